@@ -1,0 +1,442 @@
+"""The YAML config: schema, loading, secret references, and conversion to the estate.
+
+One file holds the estate (organization, accounts, domains, launches, change windows), policy,
+sources (company records), platforms (API credentials and base URLs), storage, mail, schedules and
+named profiles. It is read with ``yaml.safe_load`` and validated with pydantic; unknown fields are
+errors (a misspelling must not silently disable a check). Secrets are written as ``${ENV_NAME}``
+and held in ``SecretStr``: they are resolved from the environment at load and never printed.
+
+Any problem raises :class:`~auditor.errors.ConfigError` with one line: the file, the field path
+and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from auditor import estate as est
+from auditor.errors import ConfigError
+from auditor.models import Severity
+
+ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+PLATFORMS = ("x", "meta", "instagram", "linkedin", "youtube", "github", "mastodon", "bluesky")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Secret = Annotated[SecretStr, Field(description="a ${ENV_NAME} reference")]
+
+
+class AgencyModel(_Strict):
+    name: str
+    domains: list[str] = Field(min_length=1)
+
+
+class OrganizationModel(_Strict):
+    name: str = Field(min_length=1)
+    email_domains: list[str] = Field(min_length=1)
+    agencies: list[AgencyModel] = []
+    public_emails: list[str] = []
+    public_phones: list[str] = []
+    default_region: str = "US"
+
+
+class AttestationModel(_Strict):
+    method: est.TwoFactorMethod
+    attested_on: date
+    attested_by: str | None = None
+
+
+class AccountModel(_Strict):
+    platform: Literal[
+        "x", "meta", "instagram", "linkedin", "youtube", "github", "mastodon", "bluesky"
+    ]
+    handle: str = Field(min_length=1)
+    id: str | None = None
+    owner: est.OwnerKind = est.OwnerKind.COMPANY
+    owner_name: str | None = None
+    registered_email: str | None = None
+    vault_item: str | None = None
+    two_factor: AttestationModel | None = None
+    expected_admins: list[str] = []
+    last_access_review: date | None = None
+    approved_apps: list[str] = []
+    tags: list[str] = []
+
+
+class DomainModel(_Strict):
+    name: str = Field(min_length=3)
+    lookalikes: bool = True
+
+
+class LaunchModel(_Strict):
+    name: str
+    terms: list[str] = Field(min_length=1)
+    embargo_until: datetime
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class ChangeWindowModel(_Strict):
+    account: str = Field(description="platform:handle")
+    starts: datetime
+    ends: datetime
+    fields: list[str] = Field(min_length=1)
+    reason: str = ""
+    timezone: str = "UTC"
+
+
+class PolicyModel(_Strict):
+    max_full_admins: int = Field(default=3, ge=1)
+    access_review_max_days: int = Field(default=90, ge=1)
+    attestation_max_days: int = Field(default=180, ge=1)
+    password_min_score: int = Field(default=3, ge=0, le=4)
+    password_min_length: int = Field(default=14, ge=1)
+    password_max_age_days: int = Field(default=365, ge=1)
+    domain_expiry_days: int = Field(default=60, ge=1)
+    posting_burst_factor: float = Field(default=3.0, gt=1)
+    posting_window_hours: int = Field(default=24, ge=1)
+    content_window_days: int = Field(default=14, ge=1)
+    lookalike_cap: int = Field(default=50, ge=1)
+    free_mail_domains: list[str] | None = None
+    approved_apps: list[str] = []
+    approved_registrars: list[str] = []
+    allowed_link_domains: list[str] = []
+    shorteners: list[str] | None = None
+    claim_platforms: list[str] = []
+    severity: dict[str, Severity] = {}
+
+
+class DirectorySource(_Strict):
+    csv: Path | None = None
+    google_workspace: bool = False
+
+
+class VaultSource(_Strict):
+    bitwarden: Path | None = None
+    onepassword_csv: Path | None = None
+    check_breaches: bool = True
+
+
+class RegisterSource(_Strict):
+    csv: Path
+
+
+class SourcesModel(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    directory: DirectorySource | None = None
+    vault: VaultSource | None = None
+    content_register: RegisterSource | None = Field(default=None, alias="register")
+
+
+class PlatformModel(_Strict):
+    """Credentials and endpoint of one API. Unused keys for a platform are ignored by it."""
+
+    base_url: str | None = None
+    token: SecretStr | None = None
+    consumer_key: SecretStr | None = None
+    consumer_secret: SecretStr | None = None
+    access_token: SecretStr | None = None
+    access_token_secret: SecretStr | None = None
+    business_id: str | None = None
+    organization: str | None = None
+    customer: str | None = None
+    version: str | None = None
+    concurrency: int = Field(default=8, ge=1, le=64)
+    rate_per_second: float | None = Field(default=None, gt=0)
+    timeout_s: float = Field(default=10.0, gt=0)
+    retries: int = Field(default=3, ge=0, le=10)
+
+
+class WhoisModel(_Strict):
+    server: str | None = Field(default=None, description="host:port")
+    timeout_s: float = Field(default=10.0, gt=0)
+
+
+class NetworkModel(_Strict):
+    allow_private: bool = False
+    rate_limit_budget_s: float = Field(default=60.0, ge=0)
+    user_agent: str | None = None
+
+
+class StorageModel(_Strict):
+    path: Path = Path("brand-audit.db")
+
+
+class SmtpModel(_Strict):
+    host: str
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password: SecretStr | None = None
+    timeout_s: float = Field(default=20.0, gt=0)
+    ca_file: Path | None = None
+
+
+class MailModel(_Strict):
+    sender: str = Field(alias="from")
+    to: list[str] = Field(min_length=1)
+    smtp: SmtpModel | None = None
+    outbox: Path | None = None
+    subject_prefix: str = "[brand-audit]"
+
+
+class ScheduleModel(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    cron: str
+    timezone: str = "UTC"
+    only: list[str] = []
+    profile: str | None = None
+    recipients: list[str] = []
+    report: Literal["full", "leadership"] = "full"
+    jitter_s: int = Field(default=0, ge=0)
+    email: bool = True
+
+
+class ProfileModel(_Strict):
+    only: list[str] = Field(min_length=1)
+    fail_on: Severity | None = None
+    description: str = ""
+
+
+class ConfigModel(_Strict):
+    version: Literal[1] = 1
+    organization: OrganizationModel
+    accounts: list[AccountModel] = []
+    domains: list[DomainModel] = []
+    brand_handles: list[str] = []
+    launches: list[LaunchModel] = []
+    change_windows: list[ChangeWindowModel] = []
+    policy: PolicyModel = PolicyModel()
+    sources: SourcesModel = SourcesModel()
+    platforms: dict[
+        Literal[
+            "x",
+            "meta",
+            "linkedin",
+            "youtube",
+            "github",
+            "mastodon",
+            "bluesky",
+            "google_workspace",
+            "hibp",
+            "rdap",
+        ],
+        PlatformModel,
+    ] = {}
+    whois: WhoisModel = WhoisModel()
+    network: NetworkModel = NetworkModel()
+    storage: StorageModel = StorageModel()
+    mail: MailModel | None = None
+    schedules: list[ScheduleModel] = []
+    profiles: dict[str, ProfileModel] = {}
+
+
+class AppConfig:
+    """A validated config: the pydantic model, where it came from, and the estate it declares."""
+
+    def __init__(self, model: ConfigModel, path: Path) -> None:
+        self.model = model
+        self.path = path
+        self.base_dir = path.parent
+        self.estate = _estate(model)
+        self.policy = _policy(model.policy)
+
+    def resolve(self, relative: Path) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        return relative if relative.is_absolute() else self.base_dir / relative
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical config, secrets masked (pydantic dumps SecretStr as ****)."""
+        dumped = self.model.model_dump(mode="json", by_alias=True)
+        return hashlib.sha256(json.dumps(dumped, sort_keys=True).encode()).hexdigest()
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> AppConfig:
+    """Read, resolve ``${ENV}`` references, validate; :class:`ConfigError` on any problem."""
+    env = os.environ if environ is None else environ
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", file=name) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read file ({exc.__class__.__name__})", file=name) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else None
+        raise ConfigError("is not valid YAML", file=name, field=where) from None
+    if not isinstance(raw, dict):
+        raise ConfigError("expected a mapping at the top level", file=name)
+    resolved = _resolve_env(raw, env, name, ())
+    try:
+        model = ConfigModel.model_validate(resolved)
+    except ValidationError as exc:
+        raise _one_line(exc, name) from None
+    config = AppConfig(model, path)
+    _cross_check(config, name)
+    return config
+
+
+def _resolve_env(node: Any, env: Mapping[str, str], file: str, where: tuple[str, ...]) -> Any:
+    if isinstance(node, dict):
+        return {k: _resolve_env(v, env, file, (*where, str(k))) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve_env(v, env, file, (*where, str(i))) for i, v in enumerate(node)]
+    if isinstance(node, str):
+        match = ENV_REF.match(node.strip())
+        if match:
+            value = env.get(match.group(1))
+            if value is None:
+                raise ConfigError(
+                    f"environment variable {match.group(1)} is not set",
+                    file=file,
+                    field=".".join(where),
+                )
+            return value
+    return node
+
+
+def _one_line(exc: ValidationError, file: str) -> ConfigError:
+    first = exc.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        message = "unknown field (check the spelling)"
+    elif kind == "missing":
+        message = "required field is missing"
+    else:
+        expected = first["msg"].removeprefix("Value error, ")
+        message = f"expected: {expected}"
+    more = len(exc.errors()) - 1
+    suffix = f" (+{more} more problem{'s' if more > 1 else ''})" if more else ""
+    return ConfigError(message + suffix, file=file, field=loc or None)
+
+
+def _cross_check(config: AppConfig, file: str) -> None:
+    model = config.model
+    keys = [f"{a.platform}:{a.handle.lower()}" for a in model.accounts]
+    for index, key in enumerate(keys):
+        if key in keys[:index]:
+            raise ConfigError(f"duplicate account {key}", file=file, field=f"accounts.{index}")
+    for index, window in enumerate(model.change_windows):
+        if window.account.lower() not in keys:
+            raise ConfigError(
+                f"expected platform:handle of an account in 'accounts', got {window.account!r}",
+                file=file,
+                field=f"change_windows.{index}.account",
+            )
+    for index, schedule in enumerate(model.schedules):
+        if schedule.profile and schedule.profile not in model.profiles:
+            raise ConfigError(
+                f"expected a profile defined under 'profiles', got {schedule.profile!r}",
+                file=file,
+                field=f"schedules.{index}.profile",
+            )
+
+
+def _aware(value: datetime, zone: str) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
+
+
+def _estate(model: ConfigModel) -> est.Estate:
+    org = model.organization
+    organization = est.Organization(
+        name=org.name,
+        email_domains=tuple(d.lower() for d in org.email_domains),
+        agencies=tuple(
+            est.Agency(a.name, tuple(d.lower() for d in a.domains)) for a in org.agencies
+        ),
+        public_emails=tuple(e.lower() for e in org.public_emails),
+        public_phones=tuple(org.public_phones),
+        default_region=org.default_region,
+    )
+    accounts = tuple(
+        est.AccountSpec(
+            platform=a.platform,
+            handle=a.handle,
+            id=a.id,
+            owner=a.owner,
+            owner_name=a.owner_name,
+            registered_email=a.registered_email.lower() if a.registered_email else None,
+            vault_item=a.vault_item,
+            two_factor=est.Attestation(
+                a.two_factor.method, a.two_factor.attested_on, a.two_factor.attested_by
+            )
+            if a.two_factor
+            else None,
+            expected_admins=tuple(x.lower() for x in a.expected_admins),
+            last_access_review=a.last_access_review,
+            approved_apps=tuple(a.approved_apps),
+            tags=tuple(a.tags),
+        )
+        for a in model.accounts
+    )
+    return est.Estate(
+        organization=organization,
+        accounts=accounts,
+        domains=tuple(est.DomainSpec(d.name.lower(), d.lookalikes) for d in model.domains),
+        launches=tuple(
+            est.Launch(x.name, tuple(x.terms), _aware(x.embargo_until, x.timezone))
+            for x in model.launches
+        ),
+        change_windows=tuple(
+            est.ChangeWindow(
+                account_key="account:" + w.account.lower(),
+                starts=_aware(w.starts, w.timezone),
+                ends=_aware(w.ends, w.timezone),
+                fields=tuple(w.fields),
+                reason=w.reason,
+            )
+            for w in model.change_windows
+        ),
+        brand_handles=tuple(model.brand_handles),
+    )
+
+
+def _policy(model: PolicyModel) -> est.Policy:
+    defaults = est.Policy()
+    return est.Policy(
+        max_full_admins=model.max_full_admins,
+        access_review_max_days=model.access_review_max_days,
+        attestation_max_days=model.attestation_max_days,
+        password_min_score=model.password_min_score,
+        password_min_length=model.password_min_length,
+        password_max_age_days=model.password_max_age_days,
+        domain_expiry_days=model.domain_expiry_days,
+        posting_burst_factor=model.posting_burst_factor,
+        posting_window_hours=model.posting_window_hours,
+        content_window_days=model.content_window_days,
+        lookalike_cap=model.lookalike_cap,
+        free_mail_domains=tuple(model.free_mail_domains or defaults.free_mail_domains),
+        approved_apps=tuple(model.approved_apps),
+        approved_registrars=tuple(model.approved_registrars),
+        allowed_link_domains=tuple(d.lower() for d in model.allowed_link_domains),
+        shorteners=tuple(model.shorteners or defaults.shorteners),
+        claim_platforms=tuple(model.claim_platforms),
+        severity_overrides=dict(model.severity),
+    )

@@ -1,0 +1,9 @@
+"""access checks (placeholder: the owning helper replaces this docstring with the family's user
+documentation)."""
+
+from __future__ import annotations
+
+from auditor.registry import CheckFunc
+
+CHECKS: tuple[CheckFunc, ...] = ()
+"""The access checks in catalog order."""

@@ -1,0 +1,9 @@
+"""domain checks (placeholder: the owning helper replaces this docstring with the family's user
+documentation)."""
+
+from __future__ import annotations
+
+from auditor.registry import CheckFunc
+
+CHECKS: tuple[CheckFunc, ...] = ()
+"""The domain checks in catalog order."""

@@ -1,0 +1,9 @@
+"""ownership checks (placeholder: the owning helper replaces this docstring with the family's user
+documentation)."""
+
+from __future__ import annotations
+
+from auditor.registry import CheckFunc
+
+CHECKS: tuple[CheckFunc, ...] = ()
+"""The ownership checks in catalog order."""
