@@ -273,6 +273,32 @@ class AppConfig:
         dumped = self.model.model_dump(mode="json", by_alias=True)
         return hashlib.sha256(json.dumps(dumped, sort_keys=True).encode()).hexdigest()
 
+    def with_endpoints(
+        self,
+        base_urls: Mapping[str, str],
+        whois_server: str | None = None,
+        *,
+        allow_private: bool = False,
+    ) -> AppConfig:
+        """A copy whose APIs use ``base_urls`` (keyed by config platform name) and whose WHOIS
+        queries go to ``whois_server`` (``host:port``): for the sandbox and enterprise gateways.
+        ``allow_private`` lets the HTTP layer reach loopback/private addresses (the sandbox)."""
+        platforms: dict[str, PlatformModel] = {k: v for k, v in self.model.platforms.items()}
+        for name, url in base_urls.items():
+            platforms[name] = (platforms.get(name) or PlatformModel()).model_copy(
+                update={"base_url": url}
+            )
+        whois = self.model.whois
+        if whois_server:
+            whois = whois.model_copy(update={"server": whois_server})
+        network = self.model.network.model_copy(
+            update={"allow_private": allow_private or self.model.network.allow_private}
+        )
+        model = self.model.model_copy(
+            update={"platforms": platforms, "whois": whois, "network": network}
+        )
+        return AppConfig(model, self.path)
+
 
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> AppConfig:
     """Read, resolve ``${ENV}`` references, validate; :class:`ConfigError` on any problem."""

@@ -1,0 +1,196 @@
+"""The smaller ``brand-audit`` commands: validate, checks, history, mute, baseline, sandbox,
+prelaunch. Part of the composition root (:mod:`auditor.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import textwrap
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from auditor.config import AppConfig, load_config
+from auditor.errors import UserError
+from auditor.models import Asset
+from auditor.mutes import new_mute
+from auditor.registry import Baseline, Registry
+from auditor.runner import select_checks
+from auditor.store import Store
+
+
+def _registry() -> Registry:
+    from auditor.cli_run import load_registry
+
+    return load_registry()
+
+
+def _store(config: AppConfig) -> Store:
+    return Store(config.resolve(config.model.storage.path))
+
+
+def validate_command(args: argparse.Namespace) -> int:
+    """Load the config and every check name it mentions; print a one-line summary."""
+    from auditor.collectors.records import preflight
+
+    config = load_config(Path(args.config))
+    preflight(config)
+    registry = _registry()
+    for name, profile in config.model.profiles.items():
+        try:
+            select_checks(registry, profile.only)
+        except UserError as exc:
+            where = f"profiles.{name}.only"
+            raise UserError(exc.message, file=str(config.path), field=where) from None
+    for index, schedule in enumerate(config.model.schedules):
+        try:
+            select_checks(registry, schedule.only)
+        except UserError as exc:
+            where = f"schedules.{index}.only"
+            raise UserError(exc.message, file=str(config.path), field=where) from None
+    estate = config.estate
+    print(
+        f"{config.path}: OK: {estate.organization.name}, {len(estate.accounts)} account(s),"
+        f" {len(estate.domains)} domain(s), {len(registry.specs)} check(s) available,"
+        f" store {config.resolve(config.model.storage.path)}"
+    )
+    return 0
+
+
+def checks_command(args: argparse.Namespace) -> int:
+    """``checks`` lists the catalog; ``checks explain ID`` prints one check's documentation."""
+    registry = _registry()
+    words: list[str] = args.words
+    if not words:
+        width = max((len(s.id) for s in registry.specs), default=10)
+        for spec in registry.specs:
+            print(f"{spec.id:<{width}}  {spec.severity.value:<8}  {spec.title}")
+        return 0
+    if words[0] != "explain" or len(words) != 2:
+        raise UserError("expected 'checks' or 'checks explain ID'", field="checks")
+    found = registry.get(words[1])
+    if found is None:
+        raise UserError(f"unknown check id {words[1]!r} (see 'brand-audit checks')")
+    spec = found
+    print(f"{spec.id}: {spec.title}")
+    print(f"severity: {spec.severity.value} (default)    category: {spec.category.value}")
+    print(f"needs: {', '.join(spec.needs)}")
+    for label, text in (("Why it matters", spec.rationale), ("What to do", spec.remediation)):
+        print(f"\n{label}:")
+        print(textwrap.fill(text, width=96, initial_indent="  ", subsequent_indent="  "))
+    print("\n" + spec.documentation)
+    return 0
+
+
+def history_command(args: argparse.Namespace) -> int:
+    """The latest runs of the config's estate, newest first."""
+    config = load_config(Path(args.config))
+    with _store(config) as store:
+        runs = store.history(config.estate.organization.name, max(1, args.limit))
+    if not runs:
+        print(f"no runs yet for {config.estate.organization.name}")
+        return 0
+    print(f"{'run':<26} {'finished (UTC)':<17} {'status':<7} open c/h/m/l   new  resolved")
+    for run in runs:
+        sev = run.counts.get("open_by_severity", {})
+        change = run.counts.get("change", {})
+        open_text = "/".join(str(sev.get(s, 0)) for s in ("critical", "high", "medium", "low"))
+        line = (
+            f"{run.id:<26} {run.finished_at.strftime('%Y-%m-%d %H:%M'):<17} {run.status:<7}"
+            f" {open_text:<14} {change.get('new', 0):>4} {change.get('resolved', 0):>9}"
+        )
+        print(line + (f"  ({run.error})" if run.error else ""))
+    return 0
+
+
+def _date(text: str, flag: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"expected a date YYYY-MM-DD, got {text!r}", field=flag) from None
+
+
+def mute_command(args: argparse.Namespace) -> int:
+    """Record a mute for a fingerprint that some stored run reported."""
+    config = load_config(Path(args.config))
+    expires = _date(args.expires, "--expires")
+    mute = new_mute(
+        args.fingerprint,
+        reason=args.reason,
+        owner=args.owner,
+        expires_on=expires,
+        now=datetime.now(UTC),
+    )
+    with _store(config) as store:
+        if not store.known_fingerprint(mute.fingerprint):
+            raise UserError(
+                f"unknown fingerprint {mute.fingerprint!r}: no stored run reported it"
+                " (copy it from report.json or report.csv)"
+            )
+        store.add_mute(mute)
+    print(f"muted {mute.fingerprint} until {expires.isoformat()} (owner {mute.owner})")
+    return 0
+
+
+def baseline_command(args: argparse.Namespace) -> int:
+    """Accept the profiles seen in the latest run as the baseline (one account or all)."""
+    config = load_config(Path(args.config))
+    wanted = None
+    if args.account:
+        platform, sep, handle = args.account.partition(":")
+        if not sep or not platform or not handle:
+            raise UserError(f"expected platform:handle, got {args.account!r}", field="--account")
+        wanted = Asset.account(platform.lower(), handle).key
+    by = args.by or getpass.getuser()
+    now = datetime.now(UTC)
+    with _store(config) as store:
+        latest = store.latest_evidence(config.estate.organization.name)
+        if latest is None:
+            raise UserError("no finished run yet: run 'brand-audit run' first")
+        run_id, evidence = latest
+        accepted = [
+            Baseline(key, ev.profile, by, args.reason, now)
+            for key, ev in sorted(evidence.accounts.items())
+            if ev.profile is not None and (wanted is None or key == wanted)
+        ]
+        if not accepted:
+            target = args.account or "any account"
+            raise UserError(f"the latest run ({run_id}) has no profile for {target}")
+        for baseline in accepted:
+            store.accept_baseline(baseline)
+    for baseline in accepted:
+        print(f"accepted the profile of {baseline.account_key} from run {run_id}")
+    return 0
+
+
+def sandbox_command(args: argparse.Namespace) -> int:
+    """Serve the sandbox for a world file until interrupted."""
+    world = Path(args.world)
+    if not world.is_file():
+        raise UserError("file not found", file=str(world))
+    from auditor.sandbox import serve  # type: ignore[attr-defined,unused-ignore]
+
+    serve(world, port=args.port)
+    return 0
+
+
+def _words(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [w.strip() for raw in values for w in raw.split(",") if w.strip()]
+
+
+def prelaunch_command(args: argparse.Namespace) -> int:
+    """Check a launch name's domains and handles before it is public."""
+    config = load_config(Path(args.config)) if args.config else None
+    try:
+        from auditor.prelaunch import run_prelaunch  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        raise UserError("prelaunch is not available in this build yet") from None
+    result: int = run_prelaunch(
+        config,
+        name=args.name,
+        tlds=_words(args.tlds),
+        platforms=_words(args.platforms),
+        out=Path(args.out),
+    )
+    return result

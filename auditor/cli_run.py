@@ -1,0 +1,237 @@
+"""``brand-audit run`` and ``brand-audit demo``: build the parts, run the audit, write reports.
+
+Part of the composition root (:mod:`auditor.cli`): here the registry (``checks.ALL_CHECKS``),
+the collectors, the store, the progress display and the report writers are constructed and
+passed to :func:`auditor.runner.audit`. Reports are written atomically with mode 0600:
+``report.json``, ``report.csv``, ``report.html`` and ``email.html`` as ``--format`` asks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import auditor
+from auditor.config import AppConfig, load_config
+from auditor.errors import UserError
+from auditor.models import Mute, Severity
+from auditor.progress import choose_progress
+from auditor.registry import Registry, build_registry
+from auditor.runner import AuditResult, audit, exit_code, select_checks
+from auditor.store import Store
+from reports import (
+    ReportView,
+    RunCounts,
+    build_view,
+    check_infos,
+    count_run,
+    render_email,
+    write_email,
+    write_html,
+)
+from reports import RunSummary as TrendPoint
+from reports.csv_report import render_csv
+from reports.json_report import render_json
+from reports.output import write_private
+
+if TYPE_CHECKING:
+    from auditor.store_schema import RunSummary
+
+FORMATS = ("html", "json", "csv")
+"""Report formats ``--format`` accepts."""
+
+REPO_ROOT = Path(auditor.__file__).resolve().parent.parent
+DEMO_CONFIG = REPO_ROOT / "config" / "demo.yaml"
+"""The demo estate (the README installs the repository editable)."""
+DEMO_WORLD = Path(auditor.__file__).resolve().parent / "sandbox" / "worlds" / "demo.yaml"
+"""The sandbox world the demo audits."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What one ``run`` does, after flags and the config's profile are combined."""
+
+    only: tuple[str, ...]
+    """Check ids or categories (empty: all)."""
+    fail_on: Severity | None
+    """Exit 1 threshold; None never fails on findings."""
+    formats: tuple[str, ...]
+    """Report formats to write."""
+
+
+def _split(values: Sequence[str] | None) -> tuple[str, ...]:
+    return tuple(v.strip() for raw in values or () for v in raw.split(",") if v.strip())
+
+
+def resolve_options(args: argparse.Namespace, config: AppConfig) -> RunOptions:
+    """Flags first, then the named profile, then defaults (all checks, fail on high)."""
+    profile = None
+    if args.profile:
+        profile = config.model.profiles.get(args.profile)
+        if profile is None:
+            known = ", ".join(sorted(config.model.profiles)) or "none defined"
+            raise UserError(f"unknown profile {args.profile!r} (known: {known})", field="--profile")
+    only = _split(args.only) or (tuple(profile.only) if profile else ())
+    if args.fail_on:
+        fail_on = None if args.fail_on == "none" else Severity(args.fail_on)
+    else:
+        fail_on = profile.fail_on if profile and profile.fail_on else Severity.HIGH
+    formats = _split([args.format])
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UserError(
+            f"expected a comma list of {', '.join(FORMATS)}, got {args.format!r}", field="--format"
+        )
+    return RunOptions(only=only, fail_on=fail_on, formats=formats)
+
+
+def load_registry() -> Registry:
+    """The registry of every check in the catalog."""
+    import checks
+
+    return build_registry(checks.ALL_CHECKS)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """``brand-audit run``."""
+    config = load_config(Path(args.config))
+    options = resolve_options(args, config)
+    store_path = config.resolve(config.model.storage.path)
+    return execute(config, options, store_path, Path(args.out), email=args.email, quiet=args.quiet)
+
+
+@contextmanager
+def _demo_sandbox() -> Iterator[Any]:
+    try:
+        from auditor.sandbox import start_sandbox  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        print("brand-audit: the sandbox is not available; auditing without it", file=sys.stderr)
+        yield None
+        return
+    with start_sandbox(DEMO_WORLD) as running:
+        yield running
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    """``brand-audit demo``: the demo estate against the local sandbox. The store (named as the
+    config names it) always goes under ``--out``, so a demo never writes into the repository."""
+    if not DEMO_CONFIG.is_file():
+        raise UserError("the demo config is missing (install the repository, see README)",
+                        file=str(DEMO_CONFIG))  # fmt: skip
+    config = load_config(DEMO_CONFIG)
+    options = resolve_options(args, config)
+    out = Path(args.out)
+    store_path = out / config.model.storage.path.name
+    with _demo_sandbox() as sandbox:
+        if sandbox is not None:
+            config = config.with_endpoints(
+                sandbox.base_urls, sandbox.whois_server, allow_private=True
+            )
+        return execute(config, options, store_path, out, email=args.email, quiet=args.quiet)
+
+
+def execute(
+    config: AppConfig,
+    options: RunOptions,
+    store_path: Path,
+    out: Path,
+    *,
+    email: bool,
+    quiet: bool,
+) -> int:
+    """Build the parts, audit, write the reports, mail them, and return the exit code."""
+    from auditor.collectors import build_collectors
+    from auditor.collectors.records import preflight
+
+    registry = load_registry()
+    select_checks(registry, options.only)
+    if email and config.model.mail is None:
+        raise UserError("--email needs a 'mail' section in the config", file=str(config.path))
+    preflight(config)
+    collectors = build_collectors(config)
+    with Store(store_path) as store:
+        result = audit(
+            config,
+            registry=registry,
+            collectors=collectors,
+            store=store,
+            only=options.only,
+            progress=choose_progress(sys.stderr, quiet=quiet),
+        )
+        history = [h for h in store.history(result.run.estate_name, 13) if h.id != result.run.id]
+        mutes = list(store.list_mutes().values())
+    counts = count_run(result.run)
+    view = _view(result, history, mutes, config) if "html" in options.formats or email else None
+    written = write_reports(result, counts, view, registry, out, formats=options.formats)
+    if email and view is not None:
+        send_email(view, config)
+    print_summary(result, counts, written)
+    return exit_code(result.run, options.fail_on)
+
+
+def _view(
+    result: AuditResult,
+    history: Sequence[RunSummary],
+    mutes: Sequence[Mute],
+    config: AppConfig,
+) -> ReportView:
+    """The report view model (computed once for the HTML report and the email)."""
+    trend = [
+        TrendPoint.from_counts(h.id, h.finished_at, h.counts) for h in history if h.status == "ok"
+    ]
+    return build_view(result.run, trend, mutes, estate=config.estate, evidence=result.evidence)
+
+
+def write_reports(
+    result: AuditResult,
+    counts: RunCounts,
+    view: ReportView | None,
+    registry: Registry,
+    out: Path,
+    *,
+    formats: Sequence[str],
+) -> list[Path]:
+    """Write the asked formats under ``out`` (atomic, 0600); returns the files written."""
+    written: list[Path] = []
+    if "json" in formats:
+        data = render_json(result.run, counts).encode("utf-8")
+        written.append(write_private(out / "report.json", data))
+    if "csv" in formats:
+        written.append(write_private(out / "report.csv", render_csv(result.run).encode("utf-8")))
+    if "html" in formats and view is not None:
+        written.append(write_html(view, out / "report.html", check_infos(registry.specs)))
+        written.append(write_email(view, out / "email.html"))
+    return written
+
+
+def send_email(view: ReportView, config: AppConfig) -> None:
+    """Send the email summary through :mod:`auditor.mailer`."""
+    from auditor import mailer  # type: ignore[attr-defined,unused-ignore]
+
+    mail = render_email(view)
+    mailer.send_report(config, subject=mail.subject, text=mail.text, html=mail.html)
+
+
+def print_summary(result: AuditResult, counts: RunCounts, written: Sequence[Path]) -> None:
+    """A few plain lines on stdout: counts, gaps and where the reports are."""
+    run = result.run
+    sev = counts.open_by_severity
+    print(
+        f"Audit {run.id} of {run.estate_name}: {counts.open_total} open"
+        f" ({sev['critical']} critical, {sev['high']} high, {sev['medium']} medium,"
+        f" {sev['low']} low), {counts.by_status['not_verified']} not verified,"
+        f" {counts.by_status['muted']} muted; {counts.new} new, {counts.resolved} resolved;"
+        f" risk score {counts.risk_score}"
+    )
+    for source in run.sources:
+        if not source.ok or source.problems:
+            kinds = ", ".join(sorted({p.kind for p in source.problems})) or "failed"
+            state = "failed" if not source.ok else "incomplete"
+            print(f"Evidence gap: {source.name} {state} ({kinds})")
+    for path in written:
+        print(f"Wrote {path}")

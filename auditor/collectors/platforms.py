@@ -1,0 +1,183 @@
+"""The platforms collector family: X, Meta (Facebook pages and Instagram), LinkedIn, YouTube.
+
+``build(config)`` returns one collector per configured platform that has inventory accounts.
+What the four share lives here: :class:`PlatformCollector`, which reads every inventory account
+of its platforms concurrently (bounded by ``platforms.<name>.concurrency``) and isolates them
+from each other: a problem with one account becomes ``unknown`` evidence plus a
+:class:`~auditor.models.SourceProblem` for that asset and never stops the others; a ``not
+found`` answer is evidence (state ``not_found``), not a failure; a 401 fails the whole source.
+Also here: incremental post fetching (the previous run's cursor and posts), URL digests for
+avatars and banners, and the shared HTTP state (one rate-limit budget, one conditional-request
+cache persisted beside the audit database).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from abc import abstractmethod
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.errors import AuthFailed, CollectionError, ErrorKind, NotFound
+from auditor.estate import AccountSpec
+from auditor.evidence import AccountEvidence, AccountState, EvidenceItem, Post
+from auditor.http import HttpClient, HttpShared
+from auditor.models import SourceProblem, SourceReport
+
+if TYPE_CHECKING:
+    from auditor.config import AppConfig
+
+log = logging.getLogger(__name__)
+
+S = TypeVar("S")
+"""What a collector reads once per run before the accounts (business, token owner ...)."""
+
+_LINK = re.compile(r"https?://[^\s<>\"')\]]+")
+
+
+def url_digest(url: str | None) -> str | None:
+    """A stable digest of an image URL (avatar, banner, logo); None when there is no URL."""
+    if not url:
+        return None
+    return hashlib.sha256(url.strip().encode("utf-8")).hexdigest()
+
+
+def links_in(text: str | None) -> tuple[str, ...]:
+    """The http(s) links written in ``text``, in order, without duplicates."""
+    return tuple(dict.fromkeys(m.rstrip(".,;:!?") for m in _LINK.findall(text or "")))
+
+
+def cache_path(config: AppConfig, family: str) -> Path:
+    """Where a collector family's conditional-request cache lives: beside the audit database."""
+    database = config.resolve(config.model.storage.path)
+    return database.with_name(f"{database.stem}.{family}.http-cache.json")
+
+
+def previous_evidence(ctx: CollectContext, spec: AccountSpec) -> AccountEvidence | None:
+    """The previous run's evidence for ``spec``, when it was read and has posts."""
+    if ctx.previous is None:
+        return None
+    found = ctx.previous.accounts.get(spec.asset.key)
+    if found is None or found.state is not AccountState.ACTIVE or found.posts is None:
+        return None
+    return found
+
+
+def merge_posts(
+    fresh: Iterable[Post], previous: AccountEvidence | None, floor: datetime
+) -> tuple[Post, ...]:
+    """Fresh posts plus the previous run's posts still inside the window, newest first."""
+    merged = {p.id: p for p in fresh if p.created_at >= floor}
+    for post in previous.posts or () if previous else ():
+        if post.created_at >= floor and post.id not in merged:
+            merged[post.id] = post
+    return tuple(sorted(merged.values(), key=lambda p: p.created_at, reverse=True))
+
+
+def window_floor(ctx: CollectContext) -> datetime:
+    """The oldest post time the content window covers."""
+    return ctx.now - timedelta(days=ctx.policy.content_window_days)
+
+
+class PlatformCollector(Collector, Generic[S]):
+    """Reads every inventory account of ``platforms`` through one :class:`HttpClient`."""
+
+    platforms: tuple[str, ...] = ()
+    """Inventory platform names this collector answers (``meta`` also reads ``instagram``)."""
+
+    def __init__(self, client: HttpClient, *, concurrency: int = 8) -> None:
+        self.client = client
+        self.concurrency = concurrency
+
+    @abstractmethod
+    def begin(self, ctx: CollectContext) -> tuple[S, list[EvidenceItem], list[SourceProblem]]:
+        """Source-wide reads before the accounts: state, discovered accounts, problems.
+        Raises CollectionError when the source cannot be read at all."""
+
+    @abstractmethod
+    def account(self, spec: AccountSpec, ctx: CollectContext, state: S) -> AccountEvidence:
+        """Read one inventory account; raises CollectionError when it cannot."""
+
+    def collect(self, ctx: CollectContext) -> CollectorOutput:
+        """Read the source-wide state, then every account concurrently."""
+        started = time.monotonic()
+        before = self.client.requests_made
+        specs = [a for a in ctx.estate.accounts if a.platform in self.platforms]
+        try:
+            state, items, problems = self.begin(ctx)
+            with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+                results = list(pool.map(lambda spec: self._one(spec, ctx, state), specs))
+        finally:
+            self._save_cache()
+        for evidence, problem in results:
+            items.append(evidence)
+            if problem is not None:
+                problems.append(problem)
+        failed = any(p.asset_key is None and p.kind == ErrorKind.AUTH.value for p in problems)
+        report = SourceReport(
+            name=self.name,
+            ok=not failed,
+            observed_at=ctx.now,
+            problems=tuple(problems),
+            requests=self.client.requests_made - before,
+            duration_s=round(time.monotonic() - started, 3),
+        )
+        return CollectorOutput(report=report, items=tuple(items))
+
+    def _one(
+        self, spec: AccountSpec, ctx: CollectContext, state: S
+    ) -> tuple[AccountEvidence, SourceProblem | None]:
+        try:
+            return self.account(spec, ctx, state), None
+        except NotFound:
+            return self.evidence(spec, ctx, AccountState.NOT_FOUND), None
+        except AuthFailed as exc:
+            problem = SourceProblem(ErrorKind.AUTH.value, exc.detail, None)
+            return self.evidence(spec, ctx, AccountState.UNKNOWN), problem
+        except CollectionError as exc:
+            log.info("%s: %s unreadable (%s)", self.name, spec.asset.key, exc.kind.value)
+            problem = SourceProblem(exc.kind.value, exc.detail, spec.asset.key, exc.scope)
+            return self.evidence(spec, ctx, AccountState.UNKNOWN), problem
+
+    def evidence(
+        self, spec: AccountSpec, ctx: CollectContext, state: AccountState, **known: object
+    ) -> AccountEvidence:
+        """Evidence for ``spec`` holding only what is known (everything else unknown)."""
+        return AccountEvidence(
+            platform=spec.platform,
+            handle=spec.handle,
+            source=self.name,
+            observed_at=ctx.now,
+            state=state,
+            **known,  # type: ignore[arg-type]
+        )
+
+    def _save_cache(self) -> None:
+        try:
+            self.client.shared.cache.save()
+        except OSError as exc:
+            log.warning("%s: could not save the HTTP cache (%s)", self.name, type(exc).__name__)
+
+
+def build(config: AppConfig) -> list[Collector]:
+    """The platform collectors the config asks for: a configured platform with accounts."""
+    from auditor.collectors import linkedin, meta, x, youtube
+
+    wanted = {a.platform for a in config.estate.accounts}
+    shared = HttpShared.from_network(
+        config.model.network, cache_path=cache_path(config, "platforms")
+    )
+    collectors: list[Collector] = []
+    for module in (x, meta, linkedin, youtube):
+        served: Sequence[str] = module.PLATFORMS
+        settings = config.model.platforms.get(module.CONFIG_NAME)
+        if settings is not None and wanted.intersection(served):
+            collectors.append(module.from_settings(settings, config.model.network, shared))
+    return collectors

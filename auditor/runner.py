@@ -1,0 +1,317 @@
+"""The audit runner: collect, evaluate, stamp, persist. The CLI and the scheduler both call
+:func:`run_audit`.
+
+1. **Collect** every source concurrently (a bounded thread pool). Each collector gets the previous
+   run's evidence for incremental fetches. A collector that raises a
+   :class:`~auditor.errors.CollectionError` yields a failed :class:`SourceReport` with that error's
+   kind; any other exception is caught here (a documented isolation boundary) and reported as
+   kind ``internal`` with the exception's class name. Its evidence stays ``None``, so the checks
+   that need it say ``not_verified`` and ``coverage.collection-failed`` reports the source.
+2. **Evaluate** each selected check on one :class:`CheckContext`. A check that raises (the second
+   isolation boundary) becomes one ``not_verified`` result on the organization naming the check
+   and the error class; the run goes on.
+3. **Stamp** each result (see :mod:`auditor.stamping`): severity (check default, then
+   ``policy.severity`` override, then the result's own), fingerprint, change against the previous
+   run of the same estate, first_seen from the store, resolved entries, then mutes.
+4. **Persist** the run and its evidence in one store transaction and return the
+   :class:`AuditRun`.
+
+Exit codes (:func:`exit_code`): 0 nothing open at or above ``--fail-on``; 1 an unmuted ``fail`` at
+or above it; 3 some evidence could not be collected and nothing worse applies; 2 (usage or config
+errors) is the CLI's.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from auditor import __version__
+from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.errors import AuditorError, CollectionError, ErrorKind, UserError
+from auditor.estate import AccountSpec, DomainSpec
+from auditor.evidence import (
+    AccountEvidence,
+    ContentRegister,
+    DiscoveredAccount,
+    DomainEvidence,
+    Evidence,
+    EvidenceItem,
+    HandleProbe,
+    LookalikeScan,
+    PeopleDirectory,
+    VaultEvidence,
+)
+from auditor.models import (
+    Asset,
+    AssetKind,
+    AuditRun,
+    EvidenceRef,
+    Finding,
+    Outcome,
+    Severity,
+    SourceProblem,
+    SourceReport,
+    Status,
+)
+from auditor.mutes import apply_mutes
+from auditor.progress import NullProgress, Progress
+from auditor.registry import CheckContext, CheckSpec, Registry
+from auditor.stamping import Evaluated, stamp
+
+if TYPE_CHECKING:
+    from auditor.config import AppConfig
+    from auditor.store import Store
+
+MAX_COLLECTORS = 8
+"""Collectors running at once."""
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """A persisted run and the evidence it rests on (for reports that show evidence)."""
+
+    run: AuditRun
+    """The finished run."""
+    evidence: Evidence
+    """Its evidence bundle."""
+
+
+def run_audit(
+    config: AppConfig,
+    *,
+    registry: Registry,
+    collectors: Sequence[Collector],
+    store: Store,
+    only: Sequence[str] | None = None,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> AuditRun:
+    """Run one audit end to end and persist it; see the module docstring."""
+    return audit(
+        config,
+        registry=registry,
+        collectors=collectors,
+        store=store,
+        only=only,
+        now=now,
+        progress=progress,
+    ).run
+
+
+def audit(
+    config: AppConfig,
+    *,
+    registry: Registry,
+    collectors: Sequence[Collector],
+    store: Store,
+    only: Sequence[str] | None = None,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> AuditResult:
+    """:func:`run_audit`, also returning the evidence bundle."""
+    started = time.monotonic()
+    ref = (now or datetime.now(UTC)).astimezone(UTC)
+    sink = progress or NullProgress()
+    selected = select_checks(registry, only)
+    run_id = ref.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    estate = config.estate
+    prior = store.previous_run(estate.organization.name, [s.id for s in selected])
+    try:
+        ctx = CollectContext(estate, config.policy, ref, prior.run.evidence if prior else None)
+        evidence = collect(collectors, ctx, sink)
+        check_ctx = CheckContext(
+            evidence=evidence,
+            estate=estate,
+            policy=config.policy,
+            now=ref,
+            previous=prior.run if prior else None,
+            baselines=store.baselines(),
+        )
+        evaluated = evaluate(selected, check_ctx, sink)
+        findings = stamp(
+            evaluated,
+            prior=prior,
+            history=store,
+            overrides=config.policy.severity_overrides,
+            now=ref,
+        )
+        findings = apply_mutes(findings, store.list_mutes(), ref)
+        run = AuditRun(
+            id=run_id,
+            started_at=ref,
+            finished_at=ref + timedelta(seconds=time.monotonic() - started),
+            tool_version=__version__,
+            config_digest=config.digest(),
+            estate_name=estate.organization.name,
+            assets=_assets(estate.accounts, estate.domains, findings),
+            findings=findings,
+            sources=tuple(evidence.sources.values()),
+            checks_run=tuple(s.id for s in selected),
+            previous_run_id=prior.run.run_id if prior else None,
+        )
+    except Exception as exc:  # isolation boundary: record the failed run, then re-raise
+        store.record_failed_run(
+            run_id=run_id,
+            started_at=ref,
+            finished_at=ref + timedelta(seconds=time.monotonic() - started),
+            tool_version=__version__,
+            config_digest=config.digest(),
+            estate_name=estate.organization.name,
+            error=str(exc) if isinstance(exc, AuditorError) else type(exc).__name__,
+        )
+        raise
+    finally:
+        sink.done()
+    store.save_run(run, evidence)
+    return AuditResult(run, evidence)
+
+
+def select_checks(registry: Registry, only: Sequence[str] | None) -> tuple[CheckSpec, ...]:
+    """The checks named by id or category; :class:`UserError` naming every unknown name."""
+    names = [n.strip() for n in only or () if n.strip()]
+    known = {s.id for s in registry.specs} | {s.category.value for s in registry.specs}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UserError(
+            "unknown check id or category: " + ", ".join(unknown) + " (see 'brand-audit checks')",
+            field="--only",
+        )
+    return registry.select(names)
+
+
+def collect(collectors: Sequence[Collector], ctx: CollectContext, progress: Progress) -> Evidence:
+    """Run every collector in a bounded pool and assemble the evidence bundle."""
+    if not collectors:
+        return assemble((), datetime.now(UTC))
+    with ThreadPoolExecutor(max_workers=min(MAX_COLLECTORS, len(collectors))) as pool:
+        outputs = list(pool.map(lambda c: _collect_one(c, ctx, progress), collectors))
+    return assemble(outputs, datetime.now(UTC))
+
+
+def _collect_one(collector: Collector, ctx: CollectContext, progress: Progress) -> CollectorOutput:
+    name = collector.name or type(collector).__name__
+    progress.collector_started(name)
+    started = time.monotonic()
+    try:
+        output = collector.collect(ctx)
+    except UserError:
+        raise  # a bad input file is the user's to fix: one line, exit 2
+    except CollectionError as exc:
+        problem = SourceProblem(kind=exc.kind.value, detail=exc.detail, scope=exc.scope)
+        output = _failed(name, problem, started)
+    except Exception as exc:  # isolation boundary: one broken collector never stops the run
+        detail = f"the {name} collector failed unexpectedly ({type(exc).__name__})"
+        output = _failed(name, SourceProblem(kind=ErrorKind.INTERNAL.value, detail=detail), started)
+    progress.collector_finished(output.report)
+    return output
+
+
+def _failed(name: str, problem: SourceProblem, started: float) -> CollectorOutput:
+    report = SourceReport(
+        name=name,
+        ok=False,
+        observed_at=datetime.now(UTC),
+        problems=(problem,),
+        duration_s=time.monotonic() - started,
+    )
+    return CollectorOutput(report=report, items=())
+
+
+def assemble(outputs: Sequence[CollectorOutput], collected_at: datetime) -> Evidence:
+    """One :class:`Evidence` bundle from every collector's items and reports."""
+    people: PeopleDirectory | None = None
+    vault: VaultEvidence | None = None
+    register: ContentRegister | None = None
+    accounts: dict[str, AccountEvidence] = {}
+    domains: dict[str, DomainEvidence] = {}
+    lookalikes: dict[str, LookalikeScan] = {}
+    discovered: list[DiscoveredAccount] = []
+    handles: list[HandleProbe] = []
+    items: list[EvidenceItem] = [item for out in outputs for item in out.items]
+    for item in items:
+        if isinstance(item, PeopleDirectory):
+            people = people or item
+        elif isinstance(item, VaultEvidence):
+            vault = vault or item
+        elif isinstance(item, ContentRegister):
+            register = register or item
+        elif isinstance(item, AccountEvidence):
+            accounts[Asset.account(item.platform, item.handle).key] = item
+        elif isinstance(item, DomainEvidence):
+            domains[item.domain.lower()] = item
+        elif isinstance(item, LookalikeScan):
+            lookalikes[item.brand_domain.lower()] = item
+        elif isinstance(item, DiscoveredAccount):
+            discovered.append(item)
+        else:
+            handles.append(item)
+    return Evidence(
+        collected_at=collected_at,
+        sources={out.report.name: out.report for out in outputs},
+        people=people,
+        vault=vault,
+        register=register,
+        accounts=accounts,
+        discovered=tuple(discovered),
+        domains=domains,
+        lookalikes=lookalikes,
+        handles=tuple(handles),
+    )
+
+
+def evaluate(specs: Sequence[CheckSpec], ctx: CheckContext, progress: Progress) -> list[Evaluated]:
+    """Run every check; a check that raises becomes one ``not_verified`` result."""
+    progress.checks_started(len(specs))
+    results: list[Evaluated] = []
+    for spec in specs:
+        try:
+            outcomes = list(spec.func(ctx))
+            if any(o.status is Status.MUTED for o in outcomes):
+                raise ValueError("a check returned status muted")
+        except Exception as exc:  # isolation boundary: one broken check never stops the run
+            outcomes = [_check_crashed(spec, ctx, exc)]
+            results.append(Evaluated(spec, tuple(outcomes), crashed=True))
+        else:
+            results.append(Evaluated(spec, tuple(outcomes)))
+        progress.check_finished(spec.id, len(outcomes))
+    return results
+
+
+def _check_crashed(spec: CheckSpec, ctx: CheckContext, exc: Exception) -> Outcome:
+    name = type(exc).__name__
+    org = Asset(kind=AssetKind.ORGANIZATION, handle=ctx.estate.organization.name)
+    return Outcome(
+        asset=org,
+        subject="",
+        status=Status.NOT_VERIFIED,
+        detail=f"The check {spec.id} could not be evaluated: it raised {name}.",
+        evidence=EvidenceRef(source="runner", observed_at=ctx.now, facts={"error": name}),
+    )
+
+
+def _assets(
+    accounts: Sequence[AccountSpec], domains: Sequence[DomainSpec], findings: Sequence[Finding]
+) -> tuple[Asset, ...]:
+    """Inventory accounts and domains first, then any other asset a result is about."""
+    seen: dict[str, Asset] = {}
+    candidates = [a.asset for a in accounts] + [Asset.for_domain(d.name) for d in domains]
+    for asset in candidates + [f.asset for f in findings]:
+        seen.setdefault(asset.key, asset)
+    return tuple(seen.values())
+
+
+def exit_code(run: AuditRun, fail_on: Severity | None) -> int:
+    """0 clean, 1 an unmuted fail at or above ``fail_on`` (None: never), 3 evidence missing."""
+    if fail_on is not None and any(
+        f.status is Status.FAIL and f.severity.rank >= fail_on.rank for f in run.findings
+    ):
+        return 1
+    if any(not s.ok or s.problems for s in run.sources):
+        return 3
+    return 0

@@ -1,0 +1,278 @@
+"""Sandbox routes for Bluesky: the AppView XRPC calls, handle resolution and DID documents.
+
+World section ``bluesky``::
+
+    bluesky:
+      accounts:
+        - did: did:plc:northwindexample00000001
+          handle: northwind.example
+          display_name: Northwind Outfitters
+          description: Outdoor gear. https://northwind.example
+          avatar: https://cdn.bsky.app/img/avatar/plain/did:plc:.../a@jpeg
+          state: active            # active | gone | takendown | deactivated
+          verified: false          # the AppView's verification badge
+          dns: true                # publish _atproto.<handle> TXT (DNS over HTTPS JSON)
+          well_known: true         # serve https://<handle>/.well-known/atproto-did
+          also_known_as: [at://northwind.example]   # the DID document's aliases (default: the handle)
+          posts:
+            - {rkey: 3kabc, text: "...", created_at: -1d, links: [https://...], reply: false,
+               repost: false}
+
+Served below the prefix (reference section 7.2): ``/xrpc/app.bsky.actor.getProfile`` (gone
+accounts: HTTP 400 ``{"error": "InvalidRequest", "message": "Profile not found"}``, takedowns
+``AccountTakedown``, deactivated ``AccountDeactivated``; a DID whose document does not claim its
+handle shows ``handle.invalid``), ``/xrpc/app.bsky.feed.getAuthorFeed`` (``cursor`` paging),
+``/handles/<handle>/.well-known/atproto-did`` and ``/handles/<host>/.well-known/did.json`` (the
+handle's own host), ``/plc/<did>`` (a PLC directory) and ``/dns-query?name=&type=TXT`` (DNS over
+HTTPS, JSON). 429 carries the IETF draft ``RateLimit-*`` headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from auditor.errors import InputFileError
+from auditor.sandbox.routing import Request, Response, Route
+from auditor.sandbox.world import when
+
+PLATFORM = "bluesky"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BskyPost(_Model):
+    """A post (or repost) in the account's feed."""
+
+    rkey: str
+    text: str
+    created_at: str = "-1d"
+    links: list[str] = []
+    reply: bool = False
+    repost: bool = False
+
+    @field_validator("created_at", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> str:
+        when(value)
+        return str(value)
+
+
+class BskyAccount(_Model):
+    """One account (a DID and its handle)."""
+
+    did: str = Field(pattern=r"^did:(plc|web):[A-Za-z0-9._:%-]+$")
+    handle: str
+    display_name: str | None = None
+    description: str | None = None
+    avatar: str | None = None
+    banner: str | None = None
+    state: Literal["active", "gone", "takendown", "deactivated"] = "active"
+    verified: bool = False
+    dns: bool = False
+    well_known: bool = True
+    also_known_as: list[str] | None = None
+    posts: list[BskyPost] = []
+
+    @property
+    def aliases(self) -> list[str]:
+        """The DID document's ``alsoKnownAs``."""
+        return self.also_known_as if self.also_known_as is not None else [f"at://{self.handle}"]
+
+    @property
+    def handle_valid(self) -> bool:
+        """The DID document claims the handle first (what the AppView checks)."""
+        first = next((a for a in self.aliases if a.startswith("at://")), "")
+        return first[5:].lower() == self.handle.lower()
+
+
+class BlueskyWorld(_Model):
+    """The ``bluesky`` section."""
+
+    accounts: list[BskyAccount] = []
+
+
+_GONE = {
+    "gone": ("InvalidRequest", "Profile not found"),
+    "takendown": ("AccountTakedown", "Account has been suspended"),
+    "deactivated": ("AccountDeactivated", "Account is deactivated"),
+}
+
+
+def rate_limited(retry_after_s: int, now: float) -> Response:
+    """Bluesky's 429: IETF draft ``RateLimit-*`` headers (reset as epoch seconds)."""
+    headers = {
+        "RateLimit-Limit": "3000",
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": str(int(now) + retry_after_s),
+        "RateLimit-Policy": "3000;w=300",
+    }
+    body = {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}
+    return Response.json(body, 429, headers)
+
+
+def _xrpc_error(error: str, message: str, status: int = 400) -> Response:
+    return Response.json({"error": error, "message": message}, status)
+
+
+class _Routes:
+    def __init__(self, world: BlueskyWorld) -> None:
+        self.now = datetime.now(UTC)
+        self.by_did = {a.did: a for a in world.accounts}
+        self.by_handle = {a.handle.lower(): a for a in world.accounts}
+
+    def actor(self, request: Request) -> BskyAccount | Response:
+        wanted = (request.param("actor") or "").strip()
+        if not wanted:
+            return _xrpc_error("InvalidRequest", 'Error: Params must have the property "actor"')
+        account = self.by_did.get(wanted) or self.by_handle.get(wanted.lower().lstrip("@"))
+        if account is None:
+            return _xrpc_error("InvalidRequest", "Profile not found")
+        if account.state in _GONE:
+            return _xrpc_error(*_GONE[account.state])
+        return account
+
+    def profile(self, request: Request) -> Response:
+        account = self.actor(request)
+        if isinstance(account, Response):
+            return account
+        data: dict[str, Any] = {
+            "did": account.did,
+            "handle": account.handle if account.handle_valid else "handle.invalid",
+            "displayName": account.display_name,
+            "description": account.description,
+            "avatar": account.avatar,
+            "banner": account.banner,
+            "followersCount": 1200,
+            "followsCount": 80,
+            "postsCount": len(account.posts),
+            "createdAt": "2023-07-01T00:00:00.000Z",
+            "indexedAt": "2023-07-01T00:00:00.000Z",
+            "labels": [],
+        }
+        status = "valid" if account.verified else "none"
+        data["verification"] = {
+            "verifications": [],
+            "verifiedStatus": status,
+            "trustedVerifierStatus": "none",
+        }
+        return Response.json({k: v for k, v in data.items() if v is not None})
+
+    def feed(self, request: Request) -> Response:
+        account = self.actor(request)
+        if isinstance(account, Response):
+            return account
+        try:
+            limit = max(1, min(100, int(request.param("limit", "50") or 50)))
+            start = int(request.param("cursor", "0") or 0)
+        except ValueError:
+            return _xrpc_error("InvalidRequest", "Invalid cursor or limit")
+        ordered = sorted(account.posts, key=lambda p: when(p.created_at, self.now), reverse=True)
+        chunk = ordered[start : start + limit]
+        body: dict[str, Any] = {"feed": [self.item(account, p) for p in chunk]}
+        if start + limit < len(ordered):
+            body["cursor"] = str(start + limit)
+        return Response.json(body)
+
+    def item(self, account: BskyAccount, post: BskyPost) -> dict[str, Any]:
+        created = when(post.created_at, self.now).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        record: dict[str, Any] = {
+            "$type": "app.bsky.feed.post",
+            "text": post.text,
+            "createdAt": created,
+        }
+        if post.links:
+            record["facets"] = [
+                {
+                    "index": {"byteStart": 0, "byteEnd": 1},
+                    "features": [{"$type": "app.bsky.richtext.facet#link", "uri": link}],
+                }
+                for link in post.links
+            ]
+        if post.reply:
+            parent = {"uri": f"at://did:plc:someoneelse/app.bsky.feed.post/{post.rkey}p", "cid": "bafy"}
+            record["reply"] = {"root": parent, "parent": parent}
+        view = {
+            "uri": f"at://{account.did}/app.bsky.feed.post/{post.rkey}",
+            "cid": f"bafyrei{post.rkey}",
+            "author": {"did": account.did, "handle": account.handle},
+            "record": record,
+            "indexedAt": created,
+        }
+        item: dict[str, Any] = {"post": view}
+        if post.repost:
+            item["reason"] = {"$type": "app.bsky.feed.defs#reasonRepost", "indexedAt": created}
+        return item
+
+    def well_known(self, request: Request) -> Response:
+        account = self.by_handle.get(request.match["host"].lower())
+        if account is None or not account.well_known or account.state == "gone":
+            return Response.text("not found", 404)
+        return Response.text(account.did + "\n")
+
+    def did_web(self, request: Request) -> Response:
+        did = f"did:web:{request.match['host']}"
+        account = self.by_did.get(did)
+        return _document(account) if account else Response.json({"error": "not found"}, 404)
+
+    def plc(self, request: Request) -> Response:
+        account = self.by_did.get(request.match["did"])
+        if account is None or account.state == "gone":
+            return Response.json({"message": f"DID not registered: {request.match['did']}"}, 404)
+        return _document(account)
+
+    def dns(self, request: Request) -> Response:
+        name = (request.param("name") or "").rstrip(".").lower()
+        question = [{"name": name + ".", "type": 16}]
+        host = name.removeprefix("_atproto.")
+        account = self.by_handle.get(host)
+        if not name.startswith("_atproto.") or account is None or not account.dns:
+            return Response.json({"Status": 3, "Question": question}, headers=_DNS_JSON)
+        answer = [{"name": name + ".", "type": 16, "TTL": 300, "data": f'"did={account.did}"'}]
+        body = {"Status": 0, "TC": False, "RD": True, "RA": True, "Question": question, "Answer": answer}
+        return Response.json(body, headers=_DNS_JSON)
+
+
+_DNS_JSON = {"Content-Type": "application/dns-json"}
+
+
+def _document(account: BskyAccount) -> Response:
+    return Response.json(
+        {
+            "@context": ["https://www.w3.org/ns/did/v1"],
+            "id": account.did,
+            "alsoKnownAs": account.aliases,
+            "verificationMethod": [],
+            "service": [
+                {
+                    "id": "#atproto_pds",
+                    "type": "AtprotoPersonalDataServer",
+                    "serviceEndpoint": "https://pds.example",
+                }
+            ],
+        }
+    )
+
+
+def routes(section: Mapping[str, Any]) -> list[Route]:
+    """The Bluesky routes bound to a validated ``bluesky`` section."""
+    try:
+        world = BlueskyWorld.model_validate(dict(section))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in (PLATFORM, *first["loc"]))
+        raise InputFileError(first["msg"], field=where) from None
+    served = _Routes(world)
+    return [
+        Route.get(r"/xrpc/app\.bsky\.actor\.getProfile", served.profile),
+        Route.get(r"/xrpc/app\.bsky\.feed\.getAuthorFeed", served.feed),
+        Route.get(r"/handles/(?P<host>[^/]+)/\.well-known/atproto-did", served.well_known),
+        Route.get(r"/handles/(?P<host>[^/]+)/\.well-known/did\.json", served.did_web),
+        Route.get(r"/plc/(?P<did>did:plc:[^/]+)", served.plc),
+        Route.get(r"/dns-query", served.dns),
+    ]

@@ -1,0 +1,126 @@
+"""The sandbox's WHOIS server: a TCP server on 127.0.0.1 that answers the whole query chain.
+
+python-whois asks up to three servers in turn, all on port 43: IANA (the query is the TLD, e.g.
+``example``), the registry, and the registrar the registry refers to. With the collector's server
+override every one of those connections lands here, so one server answers them all: a query
+without a dot gets an IANA-style referral (``whois: whois.nic.<tld>``); a domain query gets a
+.com-style registry record (``Domain Name:``, ``Registrar WHOIS Server:``, ``Registry Expiry
+Date:``, ``Domain Status: clientTransferProhibited https://icann.org/epp#...``, ``DNSSEC:``) for
+the world's registered domains and ``No match for "NAME".`` for the rest.
+
+World section ``whois``: the same shape as ``rdap`` (see :mod:`auditor.sandbox.routes_rdap`).
+Queries are logged nowhere.
+"""
+
+from __future__ import annotations
+
+import socketserver
+import threading
+import zlib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from auditor.sandbox.routes_rdap import RegistryDomain, parse_domains
+
+MAX_QUERY_BYTES = 1024
+"""Longest query line read."""
+
+
+def _stamp(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _footer() -> str:
+    return f">>> Last update of whois database: {_stamp(datetime.now(UTC))} <<<\r\n"
+
+
+def iana_answer(tld: str) -> str:
+    """IANA's answer for a TLD: where its registry's WHOIS server is."""
+    return (
+        "% IANA WHOIS server\r\n% for more information on IANA, visit http://www.iana.org\r\n\r\n"
+        f"refer:        whois.nic.{tld}\r\n\r\ndomain:       {tld.upper()}\r\n\r\n"
+        f"whois:        whois.nic.{tld}\r\n\r\nstatus:       ACTIVE\r\n\r\n"
+    )
+
+
+def record_text(domain: RegistryDomain) -> str:
+    """A .com-style registry record."""
+    lines = [
+        f"Domain Name: {domain.name.upper()}",
+        f"Registry Domain ID: {zlib.crc32(domain.name.encode())}_DOMAIN_SANDBOX",
+        "Registrar WHOIS Server: whois.registrar.sandbox.example",
+        "Registrar URL: http://registrar.sandbox.example",
+        f"Updated Date: {_stamp(domain.updated)}",
+        f"Creation Date: {_stamp(domain.created)}",
+        f"Registry Expiry Date: {_stamp(domain.expires)}",
+        f"Registrar: {domain.registrar}",
+        f"Registrar IANA ID: {domain.registrar_iana_id}",
+        "Registrar Abuse Contact Email: abuse@registrar.sandbox.example",
+        "Registrar Abuse Contact Phone: +1.5555550199",
+    ]
+    lines += [f"Domain Status: {s} https://icann.org/epp#{s}" for s in domain.statuses]
+    lines.append(f"Registrant Organization: {domain.registrant or 'REDACTED FOR PRIVACY'}")
+    lines += [f"Name Server: {n.upper()}" for n in domain.nameservers]
+    dnssec = {True: "signedDelegation", False: "unsigned", None: None}[domain.dnssec]
+    if dnssec:
+        lines.append(f"DNSSEC: {dnssec}")
+    lines.append("URL of the ICANN Whois Inaccuracy Complaint Form: https://www.icann.org/wicf/")
+    return "\r\n".join(lines) + "\r\n" + _footer()
+
+
+def answer(query: str, domains: Mapping[str, RegistryDomain]) -> str:
+    """The reply to one query line."""
+    name = query.strip().rstrip(".").lower()
+    if name and "." not in name:
+        return iana_answer(name)
+    found = domains.get(name)
+    if found is None:
+        return f'No match for "{name.upper()}".\r\n' + _footer()
+    return record_text(found)
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    server: _Server
+
+    def handle(self) -> None:
+        raw = self.rfile.readline(MAX_QUERY_BYTES)
+        query = raw.decode("utf-8", "replace")
+        self.wfile.write(answer(query, self.server.domains).encode("utf-8"))
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, domains: Mapping[str, RegistryDomain]) -> None:
+        self.domains = dict(domains)
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+
+class WhoisServer:
+    """The WHOIS server of a world's ``whois`` section (start, then stop)."""
+
+    def __init__(self, section: Mapping[str, Any]) -> None:
+        self.domains = parse_domains(section, "whois")
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> tuple[str, int]:
+        """Listen on 127.0.0.1 and a free port; the address."""
+        if self._server is None:
+            self._server = _Server(self.domains)
+            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+            self._thread.start()
+        host, port = self._server.server_address[:2]
+        return str(host), int(port)
+
+    def stop(self) -> None:
+        """Stop listening and release the port."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+            self._thread = None

@@ -1,0 +1,160 @@
+"""Stamping: turning a run's check outcomes into findings that know their history.
+
+For each outcome the runner's stamp gives:
+
+- **severity**: the check's default, replaced by ``policy.severity`` for that check id, replaced
+  by the result's own severity when the check sets one (e.g. ``domain.expiring`` tiers);
+- **fingerprint**: check id + asset key + subject (:func:`auditor.models.fingerprint`); when a
+  check yields the same fingerprint twice the worst status is kept (fail, then not_verified);
+- **change**: ``persisting`` when the previous run had this fingerprint in the same status family
+  (the status before muting), ``resolved`` when it failed then and passes now, ``new`` otherwise;
+- **first_seen**: the earliest time the store saw this fingerprint in this status family (now for
+  a first sighting);
+- **resolved entries**: a fingerprint that failed in the previous run and is no longer reported
+  becomes a ``pass`` finding with change ``resolved``, unless the check could not decide this
+  time (it crashed, or reported ``not_verified`` on that asset), so a collection gap never looks
+  like a fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
+
+from auditor.models import Change, Finding, Outcome, Severity, Status, fingerprint
+from auditor.registry import CheckSpec
+from auditor.store_schema import PriorState
+
+_WORST = {Status.FAIL: 3, Status.NOT_VERIFIED: 2, Status.PASS: 1, Status.MUTED: 0}
+
+
+class FirstSeenLookup(Protocol):
+    """The store's history query used here."""
+
+    def first_seen(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
+        """Earliest first_seen by (fingerprint, status family)."""
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """One check's outcomes in this run."""
+
+    spec: CheckSpec
+    """The check."""
+    outcomes: tuple[Outcome, ...]
+    """What it yielded (one not_verified result when it crashed)."""
+    crashed: bool = False
+    """The check raised; nothing it reported last time can count as resolved."""
+
+
+@dataclass(frozen=True)
+class _Draft:
+    spec: CheckSpec
+    outcome: Outcome
+    fingerprint: str
+    severity: Severity
+
+
+def _drafts(evaluated: Sequence[Evaluated], overrides: Mapping[str, Severity]) -> list[_Draft]:
+    chosen: dict[str, _Draft] = {}
+    for item in evaluated:
+        default = overrides.get(item.spec.id, item.spec.severity)
+        for out in item.outcomes:
+            fp = fingerprint(item.spec.id, out.asset, out.subject)
+            current = chosen.get(fp)
+            if current is None or _WORST[out.status] > _WORST[current.outcome.status]:
+                chosen[fp] = _Draft(item.spec, out, fp, out.severity or default)
+    return list(chosen.values())
+
+
+def stamp(
+    evaluated: Sequence[Evaluated],
+    *,
+    prior: PriorState | None,
+    history: FirstSeenLookup,
+    overrides: Mapping[str, Severity],
+    now: datetime,
+) -> tuple[Finding, ...]:
+    """Findings for this run's outcomes plus resolved entries, in check order."""
+    drafts = _drafts(evaluated, overrides)
+    previous = prior.findings if prior else {}
+    changes: dict[str, Change] = {}
+    for d in drafts:
+        before = previous.get(d.fingerprint)
+        family = d.outcome.status.value
+        if before is not None and before.effective_status == family:
+            changes[d.fingerprint] = Change.PERSISTING
+        elif before is not None and before.effective_status == "fail" and family == "pass":
+            changes[d.fingerprint] = Change.RESOLVED
+        else:
+            changes[d.fingerprint] = Change.NEW
+    lookup = [
+        (d.fingerprint, d.outcome.status.value)
+        for d in drafts
+        if changes[d.fingerprint] is not Change.PERSISTING
+    ]
+    seen = history.first_seen(lookup) if lookup else {}
+    findings = []
+    for d in drafts:
+        before = previous.get(d.fingerprint)
+        if changes[d.fingerprint] is Change.PERSISTING and before is not None:
+            first = before.first_seen
+        else:
+            first = seen.get((d.fingerprint, d.outcome.status.value), now)
+        findings.append(_finding(d, first, changes[d.fingerprint]))
+    findings.extend(_resolved(evaluated, prior, {d.fingerprint for d in drafts}, now))
+    return tuple(findings)
+
+
+def _finding(draft: _Draft, first_seen: datetime, change: Change) -> Finding:
+    out = draft.outcome
+    return Finding(
+        check_id=draft.spec.id,
+        category=draft.spec.category,
+        severity=draft.severity,
+        status=out.status,
+        asset=out.asset,
+        subject=out.subject,
+        title=draft.spec.title,
+        detail=out.detail,
+        evidence=out.evidence,
+        remediation=draft.spec.remediation,
+        fingerprint=draft.fingerprint,
+        first_seen=first_seen,
+        change=change,
+    )
+
+
+def _resolved(
+    evaluated: Sequence[Evaluated], prior: PriorState | None, current: set[str], now: datetime
+) -> list[Finding]:
+    if prior is None:
+        return []
+    ran = {e.spec.id for e in evaluated if not e.crashed}
+    undecided = {
+        (e.spec.id, o.asset.key)
+        for e in evaluated
+        for o in e.outcomes
+        if o.status is Status.NOT_VERIFIED
+    }
+    resolved = []
+    for fp, before in prior.findings.items():
+        if fp in current or before.effective_status != "fail" or before.check_id not in ran:
+            continue
+        if (before.check_id, before.asset_key) in undecided:
+            continue
+        old = before.finding()
+        resolved.append(
+            replace(
+                old,
+                status=Status.PASS,
+                change=Change.RESOLVED,
+                detail=f"No longer reported since the previous run. Previously: {old.detail}",
+                first_seen=now,
+                muted_status=None,
+                mute=None,
+            )
+        )
+    return resolved

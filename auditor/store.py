@@ -1,0 +1,366 @@
+"""The audit store: every run, its evidence snapshot, findings, mutes and accepted baselines.
+
+One SQLite file (stdlib :mod:`sqlite3`), created with mode 0600; SQLite gives its ``-wal`` and
+``-shm`` companions the same mode. The file runs in WAL mode with a busy timeout, so a scheduled
+run and a manual run can share it: readers never block, and a second writer waits its turn.
+
+The schema is versioned: ``schema_version`` holds one number and :data:`UPGRADES` lists ordered
+steps, each taking the file from version ``n - 1`` to ``n`` inside one transaction. A file written
+by a newer brand-auditor, a file that is not SQLite, or a file that stays locked raises
+:class:`~auditor.errors.StoreError` (one line for the user, exit 2).
+
+A run is written in ONE transaction: the run row, its evidence snapshot and all its findings are
+committed together or not at all. Nothing secret is stored: evidence types hold no secrets by
+design, and failed runs keep only an error class and a secret-free message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from auditor.errors import StoreError
+from auditor.evidence import Evidence, Profile
+from auditor.models import AuditRun, Finding, Mute
+from auditor.registry import Baseline, PreviousRun
+from auditor.store_schema import UPGRADES, PriorFinding, PriorState, RunSummary, Upgrade
+
+__all__ = ["UPGRADES", "PriorFinding", "PriorState", "RunSummary", "Store", "StoreError", "Upgrade"]
+
+_EVIDENCE = TypeAdapter(Evidence)
+_FINDING = TypeAdapter(Finding)
+_PROFILE = TypeAdapter(Profile)
+_STRINGS = TypeAdapter(tuple[str, ...])
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def _dt(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+_COUNTS_SQL = (
+    ("status", "SELECT status, COUNT(*) FROM findings WHERE run_id = ? GROUP BY status"),
+    (
+        "open_by_severity",
+        "SELECT severity, COUNT(*) FROM findings WHERE run_id = ? AND status = 'fail' "
+        "GROUP BY severity",
+    ),
+    (
+        "change",
+        "SELECT change, COUNT(*) FROM findings WHERE run_id = ?"
+        " AND (change = 'resolved' OR status = 'fail') GROUP BY change",
+    ),
+)
+
+
+class Store:
+    """An open audit store. Thread-safe: one lock serialises this object's use of its
+    connection; other processes are coordinated by SQLite's own locking."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        upgrades: tuple[Upgrade, ...] = UPGRADES,
+        busy_timeout_s: float = 30.0,
+    ) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn = self._connect(path, busy_timeout_s)
+        try:
+            self._upgrade(upgrades)
+        except StoreError:
+            self._conn.close()
+            raise
+
+    def _fail(self, exc: BaseException, doing: str) -> StoreError:
+        return StoreError(f"{self.path}: cannot {doing} the audit store ({exc})")
+
+    def _connect(self, path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not path.exists():
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            conn = sqlite3.connect(
+                path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise self._fail(exc, "open") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise self._fail(exc, "open") from None
+        return conn
+
+    def _version(self) -> int:
+        """The file's schema version (0 for a new file); a plain read, no write lock."""
+        exists = self._read(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        )
+        if not exists:
+            return 0
+        row = self._read("SELECT MAX(version) FROM schema_version")
+        return int(row[0][0]) if row and row[0][0] is not None else 0
+
+    def _upgrade(self, upgrades: tuple[Upgrade, ...]) -> None:
+        latest = upgrades[-1].version if upgrades else 0
+        current = self._version()
+        if current > latest:
+            raise StoreError(
+                f"{self.path}: written by a newer brand-auditor (schema {current}); "
+                f"this version reads schema {latest} or older"
+            )
+        if current == latest:
+            return
+        with self._write("upgrade") as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+            current = int(row[0]) if row and row[0] is not None else 0
+            for step in upgrades:
+                if step.version > current:
+                    step.apply(conn)
+                    conn.execute("DELETE FROM schema_version")
+                    conn.execute("INSERT INTO schema_version (version) VALUES (?)", (step.version,))
+                    current = step.version
+
+    @property
+    def schema_version(self) -> int:
+        """The file's schema version."""
+        return self._version()
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One immediate transaction: committed whole or rolled back."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._fail(exc, doing) from None
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._conn.execute("ROLLBACK")
+                raise self._fail(exc, doing) from None
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return list(self._conn.execute(sql, tuple(params)))
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read") from None
+
+    def save_run(self, run: AuditRun, evidence: Evidence) -> None:
+        """Persist a finished run, its evidence and its findings in one transaction."""
+        rows = [
+            (
+                run.id,
+                f.fingerprint,
+                f.check_id,
+                f.status.value,
+                f.effective_status.value,
+                f.severity.value,
+                f.asset.key,
+                f.subject,
+                _iso(f.first_seen),
+                f.change.value,
+                _FINDING.dump_json(f).decode(),
+            )
+            for f in run.findings
+        ]
+        snapshot = _EVIDENCE.dump_json(evidence).decode()
+        with self._write("save a run to") as conn:
+            self._insert_run(conn, run)
+            conn.execute("INSERT INTO evidence VALUES (?, ?)", (run.id, snapshot))
+            conn.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            counts = {
+                name: dict(conn.execute(sql, (run.id,)).fetchall()) for name, sql in _COUNTS_SQL
+            }
+            conn.execute("UPDATE runs SET counts = ? WHERE id = ?", (json.dumps(counts), run.id))
+
+    def _insert_run(self, conn: sqlite3.Connection, run: AuditRun) -> None:
+        conn.execute(
+            "INSERT INTO runs (id, started_at, finished_at, tool_version, config_digest,"
+            " estate_name, status, checks_run, previous_run_id) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                run.id,
+                _iso(run.started_at),
+                _iso(run.finished_at),
+                run.tool_version,
+                run.config_digest,
+                run.estate_name,
+                "ok",
+                json.dumps(list(run.checks_run)),
+                run.previous_run_id,
+            ),
+        )
+
+    def record_failed_run(
+        self,
+        *,
+        run_id: str,
+        started_at: datetime,
+        finished_at: datetime,
+        tool_version: str,
+        config_digest: str,
+        estate_name: str,
+        error: str,
+    ) -> None:
+        """Record a run that could not finish (``error`` must be secret-free)."""
+        with self._write("record a failed run in") as conn:
+            conn.execute(
+                "INSERT INTO runs (id, started_at, finished_at, tool_version, config_digest,"
+                " estate_name, status, error) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    run_id,
+                    _iso(started_at),
+                    _iso(finished_at),
+                    tool_version,
+                    config_digest,
+                    estate_name,
+                    "failed",
+                    error,
+                ),
+            )
+
+    def previous_run(self, estate_name: str, checks: Collection[str] = ()) -> PriorState | None:
+        """The latest finished run of this estate that evaluated every check in ``checks``
+        (so an ``--only`` run never makes a later full run look like everything is new)."""
+        rows = self._read(
+            "SELECT id, finished_at, checks_run FROM runs WHERE estate_name = ? AND status = 'ok'"
+            " ORDER BY started_at DESC, id DESC LIMIT 100",
+            (estate_name,),
+        )
+        wanted = set(checks)
+        for run_id, finished_at, checks_json in rows:
+            checks_run = _STRINGS.validate_json(checks_json)
+            if wanted <= set(checks_run):
+                return self._prior(run_id, _dt(finished_at), checks_run)
+        return None
+
+    def _prior(self, run_id: str, finished_at: datetime, checks_run: tuple[str, ...]) -> PriorState:
+        snapshot = self._read("SELECT snapshot FROM evidence WHERE run_id = ?", (run_id,))
+        try:
+            evidence = _EVIDENCE.validate_json(snapshot[0][0])
+        except (IndexError, ValidationError) as exc:
+            raise StoreError(
+                f"{self.path}: the evidence of run {run_id} is unreadable ({type(exc).__name__})"
+            ) from None
+        findings = {
+            row[0]: PriorFinding(row[0], row[1], row[2], row[3], _dt(row[4]), row[5])
+            for row in self._read(
+                "SELECT fingerprint, check_id, asset_key, effective_status, first_seen, finding"
+                " FROM findings WHERE run_id = ?",
+                (run_id,),
+            )
+        }
+        return PriorState(PreviousRun(run_id, finished_at, evidence), checks_run, findings)
+
+    def first_seen(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
+        """Earliest ``first_seen`` of each (fingerprint, status family) in the whole history."""
+        with self._lock:
+            try:
+                conn = self._conn
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (fp TEXT, family TEXT)")
+                conn.execute("DELETE FROM wanted")
+                conn.executemany("INSERT INTO wanted VALUES (?, ?)", list(keys))
+                rows = conn.execute(
+                    "SELECT f.fingerprint, f.effective_status, MIN(f.first_seen)"
+                    " FROM wanted w JOIN findings f"
+                    " ON f.fingerprint = w.fp AND f.effective_status = w.family"
+                    " GROUP BY f.fingerprint, f.effective_status"
+                ).fetchall()
+                conn.execute("DELETE FROM wanted")
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read") from None
+        return {(fp, family): _dt(first) for fp, family, first in rows}
+
+    def history(self, estate_name: str | None = None, limit: int = 20) -> list[RunSummary]:
+        """The latest runs, newest first."""
+        rows = self._read(
+            "SELECT id, started_at, finished_at, status, estate_name, tool_version,"
+            " config_digest, counts, error FROM runs WHERE ? IS NULL OR estate_name = ?"
+            " ORDER BY started_at DESC, id DESC LIMIT ?",
+            (estate_name, estate_name, limit),
+        )
+        return [
+            RunSummary(r[0], _dt(r[1]), _dt(r[2]), r[3], r[4], r[5], r[6], json.loads(r[7]), r[8])
+            for r in rows
+        ]
+
+    def latest_evidence(self, estate_name: str) -> tuple[str, Evidence] | None:
+        """The evidence snapshot of the latest finished run of this estate."""
+        prior = self.previous_run(estate_name)
+        return (prior.run.run_id, prior.run.evidence) if prior else None
+
+    def known_fingerprint(self, fingerprint: str) -> bool:
+        """True when some stored run has a finding with this fingerprint."""
+        return bool(
+            self._read("SELECT 1 FROM findings WHERE fingerprint = ? LIMIT 1", (fingerprint,))
+        )
+
+    def add_mute(self, mute: Mute) -> None:
+        """Record (or replace) the mute of a fingerprint."""
+        with self._write("record a mute in") as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO mutes VALUES (?, ?, ?, ?, ?)",
+                (mute.fingerprint, mute.reason, mute.owner, _iso(mute.expires),
+                 _iso(mute.created_at)),
+            )  # fmt: skip
+
+    def list_mutes(self) -> dict[str, Mute]:
+        """Every recorded mute (active or expired) by fingerprint."""
+        rows = self._read("SELECT fingerprint, reason, owner, expires, created_at FROM mutes")
+        return {r[0]: Mute(r[0], r[1], r[2], _dt(r[3]), _dt(r[4])) for r in rows}
+
+    def accept_baseline(self, baseline: Baseline) -> None:
+        """Record (or replace) the accepted profile of an account."""
+        with self._write("record a baseline in") as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO baselines VALUES (?, ?, ?, ?, ?)",
+                (
+                    baseline.account_key,
+                    _PROFILE.dump_json(baseline.profile).decode(),
+                    baseline.accepted_by,
+                    baseline.reason,
+                    _iso(baseline.accepted_at),
+                ),
+            )
+
+    def baselines(self) -> dict[str, Baseline]:
+        """Accepted baselines by account key."""
+        rows = self._read(
+            "SELECT account_key, profile, accepted_by, reason, accepted_at FROM baselines"
+        )
+        return {
+            r[0]: Baseline(r[0], _PROFILE.validate_json(r[1]), r[2], r[3], _dt(r[4])) for r in rows
+        }

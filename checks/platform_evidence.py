@@ -1,0 +1,131 @@
+"""How complete the platform evidence for one inventory account is.
+
+Ownership and access checks read :class:`~auditor.evidence.AccountEvidence` through
+:func:`account_view`, which pairs the inventory entry with what the platform said and with the
+reason (a *gap*) why that evidence may be incomplete: nothing collected for the account, the
+platform source failed entirely or for this account, or the account's state could not be read. A
+check may still report a failure it can see in incomplete evidence (a departed admin listed is a
+fact), but it must turn every would-be pass into ``not_verified`` while a gap exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from auditor.estate import AccountSpec
+from auditor.evidence import AccountEvidence, AccountState, RoleHolder
+from auditor.models import Asset, Outcome, SourceProblem, Status
+from auditor.registry import CheckContext, outcome
+from checks.roles import distinct_holders
+from checks.safe_text import shown
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """One inventory account with its platform evidence and the reason it may be incomplete."""
+
+    spec: AccountSpec
+    """The inventory entry."""
+    evidence: AccountEvidence | None
+    """What the platform said; None when nothing was collected for the account."""
+    gap: str | None
+    """Why the evidence is missing or incomplete (a sentence), or None when it is complete."""
+    source: str
+    """The collector that produced (or should have produced) the evidence."""
+
+    @property
+    def asset(self) -> Asset:
+        """The account as an asset (inventory handle, platform id when known)."""
+        return self.spec.asset
+
+
+def account_view(ctx: CheckContext, spec: AccountSpec) -> AccountView:
+    """Pair ``spec`` with this run's platform evidence and explain any gap in it."""
+    ev = ctx.evidence.accounts.get(spec.asset.key)
+    source = ev.source if ev is not None else spec.platform
+    return AccountView(spec=spec, evidence=ev, gap=_gap(ctx, spec, ev, source), source=source)
+
+
+def _gap(
+    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence | None, source: str
+) -> str | None:
+    names = dict.fromkeys((source, spec.platform))
+    key = spec.asset.key
+    for name in names:
+        report = ctx.evidence.sources.get(name)
+        if report is None:
+            continue
+        whole = next((p for p in report.problems if p.asset_key is None), None)
+        if not report.ok and whole is not None:
+            return f"the {name} source failed ({_problem(whole)})"
+        mine = next((p for p in report.problems if p.asset_key == key), None)
+        if mine is not None:
+            return f"the {name} source could not read this account completely ({_problem(mine)})"
+    if ev is None:
+        return f"no {spec.platform} evidence was collected for this account"
+    if ev.state is AccountState.UNKNOWN:
+        return f"{source} could not tell whether the account exists"
+    return None
+
+
+def _problem(problem: SourceProblem) -> str:
+    text = f"{problem.kind}: {shown(problem.detail, limit=160)}"
+    if problem.scope:
+        text += f"; missing scope {shown(problem.scope, limit=60)}"
+    return text
+
+
+def state_gap(view: AccountView) -> str | None:
+    """Why the account's roles, apps or ownership cannot be read, or None when they can be.
+
+    Adds to :attr:`AccountView.gap` the case of an account that is gone, suspended or
+    deactivated (``ownership.account-unreachable`` reports that itself).
+    """
+    if view.evidence is None or view.evidence.state is AccountState.UNKNOWN:
+        return view.gap or "the account could not be read"
+    if view.evidence.state is not AccountState.ACTIVE:
+        return f"the account is {view.evidence.state.value} (see ownership.account-unreachable)"
+    return view.gap
+
+
+def roles_gap(view: AccountView) -> str | None:
+    """Why the account's role holders are unknown, or None when the platform listed them.
+
+    Prefers the collector's own note (``roles_note``, e.g. that YouTube does not expose channel
+    managers) and names the scopes the token lacks.
+    """
+    ev = view.evidence
+    if ev is not None and ev.roles is not None:
+        return None
+    gap = state_gap(view)
+    if ev is None or ev.state is not AccountState.ACTIVE:
+        return gap
+    reason = shown(ev.roles_note, limit=160) if ev.roles_note else None
+    reason = reason or gap or f"{ev.source} did not return the account's role holders"
+    if ev.missing_scopes:
+        reason += f" (the token lacks {', '.join(shown(s, limit=60) for s in ev.missing_scopes)})"
+    return reason
+
+
+def accounts_with_roles(
+    ctx: CheckContext,
+) -> Iterator[tuple[AccountView, tuple[RoleHolder, ...]] | Outcome]:
+    """Each inventory account with its (de-duplicated) role holders, or a not_verified result
+    saying why they are unknown."""
+    for spec in ctx.estate.accounts:
+        view = account_view(ctx, spec)
+        reason = roles_gap(view)
+        ev = view.evidence
+        if ev is None or ev.roles is None:
+            detail = f"The role holders of {shown(spec.handle)} are unknown: {reason}."
+            yield outcome(ctx, spec.asset, Status.NOT_VERIFIED, detail, source=view.source)
+            continue
+        yield view, tuple(distinct_holders(ev.roles))
+
+
+def unless_gap(status: Status, detail: str, gap: str | None) -> tuple[Status, str]:
+    """A pass stays a pass only when the evidence is complete; otherwise it is not_verified."""
+    if status is Status.PASS and gap is not None:
+        return Status.NOT_VERIFIED, f"{detail} Not verified: {gap}."
+    return status, detail

@@ -1,0 +1,44 @@
+"""Reports people read: the HTML report, the leadership email, and OCSF JSON for SIEMs.
+
+The flow is: :func:`build_view` computes one :class:`ReportView` from a finished run (plus the
+history of recent runs, the mutes, and optionally the estate and evidence for account cards);
+renderers only turn that view into text. Files are written atomically with mode 0600.
+
+Public API::
+
+    view = build_view(run, history, mutes, estate=config.estate, evidence=evidence)
+    write_html(view, out / "report.html", check_infos(registry.specs))
+    mail = render_email(view)          # RenderedEmail(subject, text, html)
+    write_ocsf(run, out / "findings.ocsf.json")
+"""
+
+from __future__ import annotations
+
+from reports.checkinfo import CheckInfo, check_infos
+from reports.email import RenderedEmail, render_email, write_email
+from reports.history import RunCounts, RunSummary, count_run, summarize
+from reports.html import render_html, write_html
+from reports.ocsf import ocsf_findings, write_ocsf
+from reports.scoring import FORMULA, risk_score
+from reports.view import build_view
+from reports.view_types import ReportView
+
+__all__ = [
+    "FORMULA",
+    "CheckInfo",
+    "RenderedEmail",
+    "ReportView",
+    "RunCounts",
+    "RunSummary",
+    "build_view",
+    "check_infos",
+    "count_run",
+    "ocsf_findings",
+    "render_email",
+    "render_html",
+    "risk_score",
+    "summarize",
+    "write_email",
+    "write_html",
+    "write_ocsf",
+]

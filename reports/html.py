@@ -1,0 +1,87 @@
+"""The HTML report: one self-contained file (inline style and script, inline SVG, no external
+resource), readable from ``file://`` offline and printable.
+
+A Content-Security-Policy meta tag allows nothing but the report's own stylesheet and script,
+each by its SHA-256 hash, so markup injected through a hostile bio or post could not run even if
+it escaped the autoescaping. The findings table works without the script; the script only adds
+filters and column sorting.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from reports.checkinfo import CheckInfo, reference
+from reports.environment import make_environment
+from reports.output import write_private
+from reports.view_types import ReportView
+
+STYLE_FILE = "report.css"
+"""The report's stylesheet, a static file next to the templates."""
+
+LIST_LIMIT = 25
+"""Rows per change list in the summary; the findings table holds them all."""
+
+SCRIPT_FILE = "report.js"
+"""The report's script (filters and sorting), a static file next to the templates."""
+
+
+def _static(env: Environment, name: str) -> str:
+    loader = env.loader
+    if loader is None:  # pragma: no cover - make_environment always sets one
+        raise RuntimeError("the report environment has no template loader")
+    source, _, _ = loader.get_source(env, name)
+    return source
+
+
+def csp_hash(text: str) -> str:
+    """The CSP source expression for an inline block: ``'sha256-<base64>'``."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def content_security_policy(style: str, script: str) -> str:
+    """Nothing allowed but the given inline style and script."""
+    return (
+        "default-src 'none'; "
+        f"style-src {csp_hash(style)}; "
+        f"script-src {csp_hash(script)}; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _fallback(view: ReportView) -> dict[str, CheckInfo]:
+    known: dict[str, CheckInfo] = {}
+    for row in view.rows:
+        known.setdefault(
+            row.check_id,
+            CheckInfo(row.title, "Not documented in this build.", row.remediation, row.category),
+        )
+    return known
+
+
+def render_html(view: ReportView, checks: Mapping[str, CheckInfo]) -> str:
+    """The report as one HTML document."""
+    env = make_environment()
+    style = _static(env, STYLE_FILE)
+    script = _static(env, SCRIPT_FILE)
+    refs = dict(reference(view.check_ids, checks, _fallback(view)))
+    return env.get_template("report.html.j2").render(
+        view=view,
+        refs=refs,
+        limit=LIST_LIMIT,
+        style=Markup(style),  # noqa: S704 - a static file of this package, not fetched text
+        script=Markup(script),  # noqa: S704 - a static file of this package, not fetched text
+        csp=content_security_policy(style, script),
+    )
+
+
+def write_html(view: ReportView, path: Path, checks: Mapping[str, CheckInfo] | None = None) -> Path:
+    """Render the report to ``path`` (atomic, mode 0600); returns ``path``."""
+    return write_private(path, render_html(view, checks or {}).encode("utf-8"))

@@ -1,0 +1,146 @@
+"""The JSON report (``report.json``): the machine-readable contract of one run.
+
+Top level (``schema_version`` 1):
+
+- ``run``: ``id``, ``started_at``, ``finished_at``, ``tool_version``, ``config_digest``,
+  ``estate``, ``previous_run_id``, ``checks_run``.
+- ``summary``: ``counts`` (``by_status``; ``by_severity``: unmuted fails by severity;
+  ``not_verified_by_severity``), ``risk_score``, ``risk_formula``, ``assets``, ``new``,
+  ``resolved``, ``regressed``. The counts come from :func:`reports.history.count_run`, the one
+  place a run is counted, so this file, the HTML report and the email agree.
+- ``sources``: one entry per collector: ``name``, ``ok``, ``observed_at``, ``requests``,
+  ``duration_s``, ``problems`` (``kind``, ``detail``, ``asset_key``, ``scope``).
+- ``assets``: ``kind``, ``platform``, ``handle``, ``id``, ``domain``, ``key``.
+- ``findings``: ``check``, ``category``, ``severity``, ``status``, ``muted_status``,
+  ``asset`` {``kind``, ``platform``, ``handle``, ``id``, ``domain``}, ``subject``, ``title``,
+  ``detail``, ``evidence`` {``source``, ``observed_at``, ``facts``}, ``remediation``,
+  ``fingerprint``, ``first_seen``, ``change`` (new | persisting | resolved), ``mute`` (null or
+  {``reason``, ``owner``, ``expires``, ``created_at``, ``active``}).
+
+Risk score (from :mod:`reports.scoring`): each unmuted fail weighs by severity (critical 10,
+high 5, medium 2, low 1) and each ``not_verified`` result half that; passes and muted results
+weigh 0. With ``R`` the weighted sum and ``A`` the number of assets audited (at least 1),
+``L = R / A`` and ``risk_score = 100 × L / (L + 10)``, rounded to one decimal: 0 when nothing is
+open, 50 at one open critical per asset, never above 100.
+
+Times are ISO 8601 in UTC. Fetched text is emitted as JSON strings, never interpreted.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from auditor.models import Asset, AuditRun, Finding, Mute, SourceReport
+from reports.history import RunCounts, count_run
+from reports.scoring import FORMULA
+
+SCHEMA_VERSION = 1
+"""Bumped on any incompatible change of the shape above."""
+
+
+def _time(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _asset(asset: Asset) -> dict[str, Any]:
+    return {
+        "kind": asset.kind.value,
+        "platform": asset.platform,
+        "handle": asset.handle,
+        "id": asset.id,
+        "domain": asset.domain,
+    }
+
+
+def _mute(mute: Mute | None, finished_at: datetime) -> dict[str, Any] | None:
+    if mute is None:
+        return None
+    return {
+        "reason": mute.reason,
+        "owner": mute.owner,
+        "expires": _time(mute.expires),
+        "created_at": _time(mute.created_at),
+        "active": mute.active(finished_at),
+    }
+
+
+def _finding(finding: Finding, finished_at: datetime) -> dict[str, Any]:
+    return {
+        "check": finding.check_id,
+        "category": finding.category.value,
+        "severity": finding.severity.value,
+        "status": finding.status.value,
+        "muted_status": finding.muted_status.value if finding.muted_status else None,
+        "asset": _asset(finding.asset),
+        "subject": finding.subject,
+        "title": finding.title,
+        "detail": finding.detail,
+        "evidence": {
+            "source": finding.evidence.source,
+            "observed_at": _time(finding.evidence.observed_at),
+            "facts": dict(finding.evidence.facts),
+        },
+        "remediation": finding.remediation,
+        "fingerprint": finding.fingerprint,
+        "first_seen": _time(finding.first_seen),
+        "change": finding.change.value,
+        "mute": _mute(finding.mute, finished_at),
+    }
+
+
+def _source(report: SourceReport) -> dict[str, Any]:
+    return {
+        "name": report.name,
+        "ok": report.ok,
+        "observed_at": _time(report.observed_at),
+        "requests": report.requests,
+        "duration_s": round(report.duration_s, 3),
+        "problems": [
+            {"kind": p.kind, "detail": p.detail, "asset_key": p.asset_key, "scope": p.scope}
+            for p in report.problems
+        ],
+    }
+
+
+def _summary(counts: RunCounts) -> dict[str, Any]:
+    return {
+        "counts": {
+            "by_status": dict(counts.by_status),
+            "by_severity": dict(counts.open_by_severity),
+            "not_verified_by_severity": dict(counts.not_verified_by_severity),
+        },
+        "risk_score": counts.risk_score,
+        "risk_formula": FORMULA,
+        "assets": counts.assets,
+        "new": counts.new,
+        "resolved": counts.resolved,
+        "regressed": counts.regressed,
+    }
+
+
+def report_dict(run: AuditRun, counts: RunCounts | None = None) -> dict[str, Any]:
+    """The report as plain JSON-ready values."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run": {
+            "id": run.id,
+            "started_at": _time(run.started_at),
+            "finished_at": _time(run.finished_at),
+            "tool_version": run.tool_version,
+            "config_digest": run.config_digest,
+            "estate": run.estate_name,
+            "previous_run_id": run.previous_run_id,
+            "checks_run": list(run.checks_run),
+        },
+        "summary": _summary(counts or count_run(run)),
+        "sources": [_source(s) for s in run.sources],
+        "assets": [{**_asset(a), "key": a.key} for a in run.assets],
+        "findings": [_finding(f, run.finished_at) for f in run.findings],
+    }
+
+
+def render_json(run: AuditRun, counts: RunCounts | None = None) -> str:
+    """The report as indented JSON text (UTF-8, stable key order)."""
+    return json.dumps(report_dict(run, counts), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,180 @@
+"""Bluesky collector: pure parsing, then the sandbox (AppView, well-known, PLC, DoH) over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from community_fixtures import config_for, context, shared
+
+from auditor.collectors import bluesky
+from auditor.collectors.bluesky import (
+    IdentityEndpoints,
+    NoResolver,
+    did_from_txt,
+    did_from_well_known,
+    handle_in_did_document,
+    parse_doh_txt,
+    parse_feed,
+    parse_profile,
+)
+from auditor.errors import MalformedResponse
+from auditor.evidence import AccountEvidence, AccountState
+from auditor.sandbox import start_sandbox
+from auditor.sandbox.world import world_from_mapping
+
+DID = "did:plc:northwindexample00000001"
+
+
+def test_parse_profile_reads_badges_pinned_post_and_links() -> None:
+    found = parse_profile({
+        "did": DID, "handle": "northwind.example", "displayName": "Northwind",
+        "description": "Gear. https://northwind.example/shop and more",
+        "avatar": "https://cdn.example/a.jpg",
+        "pinnedPost": {"uri": f"at://{DID}/app.bsky.feed.post/3k", "cid": "bafy"},
+        "verification": {"verifiedStatus": "valid", "trustedVerifierStatus": "none"},
+    })
+    assert (found.did, found.handle) == (DID, "northwind.example")
+    assert found.profile.verified is True and found.profile.verified_type == "verified"
+    assert found.profile.pinned_post_id == f"at://{DID}/app.bsky.feed.post/3k"
+    assert found.profile.extra_links == ("https://northwind.example/shop",)
+    unbadged = parse_profile({"did": DID, "handle": "handle.invalid"})
+    assert unbadged.profile.verified is None and unbadged.handle == "handle.invalid"
+    with pytest.raises(MalformedResponse):
+        parse_profile({"handle": "x.example"})
+
+
+def test_parse_feed_skips_reposts_and_reads_facet_links() -> None:
+    post = {"uri": f"at://{DID}/app.bsky.feed.post/3kx", "author": {"did": DID},
+            "record": {"text": "hi", "createdAt": "2026-11-20T10:00:00Z",
+                       "facets": [{"features": [{"uri": "https://bit.ly/x"}]}],
+                       "reply": {"parent": {}}},
+            "indexedAt": "2026-11-20T10:00:01Z"}
+    posts, cursor = parse_feed({"cursor": "abc", "feed": [{"post": post}, {"post": post, "reason": {}}]})
+    assert cursor == "abc" and len(posts) == 1
+    assert posts[0].links == ("https://bit.ly/x",) and posts[0].is_reply
+    assert posts[0].url == f"https://bsky.app/profile/{DID}/post/3kx"
+    with pytest.raises(MalformedResponse):
+        parse_feed({"feed": [{"post": {**post, "record": {"text": "no time"}, "indexedAt": None}}]})
+
+
+def test_identity_helpers() -> None:
+    assert parse_doh_txt({"Status": 0, "Answer": [{"type": 16, "data": f'"did={DID}"'}]}) == (f"did={DID}",)
+    assert parse_doh_txt({"Status": 3}) == ()
+    with pytest.raises(MalformedResponse):
+        parse_doh_txt({"Status": 2})
+    assert did_from_txt((f"did={DID}", "v=spf1")) == DID
+    assert did_from_txt(("did=did:plc:a", "did=did:plc:b")) is None
+    assert did_from_well_known(f"{DID}\n") == DID
+    assert did_from_well_known("<html>hello</html>") is None
+    assert handle_in_did_document({"alsoKnownAs": ["at://Northwind.example"]}, "northwind.example")
+    assert not handle_in_did_document({"alsoKnownAs": ["at://other.example", "at://northwind.example"]},
+                                      "northwind.example")
+    assert NoResolver().txt("_atproto.x") is None
+
+
+def test_identity_endpoints_derive_from_a_base_url() -> None:
+    under = IdentityEndpoints.under("http://127.0.0.1:9/bluesky/")
+    assert under.well_known.format(handle="a.example") == (
+        "http://127.0.0.1:9/bluesky/handles/a.example/.well-known/atproto-did")
+    assert IdentityEndpoints.public().plc_directory == "https://plc.directory"
+
+
+# -- sandbox ------------------------------------------------------------------------------------
+
+HEALTHY: dict[str, Any] = {
+    "did": DID, "handle": "northwind.example", "display_name": "Northwind Outfitters",
+    "description": "Outdoor gear.", "dns": True, "well_known": True,
+    "posts": [
+        {"rkey": "3k1", "text": "Trail season", "created_at": "-1d", "links": ["https://northwind.example"]},
+        {"rkey": "3k2", "text": "reposted", "created_at": "-1d", "repost": True},
+        {"rkey": "3k0", "text": "old", "created_at": "-40d"},
+    ],
+}
+WORLD: dict[str, Any] = {"accounts": [
+    HEALTHY,
+    {"did": "did:plc:northwindstore0000000002", "handle": "northwindstore.bsky.social", "state": "gone"},
+    {"did": "did:plc:northwindold00000000003", "handle": "northwind-old.example", "state": "takendown"},
+]}
+ACCOUNTS = [
+    {"platform": "bluesky", "handle": "northwind.example", "id": DID},
+    {"platform": "bluesky", "handle": "northwindstore.bsky.social"},
+    {"platform": "bluesky", "handle": "northwind-old.example"},
+]
+
+
+def _collect(world: dict[str, Any], faults: list[dict[str, Any]] | None = None,
+             accounts: list[dict[str, Any]] | None = None) -> Any:
+    with start_sandbox(world_from_mapping({"bluesky": world}), faults=faults or []) as box:
+        config = config_for(accounts or ACCOUNTS, {"bluesky": {"base_url": box.base_urls["bluesky"]}})
+        collector = bluesky.from_config(config, shared())
+        assert collector is not None
+        return collector.collect(context(config))
+
+
+def _accounts(output: Any) -> dict[str, AccountEvidence]:
+    return {i.handle: i for i in output.items if isinstance(i, AccountEvidence)}
+
+
+def test_healthy_account_gone_and_taken_down() -> None:
+    output = _collect(WORLD)
+    assert output.report.ok, output.report.problems
+    evidence = _accounts(output)
+    healthy = evidence["northwind.example"]
+    assert healthy.state is AccountState.ACTIVE and healthy.account_id == DID
+    assert healthy.profile is not None and healthy.profile.display_name == "Northwind Outfitters"
+    assert [p.text for p in healthy.posts or ()] == ["Trail season"]
+    assert (healthy.posts or ())[0].links == ("https://northwind.example",)
+    assert healthy.roles is None and healthy.roles_note
+    assert evidence["northwindstore.bsky.social"].state is AccountState.NOT_FOUND
+    assert evidence["northwind-old.example"].state is AccountState.SUSPENDED
+
+
+@pytest.mark.parametrize(("dns", "well_known"), [(True, False), (False, True)])
+def test_either_resolution_path_verifies_the_handle(dns: bool, well_known: bool) -> None:
+    world = {"accounts": [{**HEALTHY, "dns": dns, "well_known": well_known}]}
+    evidence = _accounts(_collect(world, accounts=ACCOUNTS[:1]))["northwind.example"]
+    assert evidence.account_id == DID
+
+
+def test_handle_that_fails_the_bidirectional_check_is_an_identity_problem() -> None:
+    world = {"accounts": [{**HEALTHY, "also_known_as": ["at://someone-else.example"]}]}
+    output = _collect(world, accounts=ACCOUNTS[:1])
+    assert _accounts(output)["northwind.example"].state is AccountState.UNKNOWN
+    (problem,) = output.report.problems
+    assert problem.asset_key == "account:bluesky:northwind.example"
+    assert "handle.invalid" in problem.detail
+
+
+def test_handle_now_pointing_at_another_did_reports_that_did() -> None:
+    other = "did:plc:impostor000000000000000009"
+    world = {"accounts": [{**HEALTHY, "did": other}]}
+    evidence = _accounts(_collect(world, accounts=ACCOUNTS[:1]))["northwind.example"]
+    assert evidence.state is AccountState.ACTIVE and evidence.account_id == other
+
+
+def test_posts_page_with_the_cursor() -> None:
+    posts = [{"rkey": f"3p{i:03d}", "text": f"post {i}", "created_at": f"-{i}h"} for i in range(250)]
+    world = {"accounts": [{**HEALTHY, "posts": posts}]}
+    evidence = _accounts(_collect(world, accounts=ACCOUNTS[:1]))["northwind.example"]
+    assert len(evidence.posts or ()) == 250
+
+
+@pytest.mark.parametrize(
+    ("kind", "rule"),
+    [
+        ("rate_limit", {"kind": "rate_limit", "retry_after_s": 30}),
+        ("server", {"kind": "server_error"}),
+        ("timeout", {"kind": "timeout", "seconds": 1.3}),
+        ("malformed", {"kind": "malformed"}),
+        ("malformed", {"kind": "truncated"}),
+    ],
+)
+def test_every_fault_is_unknown_plus_a_problem_for_that_account(kind: str, rule: dict[str, Any]) -> None:
+    fault = {**rule, "platform": "bluesky", "path": "^/plc/"}
+    output = _collect(WORLD, faults=[fault])
+    evidence = _accounts(output)
+    assert evidence["northwind.example"].state is AccountState.UNKNOWN
+    assert evidence["northwindstore.bsky.social"].state is AccountState.NOT_FOUND
+    problems = [(p.kind, p.asset_key) for p in output.report.problems]
+    assert problems == [(kind, "account:bluesky:northwind.example")]

@@ -1,0 +1,291 @@
+"""The command line: exit codes, one-line errors, the reports it writes, and the small commands.
+
+Collectors and checks are replaced by the engine's fakes (monkeypatched where the CLI builds
+them), so these tests exercise the composition root, not the catalog."""
+
+from __future__ import annotations
+
+import json
+import stat
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from engine_fakes import FakeCollector, people, registry, write_config
+
+from auditor import cli_run
+from auditor.cli import main
+from auditor.errors import AuthFailed
+from auditor.evidence import AccountEvidence, AccountState, Profile
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def wire(monkeypatch):
+    """Make the CLI use fake collectors and the fake registry; returns a setter."""
+    chosen: dict[str, list[FakeCollector]] = {"collectors": []}
+    monkeypatch.setattr("auditor.collectors.build_collectors", lambda config: chosen["collectors"])
+    monkeypatch.setattr(cli_run, "load_registry", registry)
+
+    def use(*collectors: FakeCollector) -> None:
+        chosen["collectors"] = list(collectors)
+
+    return use
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def audit(capsys, tmp_path, *extra: str, config: Path | None = None) -> tuple[int, str, str]:
+    cfg = config or write_config(tmp_path)
+    out = tmp_path / "out"
+    return run_cli(
+        capsys, "run", "--config", str(cfg), "--out", str(out), "--format", "json,csv",
+        "--quiet", *extra,
+    )  # fmt: skip
+
+
+def test_exit_0_when_nothing_fails(wire, capsys, tmp_path):
+    wire(FakeCollector(items=[people(alice="active")]))
+    code, out, err = audit(capsys, tmp_path)
+    assert code == 0, err
+    assert "0 open" in out
+
+
+def test_exit_1_when_a_finding_is_at_or_above_fail_on(wire, capsys, tmp_path):
+    wire(FakeCollector(items=[people(ben="departed")]))
+    assert audit(capsys, tmp_path)[0] == 1
+    assert audit(capsys, tmp_path, "--fail-on", "critical")[0] == 0
+    assert audit(capsys, tmp_path, "--fail-on", "none")[0] == 0
+
+
+def test_exit_3_when_evidence_is_missing_and_nothing_worse(wire, capsys, tmp_path):
+    wire(FakeCollector(error=AuthFailed("token rejected", status=401)))
+    code, out, _ = audit(capsys, tmp_path)
+    assert code == 3
+    assert "Evidence gap: directory failed (auth)" in out
+
+
+def test_exit_2_for_unknown_only_names(wire, capsys, tmp_path):
+    code, _, err = audit(capsys, tmp_path, "--only", "access,nope", "--only", "auth.zzz")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "nope, auth.zzz" in err
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ({"polcy": {}}, "polcy: unknown field"),
+        ({"policy": {"max_full_admins": "three"}}, "policy.max_full_admins: expected"),
+        ({"sources": {"vault": {"bitwarden": "missing-vault.json"}}}, "missing-vault.json"),
+    ],
+)
+def test_exit_2_one_line_for_bad_config_or_input(wire, capsys, tmp_path, section, expected):
+    code, _, err = audit(capsys, tmp_path, config=write_config(tmp_path, **section))
+    assert code == 2
+    assert expected in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_missing_config_file_is_one_line(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "validate", "--config", str(tmp_path / "nope.yaml"))
+    assert code == 2
+    assert err.strip().endswith("nope.yaml: file not found")
+
+
+def test_usage_error_is_one_line(capsys):
+    code, _, err = run_cli(capsys, "run", "--config")
+    assert code == 2
+    assert err.count("\n") == 1
+
+
+def test_json_report_has_the_contract_fields(wire, capsys, tmp_path):
+    wire(FakeCollector(items=[people(ben="departed", alice="active")]))
+    audit(capsys, tmp_path)
+    path = tmp_path / "out" / "report.json"
+    report = json.loads(path.read_text())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "out" / "report.csv").stat().st_mode) == 0o600
+    assert report["schema_version"] == 1
+    assert set(report["run"]) >= {
+        "id",
+        "started_at",
+        "finished_at",
+        "tool_version",
+        "config_digest",
+    }
+    summary = report["summary"]
+    assert summary["counts"]["by_severity"]["high"] == 1
+    assert summary["counts"]["by_status"]["fail"] == 1
+    assert {"risk_score", "new", "resolved"} <= set(summary)
+    assert report["assets"]
+    ben = next(f for f in report["findings"] if f["subject"] == "ben@acme.example")
+    assert set(ben) >= {
+        "check", "category", "severity", "status", "asset", "subject", "title", "detail",
+        "evidence", "remediation", "fingerprint", "first_seen", "change", "mute",
+    }  # fmt: skip
+    assert set(ben["asset"]) == {"kind", "platform", "handle", "id", "domain"}
+    assert set(ben["evidence"]) == {"source", "observed_at", "facts"}
+    assert (ben["check"], ben["status"], ben["change"]) == ("access.fake-departed", "fail", "new")
+    csv_lines = (tmp_path / "out" / "report.csv").read_text().splitlines()
+    assert csv_lines[0].startswith("fingerprint,check,")
+    assert len(csv_lines) == 1 + len(report["findings"])
+
+
+def test_checks_lists_and_explains(wire, capsys):
+    code, out, _ = run_cli(capsys, "checks")
+    assert code == 0
+    assert out.splitlines()[0].split() == [
+        "access.fake-departed",
+        "high",
+        "Fake:",
+        "person",
+        "not",
+        "active",
+    ]
+    assert len(out.splitlines()) == 2
+    code, out, _ = run_cli(capsys, "checks", "explain", "access.fake-departed")
+    assert code == 0
+    for text in ("Fake: person not active", "high", "Test check.", "Remove them.", "directory",
+                 "Fails for every directory person"):  # fmt: skip
+        assert text in out
+    assert run_cli(capsys, "checks", "explain", "nope.nope")[0] == 2
+    assert run_cli(capsys, "checks", "bogus")[0] == 2
+
+
+def test_checks_lists_the_real_catalog(capsys):
+    from checks import ALL_CHECKS
+
+    code, out, _ = run_cli(capsys, "checks")
+    assert code == 0
+    assert len(out.splitlines()) == len(ALL_CHECKS)
+
+
+def test_validate_and_history(wire, capsys, tmp_path):
+    wire(FakeCollector(items=[people(ben="departed")]))
+    cfg = write_config(tmp_path, profiles={"weekly": {"only": ["access"]}})
+    code, out, _ = run_cli(capsys, "validate", "--config", str(cfg))
+    assert code == 0
+    assert "OK: Acme, 1 account(s), 1 domain(s)" in out
+    (tmp_path / "bad").mkdir()
+    bad = write_config(tmp_path / "bad", profiles={"weekly": {"only": ["acess"]}})
+    code, _, err = run_cli(capsys, "validate", "--config", str(bad))
+    assert code == 2
+    assert "profiles.weekly.only" in err
+    assert "acess" in err
+    code, out, _ = run_cli(capsys, "history", "--config", str(cfg))
+    assert "no runs yet" in out
+    audit(capsys, tmp_path, config=cfg)
+    audit(capsys, tmp_path, "--profile", "weekly", config=cfg)
+    code, out, _ = run_cli(capsys, "history", "--config", str(cfg))
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 3
+    assert " ok " in lines[1]
+    assert "0/1/0/0" in lines[1]
+
+
+def test_profile_selects_checks_and_unknown_profile_is_exit_2(wire, capsys, tmp_path):
+    wire(FakeCollector(items=[people(ben="departed")]))
+    cfg = write_config(tmp_path, profiles={"cov": {"only": ["coverage"], "fail_on": "low"}})
+    audit(capsys, tmp_path, "--profile", "cov", config=cfg)
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["run"]["checks_run"] == ["coverage.fake-collection"]
+    code, _, err = audit(capsys, tmp_path, "--profile", "nope", config=cfg)
+    assert code == 2
+    assert "unknown profile 'nope'" in err
+
+
+def test_mute_then_run_shows_muted(wire, capsys, tmp_path):
+    wire(FakeCollector(items=[people(ben="departed")]))
+    cfg = write_config(tmp_path)
+    assert audit(capsys, tmp_path, config=cfg)[0] == 1
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    fp = next(f["fingerprint"] for f in report["findings"] if f["status"] == "fail")
+    future = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()
+    base = ["mute", "--config", str(cfg), "--reason", "contract ends", "--owner", "ciso"]
+    assert run_cli(capsys, *base, "zzz", "--expires", future)[0] == 2
+    past = (date.today() - timedelta(days=2)).isoformat()
+    code, _, err = run_cli(capsys, *base, fp, "--expires", past)
+    assert code == 2
+    assert "--expires" in err
+    assert run_cli(capsys, *base, fp, "--expires", "soon")[0] == 2
+    assert run_cli(capsys, *base, fp, "--expires", future)[0] == 0
+    assert audit(capsys, tmp_path, config=cfg)[0] == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    muted = next(f for f in report["findings"] if f["fingerprint"] == fp)
+    assert muted["status"] == "muted"
+    assert muted["muted_status"] == "fail"
+    assert muted["mute"]["owner"] == "ciso"
+    assert muted["mute"]["active"] is True
+
+
+def test_baseline_accept_stores_the_latest_profiles(wire, capsys, tmp_path):
+    from auditor.config import load_config
+    from auditor.store import Store
+
+    profile = Profile(display_name="Acme", bio="Official account")
+    account = AccountEvidence(
+        "x", "acme", "x", datetime.now(UTC), AccountState.ACTIVE, account_id="1", profile=profile
+    )
+    wire(FakeCollector(name="x", items=[account]))
+    cfg = write_config(tmp_path)
+    base = ["baseline", "accept", "--config", str(cfg), "--reason", "rebrand approved"]
+    assert run_cli(capsys, *base)[0] == 2  # no run yet
+    audit(capsys, tmp_path, config=cfg)
+    assert run_cli(capsys, *base, "--account", "x:other")[0] == 2
+    assert run_cli(capsys, *base, "--account", "oops")[0] == 2
+    code, out, _ = run_cli(capsys, *base, "--account", "x:ACME", "--by", "ciso")
+    assert code == 0
+    assert "account:x:acme" in out
+    config = load_config(cfg)
+    with Store(config.resolve(config.model.storage.path)) as store:
+        accepted = store.baselines()["account:x:acme"]
+    assert (accepted.profile, accepted.accepted_by, accepted.reason) == (
+        profile,
+        "ciso",
+        "rebrand approved",
+    )
+
+
+def test_help_imports_nothing_heavy():
+    code = (
+        "import sys, auditor.cli\n"
+        "heavy = {'pydantic', 'yaml', 'rich', 'requests', 'jinja2', 'checks', 'reports', 'sqlite3'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert done.stdout.strip() == "[]"
+    helped = subprocess.run(
+        [sys.executable, "-m", "auditor", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert helped.returncode == 0
+    assert "exit codes" in helped.stdout
+
+
+def test_prelaunch_and_sandbox_errors_are_one_line(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "sandbox", "--world", str(tmp_path / "none.yaml"))
+    assert code == 2
+    assert "none.yaml: file not found" in err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"organization": {}}))
+    code, _, err = run_cli(
+        capsys, "prelaunch", "--name", "Zephyr", "--out", str(tmp_path), "--config", str(bad)
+    )
+    assert code == 2
+    assert err.count("\n") == 1

@@ -1,0 +1,200 @@
+"""The runner: collector and check isolation, change tracking, first_seen, mutes, severity,
+exit codes. Uses fake in-memory collectors and tiny fake checks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from engine_fakes import T0, FakeCollector, config, people, registry
+
+from auditor.errors import AuthFailed, InputFileError, UserError
+from auditor.evidence import PeopleDirectory
+from auditor.models import Change, Mute, Severity, SourceProblem, Status
+from auditor.runner import exit_code, run_audit
+from auditor.store import Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "audit.db") as opened:
+        yield opened
+
+
+def audit(tmp_path, store, collectors, *, now=T0, crash=False, only=None, **extra):
+    return run_audit(
+        config(tmp_path, **extra),
+        registry=registry(crash=crash),
+        collectors=collectors,
+        store=store,
+        only=only,
+        now=now,
+    )
+
+
+def by_subject(run, check_id="access.fake-departed"):
+    return {f.subject: f for f in run.findings if f.check_id == check_id}
+
+
+def test_collection_error_becomes_a_failed_source_and_not_verified(tmp_path, store):
+    broken = FakeCollector(error=AuthFailed("token rejected (401)", status=401))
+    run = audit(tmp_path, store, [broken])
+    (source,) = run.sources
+    assert not source.ok
+    assert source.problems == (SourceProblem(kind="auth", detail="token rejected (401)"),)
+    coverage = by_subject(run, "coverage.fake-collection")[""]
+    assert coverage.status is Status.FAIL
+    assert coverage.evidence.facts["kinds"] == "auth"
+    (departed,) = by_subject(run).values()
+    assert departed.status is Status.NOT_VERIFIED
+    assert exit_code(run, Severity.HIGH) == 3
+
+
+def test_unexpected_collector_exception_is_isolated_as_internal(tmp_path, store):
+    healthy = FakeCollector(name="directory", items=[people(alice="active")])
+    crashing = FakeCollector(name="x", error=KeyError("boom"))
+    run = audit(tmp_path, store, [healthy, crashing])
+    reports = {s.name: s for s in run.sources}
+    assert reports["directory"].ok
+    assert not reports["x"].ok
+    (problem,) = reports["x"].problems
+    assert problem.kind == "internal"
+    assert "KeyError" in problem.detail
+    assert "boom" not in problem.detail
+    assert by_subject(run)["alice@acme.example"].status is Status.PASS
+
+
+def test_user_error_from_a_collector_stops_the_run_and_is_recorded(tmp_path, store):
+    bad_file = FakeCollector(error=InputFileError("file not found", file="vault.json"))
+    with pytest.raises(UserError, match=r"vault\.json: file not found"):
+        audit(tmp_path, store, [bad_file])
+    (failed,) = store.history()
+    assert failed.status == "failed"
+    assert failed.error == "vault.json: file not found"
+
+
+def test_check_that_raises_becomes_not_verified_naming_check_and_error(tmp_path, store):
+    run = audit(tmp_path, store, [FakeCollector(items=[people(ben="departed")])], crash=True)
+    (crashed,) = [f for f in run.findings if f.check_id == "domain.fake-crash"]
+    assert crashed.status is Status.NOT_VERIFIED
+    assert "domain.fake-crash" in crashed.detail
+    assert "ZeroDivisionError" in crashed.detail
+    assert crashed.asset.kind.value == "organization"
+    assert by_subject(run)["ben@acme.example"].status is Status.FAIL
+    assert run.checks_run == (
+        "access.fake-departed",
+        "coverage.fake-collection",
+        "domain.fake-crash",
+    )
+
+
+def test_change_tracking_new_persisting_resolved_and_first_seen(tmp_path, store):
+    def directory(d: PeopleDirectory) -> list[FakeCollector]:
+        return [FakeCollector(items=[d])]
+
+    run1 = audit(tmp_path, store, directory(people(ben="departed", cara="departed")))
+    first = by_subject(run1)
+    assert first["ben@acme.example"].change is Change.NEW
+    assert first["ben@acme.example"].first_seen == T0
+
+    later = T0 + timedelta(days=1)
+    run2 = audit(tmp_path, store, directory(people(ben="departed", cara="departed")), now=later)
+    second = by_subject(run2)
+    assert second["ben@acme.example"].change is Change.PERSISTING
+    assert second["ben@acme.example"].first_seen == T0
+    assert second["ben@acme.example"].fingerprint == first["ben@acme.example"].fingerprint
+    assert run2.previous_run_id == run1.id
+
+    # ben becomes active (fail -> pass: resolved); cara leaves the directory (vanished: resolved)
+    run3 = audit(tmp_path, store, directory(people(ben="active")), now=later + timedelta(days=1))
+    third = by_subject(run3)
+    assert third["ben@acme.example"].status is Status.PASS
+    assert third["ben@acme.example"].change is Change.RESOLVED
+    assert third["cara@acme.example"].status is Status.PASS
+    assert third["cara@acme.example"].change is Change.RESOLVED
+    assert "cara@acme.example is departed" in third["cara@acme.example"].detail
+
+    # ben fails again: new, but first_seen keeps the first time he failed
+    run4 = audit(tmp_path, store, directory(people(ben="departed")), now=later + timedelta(days=2))
+    fourth = by_subject(run4)
+    assert fourth["ben@acme.example"].change is Change.NEW
+    assert fourth["ben@acme.example"].first_seen == T0
+    assert "cara@acme.example" not in fourth
+
+
+def test_collection_gap_is_not_counted_as_resolved(tmp_path, store):
+    audit(tmp_path, store, [FakeCollector(items=[people(ben="departed")])])
+    run = audit(tmp_path, store, [FakeCollector(error=AuthFailed("401"))], now=T0 + timedelta(1))
+    assert all(f.change is not Change.RESOLVED for f in run.findings)
+
+
+def test_collectors_receive_the_previous_evidence(tmp_path, store):
+    collector = FakeCollector(items=[people(ben="departed")])
+    audit(tmp_path, store, [collector])
+    audit(tmp_path, store, [collector], now=T0 + timedelta(days=1))
+    assert collector.seen_previous[0] is None
+    assert collector.seen_previous[1].people == people(ben="departed")
+
+
+def test_active_mute_mutes_and_expired_mute_reopens(tmp_path, store):
+    run1 = audit(tmp_path, store, [FakeCollector(items=[people(ben="departed")])])
+    fp = by_subject(run1)["ben@acme.example"].fingerprint
+    store.add_mute(Mute(fp, "contractor returns", "ciso", T0 + timedelta(days=2), T0))
+
+    run2 = audit(
+        tmp_path, store, [FakeCollector(items=[people(ben="departed")])], now=T0 + timedelta(days=1)
+    )
+    muted = by_subject(run2)["ben@acme.example"]
+    assert muted.status is Status.MUTED
+    assert muted.muted_status is Status.FAIL
+    assert muted.mute is not None
+    assert muted.change is Change.PERSISTING
+    assert exit_code(run2, Severity.LOW) == 0
+
+    run3 = audit(
+        tmp_path, store, [FakeCollector(items=[people(ben="departed")])], now=T0 + timedelta(days=3)
+    )
+    reopened = by_subject(run3)["ben@acme.example"]
+    assert reopened.status is Status.FAIL
+    assert reopened.mute is not None and not reopened.mute.active(T0 + timedelta(days=3))
+    assert reopened.change is Change.PERSISTING
+    assert exit_code(run3, Severity.HIGH) == 1
+
+
+def test_policy_severity_override(tmp_path, store):
+    run = audit(
+        tmp_path, store, [FakeCollector(items=[people(ben="departed")])],
+        policy={"severity": {"access.fake-departed": "critical"}},
+    )  # fmt: skip
+    assert by_subject(run)["ben@acme.example"].severity is Severity.CRITICAL
+    assert by_subject(run, "coverage.fake-collection")[""].severity is Severity.MEDIUM
+
+
+def test_only_selects_checks_and_rejects_unknown_names(tmp_path, store):
+    run = audit(tmp_path, store, [FakeCollector(items=[people(ben="departed")])], only=["access"])
+    assert run.checks_run == ("access.fake-departed",)
+    with pytest.raises(UserError, match=r"nope, auth\.zzz"):
+        audit(tmp_path, store, [], only=["access", "nope", "auth.zzz"])
+
+
+def test_exit_codes(tmp_path, store):
+    clean = audit(tmp_path, store, [FakeCollector(items=[people(alice="active")])])
+    assert exit_code(clean, Severity.HIGH) == 0
+    failing = audit(tmp_path, store, [FakeCollector(items=[people(ben="departed")])])
+    assert exit_code(failing, Severity.HIGH) == 1
+    assert exit_code(failing, Severity.CRITICAL) == 0
+    assert exit_code(failing, None) == 0
+    gap = replace(
+        clean, sources=(replace(clean.sources[0], problems=(SourceProblem("rate_limit", "429"),)),)
+    )
+    assert exit_code(gap, Severity.HIGH) == 3
+    assert exit_code(replace(failing, sources=gap.sources), Severity.HIGH) == 1
+
+
+def test_run_is_persisted_with_evidence(tmp_path, store):
+    run = audit(tmp_path, store, [FakeCollector(items=[people(ben="departed")])])
+    prior = store.previous_run("Acme")
+    assert prior is not None and prior.run.run_id == run.id
+    assert prior.run.evidence.people == people(ben="departed")
+    assert {a.key for a in run.assets} >= {"account:x:acme", "domain:acme.example"}

@@ -1,0 +1,182 @@
+"""Tests for the platform-only ownership checks: discovery, reachability and identity."""
+
+from __future__ import annotations
+
+from factories import (
+    account_evidence,
+    account_spec,
+    asset_problem,
+    discovered,
+    failed_source,
+    make_ctx,
+    only,
+    run,
+    statuses,
+)
+
+from auditor.evidence import AccountState
+from auditor.models import AssetKind, Status
+from checks.ownership import (
+    account_unreachable,
+    identity_mismatch,
+    unmanaged_account,
+)
+
+DEALS = account_spec("x", "northwind_deals", "1500000000000000002")
+
+
+# --- ownership.unmanaged-account -----------------------------------------------------------------
+
+
+def test_unmanaged_account_fail_discovered_page_not_in_inventory():
+    spec = account_spec("meta", "northwindoutfitters", "200000000000001")
+    found = (
+        discovered("meta", "northwindoutfitters", "200000000000001"),
+        discovered("meta", "Northwind Outlet", "200000000000099"),
+        discovered("meta", "Northwind Outlet", "200000000000099"),  # seen via two edges
+    )
+    outcomes = run(unmanaged_account, make_ctx(accounts=(spec,), discovered=found))
+    assert statuses(outcomes) == {
+        "200000000000001": Status.PASS,
+        "200000000000099": Status.FAIL,
+    }
+    failing = only(outcomes, "200000000000099")
+    assert failing.asset.handle == "Northwind Outlet"
+    assert "not in the inventory" in failing.detail
+
+
+def test_unmanaged_account_fail_same_handle_different_id():
+    spec = account_spec("github", "northwind-labs", "9100001")
+    found = (discovered("github", "northwind-labs", "9100777", via="github org"),)
+    result = only(run(unmanaged_account, make_ctx(accounts=(spec,), discovered=found)))
+    assert result.status is Status.FAIL
+
+
+def test_unmanaged_account_pass_matched_by_handle_when_inventory_has_no_id():
+    spec = account_spec("github", "Northwind-Labs", None)
+    found = (discovered("github", "northwind-labs", "9100001", via="github org"),)
+    result = only(run(unmanaged_account, make_ctx(accounts=(spec,), discovered=found)))
+    assert result.status is Status.PASS
+    assert result.asset.key == spec.asset.key
+
+
+def test_unmanaged_account_not_verified_when_discovery_source_failed():
+    spec = account_spec("meta", "northwindoutfitters", "200000000000001")
+    ctx = make_ctx(accounts=(spec,), sources=(failed_source("meta"),))
+    result = only(run(unmanaged_account, ctx))
+    assert result.status is Status.NOT_VERIFIED
+    assert result.asset.kind is AssetKind.SOURCE
+    assert result.asset.handle == "meta"
+
+
+def test_unmanaged_account_not_verified_when_nothing_was_discovered():
+    result = only(run(unmanaged_account, make_ctx(accounts=(account_spec(),))))
+    assert result.status is Status.NOT_VERIFIED
+    assert result.asset.kind is AssetKind.ORGANIZATION
+
+
+# --- ownership.account-unreachable ---------------------------------------------------------------
+
+
+def test_account_unreachable_fail_for_gone_states():
+    for state in (AccountState.NOT_FOUND, AccountState.SUSPENDED, AccountState.DEACTIVATED):
+        ev = account_evidence("bluesky", "northwindstore.bsky.social", account_id=None, state=state)
+        spec = account_spec("bluesky", "northwindstore.bsky.social", None)
+        ctx = make_ctx(accounts=(spec,), account_evidence=(ev,))
+        result = only(run(account_unreachable, ctx))
+        assert result.status is Status.FAIL
+        assert state.value in result.detail
+
+
+def test_account_unreachable_fail_even_when_source_reported_the_account():
+    spec = account_spec()
+    ev = account_evidence(state=AccountState.NOT_FOUND, account_id=None)
+    problem = asset_problem("x", spec.asset.key, kind="not_found")
+    ctx = make_ctx(accounts=(spec,), account_evidence=(ev,), sources=(problem,))
+    assert only(run(account_unreachable, ctx)).status is Status.FAIL
+
+
+def test_account_unreachable_pass_active():
+    ctx = make_ctx(accounts=(account_spec(),), account_evidence=(account_evidence(),))
+    result = only(run(account_unreachable, ctx))
+    assert result.status is Status.PASS
+    assert "1500000000000000001" in result.detail
+
+
+def test_account_unreachable_not_verified_unknown_state():
+    ev = account_evidence(state=AccountState.UNKNOWN, account_id=None)
+    ctx = make_ctx(accounts=(account_spec(),), account_evidence=(ev,))
+    assert only(run(account_unreachable, ctx)).status is Status.NOT_VERIFIED
+
+
+def test_account_unreachable_not_verified_without_evidence_or_with_asset_problem():
+    spec = account_spec()
+    assert only(run(account_unreachable, make_ctx(accounts=(spec,)))).status is (
+        Status.NOT_VERIFIED
+    )
+    problem = asset_problem("x", spec.asset.key, kind="rate_limit")
+    ctx = make_ctx(accounts=(spec,), account_evidence=(account_evidence(),), sources=(problem,))
+    result = only(run(account_unreachable, ctx))
+    assert result.status is Status.NOT_VERIFIED
+    assert "rate_limit" in result.detail
+
+
+# --- ownership.identity-mismatch -----------------------------------------------------------------
+
+
+def test_identity_mismatch_fail_handle_resolves_elsewhere():
+    spec = account_spec("x", "northwind_help", "1500000000000000003")
+    ev = account_evidence("x", "northwind_help", account_id="1699999999999999999")
+    result = only(run(identity_mismatch, make_ctx(accounts=(spec,), account_evidence=(ev,))))
+    assert result.status is Status.FAIL
+    assert result.subject == "account_id"
+    assert "1699999999999999999" in result.detail
+
+
+def test_identity_mismatch_fail_token_belongs_to_other_account():
+    ev = account_evidence(token_account_id="42")
+    outcomes = run(identity_mismatch, make_ctx(accounts=(account_spec(),), account_evidence=(ev,)))
+    assert statuses(outcomes) == {"account_id": Status.PASS, "token_account_id": Status.FAIL}
+
+
+def test_identity_mismatch_pass_shared_token_of_another_inventory_account_is_silent():
+    specs = (account_spec(), account_spec("x", "northwind_deals", "1500000000000000002"))
+    evs = (
+        account_evidence(token_account_id="1500000000000000001"),
+        account_evidence(
+            "x",
+            "northwind_deals",
+            account_id="1500000000000000002",
+            token_account_id="1500000000000000001",
+        ),
+    )
+    outcomes = run(identity_mismatch, make_ctx(accounts=specs, account_evidence=evs))
+    assert [(o.asset.handle, o.subject, o.status) for o in outcomes] == [
+        ("northwind", "account_id", Status.PASS),
+        ("northwind", "token_account_id", Status.PASS),
+        ("northwind_deals", "account_id", Status.PASS),
+    ]
+
+
+def test_identity_mismatch_pass_same_id_and_token():
+    ev = account_evidence(token_account_id="1500000000000000001")
+    outcomes = run(identity_mismatch, make_ctx(accounts=(account_spec(),), account_evidence=(ev,)))
+    assert statuses(outcomes) == {"account_id": Status.PASS, "token_account_id": Status.PASS}
+
+
+def test_identity_mismatch_not_verified_without_inventory_id():
+    spec = account_spec(id=None)
+    result = only(
+        run(identity_mismatch, make_ctx(accounts=(spec,), account_evidence=(account_evidence(),)))
+    )
+    assert result.status is Status.NOT_VERIFIED
+    assert "record it" in result.detail
+
+
+def test_identity_mismatch_not_verified_when_account_not_found():
+    ev = account_evidence(state=AccountState.NOT_FOUND, account_id=None)
+    result = only(
+        run(identity_mismatch, make_ctx(accounts=(account_spec(),), account_evidence=(ev,)))
+    )
+    assert result.status is Status.NOT_VERIFIED
+    assert "not_found" in result.detail

@@ -1,0 +1,129 @@
+"""The HTML report: self-contained, CSP by hash, hostile text inert, written privately."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from reports import build_view, render_html, write_html
+from tests.reports import factories as F
+
+
+class Collector(HTMLParser):
+    """Gathers tags, attributes and text of a document."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self.styles: list[str] = []
+        self._in: str | None = None
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._in = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in = None if tag in ("script", "style") else self._in
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "script":
+            self.scripts.append(data)
+        elif self._in == "style":
+            self.styles.append(data)
+        else:
+            self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def page() -> tuple[str, Collector]:
+    html = render_html(build_view(F.make_run(), F.history()), F.check_infos())
+    parsed = Collector()
+    parsed.feed(html)
+    return html, parsed
+
+
+def sha(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def test_csp_allows_only_the_inline_script_and_style_by_hash(page: tuple[str, Collector]) -> None:
+    _, parsed = page
+    (meta,) = [a for t, a in parsed.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    csp = meta["content"] or ""
+    assert "default-src 'none'" in csp and "unsafe" not in csp
+    assert len(parsed.scripts) == 1 and len(parsed.styles) == 1
+    assert f"script-src {sha(parsed.scripts[0])}" in csp
+    assert f"style-src {sha(parsed.styles[0])}" in csp
+
+
+def test_self_contained(page: tuple[str, Collector]) -> None:
+    _, parsed = page
+    for tag, attrs in parsed.tags:
+        assert "src" not in attrs or tag in ("svg",), (tag, attrs)
+        assert not (tag == "link" and attrs.get("rel") == "stylesheet")
+        assert "style" not in attrs, (tag, attrs)  # inline style attributes would break the CSP
+
+
+def test_hostile_text_is_inert(page: tuple[str, Collector]) -> None:
+    html, parsed = page
+    assert "window.__pwned" not in "".join(parsed.scripts)
+    assert [t for t, _ in parsed.tags].count("script") == 1
+    assert not [t for t, _ in parsed.tags if t in ("iframe", "img")]
+    assert [t for t, _ in parsed.tags].count("svg") == 1  # only the trend chart
+    for _, attrs in parsed.tags:
+        assert not [k for k in attrs if k.startswith("on")], attrs
+        href = attrs.get("href")
+        if href is not None:
+            assert href.startswith("#") or re.match(r"^https?://", href), href
+    text = "".join(parsed.text)
+    assert "<script>window.__pwned=1;alert(1)</script>" in text  # shown as text
+    assert "javascript:window.__pwned=6" in text
+    assert "{{ 7*7 }}" in text and "Northwind <Outfitters> & Co" in text
+
+
+def test_sections_and_formula(page: tuple[str, Collector]) -> None:
+    html, parsed = page
+    text = " ".join(parsed.text)
+    for needle in (
+        "Executive summary",
+        "score = 100 × L / (L + 10)",
+        "Could not be verified (3)",
+        "youtube permission missing (youtube.readonly)",
+        "Mute register (1)",
+        "Risk addressed by access.departed-admin.",
+        "Regressed: resolved before, failing again (1)",
+        "brand-auditor 0.1.0",
+    ):
+        assert needle in text, needle
+    assert 'id="filters" hidden' in html  # filters appear only when the script runs
+
+
+def test_missing_check_info_falls_back() -> None:
+    html = render_html(build_view(F.make_run()), {})
+    assert "Not documented in this build." in html
+
+
+def test_write_html_is_private_and_atomic(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "report.html"
+    write_html(build_view(F.make_run()), target, F.check_infos())
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in target.parent.iterdir()] == ["report.html"]
+
+
+def test_large_estate_renders_fast_and_small() -> None:
+    run = F.large_run(10_000)
+    started = time.perf_counter()
+    html = render_html(build_view(run, F.history()), F.check_infos())
+    elapsed = time.perf_counter() - started
+    assert elapsed < 3.0
+    assert len(html.encode()) < 5_000_000
