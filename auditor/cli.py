@@ -99,6 +99,21 @@ def _add_tools(sub: argparse._SubParsersAction[_Parser]) -> None:
     pre.set_defaults(command="prelaunch")
 
 
+def _add_service(sub: argparse._SubParsersAction[_Parser]) -> None:
+    schedule = sub.add_parser("schedule", help="run the config's schedules as a service")
+    schedule.add_argument("--config", required=True, help="the YAML config file")
+    schedule.add_argument("--list", action="store_true", help="print the next firings and exit")
+    schedule.add_argument("--run-now", metavar="NAME", help="run one schedule now and exit")
+    schedule.add_argument(
+        "--out", help="folder for each schedule's latest reports (default: reports/ by the store)"
+    )
+    schedule.add_argument("--log-format", choices=("text", "json"), default="text")
+    schedule.set_defaults(command="schedule")
+    status = sub.add_parser("status", help="each schedule's last and next run")
+    status.add_argument("--config", required=True, help="the YAML config file")
+    status.set_defaults(command="status")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
     parser = _Parser(
@@ -113,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub)
     _add_admin(sub)
     _add_tools(sub)
+    _add_service(sub)
     return parser
 
 
@@ -121,6 +137,12 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from auditor import cli_run
 
         return cli_run.run_command if command == "run" else cli_run.demo_command
+    if command in ("schedule", "status"):
+        from auditor import cli_schedule
+
+        return (
+            cli_schedule.schedule_command if command == "schedule" else cli_schedule.status_command
+        )
     from auditor import cli_admin
 
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -28,6 +28,11 @@ def _store(config: AppConfig) -> Store:
     return Store(config.resolve(config.model.storage.path))
 
 
+def _has_store(config: AppConfig) -> bool:
+    """False when no run ever created the store (reading commands do not create it)."""
+    return config.resolve(config.model.storage.path).is_file()
+
+
 def validate_command(args: argparse.Namespace) -> int:
     """Load the config and every check name it mentions; print a one-line summary."""
     from auditor.collectors.records import preflight
@@ -47,6 +52,9 @@ def validate_command(args: argparse.Namespace) -> int:
         except UserError as exc:
             where = f"schedules.{index}.only"
             raise UserError(exc.message, file=str(config.path), field=where) from None
+    from auditor.schedule_spec import plan_schedules
+
+    plan_schedules(config)  # cron expressions, time zones, profiles, unique names
     estate = config.estate
     print(
         f"{config.path}: OK: {estate.organization.name}, {len(estate.accounts)} account(s),"
@@ -84,8 +92,10 @@ def checks_command(args: argparse.Namespace) -> int:
 def history_command(args: argparse.Namespace) -> int:
     """The latest runs of the config's estate, newest first."""
     config = load_config(Path(args.config))
-    with _store(config) as store:
-        runs = store.history(config.estate.organization.name, max(1, args.limit))
+    runs = []
+    if _has_store(config):
+        with _store(config) as store:
+            runs = store.history(config.estate.organization.name, max(1, args.limit))
     if not runs:
         print(f"no runs yet for {config.estate.organization.name}")
         return 0
@@ -120,6 +130,8 @@ def mute_command(args: argparse.Namespace) -> int:
         expires_on=expires,
         now=datetime.now(UTC),
     )
+    if not _has_store(config):
+        raise UserError("no stored run yet: run 'brand-audit run' first", field="FINGERPRINT")
     with _store(config) as store:
         if not store.known_fingerprint(mute.fingerprint):
             raise UserError(
@@ -142,6 +154,8 @@ def baseline_command(args: argparse.Namespace) -> int:
         wanted = Asset.account(platform.lower(), handle).key
     by = args.by or getpass.getuser()
     now = datetime.now(UTC)
+    if not _has_store(config):
+        raise UserError("no finished run yet: run 'brand-audit run' first")
     with _store(config) as store:
         latest = store.latest_evidence(config.estate.organization.name)
         if latest is None:
@@ -167,30 +181,35 @@ def sandbox_command(args: argparse.Namespace) -> int:
     world = Path(args.world)
     if not world.is_file():
         raise UserError("file not found", file=str(world))
-    from auditor.sandbox import serve  # type: ignore[attr-defined,unused-ignore]
+    from auditor.sandbox import serve
 
     serve(world, port=args.port)
     return 0
 
 
-def _words(values: list[str] | None) -> list[str] | None:
-    if values is None:
-        return None
-    return [w.strip() for raw in values for w in raw.split(",") if w.strip()]
+def _words(values: list[str] | None) -> list[str]:
+    return [w.strip() for raw in values or () for w in raw.split(",") if w.strip()]
+
+
+def _default_config(name: str) -> AppConfig:
+    """Public endpoints and default policy, for ``prelaunch`` without ``--config``."""
+    from auditor.config import ConfigModel
+
+    model = ConfigModel.model_validate(
+        {"organization": {"name": name, "email_domains": ["example.invalid"]}}
+    )
+    return AppConfig(model, Path.cwd() / "prelaunch.yaml")
 
 
 def prelaunch_command(args: argparse.Namespace) -> int:
     """Check a launch name's domains and handles before it is public."""
-    config = load_config(Path(args.config)) if args.config else None
-    try:
-        from auditor.prelaunch import run_prelaunch  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise UserError("prelaunch is not available in this build yet") from None
-    result: int = run_prelaunch(
+    from auditor.prelaunch import run_prelaunch
+
+    config = load_config(Path(args.config)) if args.config else _default_config(args.name)
+    return run_prelaunch(
         config,
         name=args.name,
         tlds=_words(args.tlds),
         platforms=_words(args.platforms),
         out=Path(args.out),
     )
-    return result

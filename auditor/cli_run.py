@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import auditor
 from auditor.config import AppConfig, load_config
 from auditor.errors import UserError
 from auditor.models import Mute, Severity
-from auditor.progress import choose_progress
+from auditor.progress import Progress, choose_progress
 from auditor.registry import Registry, build_registry
 from auditor.runner import AuditResult, audit, exit_code, select_checks
 from auditor.store import Store
@@ -35,9 +35,8 @@ from reports import (
     write_html,
 )
 from reports import RunSummary as TrendPoint
-from reports.csv_report import render_csv
-from reports.json_report import render_json
-from reports.output import write_private
+from reports.csv_report import write_csv
+from reports.json_report import write_json
 
 if TYPE_CHECKING:
     from auditor.store_schema import RunSummary
@@ -105,18 +104,6 @@ def run_command(args: argparse.Namespace) -> int:
     return execute(config, options, store_path, Path(args.out), email=args.email, quiet=args.quiet)
 
 
-@contextmanager
-def _demo_sandbox() -> Iterator[Any]:
-    try:
-        from auditor.sandbox import start_sandbox  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        print("brand-audit: the sandbox is not available; auditing without it", file=sys.stderr)
-        yield None
-        return
-    with start_sandbox(DEMO_WORLD) as running:
-        yield running
-
-
 def demo_command(args: argparse.Namespace) -> int:
     """``brand-audit demo``: the demo estate against the local sandbox. The store (named as the
     config names it) always goes under ``--out``, so a demo never writes into the repository."""
@@ -126,12 +113,13 @@ def demo_command(args: argparse.Namespace) -> int:
     config = load_config(DEMO_CONFIG)
     options = resolve_options(args, config)
     out = Path(args.out)
+    if args.email:
+        config = demo_mail(config, out)
     store_path = out / config.model.storage.path.name
-    with _demo_sandbox() as sandbox:
-        if sandbox is not None:
-            config = config.with_endpoints(
-                sandbox.base_urls, sandbox.whois_server, allow_private=True
-            )
+    from auditor.sandbox import start_sandbox
+
+    with start_sandbox(DEMO_WORLD) as sandbox:
+        config = config.with_endpoints(sandbox.base_urls, sandbox.whois_server, allow_private=True)
         return execute(config, options, store_path, out, email=args.email, quiet=args.quiet)
 
 
@@ -145,13 +133,49 @@ def execute(
     quiet: bool,
 ) -> int:
     """Build the parts, audit, write the reports, mail them, and return the exit code."""
+    if email and config.model.mail is None:
+        raise UserError("--email needs a 'mail' section in the config", file=str(config.path))
+    done = audit_and_write(config, options, store_path, out, quiet=quiet, want_view=email)
+    result, counts, view, written = done.result, done.counts, done.view, done.written
+    if email and view is not None:
+        html_report = out / "report.html"
+        send_email(view, config, html_report if html_report in written else None)
+    print_summary(result, counts, written)
+    return exit_code(result.run, options.fail_on)
+
+
+@dataclass(frozen=True)
+class AuditOutput:
+    """A finished, persisted audit and the reports written for it."""
+
+    result: AuditResult
+    """The run and its evidence."""
+    counts: RunCounts
+    """Its counts (computed once)."""
+    view: ReportView | None
+    """The report view model, when HTML or an email was wanted."""
+    written: list[Path]
+    """The report files written."""
+
+
+def audit_and_write(
+    config: AppConfig,
+    options: RunOptions,
+    store_path: Path,
+    out: Path,
+    *,
+    quiet: bool,
+    want_view: bool = False,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> AuditOutput:
+    """The composition ``run``, ``demo`` and the scheduler share: registry, collectors and store
+    built here, :func:`auditor.runner.audit`, then the reports under ``out``."""
     from auditor.collectors import build_collectors
     from auditor.collectors.records import preflight
 
     registry = load_registry()
     select_checks(registry, options.only)
-    if email and config.model.mail is None:
-        raise UserError("--email needs a 'mail' section in the config", file=str(config.path))
     preflight(config)
     collectors = build_collectors(config)
     with Store(store_path) as store:
@@ -161,17 +185,20 @@ def execute(
             collectors=collectors,
             store=store,
             only=options.only,
-            progress=choose_progress(sys.stderr, quiet=quiet),
+            now=now,
+            progress=progress or choose_progress(sys.stderr, quiet=quiet),
         )
         history = [h for h in store.history(result.run.estate_name, 13) if h.id != result.run.id]
         mutes = list(store.list_mutes().values())
     counts = count_run(result.run)
-    view = _view(result, history, mutes, config) if "html" in options.formats or email else None
-    written = write_reports(result, counts, view, registry, out, formats=options.formats)
-    if email and view is not None:
-        send_email(view, config)
-    print_summary(result, counts, written)
-    return exit_code(result.run, options.fail_on)
+    view = _view(result, history, mutes, config) if "html" in options.formats or want_view else None
+    try:
+        written = write_reports(result, counts, view, registry, out, formats=options.formats)
+    except OSError as exc:
+        where = exc.filename or out
+        raise UserError(f"cannot write the reports ({exc.strerror or type(exc).__name__})",
+                        file=str(where), field="--out") from None  # fmt: skip
+    return AuditOutput(result, counts, view, written)
 
 
 def _view(
@@ -199,22 +226,45 @@ def write_reports(
     """Write the asked formats under ``out`` (atomic, 0600); returns the files written."""
     written: list[Path] = []
     if "json" in formats:
-        data = render_json(result.run, counts).encode("utf-8")
-        written.append(write_private(out / "report.json", data))
+        written.append(write_json(result.run, out / "report.json", counts))
     if "csv" in formats:
-        written.append(write_private(out / "report.csv", render_csv(result.run).encode("utf-8")))
+        written.append(write_csv(result.run, out / "report.csv"))
     if "html" in formats and view is not None:
         written.append(write_html(view, out / "report.html", check_infos(registry.specs)))
         written.append(write_email(view, out / "email.html"))
     return written
 
 
-def send_email(view: ReportView, config: AppConfig) -> None:
-    """Send the email summary through :mod:`auditor.mailer`."""
-    from auditor import mailer  # type: ignore[attr-defined,unused-ignore]
+def send_email(view: ReportView, config: AppConfig, report: Path | None) -> None:
+    """Deliver the email summary (SMTP or outbox, as ``mail`` says) with the report attached."""
+    from auditor.mailer import MailContent, deliver
 
-    mail = render_email(view)
-    mailer.send_report(config, subject=mail.subject, text=mail.text, html=mail.html)
+    mail = config.model.mail
+    if mail is None:
+        raise UserError("--email needs a 'mail' section in the config", file=str(config.path))
+    rendered = render_email(view)
+    content = MailContent(rendered.subject, rendered.text, rendered.html, report=report)
+    delivery = deliver(mail, content, base_dir=config.base_dir)
+    where = f" ({delivery.path})" if delivery.path else ""
+    print(f"Emailed {', '.join(delivery.recipients)} by {delivery.method}{where}")
+
+
+def demo_mail(config: AppConfig, out: Path) -> AppConfig:
+    """The demo never sends real mail: its email goes to an outbox folder under ``--out``."""
+    from auditor.config import ConfigModel, MailModel
+
+    org = config.estate.organization
+    domain = org.email_domains[0] if org.email_domains else "example.com"
+    current = config.model.mail
+    mail = MailModel.model_validate(
+        {
+            "from": current.sender if current else f"brand-audit@{domain}",
+            "to": list(current.to) if current else [f"leadership@{domain}"],
+            "outbox": str(out.resolve() / "outbox"),
+        }
+    )
+    model: ConfigModel = config.model.model_copy(update={"mail": mail})
+    return AppConfig(model, config.path)
 
 
 def print_summary(result: AuditResult, counts: RunCounts, written: Sequence[Path]) -> None:

@@ -86,7 +86,13 @@ def build_message(
             data = content.report.read_bytes()
         except OSError as exc:
             raise MailError(f"cannot attach {content.report}: {exc.__class__.__name__}") from None
-        message.add_attachment(data, maintype="text", subtype="html", filename=ATTACHMENT_NAME)
+        message.add_attachment(
+            data,
+            maintype="text",
+            subtype="html",
+            filename=ATTACHMENT_NAME,
+            params={"charset": "utf-8"},
+        )
     return message
 
 

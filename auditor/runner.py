@@ -6,7 +6,10 @@
    :class:`~auditor.errors.CollectionError` yields a failed :class:`SourceReport` with that error's
    kind; any other exception is caught here (a documented isolation boundary) and reported as
    kind ``internal`` with the exception's class name. Its evidence stays ``None``, so the checks
-   that need it say ``not_verified`` and ``coverage.collection-failed`` reports the source.
+   that need it say ``not_verified`` and ``coverage.collection-failed`` reports the source. A
+   :class:`~auditor.errors.UserError` (a missing or malformed company file) is the user's to fix:
+   it stops the run (recorded as failed) and the CLI shows its one line. Items are assembled into
+   one :class:`Evidence` bundle; two people directories (CSV and Google Workspace) are merged.
 2. **Evaluate** each selected check on one :class:`CheckContext`. A check that raises (the second
    isolation boundary) becomes one ``not_verified`` result on the organization naming the check
    and the error class; the run goes on.
@@ -23,17 +26,18 @@ errors) is the CLI's.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from auditor import __version__
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
-from auditor.errors import AuditorError, CollectionError, ErrorKind, UserError
+from auditor.errors import AuditorError, CollectionError, ErrorKind, StoreError, UserError
 from auditor.estate import AccountSpec, DomainSpec
 from auditor.evidence import (
     AccountEvidence,
@@ -67,6 +71,7 @@ from auditor.stamping import Evaluated, stamp
 if TYPE_CHECKING:
     from auditor.config import AppConfig
     from auditor.store import Store
+    from auditor.store_schema import PriorState
 
 MAX_COLLECTORS = 8
 """Collectors running at once."""
@@ -120,56 +125,84 @@ def audit(
     sink = progress or NullProgress()
     selected = select_checks(registry, only)
     run_id = ref.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-    estate = config.estate
-    prior = store.previous_run(estate.organization.name, [s.id for s in selected])
+    prior = store.previous_run(config.estate.organization.name, [s.id for s in selected])
     try:
-        ctx = CollectContext(estate, config.policy, ref, prior.run.evidence if prior else None)
-        evidence = collect(collectors, ctx, sink)
-        check_ctx = CheckContext(
-            evidence=evidence,
-            estate=estate,
-            policy=config.policy,
-            now=ref,
-            previous=prior.run if prior else None,
-            baselines=store.baselines(),
+        previous = prior.run.evidence if prior else None
+        evidence = collect(
+            collectors, CollectContext(config.estate, config.policy, ref, previous), sink
         )
-        evaluated = evaluate(selected, check_ctx, sink)
-        findings = stamp(
-            evaluated,
-            prior=prior,
-            history=store,
-            overrides=config.policy.severity_overrides,
-            now=ref,
-        )
-        findings = apply_mutes(findings, store.list_mutes(), ref)
-        run = AuditRun(
-            id=run_id,
-            started_at=ref,
-            finished_at=ref + timedelta(seconds=time.monotonic() - started),
-            tool_version=__version__,
-            config_digest=config.digest(),
-            estate_name=estate.organization.name,
-            assets=_assets(estate.accounts, estate.domains, findings),
-            findings=findings,
-            sources=tuple(evidence.sources.values()),
-            checks_run=tuple(s.id for s in selected),
-            previous_run_id=prior.run.run_id if prior else None,
-        )
-    except Exception as exc:  # isolation boundary: record the failed run, then re-raise
-        store.record_failed_run(
+        run = _evaluate_run(
+            config,
             run_id=run_id,
-            started_at=ref,
-            finished_at=ref + timedelta(seconds=time.monotonic() - started),
-            tool_version=__version__,
-            config_digest=config.digest(),
-            estate_name=estate.organization.name,
-            error=str(exc) if isinstance(exc, AuditorError) else type(exc).__name__,
+            ref=ref,
+            selected=selected,
+            evidence=evidence,
+            prior=prior,
+            store=store,
+            progress=sink,
         )
+        run = replace(run, finished_at=ref + timedelta(seconds=time.monotonic() - started))
+    except Exception as exc:  # isolation boundary: record the failed run, then re-raise
+        with contextlib.suppress(StoreError):  # a broken store must not hide the first error
+            store.record_failed_run(
+                run_id=run_id,
+                started_at=ref,
+                finished_at=ref + timedelta(seconds=time.monotonic() - started),
+                tool_version=__version__,
+                config_digest=config.digest(),
+                estate_name=config.estate.organization.name,
+                error=str(exc) if isinstance(exc, AuditorError) else type(exc).__name__,
+            )
         raise
     finally:
         sink.done()
     store.save_run(run, evidence)
     return AuditResult(run, evidence)
+
+
+def _evaluate_run(
+    config: AppConfig,
+    *,
+    run_id: str,
+    ref: datetime,
+    selected: Sequence[CheckSpec],
+    evidence: Evidence,
+    prior: PriorState | None,
+    store: Store,
+    progress: Progress,
+) -> AuditRun:
+    """Evaluate, stamp and mute: the run as it will be stored (``finished_at`` set later)."""
+    estate = config.estate
+    check_ctx = CheckContext(
+        evidence=evidence,
+        estate=estate,
+        policy=config.policy,
+        now=ref,
+        previous=prior.run if prior else None,
+        baselines=store.baselines(),
+    )
+    evaluated = evaluate(selected, check_ctx, progress)
+    findings = stamp(
+        evaluated,
+        prior=prior,
+        history=store,
+        overrides=config.policy.severity_overrides,
+        now=ref,
+    )
+    findings = apply_mutes(findings, store.list_mutes(), ref)
+    return AuditRun(
+        id=run_id,
+        started_at=ref,
+        finished_at=ref,
+        tool_version=__version__,
+        config_digest=config.digest(),
+        estate_name=estate.organization.name,
+        assets=_assets(estate.accounts, estate.domains, findings),
+        findings=findings,
+        sources=tuple(evidence.sources.values()),
+        checks_run=tuple(s.id for s in selected),
+        previous_run_id=prior.run.run_id if prior else None,
+    )
 
 
 def select_checks(registry: Registry, only: Sequence[str] | None) -> tuple[CheckSpec, ...]:
@@ -236,7 +269,7 @@ def assemble(outputs: Sequence[CollectorOutput], collected_at: datetime) -> Evid
     items: list[EvidenceItem] = [item for out in outputs for item in out.items]
     for item in items:
         if isinstance(item, PeopleDirectory):
-            people = people or item
+            people = merge_people(people, item)
         elif isinstance(item, VaultEvidence):
             vault = vault or item
         elif isinstance(item, ContentRegister):
@@ -262,6 +295,31 @@ def assemble(outputs: Sequence[CollectorOutput], collected_at: datetime) -> Evid
         domains=domains,
         lookalikes=lookalikes,
         handles=tuple(handles),
+    )
+
+
+def merge_people(first: PeopleDirectory | None, second: PeopleDirectory) -> PeopleDirectory:
+    """One directory from two sources (the CSV and Google Workspace): the first source's known
+    values win, the second fills what the first does not know and adds people it lacks."""
+    if first is None:
+        return second
+    merged = {p.email: p for p in first.people}
+    for person in second.people:
+        known = merged.get(person.email)
+        if known is None:
+            merged[person.email] = person
+            continue
+        fill = {
+            f.name: getattr(person, f.name)
+            for f in fields(known)
+            if getattr(known, f.name) is None and getattr(person, f.name) is not None
+        }
+        aliases = tuple(dict.fromkeys(known.aliases + person.aliases))
+        merged[person.email] = replace(known, aliases=aliases, **fill)
+    return PeopleDirectory(
+        source=f"{first.source}+{second.source}",
+        observed_at=max(first.observed_at, second.observed_at),
+        people=tuple(merged.values()),
     )
 
 

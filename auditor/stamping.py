@@ -30,11 +30,14 @@ from auditor.store_schema import PriorState
 _WORST = {Status.FAIL: 3, Status.NOT_VERIFIED: 2, Status.PASS: 1, Status.MUTED: 0}
 
 
-class FirstSeenLookup(Protocol):
-    """The store's history query used here."""
+class History(Protocol):
+    """The store's history queries used here."""
 
     def first_seen(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
         """Earliest first_seen by (fingerprint, status family)."""
+
+    def findings_of(self, run_id: str, fingerprints: Collection[str]) -> list[Finding]:
+        """Stored findings of a run."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def stamp(
     evaluated: Sequence[Evaluated],
     *,
     prior: PriorState | None,
-    history: FirstSeenLookup,
+    history: History,
     overrides: Mapping[str, Severity],
     now: datetime,
 ) -> tuple[Finding, ...]:
@@ -104,7 +107,7 @@ def stamp(
         else:
             first = seen.get((d.fingerprint, d.outcome.status.value), now)
         findings.append(_finding(d, first, changes[d.fingerprint]))
-    findings.extend(_resolved(evaluated, prior, {d.fingerprint for d in drafts}, now))
+    findings.extend(_resolved(evaluated, prior, {d.fingerprint for d in drafts}, history, now))
     return tuple(findings)
 
 
@@ -128,7 +131,11 @@ def _finding(draft: _Draft, first_seen: datetime, change: Change) -> Finding:
 
 
 def _resolved(
-    evaluated: Sequence[Evaluated], prior: PriorState | None, current: set[str], now: datetime
+    evaluated: Sequence[Evaluated],
+    prior: PriorState | None,
+    current: set[str],
+    history: History,
+    now: datetime,
 ) -> list[Finding]:
     if prior is None:
         return []
@@ -139,22 +146,23 @@ def _resolved(
         for o in e.outcomes
         if o.status is Status.NOT_VERIFIED
     }
-    resolved = []
-    for fp, before in prior.findings.items():
-        if fp in current or before.effective_status != "fail" or before.check_id not in ran:
-            continue
-        if (before.check_id, before.asset_key) in undecided:
-            continue
-        old = before.finding()
-        resolved.append(
-            replace(
-                old,
-                status=Status.PASS,
-                change=Change.RESOLVED,
-                detail=f"No longer reported since the previous run. Previously: {old.detail}",
-                first_seen=now,
-                muted_status=None,
-                mute=None,
-            )
+    gone = [
+        fp
+        for fp, before in prior.findings.items()
+        if fp not in current
+        and before.effective_status == "fail"
+        and before.check_id in ran
+        and (before.check_id, before.asset_key) not in undecided
+    ]
+    return [
+        replace(
+            old,
+            status=Status.PASS,
+            change=Change.RESOLVED,
+            detail=f"No longer reported since the previous run. Previously: {old.detail}",
+            first_seen=now,
+            muted_status=None,
+            mute=None,
         )
-    return resolved
+        for old in history.findings_of(prior.run.run_id, gone)
+    ]

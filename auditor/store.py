@@ -181,7 +181,7 @@ class Store:
 
     def save_run(self, run: AuditRun, evidence: Evidence) -> None:
         """Persist a finished run, its evidence and its findings in one transaction."""
-        rows = [
+        rows = (  # a generator: rows are serialised one by one inside the transaction
             (
                 run.id,
                 f.fingerprint,
@@ -196,7 +196,7 @@ class Store:
                 _FINDING.dump_json(f).decode(),
             )
             for f in run.findings
-        ]
+        )
         snapshot = _EVIDENCE.dump_json(evidence).decode()
         with self._write("save a run to") as conn:
             self._insert_run(conn, run)
@@ -276,32 +276,50 @@ class Store:
                 f"{self.path}: the evidence of run {run_id} is unreadable ({type(exc).__name__})"
             ) from None
         findings = {
-            row[0]: PriorFinding(row[0], row[1], row[2], row[3], _dt(row[4]), row[5])
+            row[0]: PriorFinding(row[0], row[1], row[2], row[3], _dt(row[4]))
             for row in self._read(
-                "SELECT fingerprint, check_id, asset_key, effective_status, first_seen, finding"
+                "SELECT fingerprint, check_id, asset_key, effective_status, first_seen"
                 " FROM findings WHERE run_id = ?",
                 (run_id,),
             )
         }
         return PriorState(PreviousRun(run_id, finished_at, evidence), checks_run, findings)
 
-    def first_seen(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
-        """Earliest ``first_seen`` of each (fingerprint, status family) in the whole history."""
+    def _keyed(
+        self, keys: Iterable[tuple[str, str]], sql: str, params: tuple[str, ...] = ()
+    ) -> list[tuple[Any, ...]]:
+        """Run ``sql`` joined on a temporary ``wanted (fp, family)`` table holding ``keys``."""
         with self._lock:
             try:
                 conn = self._conn
                 conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (fp TEXT, family TEXT)")
                 conn.execute("DELETE FROM wanted")
-                conn.executemany("INSERT INTO wanted VALUES (?, ?)", list(keys))
-                rows = conn.execute(
-                    "SELECT f.fingerprint, f.effective_status, MIN(f.first_seen)"
-                    " FROM wanted w JOIN findings f"
-                    " ON f.fingerprint = w.fp AND f.effective_status = w.family"
-                    " GROUP BY f.fingerprint, f.effective_status"
-                ).fetchall()
+                conn.executemany("INSERT INTO wanted VALUES (?, ?)", keys)
+                rows = conn.execute(sql, params).fetchall()
                 conn.execute("DELETE FROM wanted")
             except sqlite3.Error as exc:
                 raise self._fail(exc, "read") from None
+        return rows
+
+    def findings_of(self, run_id: str, fingerprints: Collection[str]) -> list[Finding]:
+        """The stored findings of ``run_id`` with these fingerprints, by fingerprint order."""
+        rows = self._keyed(
+            ((fp, "") for fp in fingerprints),
+            "SELECT f.finding FROM wanted w JOIN findings f ON f.fingerprint = w.fp"
+            " WHERE f.run_id = ? ORDER BY f.fingerprint",
+            (run_id,),
+        )
+        return [_FINDING.validate_json(row[0]) for row in rows]
+
+    def first_seen(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
+        """Earliest ``first_seen`` of each (fingerprint, status family) in the whole history."""
+        rows = self._keyed(
+            keys,
+            "SELECT f.fingerprint, f.effective_status, MIN(f.first_seen)"
+            " FROM wanted w JOIN findings f"
+            " ON f.fingerprint = w.fp AND f.effective_status = w.family"
+            " GROUP BY f.fingerprint, f.effective_status",
+        )
         return {(fp, family): _dt(first) for fp, family, first in rows}
 
     def history(self, estate_name: str | None = None, limit: int = 20) -> list[RunSummary]:

@@ -13,12 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import TypeAdapter
-
-from auditor.models import Finding
 from auditor.registry import PreviousRun
-
-_FINDING = TypeAdapter(Finding)
 
 _V1 = (
     """CREATE TABLE runs (
@@ -110,12 +105,6 @@ class PriorFinding:
     """Status before muting (the status family)."""
     first_seen: datetime
     """First seen, as stamped then."""
-    raw: str
-    """The full finding as JSON (parse with :meth:`finding`)."""
-
-    def finding(self) -> Finding:
-        """The stored finding."""
-        return _FINDING.validate_json(self.raw)
 
 
 @dataclass(frozen=True)

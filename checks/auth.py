@@ -3,12 +3,12 @@
 A brand account falls to whoever holds its password and can pass its second factor. These checks
 read three kinds of evidence and say in every result which one they used:
 
-- **platform evidence** (what the platform's API reports: Bluesky's ``emailAuthFactor``, the
+- platform evidence (what the platform's API reports: Bluesky's ``emailAuthFactor``, the
   two-factor requirement of a Meta business or GitHub org, each role holder's 2FA state). When the
-  platform tells, it **outranks** everything else;
-- the **inventory attestation** (``accounts[].two_factor``: the strongest method a person
+  platform tells, it outranks everything else;
+- the inventory attestation (``accounts[].two_factor``: the strongest method a person
   confirmed, and when; ``coverage.evidence-stale`` reports attestations older than policy);
-- the **vault export** (Bitwarden JSON or 1Password CSV), reduced in memory to facts: zxcvbn
+- the vault export (Bitwarden JSON or 1Password CSV), reduced in memory to facts: zxcvbn
   strength, length, reuse between items, the last password change, whether a TOTP seed is stored
   in the same item, and the Pwned Passwords count (only a 5-character SHA-1 prefix leaves the
   machine). An account is linked to its item by ``accounts[].vault_item`` (item id or title).
@@ -25,7 +25,8 @@ Checks in this family:
 - ``auth.password-breached``, ``auth.password-reused``, ``auth.password-weak``
   (``policy.password_min_score``, ``policy.password_min_length``), ``auth.password-stale``
   (``policy.password_max_age_days``), ``auth.password-not-rotated-after-departure`` and
-  ``auth.totp-beside-password``: see :mod:`checks.auth_passwords`.
+  ``auth.totp-beside-password``: the vault checks; ``brand-audit checks explain ID`` shows the
+  details of each.
 
 Unknown is never a pass: no linked vault item, a 1Password CSV without dates, a breach lookup
 that was off or failed, a platform that does not expose 2FA and no attestation all give
@@ -37,11 +38,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.estate import AccountSpec, Attestation, TwoFactorMethod
-from auditor.evidence import AccountEvidence, RoleHolder
+from auditor.evidence import AccountEvidence, PeopleDirectory, Person, RoleHolder
 from auditor.models import Outcome, Severity, Status
 from auditor.registry import CheckContext, CheckFunc, check, outcome
 from checks import auth_passwords
 from checks.auth_passwords import linked_item
+from checks.safe_text import shown
 
 
 @check(
@@ -81,7 +83,9 @@ def _platform_two_factor(
             failing.append("the account has no second factor")
     policy = ev.two_factor_policy
     if policy is not None:
-        holder = ev.owner_name or "the business or organization holding it"
+        holder = (
+            shown(ev.owner_name) if ev.owner_name else "the business or organization holding it"
+        )
         said.append(f"{holder} requires 2FA for {policy.required_for} ({policy.source_field})")
         if policy.required_for == "none":
             failing.append(f"{holder} does not require a second factor ({policy.source_field})")
@@ -186,8 +190,8 @@ def _weak_method(ctx: CheckContext, spec: AccountSpec, att: Attestation | None) 
     elif att is not None:
         status = Status.NOT_VERIFIED
         detail = (
-            f"No second factor is attested{attested} (auth.2fa-missing reports it), so there "
-            "is no method to judge"
+            f"The attestation of {att.attested_on.isoformat()} says the account has no second "
+            "factor (auth.2fa-missing reports it), so there is no method to judge"
         )
     else:
         status = Status.NOT_VERIFIED
@@ -250,14 +254,14 @@ def _holder(
     ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence, holder: RoleHolder
 ) -> Outcome:
     who = holder.email or holder.name or holder.person_id
-    label = f"{who} ({holder.role})"
+    label = f"{shown(who)} ({shown(holder.role, 40)})"
     if holder.two_factor is None:
         status, detail = (
             Status.NOT_VERIFIED,
             f"{label}: the {ev.platform} API does not say whether they use 2FA",
         )
     elif holder.two_factor:
-        method = f" ({holder.two_factor_method})" if holder.two_factor_method else ""
+        method = f" ({shown(holder.two_factor_method, 40)})" if holder.two_factor_method else ""
         status, detail = Status.PASS, f"{label} has a second factor{method}"
     else:
         status, detail = Status.FAIL, f"{label} has no second factor"
@@ -281,48 +285,48 @@ def _registration_mailbox(
 ) -> Outcome:
     email = spec.registered_email or (ev.registration_email if ev else None)
     if email is None:
+        detail = "No registration email is recorded in the inventory or reported by the platform"
         return outcome(
-            ctx,
-            spec.asset,
-            Status.NOT_VERIFIED,
-            "No registration email is recorded in the inventory or reported by the platform",
-            source="inventory",
-            subject="mailbox",
+            ctx, spec.asset, Status.NOT_VERIFIED, detail, source="inventory", subject="mailbox"
         )
-    subject = f"mailbox:{email.lower()}"
     directory = ctx.evidence.people
     person = directory.find(email) if directory is not None else None
-    if person is None:
-        where = (
-            "no people directory was read"
-            if directory is None
-            else "it is not in the people directory"
-        )
+    if directory is None or person is None:
+        where = "no people directory was read" if directory is None else "not in the directory"
         return outcome(
             ctx,
             spec.asset,
             Status.NOT_VERIFIED,
             f"Registration mailbox {email}: 2-step verification unknown ({where})",
             source="directory",
-            subject=subject,
+            subject=f"mailbox:{email.lower()}",
             email=email,
         )
+    return _mailbox_two_step(ctx, spec, email, directory, person)
+
+
+def _mailbox_two_step(
+    ctx: CheckContext, spec: AccountSpec, email: str, directory: PeopleDirectory, person: Person
+) -> Outcome:
     enrolled = person.two_sv_enrolled is True or person.two_sv_enforced is True
-    if person.two_sv_enrolled is False and not enrolled:
-        status, detail = Status.FAIL, f"Registration mailbox {email} has no 2-step verification"
-    elif enrolled:
+    if enrolled:
         status, detail = Status.PASS, f"Registration mailbox {email} has 2-step verification"
+    elif person.two_sv_enrolled is False:
+        status, detail = Status.FAIL, f"Registration mailbox {email} has no 2-step verification"
     else:
         status = Status.NOT_VERIFIED
-        detail = f"Registration mailbox {email}: the {directory.source if directory else 'directory'} does not say whether 2-step verification is on"
+        detail = (
+            f"Registration mailbox {email}: the {directory.source} source does not say whether "
+            "2-step verification is on"
+        )
     return outcome(
         ctx,
         spec.asset,
         status,
         detail,
-        source=directory.source if directory else "directory",
-        observed_at=directory.observed_at if directory else None,
-        subject=subject,
+        source=directory.source,
+        observed_at=directory.observed_at,
+        subject=f"mailbox:{email.lower()}",
         email=email,
         two_sv_enrolled=person.two_sv_enrolled,
         two_sv_enforced=person.two_sv_enforced,

@@ -31,11 +31,13 @@ from collections.abc import Iterator
 from datetime import date
 
 from auditor.estate import AccountSpec
-from auditor.evidence import Person, VaultItem
+from auditor.evidence import Person, PersonStatus, VaultItem
 from auditor.models import Outcome, Severity, Status
 from auditor.registry import CheckContext, CheckFunc, check, outcome
+from checks.safe_text import shown
 
 _VAULT_NEEDS = ("vault", "inventory")
+_GONE = (PersonStatus.DEPARTED, PersonStatus.DELETED)
 
 
 def linked_item(ctx: CheckContext, spec: AccountSpec) -> tuple[VaultItem | None, str | None]:
@@ -193,12 +195,12 @@ def password_weak(ctx: CheckContext) -> Iterator[Outcome]:
             "min_score": policy.password_min_score,
             "min_length": policy.password_min_length,
         }
-        shown = f"zxcvbn score {score}/4 (policy {policy.password_min_score}), {length} characters (policy {policy.password_min_length})"
+        measured = f"zxcvbn score {score}/4 (policy {policy.password_min_score}), {length} characters (policy {policy.password_min_length})"
         weak = score < policy.password_min_score or length < policy.password_min_length
         status = Status.FAIL if weak else Status.PASS
         verdict = "is weak" if weak else "meets policy"
         yield _result(
-            ctx, spec, item, status, f"The password of '{item.name}' {verdict}: {shown}", **facts
+            ctx, spec, item, status, f"The password of '{item.name}' {verdict}: {measured}", **facts
         )
 
 
@@ -262,48 +264,40 @@ def password_not_rotated_after_departure(ctx: CheckContext) -> Iterator[Outcome]
 def _rotation(ctx: CheckContext, spec: AccountSpec, item: VaultItem) -> Outcome:
     directory = ctx.evidence.people
     if directory is None:
-        return _result(
-            ctx,
-            spec,
-            item,
-            Status.NOT_VERIFIED,
-            "No people directory was read, so departures are unknown",
-        )
-    people = [p for p in (directory.find(e) for e in sorted(_with_access(ctx, spec))) if p]
-    today = ctx.now.date()
-    left = [p for p in people if p.departed_on is not None and p.departed_on <= today]
-    undated = [
-        p.email
-        for p in people
-        if p.departed_on is None and p.status.value in ("departed", "deleted")
-    ]
+        detail = "No people directory was read, so departures are unknown"
+        return _result(ctx, spec, item, Status.NOT_VERIFIED, detail)
+    access = sorted(_with_access(ctx, spec))
+    people = [p for p in (directory.find(e) for e in access) if p is not None]
+    left = [p for p in people if p.departed_on is not None and p.departed_on <= ctx.now.date()]
+    undated = [p.email for p in people if p.departed_on is None and p.status in _GONE]
     changed = item.password_changed_at
-    if left and changed is None:
-        return _result(
-            ctx,
-            spec,
-            item,
-            Status.NOT_VERIFIED,
-            f"{_who(left)} left but the export does not say when '{item.name}' last changed",
-            departed=[p.email for p in left],
-        )
-    late = [p for p in left if changed is not None and changed.date() < _day(p)]
-    facts = {
+    facts: dict[str, object] = {
+        "with_access": access,
         "departed": [p.email for p in left],
         "changed_on": changed.date().isoformat() if changed else None,
     }
+    if left and changed is None:
+        detail = f"{_who(left)}, but the export does not say when '{item.name}' last changed"
+        return _result(ctx, spec, item, Status.NOT_VERIFIED, detail, **facts)
+    late = [p for p in left if changed is not None and changed.date() < _day(p)]
     if late:
-        detail = f"The password of '{item.name}' last changed on {facts['changed_on']}, before {_who(late)} left"
-        return _result(
-            ctx, spec, item, Status.FAIL, detail, not_rotated_after=[p.email for p in late], **facts
+        detail = (
+            f"The password of '{item.name}' last changed on {facts['changed_on']}, "
+            f"before {_who(late)}"
         )
+        late_emails = [p.email for p in late]
+        return _result(ctx, spec, item, Status.FAIL, detail, not_rotated_after=late_emails, **facts)
     if undated:
-        detail = f"{', '.join(undated)} left on an unknown date; cannot tell whether '{item.name}' was rotated after"
+        detail = (
+            f"{', '.join(undated)} left on an unknown date (no departed_on in the directory): "
+            f"cannot tell whether '{item.name}' was rotated after"
+        )
         return _result(ctx, spec, item, Status.NOT_VERIFIED, detail, **facts)
     if left:
-        detail = f"The password of '{item.name}' was changed on {facts['changed_on']}, after {_who(left)} left"
+        detail = f"The password of '{item.name}' was changed on {facts['changed_on']}, after {_who(left)}"
     else:
-        detail = f"None of the {len(people)} people with access to '{item.name}' known to the directory has left"
+        known = ", ".join(p.email for p in people) or "nobody the directory knows"
+        detail = f"Nobody with access to '{item.name}' has left (checked: {known})"
     return _result(ctx, spec, item, Status.PASS, detail, **facts)
 
 
@@ -324,8 +318,10 @@ def _day(person: Person) -> date:
 
 
 def _who(people: list[Person]) -> str:
-    return ", ".join(
-        f"{p.email} (left {p.departed_on.isoformat() if p.departed_on else '?'})" for p in people
+    """``a@x left on 2026-08-31 and b@x left on 2026-10-15``."""
+    return " and ".join(
+        f"{shown(p.email)} left on {p.departed_on.isoformat() if p.departed_on else 'an unknown date'}"
+        for p in people
     )
 
 

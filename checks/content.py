@@ -12,7 +12,8 @@ launches and change windows, the accepted profile baseline and the previous run.
 * ``content.profile-changed`` compares display name, bio, link, avatar, banner, location,
   pinned post and extra links with the baseline accepted by ``brand-audit baseline accept``
   (the previous run's profile when none was accepted). One result per field; a change inside a
-  planned change window listing that field passes.
+  planned change window listing that field passes. With neither a baseline nor a previous run
+  the account gets one ``not_verified`` result.
 * ``content.verification-lost``: the badge disappeared or its type changed (business to
   none ...).
 * ``content.unapproved-post``: a post is neither in the register (by post id, or by its text
@@ -24,8 +25,8 @@ launches and change windows, the accepted profile baseline and the previous run.
   (``policy.shorteners``), a ``javascript:``/``data:`` link, or a domain the account never
   linked to in the previous run (medium severity when that is the only reason).
 * ``content.scam-pattern``: crypto giveaways, wallet addresses (checksums verified), "send 1,
-  receive 2" promises, wallet-drain requests, in many languages; signals are combined so news
-  about crypto or an ordinary sale does not fail.
+  receive 2" promises, wallet-drain requests, in many languages; signals are combined into
+  named rules so news about crypto, a scam warning or an ordinary sale does not fail.
 * ``content.embargo-leak``: a launch term appears (ignoring case, spacing, punctuation,
   zero-width characters and lookalike letters) in a post published before the launch's
   ``embargo_until`` (time zones honoured). Mentions after the embargo pass.

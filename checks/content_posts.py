@@ -14,6 +14,7 @@ from auditor.registry import CheckContext
 from checks.content_scope import (
     AccountScope,
     accounts,
+    aware,
     current_posts,
     excerpt,
     not_verified,
@@ -103,7 +104,7 @@ def posts_deleted(ctx: CheckContext) -> Iterator[Outcome]:
             continue
         run_day = f"{ctx.previous.finished_at:%Y-%m-%d}"
         present = {p.id for p in posts}
-        covered = [p for p in before.posts if p.created_at >= cutoff]
+        covered = [p for p in before.posts if aware(p.created_at) >= cutoff]
         gone = [p for p in covered if p.id not in present]
         for post in gone:
             detail = (
@@ -136,9 +137,10 @@ def posting_burst(ctx: CheckContext) -> Iterator[Outcome]:
             yield not_verified(ctx, scope, reason or "posts unknown")
             continue
         history = _history(ctx, scope, posts)
-        recent = [p for p in history if window_start < p.created_at <= ctx.now]
-        earlier = [p for p in history if span_start <= p.created_at <= window_start]
-        start = min((p.created_at for p in earlier), default=window_start)
+        times = [aware(p.created_at) for p in history]
+        recent = [t for t in times if window_start < t <= ctx.now]
+        earlier = [t for t in times if span_start <= t <= window_start]
+        start = min(earlier, default=window_start)
         span_h = (window_start - start).total_seconds() / 3600
         if len(earlier) < MIN_HISTORY_POSTS or span_h < 2 * hours:
             detail = (

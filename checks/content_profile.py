@@ -115,16 +115,18 @@ def _field_result(
 
 
 def profile_changed(ctx: CheckContext) -> Iterator[Outcome]:
-    """One result per watched profile field of every account."""
+    """One result per watched profile field of every account (one not_verified result for the
+    account when there is nothing to compare with)."""
     for scope in accounts(ctx):
         profile, reason = current_profile(scope)
         ref = reference_for(ctx, scope.key)
+        if ref is None:
+            why = reason or "no baseline accepted and no previous run to compare with"
+            yield not_verified(ctx, scope, f"profile not compared: {why}")
+            continue
         for field in PROFILE_FIELDS:
             if profile is None:
                 yield not_verified(ctx, scope, f"{field}: {reason}", field, field=field)
-            elif ref is None:
-                detail = f"{field}: no baseline accepted and no previous run to compare with"
-                yield not_verified(ctx, scope, detail, field, field=field)
             else:
                 yield _field_result(ctx, scope, ref, profile, field)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from auditor.estate import AccountSpec
@@ -19,7 +19,7 @@ from auditor.evidence import AccountEvidence, AccountState, Post, Profile
 from auditor.models import Asset, Outcome, Severity, Status
 from auditor.registry import CheckContext, outcome
 from checks.pii import redact
-from checks.text_patterns import display
+from checks.text_patterns import BIDI_CONTROLS, INVISIBLE, display
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,15 @@ def excerpt(ctx: CheckContext, text: str | None, limit: int = 80) -> str:
     """A quoted excerpt safe for a detail: personal data masked, bidi escaped, truncated."""
     if text is None:
         return display(None)
-    return display(redact(text, ctx.estate.organization), limit)
+    shown = display(redact(text, ctx.estate.organization), limit)
+    if any(ch in INVISIBLE or ch in BIDI_CONTROLS for ch in text):
+        shown += " (hidden characters removed)"
+    return shown
+
+
+def aware(moment: datetime) -> datetime:
+    """``moment`` with a time zone (naive values are taken as UTC, never compared raw)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def when(moment: datetime) -> str:

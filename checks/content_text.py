@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from auditor.evidence import AccountEvidence, Profile
@@ -20,6 +20,7 @@ from auditor.registry import CheckContext
 from checks.content_scope import (
     AccountScope,
     accounts,
+    aware,
     excerpt,
     not_verified,
     result,
@@ -38,7 +39,7 @@ from checks.link_patterns import (
 )
 from checks.pii import find_pii
 from checks.scam_patterns import assess
-from checks.text_patterns import display, term_in_text
+from checks.text_patterns import TermIndex, display
 
 PLATFORM_DOMAINS = frozenset(
     {
@@ -95,16 +96,21 @@ def text_items(scope: AccountScope) -> tuple[list[TextItem], str | None]:
 
 def items_of(evidence: AccountEvidence) -> tuple[list[TextItem], str | None]:
     """The text items of one account's evidence (this run's or a previous one)."""
-    items: list[TextItem] = []
-    if evidence.profile is not None:
-        items.append(_profile_item(evidence.profile))
+    items = [_profile_item(evidence.profile)] if evidence.profile is not None else []
     if evidence.posts is None:
         return items, "recent posts were not read"
-    for post in evidence.posts:
+    posts = _post_items(evidence)
+    gap = None if items else f"the profile was not read ({len(posts)} posts were)"
+    return items + posts, gap
+
+
+def _post_items(evidence: AccountEvidence) -> list[TextItem]:
+    items: list[TextItem] = []
+    for post in evidence.posts or ():
         kind = "reply" if post.is_reply else "post"
         label = f"{kind} {post.id} of {when(post.created_at)}"
-        items.append(TextItem(post.id, label, post.text, post.links, post.created_at))
-    return items, None
+        items.append(TextItem(post.id, label, post.text, post.links, aware(post.created_at)))
+    return items
 
 
 def _judge(
@@ -181,7 +187,7 @@ def suspicious_link(ctx: CheckContext) -> Iterator[Outcome]:
                 risks = _risks(ctx, parse_link(raw), seen)
                 if risks:
                     only_new = only_new and risks == ["never linked by this account before"]
-                    flagged.append(f"{display(raw, 70)} ({', '.join(risks)})")
+                    flagged.append(f"{excerpt(ctx, raw, 70)} ({', '.join(risks)})")
             if flagged:
                 found += 1
                 detail = f"{item.label} links to {'; '.join(flagged)}"
@@ -203,18 +209,16 @@ def scam_pattern(ctx: CheckContext) -> Iterator[Outcome]:
                 found += 1
                 detail = (
                     f"{item.label} looks like an account-takeover scam "
-                    f"({', '.join(verdict.signals)}): {excerpt(ctx, item.text)}"
+                    f"({', '.join(verdict.rules)}; signals: {', '.join(verdict.signals)}): "
+                    f"{excerpt(ctx, item.text)}"
                 )
                 facts: dict[str, Any] = {
+                    "rules": list(verdict.rules),
                     "signals": list(verdict.signals),
                     "wallets": list(verdict.wallets),
                 }
                 yield result(ctx, scope, Status.FAIL, detail, item.subject, **facts)
         yield from _judge(ctx, scope, items, gap, found)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def embargo_leak(ctx: CheckContext) -> Iterator[Outcome]:
@@ -227,14 +231,15 @@ def embargo_leak(ctx: CheckContext) -> Iterator[Outcome]:
             continue
         found = 0
         for item in items:
-            moment = _aware(item.at or ctx.now)
+            moment = aware(item.at or ctx.now)
+            index = TermIndex.of(item.text)
             for launch in launches:
-                terms = [t for t in launch.terms if term_in_text(t, item.text)]
+                terms = [t for t in launch.terms if index.contains(t)]
                 if not terms:
                     continue
                 found += 1
                 shown = ", ".join(display(t, 40) for t in terms)
-                embargo = _aware(launch.embargo_until)
+                embargo = aware(launch.embargo_until)
                 facts: dict[str, Any] = {
                     "launch": launch.name,
                     "terms": terms,

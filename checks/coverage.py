@@ -24,9 +24,19 @@ from collections.abc import Iterator
 from auditor.evidence import AccountEvidence, AccountState
 from auditor.models import Asset, Outcome, Severity, SourceProblem, SourceReport, Status
 from auditor.registry import CheckContext, CheckFunc, check, outcome
+from checks.safe_text import shown
 
 PERMISSION = "permission"
 """The SourceProblem kind of a missing scope."""
+
+PLATFORM_SOURCES = {"instagram": ("meta",)}
+"""Inventory platforms read by a source of another name (Instagram through Meta's Graph API)."""
+
+DETAIL_LIMIT = 200
+"""Characters of a collector's problem detail quoted in a result."""
+
+REGISTRY = frozenset({"rdap", "whois", "registration"})
+"""Source names that read domain registrations."""
 
 
 @check(
@@ -93,33 +103,31 @@ def _source_results(ctx: CheckContext, report: SourceReport) -> Iterator[Outcome
 
 
 def _problem(problem: SourceProblem) -> str:
-    return f"{problem.kind}: {problem.detail}"
+    return f"{problem.kind}: {shown(problem.detail, DETAIL_LIMIT)}"
 
 
 def _uncollected(ctx: CheckContext) -> Iterator[Outcome]:
-    reported = {
-        p.asset_key for r in ctx.evidence.sources.values() for p in r.problems if p.asset_key
-    }
+    sources = ctx.evidence.sources
+    reported = {p.asset_key for r in sources.values() for p in r.problems if p.asset_key}
+    failed = {n for n in sources if ctx.evidence.source_failed(n)}
     for spec in ctx.estate.accounts:
         key = spec.asset.key
-        if key not in ctx.evidence.accounts and key not in reported:
-            detail = (
-                f"No source returned evidence for {spec.platform} account {spec.handle}: is "
-                f"platforms.{spec.platform} configured?"
-            )
-            yield outcome(
-                ctx,
-                spec.asset,
-                Status.NOT_VERIFIED,
-                detail,
-                source="collector",
-                platform=spec.platform,
-            )
+        names = {spec.platform, *PLATFORM_SOURCES.get(spec.platform, ())}
+        if key in ctx.evidence.accounts or key in reported or names & failed:
+            continue
+        detail = (
+            f"No source returned evidence for {spec.platform} account {spec.handle}: is "
+            f"platforms.{PLATFORM_SOURCES.get(spec.platform, (spec.platform,))[0]} configured?"
+        )
+        yield outcome(
+            ctx, spec.asset, Status.NOT_VERIFIED, detail, source="collector", platform=spec.platform
+        )
     for domain in ctx.estate.domains:
         asset = Asset.for_domain(domain.name)
-        if domain.name not in ctx.evidence.domains and asset.key not in reported:
-            detail = f"No registration data (RDAP or WHOIS) was collected for {domain.name}"
-            yield outcome(ctx, asset, Status.NOT_VERIFIED, detail, source="collector")
+        if domain.name in ctx.evidence.domains or asset.key in reported or REGISTRY & failed:
+            continue
+        detail = f"No registration data (RDAP or WHOIS) was collected for {domain.name}"
+        yield outcome(ctx, asset, Status.NOT_VERIFIED, detail, source="collector")
 
 
 @check(
@@ -189,7 +197,7 @@ def _permission_problem(ctx: CheckContext, report: SourceReport, problem: Source
         ctx,
         Asset.source(report.name),
         Status.FAIL,
-        f"The {report.name} token lacks {scope}{where}: {problem.detail}",
+        f"The {report.name} token lacks {shown(scope)}{where}: {shown(problem.detail, DETAIL_LIMIT)}",
         source=report.name,
         observed_at=report.observed_at,
         subject=problem.scope or problem.asset_key or "",

@@ -45,8 +45,13 @@ def org_key(name: str) -> str:
     return " ".join(_LEGAL.sub(" ", words).split())
 
 
+def _sentence(text: str) -> str:
+    """``text`` ending with exactly one full stop (registrar names often end in ``Inc.``)."""
+    return text if text.endswith(".") else text + "."
+
+
 def _facts(ev: DomainEvidence) -> dict[str, Any]:
-    return {"domain": ev.domain, "source": ev.source, "registered": ev.registered}
+    return {"domain": ev.domain, "registered": ev.registered}
 
 
 def _brand(ctx: CheckContext) -> Iterator[tuple[Asset, DomainEvidence | None]]:
@@ -99,19 +104,19 @@ def _expiring(ctx: CheckContext, asset: Asset, ev: DomainEvidence) -> Outcome:
     if ev.expires_at is None:
         detail = f"{ev.domain}: the registry did not state an expiry date."
         return outcome(ctx, asset, Status.NOT_VERIFIED, detail, source=ev.source, **_facts(ev))
-    days = (ev.expires_at - ctx.now).total_seconds() / 86400
+    days = round((ev.expires_at - ctx.now).total_seconds() / 86400)
     when = ev.expires_at.date().isoformat()
-    facts = {**_facts(ev), "expires_at": ev.expires_at.isoformat(), "days_left": int(days)}
+    facts = {**_facts(ev), "expires_at": ev.expires_at.isoformat(), "days_left": days}
     tier = _tier(days, ctx.policy.domain_expiry_days)
     if tier is None:
-        detail = f"{ev.domain} is registered until {when} ({int(days)} days)."
+        detail = f"{ev.domain} is registered until {when} ({days} days)."
         return outcome(ctx, asset, Status.PASS, detail, source=ev.source, **facts)
-    left = f"expired {-int(days)} days ago" if days < 0 else f"expires in {int(days)} days"
-    detail = f"{ev.domain} {left} ({when}) at {ev.registrar or 'an unnamed registrar'}."
+    left = f"expired {-days} days ago" if days < 0 else f"expires in {days} days"
+    detail = _sentence(f"{ev.domain} {left} ({when}) at {ev.registrar or 'an unnamed registrar'}")
     return outcome(ctx, asset, Status.FAIL, detail, source=ev.source, severity=tier, **facts)
 
 
-def _tier(days: float, policy_days: int) -> Severity | None:
+def _tier(days: int, policy_days: int) -> Severity | None:
     if days <= 14:
         return Severity.CRITICAL
     if days <= 30:
@@ -206,7 +211,7 @@ def _registrant_mismatch(ctx: CheckContext, asset: Asset, ev: DomainEvidence) ->
         detail = f"{ev.domain}: the registrant is redacted or not published."
         return outcome(ctx, asset, Status.NOT_VERIFIED, detail, source=ev.source, **facts)
     if org_key(ev.registrant_org) == org_key(company):
-        detail = f"{ev.domain} is registered to {ev.registrant_org}."
+        detail = _sentence(f"{ev.domain} is registered to {ev.registrant_org}")
         return outcome(ctx, asset, Status.PASS, detail, source=ev.source, **facts)
     detail = f"{ev.domain} is registered to {ev.registrant_org!r}, not {company}."
     return outcome(ctx, asset, Status.FAIL, detail, source=ev.source, **facts)

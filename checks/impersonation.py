@@ -1,7 +1,7 @@
 """impersonation: who pretends to be the brand?
 
 Impersonators register names that read like the brand's: ``n0rthwind.example``,
-``northwind-support.example``, an X account ``@northwind_support`` whose display name spells
+``northwind-support.example``, an X account ``@n0rthwind`` whose display name spells
 "Nοrthwind" with a Greek omicron. These checks read what the lookalike engine and the handle
 probes found; none of them fetches anything.
 
@@ -120,22 +120,26 @@ def _registered_lookalike(
     )  # fmt: skip
 
 
-def _inventory(ctx: CheckContext, platform: str) -> tuple[set[str], set[str]]:
-    """Handles (lower-case) and ids of the inventory accounts on ``platform``."""
-    specs = [a for a in ctx.estate.accounts if a.platform == platform]
-    ids = {a.id for a in specs if a.id}
-    for spec in specs:
+def _inventory(ctx: CheckContext, platform: str) -> dict[str, set[str]]:
+    """Inventory handles (lower-case) on ``platform`` → the ids known for them."""
+    found: dict[str, set[str]] = {}
+    for spec in ctx.estate.accounts:
+        if spec.platform != platform:
+            continue
+        ids = found.setdefault(spec.handle.lower().lstrip("@"), set())
         ev = ctx.evidence.accounts.get(spec.asset.key)
-        if ev is not None and ev.account_id:
-            ids.add(ev.account_id)
-    return {a.handle.lower().lstrip("@") for a in specs}, ids
+        ids.update(i for i in (spec.id, ev.account_id if ev else None) if i)
+    return found
 
 
 def _ours(ctx: CheckContext, probe: HandleProbe) -> bool:
-    handles, ids = _inventory(ctx, probe.platform)
-    return probe.handle.lower() in handles or (
-        probe.account_id is not None and probe.account_id in ids
-    )
+    """True when the probed account is an inventory account: same id, or the same handle when
+    no id is known to compare."""
+    inventory = _inventory(ctx, probe.platform)
+    if probe.account_id is not None and any(probe.account_id in ids for ids in inventory.values()):
+        return True
+    ids = inventory.get(probe.handle.lower())
+    return ids is not None and (not ids or probe.account_id is None)
 
 
 def _groups(probes: Sequence[HandleProbe]) -> dict[tuple[str, str], list[HandleProbe]]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import re
-import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -102,11 +101,20 @@ class ParsedLink:
     """Lower-case host with dots normalised; None when unparseable or absent."""
 
 
+def _trim(url: str) -> str:
+    """Drop sentence punctuation after a link, keeping a closing bracket that is balanced."""
+    while url and url[-1] in _TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
+
+
 def extract_urls(text: str) -> list[str]:
     """Links written in free text (schemes, ``www.`` and ``host.tld/path`` forms)."""
     found: list[str] = []
     for match in _URL.finditer(clean(text)):
-        url = match.group().rstrip(_TRAILING)
+        url = _trim(match.group())
         scheme = url.split(":", 1)[0].lower() if ":" in url.split("/", 1)[0] else ""
         if scheme and scheme not in _URL_SCHEMES and not url.lower().startswith("www."):
             continue
@@ -151,20 +159,39 @@ def _name(domain: str) -> str:
     return domain.split(".", 1)[0]
 
 
+def _ipv4_part(part: str) -> int | None:
+    """One label of a browser-style IPv4 address: decimal, ``0``-octal or ``0x``-hex."""
+    try:
+        if part.lower().startswith("0x"):
+            return int(part[2:] or "0", 16)
+        if len(part) > 1 and part.startswith("0"):
+            return int(part[1:], 8)
+        return int(part, 10)
+    except ValueError:
+        return None
+
+
+def legacy_ipv4(host: str) -> bool:
+    """True for the IPv4 spellings the WHATWG URL parser accepts (``3232235777``,
+    ``0xC0.0xA8.1``, ``0300.0250.0.1``, ``127.1``)."""
+    parts = host.removesuffix(".").split(".")
+    if not 1 <= len(parts) <= 4 or any(not p for p in parts):
+        return False
+    values = [_ipv4_part(p) for p in parts]
+    if any(v is None for v in values):
+        return False
+    numbers = [v for v in values if v is not None]
+    if any(v > 255 for v in numbers[:-1]):
+        return False
+    return numbers[-1] < 1 << (8 * (5 - len(numbers)))
+
+
 def is_ip(host: str) -> bool:
     """True for an IP address in any spelling a browser accepts (decimal, octal, hex, v6)."""
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        pass
-    else:
-        return True
-    if not re.fullmatch(r"[0-9a-fx.]+", host) or not re.search(r"\d", host):
-        return False
-    try:
-        socket.inet_aton(host)
-    except OSError:
-        return False
+        return bool(re.fullmatch(r"[0-9a-fx.]+", host.lower())) and legacy_ipv4(host)
     return True
 
 

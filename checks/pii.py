@@ -2,19 +2,23 @@
 
 Finds e-mail addresses (including ``name (at) domain (dot) com`` spellings), phone numbers
 (``phonenumbers.PhoneNumberMatcher`` with the organization's default region, valid numbers
-only, order/tracking/reference numbers skipped), payment card numbers (13-19 digits, spaces or
-dashes allowed, Luhn-valid, a plausible issuer prefix and length) and IBANs (known country
-length, mod-97). The organization's published contacts (``public_emails``, ``public_phones``
-compared in E.164) and addresses on the company's own mail domains are not personal data.
-Every match is reported masked (``j***@g***.com``, ``+1 *** *** 0142``,
+only, plus ``+``-prefixed 10-15 digit numbers with a known country code; ``00`` international
+prefixes are read as ``+``), payment card numbers (13-19 digits, spaces or dashes allowed,
+Luhn-valid, a plausible issuer prefix and length) and IBANs (known country length, mod-97).
+Numbers that are part of a code (``INV-2026-004417``), inside a URL, or introduced as an order,
+tracking, reference, SKU, serial or lot number are not personal data, unless phone or card words
+say otherwise ("call", "card"). The organization's published contacts (``public_emails``,
+``public_phones`` compared in E.164) and addresses on the company's own mail domains are not
+findings either. Every match is reported masked (``j***@g***.com``, ``+1 *** *** 0142``,
 ``**** **** **** 4242``, ``DE** **** **** 3000``); the raw value never leaves this module.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
 
@@ -37,23 +41,34 @@ class PiiMatch:
 
 
 _EMAIL = re.compile(
-    r"(?<![\w.+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63})\s?(?:@|[(\[{]\s?at\s?[)\]}])\s?"
-    r"((?:[A-Za-z0-9-]{1,63}\s?(?:\.|[(\[{]\s?dot\s?[)\]}])\s?)+[A-Za-z]{2,24})(?![\w-])",
+    r"(?<![\w.+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63})(?:@|\s?[(\[{]\s?at\s?[)\]}]\s?)"
+    r"((?:[A-Za-z0-9-]{1,63}(?:\.|\s?[(\[{]\s?dot\s?[)\]}]\s?))+[A-Za-z]{2,24})(?![\w-])",
     re.IGNORECASE,
 )
 _OBFUSCATED_DOT = re.compile(r"\s?[(\[{]\s?dot\s?[)\]}]\s?|\s", re.IGNORECASE)
-_CARD = re.compile(r"(?<!\d)(?<!\d[ -])(?:\d[ -]?){12,18}\d(?![ -]?\d)")
-_INTL_00 = re.compile(r"(?<![\d+])00(?=[1-9])")
+_DIGIT_RUN = re.compile(r"(?<![\d-])\d+(?:[ -]\d+)*(?![\d])")
+_INTL_00 = re.compile(r"(?<![\d+])(?<![\d+][ .-])00(?=[1-9])")
+_PLUS_NUMBER = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}(?![\w])")
 _IBAN_START = re.compile(r"(?<![A-Z0-9])([A-Z]{2})(\d{2})")
+_NUMBER_WORDS = r"(?:\s+(?:number|no\.?|nr\.?|num|#|id|code))?(?:\s+(?:is|was|=))?[\s:.#-]*$"
 _ORDER_CONTEXT = re.compile(
     r"(?:#|\b(?:order|tracking|track|ref|reference|invoice|confirmation|case|ticket|sku|serial|"
-    r"model|part|item|po|parcel|shipment|awb|id|code|no|nr|number|num)\b)[\s:.#-]*$",
+    r"model|part|item|po|parcel|shipment|awb|store|batch|product|account)\b)" + _NUMBER_WORDS,
     re.IGNORECASE,
 )
+_CODE_CONTEXT = re.compile(
+    r"\b(?:order|tracking|track|ref|reference|invoice|confirmation|ticket|sku|serial|model|part|"
+    r"item|po|parcel|shipment|awb|batch|product|lot|isbn|ean|upc|gtin|imei|asin)\b" + _NUMBER_WORDS,
+    re.IGNORECASE,
+)
+"""Words that make a Luhn-valid digit run an order/product code rather than a card."""
 _PHONE_CONTEXT = re.compile(
     r"\b(?:call|phone|tel|text|sms|whatsapp|cell|mobile|reach|ring|contact|dial|fax|número|"
     r"telefon|téléphone|telefono|celular)\b",
     re.IGNORECASE,
+)
+_CARD_CONTEXT = re.compile(
+    r"\b(?:card|visa|mastercard|amex|cc|credit|debit|tarjeta|carte|karte|carta)\b", re.IGNORECASE
 )
 IBAN_LENGTHS = {
     "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
@@ -129,6 +144,21 @@ def public_phone_set(org: Organization) -> frozenset[str]:
     return frozenset(out)
 
 
+def _in_url(text: str, start: int) -> bool:
+    """True when ``start`` lies inside a whitespace-delimited token that is a URL."""
+    token_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
+    token = text[token_start:start]
+    return "://" in token or token.lower().startswith("www.")
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """True when the match is part of a longer code (``INV-2026-004417``, ``4155550142-B``)."""
+    before, after = text[max(0, start - 2) : start], text[end : end + 2]
+    glued_before = len(before) == 2 and before[1] in "-/_" and before[0].isalnum()
+    glued_after = len(after) == 2 and after[0] in "-/_" and after[1].isalnum()
+    return glued_before or glued_after
+
+
 def _emails(text: str, org: Organization) -> Iterable[PiiMatch]:
     public = {e.lower() for e in org.public_emails}
     for match in _EMAIL.finditer(text):
@@ -140,13 +170,35 @@ def _emails(text: str, org: Organization) -> Iterable[PiiMatch]:
         yield PiiMatch("email", match.start(), match.end(), mask_email(local, domain))
 
 
+def _card_in_run(run: str) -> tuple[int, str] | None:
+    """(length in ``run``, digits) of the card number that opens a run of digit groups.
+
+    The number must start the run; at most two short groups may follow it (an expiry month or a
+    CVV written after it), so a long tracking number never hides a card-shaped slice."""
+    groups = re.split(r"[ -]", run)
+    for end in range(len(groups), 0, -1):
+        digits = "".join(groups[:end])
+        rest = groups[end:]
+        if len(rest) > 2 or any(len(g) > 4 for g in rest) or not 13 <= len(digits) <= 19:
+            continue
+        if luhn_valid(digits) and plausible_card(digits):
+            return len(" ".join(groups[:end])), digits
+    return None
+
+
 def _cards(text: str) -> Iterable[PiiMatch]:
-    for match in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", match.group())
-        if 13 <= len(digits) <= 19 and luhn_valid(digits) and plausible_card(digits):
-            if _ORDER_CONTEXT.search(text[max(0, match.start() - 24) : match.start()]):
-                continue
-            yield PiiMatch("card", match.start(), match.end(), mask_digits_tail(digits))
+    for match in _DIGIT_RUN.finditer(text):
+        found = _card_in_run(match.group())
+        if found is None:
+            continue
+        length, digits = found
+        before = text[max(0, match.start() - 24) : match.start()]
+        if _CODE_CONTEXT.search(before) and not _CARD_CONTEXT.search(before):
+            continue
+        if _in_url(text, match.start()):
+            continue
+        end = match.start() + length
+        yield PiiMatch("card", match.start(), end, mask_digits_tail(digits))
 
 
 def _ibans(text: str) -> Iterable[PiiMatch]:
@@ -172,10 +224,29 @@ def _ibans(text: str) -> Iterable[PiiMatch]:
             yield PiiMatch("iban", match.start(), position, masked)
 
 
+def _phone_candidates(text: str, region: str) -> Iterator[Any]:
+    """Valid numbers, plus 10-15 digit numbers written with a known ``+`` country code that the
+    numbering plan no longer accepts (``+52 1 55 ...`` is still how people write Mexican
+    mobiles)."""
+    valid = list(phonenumbers.PhoneNumberMatcher(text, region))
+    yield from valid
+    for found in _PLUS_NUMBER.finditer(text):
+        digits = re.sub(r"\D", "", found.group())
+        if not 10 <= len(digits) <= 15:
+            continue
+        if any(found.start() < v.end and v.start < found.end() for v in valid):
+            continue
+        try:
+            number = phonenumbers.parse(found.group(), region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.region_code_for_country_code(number.country_code or 0) != "ZZ":
+            yield phonenumbers.PhoneNumberMatch(found.start(), found.group(), number)
+
+
 def _phones(text: str, org: Organization, taken: list[PiiMatch]) -> Iterable[PiiMatch]:
     public = public_phone_set(org)
-    plus_text = _INTL_00.sub(" +", text)
-    for match in phonenumbers.PhoneNumberMatcher(plus_text, org.default_region):
+    for match in _phone_candidates(_INTL_00.sub(" +", text), org.default_region):
         if any(match.start < t.end and t.start < match.end for t in taken):
             continue
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
@@ -183,6 +254,8 @@ def _phones(text: str, org: Organization, taken: list[PiiMatch]) -> Iterable[Pii
             continue
         before = text[max(0, match.start - 24) : match.start]
         if _ORDER_CONTEXT.search(before) and not _PHONE_CONTEXT.search(before):
+            continue
+        if _in_url(text, match.start) or _glued(text, match.start, match.end):
             continue
         masked = f"+{match.number.country_code} *** *** {e164[-4:]}"
         yield PiiMatch("phone", match.start, match.end, masked)

@@ -2,21 +2,32 @@
 
 A hijacked brand account posts the same few things: a crypto "giveaway", a wallet address, a
 "send 1 BTC, receive 2 BTC back" promise, urgency and a link. Single words are weak (a brand may
-report crypto news or run an ordinary sale), so the check combines signals and fails when:
+report crypto news, sell a leather wallet or run an ordinary sale), so the check combines
+signals and fails when one of these rules fires (the rule names appear in the finding):
 
-* a *send-to-receive* promise (send/transfer/deposit ... receive/get back) comes with doubling
-  (``2x``, ``double``, ``el doble``, ``удвоим``, ``2倍`` ...) or a wallet address;
-* a *wallet address* appears (Bitcoin base58 with checksum, bech32/bech32m ``bc1`` with
-  checksum, Ethereum ``0x`` + 40 hex, Tron base58 with checksum, Solana base58 next to a Solana
-  word) and the post is not plainly a news report that asks for nothing;
-* a *crypto giveaway* (giveaway/airdrop/free coins in English, Spanish, Portuguese, French,
-  German, Italian, Russian, Turkish, Chinese or Japanese) comes with urgency, a link, a claim
-  instruction, doubling or a send request, and the post is not a news report;
-* a *wallet-drain* request ("connect/verify your wallet", "enter your seed phrase") comes with
-  a link or urgency.
+* ``send-to-receive``: a send/transfer/deposit word followed by a receive/get-back word (or
+  amounts where the second is at least twice the first), with doubling (``2x``, ``double``,
+  ``el doble``, ``удвоим``, ``2倍`` ...) or a wallet address, about crypto or money;
+* ``wallet-address``: a wallet address (Bitcoin base58 and bech32/bech32m ``bc1`` with their
+  checksums, Ethereum ``0x`` + 40 hex, Tron base58 with checksum, Solana base58 next to a
+  Solana word) in a post that is not plainly a news report or warning that asks for nothing;
+* ``crypto-giveaway``: giveaway/airdrop/free-coin wording (English, Spanish, Portuguese,
+  French, German, Italian, Dutch, Russian, Turkish, Chinese, Japanese) about crypto, with
+  urgency, a claim instruction, doubling or a send request (or a link, unless it is news);
+* ``crypto-claim``: "claim" about crypto with a link or urgency; ``crypto-doubling``: doubling
+  about crypto with a link or urgency (not news, not a warning);
+* ``wallet-drain``: "connect/verify your wallet", "enter your seed phrase" (also in Spanish,
+  Portuguese, French, German, Italian) with a link or urgency;
+* ``doubled-giveaway``: a giveaway that doubles what is sent;
+* ``crypto-investment``: guaranteed/daily returns, passive income, "pays 2x" about crypto (not
+  news, not a warning).
 
-Matching runs on the text after NFKC, zero-width stripping and lookalike folding, so
-``Ꮯlaim your frее ВТС`` still matches; non-Latin phrases are matched without folding.
+Crypto means an unambiguous name (bitcoin, ETH, USDT, NFT ...); ordinary words (coin, token,
+wallet, sol) count only in ticker form (``$NWT``, ``500 tokens``, ``NWT token``, ``1 SOL``).
+A post that warns about scams ("we never run crypto giveaways") does not fire the giveaway
+rules. Matching runs on the text after NFKC, zero-width stripping and lookalike folding, so
+``Ꮯlaim your frее ВТС`` still matches, and again with digit-for-letter swaps undone in mixed
+words (``bitc0in``, ``s3nd``); non-Latin phrases are matched without folding.
 """
 
 from __future__ import annotations
@@ -36,40 +47,55 @@ def _words(pattern: str) -> re.Pattern[str]:
 
 
 CRYPTO = _words(
-    r"\b(?:btc|bitcoins?|eth|ether|ethereum|usdt|usdc|tether|sol|solana|crypto\w*|doge\w*|xrp|"
-    r"ripple|bnb|shib|tokens?|coins?|nfts?|wallets?|satoshis?|web3|defi|metamask|phantom|"
-    r"ltc|litecoin|cardano|trx|tron|cripto\w*|krypto\w*|kripto\w*)\b"
-    r"|биткоин|крипт|эфир|比特币|加密|以太坊|ビットコイン|暗号資産|仮想通貨"
+    r"\b(?:btc|bitcoins?|eth|ethereum|usdt|usdc|tether|solana|crypto\w*|doge\w*|xrp|ripple|bnb|"
+    r"shib|nfts?|satoshis?|web3|defi|metamask|ltc|litecoin|cardano|trx|cripto\w*|krypto\w*|"
+    r"kripto\w*|stablecoins?|altcoins?|memecoins?)\b"
+    r"|биткоин|крипт|比特币|加密|以太坊|ビットコイン|暗号資産|仮想通貨"
 )
+"""Words that name crypto-assets unambiguously (``coin``, ``token``, ``wallet`` and ``sol`` are
+ordinary words: see :data:`TICKER_UNITS`)."""
+TICKER_UNITS = re.compile(
+    r"(?:\$[A-Z]{2,6}\b|\b(?:\d[\d.,]*\s*|[A-Z]{2,6}\s+)(?:tokens?|coins?|Token)\b|\bSOL\b|"
+    r"\bphantom wallet|\bcrypto wallet|\btrust wallet)",
+)
+"""Ticker-style mentions (``$NWT``, ``500 tokens``, ``NWT token``, ``1 SOL``): case-sensitive."""
+_MONEY = re.compile(r"[$€£]\s?\d|\d\s?[$€£]|\b\d+(?:[.,]\d+)?\s?(?:usd|eur|gbp|dollars?)\b", re.I)
 GIVEAWAY = _words(
     r"\b(?:give ?aways?|giving away|give away|air ?drops?|free (?:btc|bitcoin|eth|crypto|tokens?|"
-    r"coins?|nfts?|sol|usdt)|sorteo|regal(?:o|amos|ando)|sorteio|cadeau|offrons|verlosung|"
-    r"gewinnspiel|verschenk\w*|omaggio|regaliamo|çekiliş|hediye)\b"
+    r"coins?|nfts?|sol|usdt)|free mint|mint (?:for )?free|sorteo|regal(?:o|amos|ando)|sorteio|cadeau|offrons|verlosung|"
+    r"gewinnspiel|verschenk\w*|omaggio|regaliamo|çekiliş\w*|hediye\w*|winactie|weggeef\w*)\b"
     r"|раздач|розыгрыш|дарим|赠送|空投|免费|プレゼント|無料配布|エアドロップ"
 )
 DOUBLING = _words(
     r"\b(?:2x|x2|double[ds]?|doubling|twice|200 ?%|duplica\w*|doble|doppelt\w*|verdoppel\w*|"
-    r"dobro|dobra\w*|doppio|raddoppi\w*|iki katı)\b"
+    r"dobro|dobra\w*|doppio|raddoppi\w*|iki katı|verdubbel\w*|dubbel)\b"
     r"|удво|вдвое|вдвойне|2倍|双倍|翻倍|倍返"
 )
 SEND = _words(
-    r"\b(?:send|sent|transfer|deposit|donate|env[ií]a\w*|envie\w*|envoy\w*|envoie\w*|"
-    r"sende\w*|schick\w*|[üu]berweis\w*|invia\w*|gönder\w*|yolla\w*)\b"
+    r"\b(?:send|sent|transfer|deposit|donate|env[ií][aá]\w*|envie\w*|envoy\w*|envoie\w*|"
+    r"sende\w*|schick\w*|[üu]berweis\w*|invia\w*|gönder\w*|yolla\w*|stuur\w*|verstuur\w*|"
+    r"maak\w* over)\b"
     r"|отправ|пришли|переведи|переведите|送金|转账|发送|振り込"
 )
 RECEIVE = _words(
-    r"\b(?:receive|get (?:back|it back|\d)|gets? back|return(?:ed)?|send (?:it )?back|"
+    r"\b(?:receive|get (?:back|it back|[$€£]?\s?\d+)|gets? back|return(?:ed)?|send (?:it )?back|"
     r"sent back|we(?:'ll| will)? send|recib\w*|receb\w*|recev\w*|erhalt\w*|erhält\w*|zurück|"
-    r"ricev\w*|alacaks\w*|kazan\w*)\b"
+    r"ricev\w*|alacaks\w*|kazan\w*|ontvang\w*|terug)\b"
     r"|получ|верн[её]м|返还|返回|获得|受け取"
 )
 URGENCY = _words(
     r"\b(?:hurry|today only|only today|limited time|last chance|act fast|act now|right now|"
     r"ends? (?:soon|today|tonight|in \d+)|expires? (?:soon|in|today)|first \d+|next \d+ "
     r"(?:minutes|mins|hours)|within \d+ (?:minutes|mins|hours)|don'?t miss|asap|immediately|"
-    r"r[aá]pido|vite|schnell|sofort|subito|hemen|ahora mismo|agora)\b"
+    r"r[aá]pido|vite|schnell|sofort|subito|hemen|ahora mismo|agora|only \d+ left)\b"
     r"|срочно|только сегодня|успей|今すぐ|急|限时|限定"
 )
+INVEST = _words(
+    r"\b(?:guaranteed (?:returns?|profits?|income)|risk[- ]free (?:returns?|profits?|income)|"
+    r"passive income|daily (?:returns?|profits?|payouts?)|\d+ ?% (?:returns?|profits?|roi|daily)|"
+    r"pays? \d+x|investment (?:group|plan|club)|trading signals)\b"
+)
+"""Investment-fraud wording (only counts about crypto)."""
 CLAIM = _words(
     r"\b(?:claim|participate|participation|eligible|whitelist|mint now|reclam\w*|particip\w*|"
     r"teilnehm\w*|katıl\w*)\b|участ|领取|参加"
@@ -77,14 +103,25 @@ CLAIM = _words(
 WALLET_PHISH = _words(
     r"\b(?:(?:connect|verify|validate|sync|synchronize|restore|unlock|authenticate) (?:your |the )?"
     r"wallets?|(?:enter|submit|type|import) (?:your |the )?(?:seed|recovery|secret) phrase|"
-    r"(?:enter|submit) (?:your )?private key)\b"
+    r"(?:enter|submit) (?:your )?private key|"
+    r"(?:conect[aáe]\w*|verific[aá]\w*|sincroniz[aá]\w*|connecte[zr]?|vérifie[zr]?|verbinde\w*|"
+    r"collega\w*) (?:tu |su |sua |seu |votre |ton |deine |ihre |il tuo )?"
+    r"(?:wallet|billetera|cartera|carteira|portefeuille|portafoglio))\b"
 )
 NEWS = _words(
     r"\b(?:reports?|reported|according to|analysts?|says|said|market|prices?|rall(?:y|ied)|fell|"
-    r"rose|surge[ds]?|plunge[ds]?|drop(?:ped)?|etf|sec|regulat\w*|lawsuit|hack(?:ed|ers?)?|"
+    r"rose|surge[ds]?|plunge[ds]?|dropped|etf|sec|regulat\w*|lawsuit|hack(?:ed|ers?)?|"
     r"exploit\w*|announce[ds]?|headlines?|news|read more|study|survey|breaking|warns?|"
     r"investigat\w*|noticias|nachrichten|новости)\b"
 )
+WARNING = _words(
+    r"\b(?:scam alert|beware|be careful|fake accounts?|impersonat\w*|phishing|we (?:will )?never|"
+    r"never (?:ask|run|send|dm)|don'?t fall for|report (?:them|it|fake)|not affiliated)\b"
+)
+_LEET = str.maketrans("013457@$", "oieastas")
+_LEET_WORD = re.compile(r"\b(?=[a-z0-9@$]*[a-z])(?=[a-z0-9@$]*[0-9@$])[a-z0-9@$]{3,}\b")
+"""Words that mix letters with digit-for-letter swaps (``bitc0in``, ``s3nd``)."""
+_URL_TEXT = re.compile(r"\S+://\S+|\bwww\.\S+", re.IGNORECASE)
 _LINK = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.[a-z]{2,}/\S*", re.IGNORECASE)
 _BTC_BASE58 = re.compile(r"(?<![1-9A-Za-z])[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![1-9A-Za-z])")
 _TRON = re.compile(r"(?<![1-9A-Za-z])T[1-9A-HJ-NP-Za-km-z]{33}(?![1-9A-Za-z])")
@@ -93,8 +130,12 @@ _ETH = re.compile(r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])")
 _SOL = re.compile(r"(?<![1-9A-Za-z])[1-9A-HJ-NP-Za-km-z]{32,44}(?![1-9A-Za-z])")
 _SOL_CONTEXT = _words(r"\b(?:sol|solana|phantom|solflare|spl)\b")
 _AMOUNT_PAIR = re.compile(
-    r"(\d+(?:[.,]\d+)?)\s*(?:[a-z]{2,5}\b)?[^.\d]{0,60}?(?:receive|get|back|recib\w*|receb\w*|"
-    r"recev\w*|erhalt\w*|получ\w*)\D{0,20}(\d+(?:[.,]\d+)?)",
+    r"(\d+(?:[.,]\d+)?)\s*(?:[a-z]{2,5}\b)?[^.\d]{0,60}?(?:receive|get|back|return|recib\w*|"
+    r"receb\w*|recev\w*|erhalt\w*|ontvang\w*|получ\w*)\D{0,20}(\d+(?:[.,]\d+)?)",
+    re.IGNORECASE,
+)
+_BACK_FOR_EVERY = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(?:[a-z]{2,5}\b)?\s*back\s+for\s+(?:every|each)\s+(\d+(?:[.,]\d+)?)",
     re.IGNORECASE,
 )
 
@@ -109,6 +150,8 @@ class ScamVerdict:
     """Signal names (``wallet:btc``, ``send-to-receive``, ``giveaway`` ...)."""
     wallets: tuple[str, ...]
     """Wallet addresses found, shortened (``bc1qar…5mdq``)."""
+    rules: tuple[str, ...] = ()
+    """The rules that fired (``send-to-receive``, ``wallet-address``, ``crypto-giveaway`` ...)."""
 
 
 def _b58decode(text: str) -> bytes | None:
@@ -173,10 +216,12 @@ def find_wallets(text: str) -> list[tuple[str, str]]:
 
 
 def _doubled_amount(text: str) -> bool:
-    for match in _AMOUNT_PAIR.finditer(text):
+    pairs = [(m.group(1), m.group(2)) for m in _AMOUNT_PAIR.finditer(text)]
+    pairs += [(m.group(2), m.group(1)) for m in _BACK_FOR_EVERY.finditer(text)]
+    for sent_text, got_text in pairs:
         try:
-            sent = float(match.group(1).replace(",", "."))
-            got = float(match.group(2).replace(",", "."))
+            sent = float(sent_text.replace(",", "."))
+            got = float(got_text.replace(",", "."))
         except ValueError:
             continue
         if sent > 0 and got >= 2 * sent:
@@ -186,9 +231,11 @@ def _doubled_amount(text: str) -> bool:
 
 def _signals(text: str) -> set[str]:
     folded, scripts = fold(text), fold_keep_scripts(text)
+    prose = _URL_TEXT.sub(" ", folded), _URL_TEXT.sub(" ", scripts)
+    unleet = _LEET_WORD.sub(lambda m: m.group().translate(_LEET), folded)
 
     def seen(pattern: re.Pattern[str]) -> bool:
-        return bool(pattern.search(folded) or pattern.search(scripts))
+        return any(pattern.search(variant) for variant in (folded, scripts, unleet))
 
     named = {
         "crypto": CRYPTO,
@@ -199,13 +246,59 @@ def _signals(text: str) -> set[str]:
         "urgency": URGENCY,
         "claim": CLAIM,
         "wallet-drain": WALLET_PHISH,
-        "news": NEWS,
+        "invest": INVEST,
         "link": _LINK,
     }
     out = {name for name, pattern in named.items() if seen(pattern)}
+    if TICKER_UNITS.search(clean(text)):
+        out.add("crypto")
+    if _MONEY.search(folded):
+        out.add("money")
+    if any(NEWS.search(part) for part in prose):
+        out.add("news")
+    if any(WARNING.search(part) for part in prose):
+        out.add("warning")
     if "send" in out and _doubled_amount(folded):
-        out.add("doubling")
+        out.update({"doubling", "doubled-amount"})
+    if _send_then_receive(folded) or _send_then_receive(scripts):
+        out.add("send-then-receive")
     return out
+
+
+def _send_then_receive(text: str) -> bool:
+    """A send/transfer word followed, within 120 characters, by a receive/get-back word."""
+    for sent in SEND.finditer(text):
+        window = text[sent.end() : sent.end() + 120]
+        if RECEIVE.search(window):
+            return True
+    return False
+
+
+def _rules(signals: set[str], has_wallet: bool) -> list[str]:
+    """The scam rules the signals satisfy (empty: not a scam)."""
+    asks = signals & {"giveaway", "send", "doubling", "claim", "wallet-drain"}
+    valuable = bool(signals & {"crypto", "money"}) or has_wallet
+    ordered = bool(signals & {"send-then-receive", "doubled-amount"})
+    news_only = bool(signals & {"news", "warning"}) and not asks
+    reported = bool(signals & {"news", "warning"})
+    warned = "warning" in signals
+    strong = bool(signals & {"urgency", "claim", "doubling", "send"})
+    urgent_or_link = bool(signals & {"link", "urgency"})
+    rules = {
+        "send-to-receive": ordered and ("doubling" in signals or has_wallet) and valuable,
+        "wallet-address": has_wallet and not news_only,
+        "crypto-giveaway": {"giveaway", "crypto"} <= signals
+        and (strong or ("link" in signals and "news" not in signals))
+        and not warned,
+        "crypto-claim": {"claim", "crypto"} <= signals and urgent_or_link and not news_only,
+        "crypto-doubling": {"crypto", "doubling"} <= signals and urgent_or_link and not reported,
+        "wallet-drain": "wallet-drain" in signals and urgent_or_link,
+        "crypto-investment": {"invest", "crypto"} <= signals and not reported,
+        "doubled-giveaway": {"giveaway", "doubling"} <= signals
+        and bool(signals & {"send", "crypto"})
+        and not warned,
+    }
+    return [name for name, fired in rules.items() if fired]
 
 
 def assess(text: str, links: tuple[str, ...] = ()) -> ScamVerdict:
@@ -215,21 +308,14 @@ def assess(text: str, links: tuple[str, ...] = ()) -> ScamVerdict:
         signals.add("link")
     wallets = find_wallets(text)
     signals.update(f"wallet:{kind}" for kind, _ in wallets)
-    has_wallet = bool(wallets)
-    asks = signals & {"giveaway", "send", "doubling", "claim", "wallet-drain"}
-    send_to_receive = {"send", "receive"} <= signals and ("doubling" in signals or has_wallet)
-    if send_to_receive:
+    rules = _rules(signals, bool(wallets))
+    if "send-to-receive" in rules:
         signals.add("send-to-receive")
-    news_only = "news" in signals and not asks
-    giveaway = (
-        {"giveaway", "crypto"} <= signals
-        and bool(signals & {"urgency", "link", "claim", "doubling", "send"})
-        and "news" not in signals
-    )
-    drain = "wallet-drain" in signals and bool(signals & {"link", "urgency"})
-    doubled_giveaway = {"giveaway", "doubling"} <= signals and bool(signals & {"send", "crypto"})
-    scam = (
-        send_to_receive or (has_wallet and not news_only) or giveaway or drain or doubled_giveaway
-    )
     shown = tuple(f"{a[:6]}…{a[-4:]}" for _, a in wallets)
-    return ScamVerdict(scam=scam, signals=tuple(sorted(signals - {"news"})), wallets=shown)
+    hidden = {"news", "warning", "money", "send-then-receive", "doubled-amount"}
+    return ScamVerdict(
+        scam=bool(rules),
+        signals=tuple(sorted(signals - hidden)),
+        wallets=shown,
+        rules=tuple(rules),
+    )

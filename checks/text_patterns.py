@@ -15,8 +15,9 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping
-from functools import cache
+from dataclasses import dataclass
 from importlib import resources
+from types import MappingProxyType
 
 INVISIBLE = frozenset(
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u200b\u200c\u200d"
@@ -35,9 +36,12 @@ _TOKEN = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 
 
+_STRIP = MappingProxyType(dict.fromkeys(map(ord, INVISIBLE | BIDI_CONTROLS)))
+
+
 def strip_invisible(text: str) -> str:
     """Drop zero-width characters and bidi controls (for matching, never for display)."""
-    return "".join(ch for ch in text if ch not in INVISIBLE and ch not in BIDI_CONTROLS)
+    return text.translate(_STRIP)
 
 
 def clean(text: str) -> str:
@@ -47,8 +51,7 @@ def clean(text: str) -> str:
     return strip_invisible(unicodedata.normalize("NFKC", text)).translate(_DOT_LIKE)
 
 
-@cache
-def _fold_table() -> Mapping[int, str]:
+def _build_fold_table() -> Mapping[int, str]:
     """Non-ASCII lookalike code point -> lower-case ASCII letter or digit."""
     raw = resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8")
     data: dict[str, list[dict[str, str]]] = json.loads(raw)
@@ -64,12 +67,16 @@ def _fold_table() -> Mapping[int, str]:
                 target = glyph["c"]
                 if len(target) == 1 and not target.isascii():
                     table.setdefault(ord(target), char.lower())
-    return table
+    return MappingProxyType(table)
+
+
+FOLD_TABLE = _build_fold_table()
+"""Read-only map from lookalike code points to ASCII letters and digits (built at import)."""
 
 
 def fold(text: str) -> str:
     """Matching form: :func:`clean`, lower-cased, lookalike letters folded to ASCII."""
-    return clean(text).casefold().translate(_fold_table())
+    return clean(text).translate(FOLD_TABLE).casefold().translate(FOLD_TABLE)
 
 
 def fold_keep_scripts(text: str) -> str:
@@ -88,31 +95,48 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(fold(split)) if t]
 
 
-def term_in_text(term: str, text: str) -> bool:
-    """True when ``term`` appears in ``text`` ignoring case, spacing, punctuation and
-    lookalike letters.
+@dataclass(frozen=True)
+class TermIndex:
+    """A text reduced once for launch-term lookups (see :func:`term_in_text`)."""
 
-    Long terms (6+ characters once compacted) match anywhere, so ``#AuroraX2launch`` and
-    ``A.u.r.o.r.a X2`` both reveal ``Aurora X2``; short terms must start and end on a word
-    boundary so ``Nova`` does not match ``innovative``."""
-    term_compact = "".join(tokens(term))
-    if not term_compact:
+    compact: str
+    """The folded alphanumeric tokens joined without separators."""
+    bounds: frozenset[int]
+    """Offsets in ``compact`` where a token starts or ends."""
+
+    @staticmethod
+    def of(text: str) -> TermIndex:
+        """Index ``text``."""
+        parts = tokens(text)
+        bounds = {0}
+        position = 0
+        for part in parts:
+            position += len(part)
+            bounds.add(position)
+        return TermIndex("".join(parts), frozenset(bounds))
+
+    def contains(self, term: str) -> bool:
+        """True when ``term`` appears ignoring case, spacing, punctuation and lookalikes.
+
+        Long terms (6+ characters once compacted) match anywhere, so ``#AuroraX2launch`` and
+        ``A.u.r.o.r.a X2`` both reveal ``Aurora X2``; short terms must start and end on a word
+        boundary so ``Nova`` does not match ``innovative``."""
+        wanted = "".join(tokens(term))
+        if not wanted:
+            return False
+        if len(wanted) >= 6:
+            return wanted in self.compact
+        start = self.compact.find(wanted)
+        while start != -1:
+            if start in self.bounds and start + len(wanted) in self.bounds:
+                return True
+            start = self.compact.find(wanted, start + 1)
         return False
-    parts = tokens(text)
-    compact = "".join(parts)
-    if len(term_compact) >= 6:
-        return term_compact in compact
-    bounds = {0}
-    position = 0
-    for part in parts:
-        position += len(part)
-        bounds.add(position)
-    start = compact.find(term_compact)
-    while start != -1:
-        if start in bounds and start + len(term_compact) in bounds:
-            return True
-        start = compact.find(term_compact, start + 1)
-    return False
+
+
+def term_in_text(term: str, text: str) -> bool:
+    """:meth:`TermIndex.contains` for a single lookup."""
+    return TermIndex.of(text).contains(term)
 
 
 def display(text: str | None, limit: int = 80) -> str:

@@ -68,7 +68,9 @@ def _two_factor(
         state = "ok" if ev.account_two_factor else "bad"
     if ev is not None and ev.two_factor_policy is not None:
         required = ev.two_factor_policy.required_for
-        parts.append(f"required for {required} ({ev.two_factor_policy.source_field})")
+        words = {"none": "not required", "admins": "required for admins", "all": "required for all"}
+        policy = words.get(required, f"required for {required}")
+        parts.append(f"{policy} by the holder ({ev.two_factor_policy.source_field})")
         if state == "unknown":
             state = "bad" if required == "none" else "ok"
     if spec is not None and spec.two_factor is not None:
@@ -104,6 +106,7 @@ def _card(
     run_findings: Sequence[Finding],
     spec: AccountSpec | None,
     ev: AccountEvidence | None,
+    inventory: bool,
 ) -> AssetCard:
     open_counts = dict.fromkeys((s.value for s in SEVERITIES), 0)
     worst = sorted(
@@ -129,24 +132,30 @@ def _card(
         not_verified=sum(1 for f in run_findings if f.status is Status.NOT_VERIFIED),
         issues=tuple(dict.fromkeys(f.title for f in worst))[:5],
         passed=sum(1 for f in run_findings if f.status is Status.PASS),
+        inventory=inventory,
     )
 
 
 def asset_cards(
     run: AuditRun, estate: Estate | None, evidence: Evidence | None
 ) -> tuple[AssetCard, ...]:
-    """One card per account and domain of the run (accounts first), in label order."""
+    """One card per account and domain of the run: declared ones first (accounts, then
+    domains), then those only named by findings; each group in label order."""
     by_key: dict[str, list[Finding]] = defaultdict(list)
     assets: dict[str, Asset] = {a.key: a for a in run.assets}
     for finding in run.findings:
         by_key[finding.asset.key].append(finding)
         assets.setdefault(finding.asset.key, finding.asset)
     specs = {spec.asset.key: spec for spec in estate.accounts} if estate is not None else {}
+    domains = {f"domain:{d.name}" for d in estate.domains} if estate is not None else set()
     cards: list[AssetCard] = []
     for key, asset in assets.items():
         if asset.kind not in (AssetKind.ACCOUNT, AssetKind.DOMAIN):
             continue
         spec = specs.get(key)
         ev = evidence.accounts.get(key) if evidence is not None else None
-        cards.append(_card(asset, by_key.get(key, []), spec, ev))
-    return tuple(sorted(cards, key=lambda c: (c.kind != AssetKind.ACCOUNT.value, c.label)))
+        declared = estate is None or spec is not None or key in domains
+        cards.append(_card(asset, by_key.get(key, []), spec, ev, declared))
+    return tuple(
+        sorted(cards, key=lambda c: (not c.inventory, c.kind != AssetKind.ACCOUNT.value, c.label))
+    )

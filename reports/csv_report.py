@@ -12,10 +12,12 @@ return is prefixed with ``'`` so a spreadsheet never evaluates it as a formula.
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 from auditor.models import AuditRun, Finding
+from reports.output import write_private_chunks
 
 COLUMNS = (
     "fingerprint",
@@ -85,10 +87,32 @@ def _row(f: Finding) -> list[str]:
     return [safe_cell(v) for v in values]
 
 
-def render_csv(run: AuditRun) -> str:
-    """The report as CSV text with a header row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+class _Line:
+    """A file-like sink for :mod:`csv` that keeps only the last row written."""
+
+    text = ""
+
+    def write(self, text: str) -> int:
+        self.text = text
+        return len(text)
+
+
+def iter_csv(run: AuditRun) -> Iterator[str]:
+    """The report as CSV text, one line per chunk (header first)."""
+    line = _Line()
+    writer = csv.writer(line, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(_row(f) for f in run.findings)
-    return buffer.getvalue()
+    yield line.text
+    for finding in run.findings:
+        writer.writerow(_row(finding))
+        yield line.text
+
+
+def render_csv(run: AuditRun) -> str:
+    """The whole report as CSV text with a header row."""
+    return "".join(iter_csv(run))
+
+
+def write_csv(run: AuditRun, path: Path) -> Path:
+    """Write ``report.csv`` atomically with mode 0600, streaming; returns ``path``."""
+    return write_private_chunks(path, (line.encode("utf-8") for line in iter_csv(run)))

@@ -17,8 +17,8 @@ from reports.environment import make_environment, oneline
 from reports.output import write_private
 from reports.view_types import ReportView
 
-LIST_LIMIT = 10
-"""Rows per list in the email; the rest are counted and left to the attached report."""
+LIST_LIMIT = 5
+"""Rows per list in the email (one screen); the rest are counted and left to the report."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class RenderedEmail:
 
 
 def subject_line(view: ReportView) -> str:
-    """``Northwind: 2 critical, 3 high open · 4 new · 1 regressed · 2 resolved · score 41.2``."""
+    """``Northwind: 2 critical, 3 high open; 4 new; 1 regressed; 2 resolved; score 41.2`` (ASCII
+    separators, so the header needs no encoded words)."""
     open_sev = view.counts.open_by_severity
     parts = [
         f"{open_sev['critical']} critical, {open_sev['high']} high open",
@@ -44,7 +45,7 @@ def subject_line(view: ReportView) -> str:
         parts.append(f"{view.counts.regressed} regressed")
     parts.append(f"{view.counts.resolved} resolved")
     parts.append(f"score {view.counts.risk_score:g}")
-    return oneline(f"{view.estate}: " + " · ".join(parts))
+    return oneline(f"{view.estate}: " + "; ".join(parts))
 
 
 def render_email(view: ReportView) -> RenderedEmail:

@@ -13,13 +13,14 @@ import base64
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
 
 from reports.checkinfo import CheckInfo, reference
 from reports.environment import make_environment
-from reports.output import write_private
+from reports.output import write_private_chunks
 from reports.view_types import ReportView
 
 STYLE_FILE = "report.css"
@@ -52,7 +53,7 @@ def content_security_policy(style: str, script: str) -> str:
         "default-src 'none'; "
         f"style-src {csp_hash(style)}; "
         f"script-src {csp_hash(script)}; "
-        "img-src data:; base-uri 'none'; form-action 'none'"
+        "base-uri 'none'; form-action 'none'"
     )
 
 
@@ -66,13 +67,11 @@ def _fallback(view: ReportView) -> dict[str, CheckInfo]:
     return known
 
 
-def render_html(view: ReportView, checks: Mapping[str, CheckInfo]) -> str:
-    """The report as one HTML document."""
-    env = make_environment()
+def _context(env: Environment, view: ReportView, checks: Mapping[str, CheckInfo]) -> dict[str, Any]:
     style = _static(env, STYLE_FILE)
     script = _static(env, SCRIPT_FILE)
     refs = dict(reference(view.check_ids, checks, _fallback(view)))
-    return env.get_template("report.html.j2").render(
+    return dict(
         view=view,
         refs=refs,
         limit=LIST_LIMIT,
@@ -82,6 +81,15 @@ def render_html(view: ReportView, checks: Mapping[str, CheckInfo]) -> str:
     )
 
 
+def render_html(view: ReportView, checks: Mapping[str, CheckInfo]) -> str:
+    """The report as one HTML document."""
+    env = make_environment()
+    return env.get_template("report.html.j2").render(_context(env, view, checks))
+
+
 def write_html(view: ReportView, path: Path, checks: Mapping[str, CheckInfo] | None = None) -> Path:
     """Render the report to ``path`` (atomic, mode 0600); returns ``path``."""
-    return write_private(path, render_html(view, checks or {}).encode("utf-8"))
+    env = make_environment()
+    template = env.get_template("report.html.j2")
+    chunks = template.generate(_context(env, view, checks or {}))
+    return write_private_chunks(path, (chunk.encode("utf-8") for chunk in chunks))

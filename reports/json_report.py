@@ -23,17 +23,21 @@ weigh 0. With ``R`` the weighted sum and ``A`` the number of assets audited (at 
 ``L = R / A`` and ``risk_score = 100 × L / (L + 10)``, rounded to one decimal: 0 when nothing is
 open, 50 at one open critical per asset, never above 100.
 
-Times are ISO 8601 in UTC. Fetched text is emitted as JSON strings, never interpreted.
+Times are ISO 8601 in UTC. Fetched text is emitted as JSON strings, never interpreted. The file
+is streamed: the head is indented, then each finding takes one line.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from auditor.models import Asset, AuditRun, Finding, Mute, SourceReport
 from reports.history import RunCounts, count_run
+from reports.output import write_private_chunks
 from reports.scoring import FORMULA
 
 SCHEMA_VERSION = 1
@@ -120,8 +124,7 @@ def _summary(counts: RunCounts) -> dict[str, Any]:
     }
 
 
-def report_dict(run: AuditRun, counts: RunCounts | None = None) -> dict[str, Any]:
-    """The report as plain JSON-ready values."""
+def _head(run: AuditRun, counts: RunCounts) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "run": {
@@ -134,13 +137,37 @@ def report_dict(run: AuditRun, counts: RunCounts | None = None) -> dict[str, Any
             "previous_run_id": run.previous_run_id,
             "checks_run": list(run.checks_run),
         },
-        "summary": _summary(counts or count_run(run)),
+        "summary": _summary(counts),
         "sources": [_source(s) for s in run.sources],
         "assets": [{**_asset(a), "key": a.key} for a in run.assets],
-        "findings": [_finding(f, run.finished_at) for f in run.findings],
     }
 
 
+def report_dict(run: AuditRun, counts: RunCounts | None = None) -> dict[str, Any]:
+    """The report as plain JSON-ready values."""
+    head = _head(run, counts or count_run(run))
+    return {**head, "findings": [_finding(f, run.finished_at) for f in run.findings]}
+
+
+def iter_json(run: AuditRun, counts: RunCounts | None = None) -> Iterator[str]:
+    """The report as JSON text in chunks: the run, summary, sources and assets indented, then
+    one finding per line, so a large report is never built whole in memory."""
+    head = json.dumps(_head(run, counts or count_run(run)), indent=2, ensure_ascii=False)
+    yield head[:-2] + ',\n  "findings": ['
+    separator = "\n    "
+    for finding in run.findings:
+        yield separator + json.dumps(
+            _finding(finding, run.finished_at), ensure_ascii=False, separators=(",", ":")
+        )
+        separator = ",\n    "
+    yield "\n  ]\n}\n"
+
+
 def render_json(run: AuditRun, counts: RunCounts | None = None) -> str:
-    """The report as indented JSON text (UTF-8, stable key order)."""
-    return json.dumps(report_dict(run, counts), indent=2, ensure_ascii=False) + "\n"
+    """The whole report as JSON text."""
+    return "".join(iter_json(run, counts))
+
+
+def write_json(run: AuditRun, path: Path, counts: RunCounts | None = None) -> Path:
+    """Write ``report.json`` atomically with mode 0600, streaming; returns ``path``."""
+    return write_private_chunks(path, (c.encode("utf-8") for c in iter_json(run, counts)))

@@ -78,6 +78,38 @@ def _resource(finding: Finding) -> dict[str, Any]:
     }
 
 
+def _finding_info(finding: Finding) -> dict[str, Any]:
+    return {
+        "uid": finding.fingerprint,
+        "title": finding.title,
+        "desc": finding.detail,
+        "first_seen_time": _ms(finding.first_seen),
+        "types": [finding.category.value],
+    }
+
+
+def _evidence(finding: Finding) -> dict[str, Any]:
+    return {
+        "data": {
+            "source": finding.evidence.source,
+            "observed_at": finding.evidence.observed_at.isoformat(),
+            "facts": dict(finding.evidence.facts),
+        }
+    }
+
+
+def _metadata(run: AuditRun) -> dict[str, Any]:
+    return {
+        "version": OCSF_VERSION,
+        "product": {
+            "name": "brand-auditor",
+            "vendor_name": "brand-auditor",
+            "version": run.tool_version,
+        },
+        "correlation_uid": run.id,
+    }
+
+
 def ocsf_finding(finding: Finding, run: AuditRun) -> dict[str, Any]:
     """One result as an OCSF Compliance Finding event."""
     effective = finding.effective_status
@@ -100,13 +132,7 @@ def ocsf_finding(finding: Finding, run: AuditRun) -> dict[str, Any]:
         "status": status,
         "status_detail": finding.status.value,
         "message": finding.detail,
-        "finding_info": {
-            "uid": finding.fingerprint,
-            "title": finding.title,
-            "desc": finding.detail,
-            "first_seen_time": _ms(finding.first_seen),
-            "types": [finding.category.value],
-        },
+        "finding_info": _finding_info(finding),
         "compliance": {
             "control": finding.check_id,
             "standards": ["brand-auditor"],
@@ -115,24 +141,8 @@ def ocsf_finding(finding: Finding, run: AuditRun) -> dict[str, Any]:
         },
         "resources": [_resource(finding)],
         "remediation": {"desc": finding.remediation},
-        "evidences": [
-            {
-                "data": {
-                    "source": finding.evidence.source,
-                    "observed_at": finding.evidence.observed_at.isoformat(),
-                    "facts": dict(finding.evidence.facts),
-                }
-            }
-        ],
-        "metadata": {
-            "version": OCSF_VERSION,
-            "product": {
-                "name": "brand-auditor",
-                "vendor_name": "brand-auditor",
-                "version": run.tool_version,
-            },
-            "correlation_uid": run.id,
-        },
+        "evidences": [_evidence(finding)],
+        "metadata": _metadata(run),
     }
     if finding.mute is not None:
         event["unmapped"] = {

@@ -6,16 +6,24 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
 def write_private(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically with mode 0600; returns ``path``."""
+    return write_private_chunks(path, (data,))
+
+
+def write_private_chunks(path: Path, chunks: Iterable[bytes]) -> Path:
+    """Like :func:`write_private`, streaming ``chunks`` (large reports never sit whole in
+    memory); returns ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         Path(tmp).chmod(0o600)

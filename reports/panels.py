@@ -3,6 +3,7 @@ top actions and the trend of recent runs."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -76,35 +77,37 @@ def _reason_line(reason: str, items: list[Finding]) -> UnverifiedReason:
     )
 
 
-def _fallback_reason(items: list[Finding]) -> str:
-    details = {f.detail for f in items}
-    if len(details) == 1:
-        return items[0].detail
-    return f"{items[0].title}: evidence missing or not exposed (e.g. {items[0].detail})"
+def generic_reason(finding: Finding) -> str:
+    """The finding's sentence with its own asset (handle, domain, id) and an identifier-like
+    subject (an email, a post id, a field name) replaced by ``…``, so the same gap on many
+    accounts reads, and groups, as one reason."""
+    asset = finding.asset
+    names = {asset.handle, asset.domain, asset.id}
+    if any(ch in finding.subject for ch in "@._:0123456789"):
+        names.add(finding.subject)
+    text = finding.detail
+    for name in sorted((n for n in names if n and len(n) >= 3), key=len, reverse=True):
+        text = re.sub(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", "…", text)
+    return text
 
 
 def unverified_groups(run: AuditRun) -> tuple[UnverifiedGroup, ...]:
     """Not-verified results by platform, then by reason: a source problem when one explains
-    the gap, else the check (with its sentence when it is the same for every asset)."""
+    the gap, else the check's sentence made generic (see :func:`generic_reason`)."""
     per_asset, per_source = _problem_index(run.sources)
     grouped: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for finding in run.findings:
         if finding.status is not Status.NOT_VERIFIED:
             continue
-        problem = per_asset.get(finding.asset.key) or per_source.get(finding.evidence.source)
-        key = f"problem:{problem}" if problem else f"check:{finding.check_id}"
-        grouped[platform_of(finding.asset)][key].append(finding)
+        reason = (
+            per_asset.get(finding.asset.key)
+            or per_source.get(finding.evidence.source)
+            or generic_reason(finding)
+        )
+        grouped[platform_of(finding.asset)][reason].append(finding)
     groups: list[UnverifiedGroup] = []
     for platform, reasons in grouped.items():
-        lines = [
-            _reason_line(
-                key.removeprefix("problem:")
-                if key.startswith("problem:")
-                else _fallback_reason(items),
-                items,
-            )
-            for key, items in reasons.items()
-        ]
+        lines = [_reason_line(reason, items) for reason, items in reasons.items()]
         lines.sort(key=lambda r: (-r.count, r.reason))
         groups.append(UnverifiedGroup(platform, sum(r.count for r in lines), tuple(lines)))
     return tuple(sorted(groups, key=lambda g: (-g.count, g.platform)))
@@ -212,7 +215,7 @@ def trend(history: Sequence[RunSummary], current: RunSummary) -> Trend:
             center=round(gap + i * (bar + gap) + bar / 2, 2),
             top=round(height - r.open_total * scale, 2),
             total=r.open_total,
-            score="?" if r.risk_score is None else f"{r.risk_score:g}",
+            score="n/a" if r.risk_score is None else f"{r.risk_score:g}",
             segments=tuple(_segments(r.open_by_severity, height, scale)),
             current=r is current,
         )

@@ -64,7 +64,10 @@ def tokens(severity: str, category: str, platforms: Iterable[str], status: str) 
 
 
 def asset_anchor(asset: Asset) -> str:
-    """A stable, markup-safe HTML id for the asset's card."""
+    """A stable, markup-safe HTML id for the asset's card (accounts and domains have cards;
+    other assets get an empty anchor)."""
+    if asset.kind not in (AssetKind.ACCOUNT, AssetKind.DOMAIN):
+        return ""
     return "asset-" + hashlib.sha256(asset.key.encode("utf-8")).hexdigest()[:12]
 
 
@@ -159,7 +162,7 @@ def _pass_group(findings: Sequence[Finding]) -> FindingRow:
             first.severity.value, first.category.value, platforms, Status.PASS.value
         ),
         asset=labels[0] if len(labels) == 1 else f"{len(labels)} assets",
-        asset_short=labels[0] if len(labels) == 1 else f"{len(labels)} assets",
+        asset_short=asset_short(first.asset) if len(labels) == 1 else f"{len(labels)} assets",
         asset_anchor=asset_anchor(first.asset) if len(labels) == 1 else "",
         subject="",
         detail=f"{len(findings)} passing {noun} on {len(labels)} asset(s).",

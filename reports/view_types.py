@@ -127,6 +127,10 @@ class AssetCard:
     """Titles of the worst open findings (at most five)."""
     passed: int
     """Passing results."""
+    inventory: bool
+    """Declared in the estate (an inventory account or a brand domain); False for assets only
+    named by findings (discovered accounts, lookalikes, handles to claim). True for every asset
+    when no estate was given."""
 
 
 @dataclass(frozen=True)
@@ -248,7 +252,7 @@ class TrendBar:
     total: int
     """Open fails."""
     score: str
-    """Risk score, or ``?`` when unknown."""
+    """Risk score, or ``n/a`` when unknown."""
     segments: tuple[TrendSegment, ...]
     """Stacked slices, worst severity on top."""
     current: bool

@@ -8,8 +8,9 @@ brand-auditor never asks for one.
 
 Password age: the most recent ``passwordHistory[].lastUsedDate`` (when the previous password
 was replaced), else ``revisionDate``. The revision date changes on any edit, so it is an upper
-bound of the last password change. Error messages name the item by position and field only,
-never by content.
+bound of the last password change. A TOTP seed counts as stored in the item when ``login.totp``
+is set or an ``otpauth://`` URI sits in a custom field or the notes. Error messages name the
+item by position and field only, never by content.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ FORMAT = "bitwarden"
 
 LOGIN_TYPE = 1
 """Bitwarden cipher type of a login item."""
+
+OTPAUTH = "otpauth://"
+"""The URI scheme of a TOTP seed; found in ``login.totp``, custom fields or notes."""
 
 
 def parse_bitwarden(path: Path) -> list[RawLogin]:
@@ -97,12 +101,24 @@ def _login(item: Mapping[str, Any], groups: Mapping[str, str], file: str, where:
         username=_text(login, "username", file, f"{where}.login") or None,
         uris=_uris(login.get("uris"), file, f"{where}.login.uris"),
         password=SecretStr(password) if password else None,
-        has_totp=bool(totp and totp.strip()),
+        has_totp=bool(totp and totp.strip()) or _otpauth_elsewhere(item),
         changed_at=_changed_at(item, file, where),
         created_at=parse_timestamp(
             item.get("creationDate"), file=file, field=f"{where}.creationDate"
         ),
         collection=_collection(item, groups),
+    )
+
+
+def _otpauth_elsewhere(item: Mapping[str, Any]) -> bool:
+    """A TOTP seed kept in a custom field or the notes (``otpauth://`` URI) counts too."""
+    notes = item.get("notes")
+    if isinstance(notes, str) and OTPAUTH in notes.lower():
+        return True
+    fields = item.get("fields")
+    return isinstance(fields, list) and any(
+        isinstance(f, dict) and isinstance(f.get("value"), str) and OTPAUTH in f["value"].lower()
+        for f in fields
     )
 
 

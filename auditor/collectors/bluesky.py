@@ -2,17 +2,23 @@
 
 The AppView (``platforms.bluesky.base_url``, default ``https://public.api.bsky.app``) gives the
 profile (``app.bsky.actor.getProfile``) and posts (``app.bsky.feed.getAuthorFeed``, paged by
-``cursor`` back to the content window's start). The handle is then resolved independently, as
-the AT Protocol spec asks: DNS TXT ``_atproto.<handle>`` (``did=...``, preferred) through a
-:class:`TxtResolver`, else ``https://<handle>/.well-known/atproto-did``; and the DID document
-(PLC directory for ``did:plc``, ``/.well-known/did.json`` for ``did:web``) must list
-``at://<handle>`` first in ``alsoKnownAs``. A handle that fails this bidirectional check (or that
-the AppView shows as ``handle.invalid``) is an identity problem: reported for that asset, never a
-pass.
+``cursor`` back to the content window's start). The handle is then verified independently, both
+ways (:mod:`auditor.collectors.bluesky_identity`): a handle that fails the check, or that the
+AppView shows as ``handle.invalid``, or that no longer leads to the DID the inventory records, is
+an identity problem reported for that asset, never a pass. An account the AppView does not know
+(HTTP 400 with the XRPC ``error`` code ``InvalidRequest``) is ``not_found``; ``AccountTakedown``
+is ``suspended``, ``AccountDeactivated`` ``deactivated``. Bluesky has no delegated roles, so
+``roles`` stays ``None`` with a note.
 
-Where the identity lookups go is an :class:`IdentityEndpoints` value. With no ``base_url`` they
-are the public ones (DNS over HTTPS JSON at Cloudflare); with a ``base_url`` (the sandbox, a
-gateway) they are derived from it: ``<base>/handles/<handle>/.well-known/atproto-did``,
+With ``platforms.bluesky.token`` (the access token of one brand account's session),
+``com.atproto.server.getSession`` at the account's PDS names the token's DID
+(``token_account_id``) and, for that account, its login email (``registration_email``) and whether
+email sign-in codes are on (``account_two_factor``; app passwords skip them). The token is sent
+only to the PDS of an account whose verified DID is the one the inventory records.
+
+Where the identity lookups go: with no ``base_url`` the public endpoints (DNS over HTTPS JSON at
+Cloudflare, the PLC directory, the handle's own host); with a ``base_url`` (the sandbox, a
+gateway) everything below it: ``<base>/handles/<handle>/.well-known/atproto-did``,
 ``<base>/plc/<did>``, ``<base>/dns-query``.
 """
 
@@ -22,10 +28,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Protocol
-from urllib.parse import quote
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.bluesky_identity import (
+    DohResolver,
+    HandleVerifier,
+    IdentityEndpoints,
+    IdentityProblem,
+    NoResolver,
+    TxtResolver,
+)
 from auditor.collectors.community import (
     Harvest,
     JSONObject,
@@ -38,14 +52,7 @@ from auditor.collectors.community import (
     timestamp,
 )
 from auditor.config import PlatformModel
-from auditor.errors import (
-    CollectionError,
-    ErrorKind,
-    MalformedResponse,
-    NetworkFailure,
-    NotFound,
-    PermissionMissing,
-)
+from auditor.errors import CollectionError, MalformedResponse
 from auditor.estate import AccountSpec
 from auditor.evidence import AccountEvidence, AccountState, EvidenceItem, Post, Profile
 from auditor.http import HttpClient
@@ -66,89 +73,17 @@ MAX_PAGES = 10
 """Feed pages read per account and run."""
 ROLES_NOTE = "Bluesky accounts have no delegated roles; access is shared through app passwords"
 """Why ``roles`` is None."""
-GONE_ERRORS: Mapping[str, AccountState] = {
-    "InvalidRequest": AccountState.NOT_FOUND,
-    "AccountTakedown": AccountState.SUSPENDED,
-    "AccountDeactivated": AccountState.DEACTIVATED,
-}
+GONE_ERRORS: Mapping[str, AccountState] = MappingProxyType(
+    {
+        "InvalidRequest": AccountState.NOT_FOUND,
+        "AccountTakedown": AccountState.SUSPENDED,
+        "AccountDeactivated": AccountState.DEACTIVATED,
+    }
+)
 """XRPC ``error`` codes of a 400 from ``getProfile`` and the account state each means."""
 PIN_REASON = "app.bsky.feed.defs#reasonPin"
 """The feed ``reason`` of a pinned post (the account's own, unlike a repost)."""
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
-
-
-class TxtResolver(Protocol):
-    """Looks up DNS TXT records."""
-
-    def txt(self, name: str) -> tuple[str, ...] | None:
-        """The TXT strings at ``name`` (``()`` when there are none); None when this resolver is
-        not configured. Raises :class:`CollectionError` when the lookup fails."""
-        ...
-
-
-class NoResolver:
-    """No DNS available: the TXT path is skipped (the HTTPS path still runs)."""
-
-    def txt(self, name: str) -> tuple[str, ...] | None:
-        """Always None (not configured)."""
-        return None
-
-
-class DohResolver:
-    """DNS over HTTPS, JSON flavour (``?name=&type=TXT``, ``Accept: application/dns-json``)."""
-
-    def __init__(self, client: HttpClient, url: str) -> None:
-        self.client = client
-        self.url = url
-
-    def txt(self, name: str) -> tuple[str, ...] | None:
-        """TXT strings at ``name``; NXDOMAIN is ``()``; other DNS failures raise."""
-        payload = self.client.get_json(
-            self.url,
-            params={"name": name, "type": "TXT"},
-            headers={"Accept": "application/dns-json"},
-        )
-        return parse_doh_txt(payload)
-
-
-def parse_doh_txt(payload: object) -> tuple[str, ...]:
-    """TXT strings of a DoH JSON answer (quotes and string splits removed)."""
-    answer = as_object(payload, "dns answer")
-    status = answer.get("Status")
-    if status == 3:
-        return ()
-    if status != 0:
-        raise MalformedResponse(f"dns: lookup failed with DNS status {status!r}")
-    found: list[str] = []
-    for raw in as_list(answer.get("Answer") or [], "dns answer records"):
-        record = as_object(raw, "dns record")
-        if record.get("type") == 16 and isinstance(record.get("data"), str):
-            found.append(
-                "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', record["data"])) or record["data"]
-            )
-    return tuple(found)
-
-
-def did_from_txt(records: tuple[str, ...]) -> str | None:
-    """The DID of the single ``did=`` record (several different ones: no answer)."""
-    dids = {r.strip()[4:] for r in records if r.strip().startswith("did=")}
-    return dids.pop() if len(dids) == 1 else None
-
-
-def did_from_well_known(body: str) -> str | None:
-    """The DID in an ``atproto-did`` body (one line, ``did:`` prefix)."""
-    value = body.strip()
-    return value if value.startswith("did:") and len(value) < 2048 and value.isprintable() else None
-
-
-def handle_in_did_document(payload: object, handle: str) -> bool:
-    """True when the DID document's first ``at://`` alias is ``at://<handle>``."""
-    document = as_object(payload, "did document")
-    aliases = [
-        a for a in as_list(document.get("alsoKnownAs") or [], "alsoKnownAs") if isinstance(a, str)
-    ]
-    first = next((a for a in aliases if a.startswith("at://")), None)
-    return first is not None and first[5:].rstrip("/").lower() == handle.lower()
 
 
 @dataclass(frozen=True)
@@ -241,54 +176,6 @@ def _post(item: JSONObject) -> Post:
     )
 
 
-@dataclass(frozen=True)
-class IdentityEndpoints:
-    """Where handle and DID lookups go."""
-
-    well_known: str
-    """``atproto-did`` URL template with ``{handle}``."""
-    plc_directory: str
-    """PLC directory base; the DID document of ``did:plc:x`` is ``<base>/did:plc:x``."""
-    did_web: str
-    """``did.json`` URL template with ``{host}`` for ``did:web`` DIDs."""
-    doh: str | None
-    """DNS-over-HTTPS JSON endpoint; None: TXT lookups are not configured."""
-
-    @staticmethod
-    def public() -> IdentityEndpoints:
-        """The real internet's endpoints."""
-        return IdentityEndpoints(
-            well_known="https://{handle}/.well-known/atproto-did",
-            plc_directory="https://plc.directory",
-            did_web="https://{host}/.well-known/did.json",
-            doh="https://cloudflare-dns.com/dns-query",
-        )
-
-    @staticmethod
-    def under(base_url: str) -> IdentityEndpoints:
-        """Every lookup served below ``base_url`` (the sandbox, a gateway)."""
-        base = base_url.rstrip("/")
-        return IdentityEndpoints(
-            well_known=base + "/handles/{handle}/.well-known/atproto-did",
-            plc_directory=base + "/plc",
-            did_web=base + "/handles/{host}/.well-known/did.json",
-            doh=base + "/dns-query",
-        )
-
-
-class IdentityProblem(CollectionError):
-    """The handle and the DID do not resolve to each other."""
-
-    kind = ErrorKind.NOT_FOUND
-
-
-def _soft_failure(exc: CollectionError) -> bool:
-    """An HTTPS well-known answer that only means "not published there"."""
-    if isinstance(exc, NotFound | NetworkFailure | PermissionMissing):
-        return True
-    return exc.status is not None and 400 <= exc.status < 500 and exc.status != 429
-
-
 class BlueskyCollector(Collector):
     """Reads every inventory Bluesky account (handle or DID in the inventory)."""
 
@@ -296,29 +183,27 @@ class BlueskyCollector(Collector):
     scopes = ()
 
     def __init__(
-        self,
-        client: HttpClient,
-        identity: HttpClient,
-        endpoints: IdentityEndpoints,
-        resolver: TxtResolver,
+        self, client: HttpClient, verifier: HandleVerifier, session: HttpClient | None = None
     ) -> None:
         self.client = client
-        """The AppView client."""
-        self.identity = identity
-        """Token-less client for well-known, DID document and DNS lookups."""
-        self.endpoints = endpoints
-        self.resolver = resolver
+        """The AppView client (no token)."""
+        self.verifier = verifier
+        """Handle ⇄ DID verification."""
+        self.session = session
+        """Client carrying the configured session token (``getSession``); None without one."""
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         """Read each account; one account's failure never stops the others."""
         harvest = Harvest(self.name)
+        sessions: dict[str, SessionFacts | None] = {}
         for spec in ctx.estate.accounts:
             if spec.platform == PLATFORM:
-                harvest.account(spec, ctx.now, lambda s: self.read_account(s, ctx))
-        made = self.client.requests_made + self.identity.requests_made
-        return harvest.output(ctx.now, made)
+                harvest.account(spec, ctx.now, lambda s: self.read_account(s, ctx, sessions))
+        return harvest.output(ctx.now, [self.client, self.verifier.client, self.session])
 
-    def read_account(self, spec: AccountSpec, ctx: CollectContext) -> list[EvidenceItem]:
+    def read_account(
+        self, spec: AccountSpec, ctx: CollectContext, sessions: dict[str, SessionFacts | None]
+    ) -> list[EvidenceItem]:
         """Profile, verified identity and posts of one account."""
         found = self._profile(spec.handle)
         if isinstance(found, AccountState) and spec.id and spec.id.startswith("did:"):
@@ -330,57 +215,49 @@ class BlueskyCollector(Collector):
                 )
         if isinstance(found, AccountState):
             return [self._evidence(spec, ctx.now, found)]
-        did = self.verified_did(spec.handle, found)
+        did, pds = self.verified_did(spec.handle, found)
         since = ctx.now - timedelta(days=ctx.policy.content_window_days)
         posts = self._posts(found.did, since)
+        # The token goes only to the PDS of an account whose identity matches the inventory.
+        facts = self._session(pds, sessions) if pds and did == spec.id else None
+        own = facts if facts is not None and facts.did == did else None
         evidence = self._evidence(spec, ctx.now, AccountState.ACTIVE)
         return [
             replace(
                 evidence,
                 account_id=did,
+                token_account_id=facts.did if facts else None,
                 profile=found.profile,
                 posts=posts,
+                account_two_factor=own.email_auth_factor if own else None,
+                registration_email=own.email if own else None,
                 cursor=posts[0].id if posts else None,
             )
         ]
 
-    def verified_did(self, handle: str, found: BlueskyProfile) -> str:
+    def verified_did(self, handle: str, found: BlueskyProfile) -> tuple[str, str | None]:
         """The DID ``handle`` resolves to, checked both ways; :class:`IdentityProblem` if not."""
         if found.handle == INVALID_HANDLE or found.handle.lower() != handle.lower():
             raise IdentityProblem(
                 f"bluesky: the handle {handle} does not verify for {found.did} "
                 f"(the AppView shows {found.handle})"
             )
-        did = self.resolve_handle(handle) or found.did
-        try:
-            document = self.identity.get_json(self._document_url(did))
-        except NotFound:
-            raise IdentityProblem(f"bluesky: no DID document for {did}") from None
-        if not handle_in_did_document(document, handle):
-            raise IdentityProblem(f"bluesky: the DID document of {did} does not claim {handle}")
-        return did
+        did = self.verifier.resolve_handle(handle) or found.did
+        return did, self.verifier.confirm(did, handle)
 
-    def resolve_handle(self, handle: str) -> str | None:
-        """The DID published for ``handle`` in DNS (preferred) or at its HTTPS well-known."""
-        records = self.resolver.txt(f"_atproto.{handle}")
-        did = did_from_txt(records) if records else None
-        if did:
-            return did
-        url = self.endpoints.well_known.format(handle=quote(handle, safe=""))
-        try:
-            return did_from_well_known(self.identity.get_text(url))
-        except CollectionError as exc:
-            if _soft_failure(exc):
-                return None
-            raise
-
-    def _document_url(self, did: str) -> str:
-        if did.startswith("did:plc:"):
-            return f"{self.endpoints.plc_directory}/{quote(did, safe=':')}"
-        if did.startswith("did:web:"):
-            host = did.removeprefix("did:web:").split(":", 1)[0]
-            return self.endpoints.did_web.format(host=quote(host, safe=""))
-        raise IdentityProblem(f"bluesky: unsupported DID method in {did[:40]}")
+    def _session(self, pds: str, sessions: dict[str, SessionFacts | None]) -> SessionFacts | None:
+        """The configured session at ``pds`` (once per PDS and run); None when it is not one."""
+        if self.session is None:
+            return None
+        if pds not in sessions:
+            try:
+                payload = self.session.get_json(f"{pds}/xrpc/com.atproto.server.getSession")
+                sessions[pds] = parse_session(payload)
+            except CollectionError as exc:
+                if exc.status not in (400, 401, 403):
+                    raise
+                sessions[pds] = None
+        return sessions[pds]
 
     def _profile(self, actor: str) -> BlueskyProfile | AccountState:
         response = self.client.request(
@@ -424,6 +301,30 @@ class BlueskyCollector(Collector):
         )
 
 
+@dataclass(frozen=True)
+class SessionFacts:
+    """What ``com.atproto.server.getSession`` says about the token's own account."""
+
+    did: str
+    """The session's account."""
+    email: str | None
+    """Its login email, lower-cased."""
+    email_auth_factor: bool | None
+    """Email sign-in codes on (Bluesky's only second factor; app passwords skip it)."""
+
+
+def parse_session(payload: object) -> SessionFacts:
+    """Parse ``com.atproto.server.getSession``."""
+    session = as_object(payload, "bluesky session")
+    email = text(session, "email")
+    factor = session.get("emailAuthFactor")
+    return SessionFacts(
+        did=required_text(session, "did", "bluesky session"),
+        email=email.lower() if email else None,
+        email_auth_factor=factor if isinstance(factor, bool) else None,
+    )
+
+
 def from_config(
     config: AppConfig,
     shared: HttpShared | None = None,
@@ -438,14 +339,18 @@ def from_config(
         if settings.base_url
         else IdentityEndpoints.public()
     )
-    client = make_client(config, PLATFORM, default_base_url=DEFAULT_BASE_URL, shared=shared)
-    identity = HttpClient(
+    public = HttpClient(
         PLATFORM,
         settings.model_copy(update={"token": None}),
         config.model.network,
         default_base_url=DEFAULT_BASE_URL,
-        shared=client.shared,
+        shared=shared,
     )
+    session = None
+    if settings.token is not None:
+        session = make_client(
+            config, PLATFORM, default_base_url=DEFAULT_BASE_URL, shared=public.shared
+        )
     if resolver is None:
-        resolver = DohResolver(identity, endpoints.doh) if endpoints.doh else NoResolver()
-    return BlueskyCollector(client, identity, endpoints, resolver)
+        resolver = DohResolver(public, endpoints.doh) if endpoints.doh else NoResolver()
+    return BlueskyCollector(public, HandleVerifier(public, endpoints, resolver), session)

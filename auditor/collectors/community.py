@@ -10,8 +10,9 @@ plus ``unknown`` evidence, and assembling the :class:`~auditor.collectors.base.C
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from auditor.collectors.base import Collector
     from auditor.config import AppConfig
 
+log = logging.getLogger(__name__)
+
 JSONObject = dict[str, Any]
 """A decoded JSON object."""
 
@@ -38,8 +41,13 @@ AccountReader = Callable[[AccountSpec], Sequence[EvidenceItem]]
 def build(config: AppConfig) -> list[Collector]:
     """The community collectors the config asks for (none when nothing is configured)."""
     from auditor.collectors import bluesky, github, google_workspace, mastodon
+    from auditor.collectors.platforms import cache_path
 
-    shared = HttpShared.from_network(config.model.network)
+    # The conditional-request cache sits beside the audit database (memory-only when there is
+    # none yet, as in the demo), shared by the four collectors of this family.
+    shared = HttpShared.from_network(
+        config.model.network, cache_path=cache_path(config, "community")
+    )
     collectors: list[Collector] = []
     for module in (github, mastodon, bluesky, google_workspace):
         found = module.from_config(config, shared)
@@ -75,6 +83,14 @@ def make_client(
         headers=merged,
         error_hook=error_hook,
     )
+
+
+def save_cache(shared: HttpShared, source: str) -> None:
+    """Persist the family's conditional-request cache (a failure only costs the next run)."""
+    try:
+        shared.cache.save()
+    except OSError as exc:
+        log.warning("%s: could not save the HTTP cache (%s)", source, type(exc).__name__)
 
 
 def as_object(value: object, what: str) -> JSONObject:
@@ -188,14 +204,18 @@ class Harvest:
             self.items.append(unknown_account(spec, self.name, now))
             self.failed(exc, spec.asset.key)
 
-    def output(self, now: datetime, requests: int) -> CollectorOutput:
-        """The finished output; ``ok`` is False when anything could not be read."""
+    def output(self, now: datetime, clients: Iterable[HttpClient | None]) -> CollectorOutput:
+        """The finished output (``ok`` False when anything could not be read); counts the
+        clients' requests and saves their conditional-request cache."""
+        used = list({id(c): c for c in clients if c is not None}.values())
+        for shared in {id(c.shared): c.shared for c in used}.values():
+            save_cache(shared, self.name)
         report = SourceReport(
             name=self.name,
             ok=not self.problems,
             observed_at=now,
             problems=tuple(self.problems),
-            requests=requests,
+            requests=sum(c.requests_made for c in used),
             duration_s=round(time.monotonic() - self.started, 3),
         )
         return CollectorOutput(report=report, items=tuple(self.items))

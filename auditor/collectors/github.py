@@ -8,15 +8,19 @@ installations, invitations) need a token of an org owner with ``admin:org``; wit
 evidence keeps those fields ``None`` and lists the scope in ``missing_scopes``, so the checks say
 ``not_verified`` instead of guessing. Lists are paginated through the ``Link`` header.
 
-The parsing functions (``parse_*``) are pure and tested on GitHub's own example payloads.
+Role holders are built in :mod:`auditor.collectors.github_people`. ``platforms.github.organization``
+names the company's org: when the inventory does not list it, it is still reported as a
+discovered account (so ``ownership.unmanaged-account`` sees it). The parsing functions
+(``parse_*``) are pure and tested on GitHub's own example payloads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -31,6 +35,13 @@ from auditor.collectors.community import (
     make_client,
     required_text,
     text,
+)
+from auditor.collectors.github_people import (
+    Member,
+    SecondFactors,
+    parse_invitations,
+    parse_users,
+    role_holders,
 )
 from auditor.errors import CollectionError, NotFound, PermissionMissing, RateLimited
 from auditor.estate import AccountSpec
@@ -49,6 +60,8 @@ if TYPE_CHECKING:
     from auditor.config import AppConfig
     from auditor.http import HttpClient, HttpShared
 
+_T = TypeVar("_T")
+
 PLATFORM: Final = "github"
 """Platform and source name."""
 DEFAULT_BASE_URL = "https://api.github.com"
@@ -61,7 +74,7 @@ PUBLISH_PERMISSIONS = ("contents", "issues")
 """Installation permissions that let an app publish as the org when granted ``write``."""
 ADMIN_PERMISSIONS = ("administration", "members", "organization_administration")
 """Installation permissions that let an app change settings or people when granted ``write``."""
-HEADERS = {"Accept": "application/vnd.github+json"}
+HEADERS: Mapping[str, str] = MappingProxyType({"Accept": "application/vnd.github+json"})
 """Sent with every request (the API version header is set on the client)."""
 OWNER_LOOKUP_CAP = 25
 """At most this many owners without a listed email are looked up for their public email."""
@@ -81,42 +94,6 @@ class OrgFacts:
     """The 2FA requirement; None when the token cannot see it (not an owner)."""
     billing_email: str | None
     """Billing email (owner-only), lower-cased."""
-
-
-@dataclass(frozen=True)
-class Member:
-    """One user in a member or collaborator list."""
-
-    login: str
-    """User login."""
-    id: str
-    """Immutable user id."""
-    name: str | None
-    """Display name when the list includes it."""
-    email: str | None
-    """Public email when the list includes it, lower-cased."""
-    is_bot: bool
-    """A bot account rather than a person."""
-
-
-@dataclass(frozen=True)
-class SecondFactors:
-    """Who lacks 2FA or uses an insecure method, as the owner-only list filters say."""
-
-    disabled: frozenset[str] | None
-    """Logins without 2FA; None when the filter could not be read."""
-    insecure: frozenset[str] | None
-    """Logins with an insecure method (SMS); None when the filter could not be read."""
-
-    def of(self, login: str) -> tuple[bool | None, str | None]:
-        """(has a second factor, method) for ``login``; None when the filters say nothing."""
-        if self.disabled is not None and login in self.disabled:
-            return False, None
-        if self.insecure is not None and login in self.insecure:
-            return True, "sms"
-        if self.disabled is not None:
-            return True, None
-        return None, None
 
 
 def parse_org(payload: object) -> OrgFacts:
@@ -140,9 +117,6 @@ def parse_org(payload: object) -> OrgFacts:
         location=text(org, "location"),
         verified=verified,
         verified_type="domain" if verified else None,
-        extra_links=tuple(
-            f"https://twitter.com/{handle}" for handle in [text(org, "twitter_username")] if handle
-        ),
     )
     billing = text(org, "billing_email")
     return OrgFacts(
@@ -152,24 +126,6 @@ def parse_org(payload: object) -> OrgFacts:
         two_factor_policy=policy,
         billing_email=billing.lower() if billing else None,
     )
-
-
-def parse_users(payload: object) -> list[Member]:
-    """Parse a list of simple users (members, outside collaborators, owners)."""
-    members: list[Member] = []
-    for raw in as_list(payload, "github user list"):
-        user = as_object(raw, "github user")
-        email = text(user, "email")
-        members.append(
-            Member(
-                login=required_text(user, "login", "github user"),
-                id=required_text(user, "id", "github user"),
-                name=text(user, "name"),
-                email=email.lower() if email else None,
-                is_bot=text(user, "type") == "Bot",
-            )
-        )
-    return members
 
 
 def parse_installations(payload: object) -> list[ConnectedApp]:
@@ -197,59 +153,6 @@ def parse_installations(payload: object) -> list[ConnectedApp]:
     return apps
 
 
-def parse_invitations(payload: object) -> list[RoleHolder]:
-    """Parse ``GET /orgs/{org}/invitations`` into pending role holders."""
-    holders: list[RoleHolder] = []
-    for raw in as_list(payload, "github invitations"):
-        item = as_object(raw, "github invitation")
-        role = text(item, "role") or "direct_member"
-        email = text(item, "email")
-        holders.append(
-            RoleHolder(
-                person_id=text(item, "login") or required_text(item, "id", "github invitation"),
-                name=None,
-                email=email.lower() if email else None,
-                role=role,
-                full_admin=role == "admin",
-                privilege=3 if role == "admin" else 1,
-                pending=True,
-            )
-        )
-    return holders
-
-
-def role_holders(
-    owners: Sequence[Member],
-    members: Sequence[Member],
-    collaborators: Sequence[Member],
-    member_factors: SecondFactors,
-    collaborator_factors: SecondFactors,
-) -> tuple[RoleHolder, ...]:
-    """Owners (full admins), other members, then outside collaborators, once each."""
-    owner_logins = {m.login for m in owners}
-    holders = [_holder(m, "admin", 3, member_factors) for m in owners]
-    holders += [
-        _holder(m, "member", 1, member_factors) for m in members if m.login not in owner_logins
-    ]
-    holders += [_holder(m, "outside_collaborator", 1, collaborator_factors) for m in collaborators]
-    return tuple(holders)
-
-
-def _holder(member: Member, role: str, privilege: int, factors: SecondFactors) -> RoleHolder:
-    has_factor, method = factors.of(member.login)
-    return RoleHolder(
-        person_id=member.login,
-        name=member.name,
-        email=member.email,
-        role=role,
-        full_admin=privilege == 3,
-        privilege=privilege,
-        two_factor=has_factor,
-        two_factor_method=method,
-        is_system=member.is_bot,
-    )
-
-
 def rate_limit_hook(response: requests.Response) -> CollectionError | None:
     """GitHub's secondary and primary limits arrive as 403 too: decide by status + headers."""
     if response.status_code not in (403, 429):
@@ -273,16 +176,33 @@ class GithubCollector(Collector):
     name = PLATFORM
     scopes = (ORG_SCOPE, "read:org")
 
-    def __init__(self, client: HttpClient) -> None:
+    def __init__(self, client: HttpClient, organization: str | None = None) -> None:
         self.client = client
+        self.organization = organization
+        """``platforms.github.organization``: the company's org, reported as discovered even
+        when the inventory does not list it (so an unmanaged org shows up)."""
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         """Read each org; one org's failure never stops the others."""
         harvest = Harvest(self.name)
+        listed = {s.handle.lower() for s in ctx.estate.accounts if s.platform == PLATFORM}
         for spec in ctx.estate.accounts:
             if spec.platform == PLATFORM:
                 harvest.account(spec, ctx.now, lambda s: self.read_org(s, ctx.now))
-        return harvest.output(ctx.now, self.client.requests_made)
+        if self.organization and self.organization.lower() not in listed:
+            self._discover(self.organization, ctx.now, harvest)
+        return harvest.output(ctx.now, [self.client])
+
+    def _discover(self, login: str, now: datetime, harvest: Harvest) -> None:
+        """The configured org, outside the inventory, as a discovered account only."""
+        try:
+            org = parse_org(self._get(f"/orgs/{quote(login, safe='')}"))
+        except NotFound:
+            return
+        except CollectionError as exc:
+            harvest.failed(exc, None)
+            return
+        harvest.items.append(DiscoveredAccount(PLATFORM, org.login, org.id, "github org", now))
 
     def read_org(self, spec: AccountSpec, now: datetime) -> list[EvidenceItem]:
         """Evidence for one org plus the org as a discovered account."""
@@ -311,51 +231,57 @@ class GithubCollector(Collector):
         found = DiscoveredAccount(PLATFORM, org.login, org.id, "github org", now)
         return [evidence, found]
 
-    def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return self.client.get_json(path, params=params, headers=HEADERS)
+    def _get(self, path: str) -> Any:
+        return self.client.get_json(path, headers=HEADERS)
 
-    def _users(self, path: str, params: Mapping[str, str]) -> list[Member]:
+    def _list(
+        self, path: str, params: Mapping[str, str], parse: Callable[[Any], list[_T]]
+    ) -> list[_T]:
+        """Every item of a ``Link``-paginated list."""
         pages = self.client.paginate_links(
             path, params={**params, "per_page": 100}, headers=HEADERS
         )
-        return [member for page in pages for member in parse_users(page)]
+        return [item for page in pages for item in parse(page)]
 
-    def _optional_users(
-        self, path: str, params: Mapping[str, str], missing: set[str]
-    ) -> list[Member] | None:
+    def _optional(self, read: Callable[[], _T], missing: set[str]) -> _T | None:
+        """``read()``, or None (and the scope noted) when the token may not see it."""
         try:
-            return self._users(path, params)
+            return read()
         except CollectionError as exc:
             if not _unreadable(exc):
                 raise
             missing.add(ORG_SCOPE)
             return None
 
+    def _people(
+        self, path: str, params: Mapping[str, str], missing: set[str]
+    ) -> list[Member] | None:
+        return self._optional(lambda: self._list(path, params, parse_users), missing)
+
     def _factors(self, path: str, missing: set[str]) -> SecondFactors:
         found: dict[str, frozenset[str] | None] = {}
         for name in ("2fa_disabled", "2fa_insecure"):
-            users = self._optional_users(path, {"filter": name}, missing)
+            users = self._people(path, {"filter": name}, missing)
             found[name] = None if users is None else frozenset(u.login for u in users)
         return SecondFactors(found["2fa_disabled"], found["2fa_insecure"])
 
     def _roles(self, org_path: str, missing: set[str]) -> tuple[RoleHolder, ...] | None:
-        owners = self._optional_users(f"{org_path}/members", {"role": "admin"}, missing)
-        members = self._optional_users(f"{org_path}/members", {"role": "all"}, missing)
-        outside = self._optional_users(f"{org_path}/outside_collaborators", {}, missing)
+        owners = self._people(f"{org_path}/members", {"role": "admin"}, missing)
+        members = self._people(f"{org_path}/members", {"role": "all"}, missing)
+        outside = self._people(f"{org_path}/outside_collaborators", {}, missing)
         if owners is None or members is None or outside is None:
             return None
-        owners = [self._with_email(m) for m in owners[:OWNER_LOOKUP_CAP]] + owners[
-            OWNER_LOOKUP_CAP:
-        ]
+        looked_up = [self._with_email(m) for m in owners[:OWNER_LOOKUP_CAP]]
         holders = role_holders(
-            owners,
+            looked_up + owners[OWNER_LOOKUP_CAP:],
             members,
             outside,
             self._factors(f"{org_path}/members", missing),
             self._factors(f"{org_path}/outside_collaborators", missing),
         )
-        invited = self._optional_invitations(org_path, missing)
-        return holders + tuple(invited)
+        invitations = f"{org_path}/invitations"
+        invited = self._optional(lambda: self._list(invitations, {}, parse_invitations), missing)
+        return holders + tuple(invited or ())
 
     def _with_email(self, member: Member) -> Member:
         """An owner's public email from ``GET /users/{login}`` when the list did not carry it."""
@@ -372,36 +298,19 @@ class GithubCollector(Collector):
             member, email=email.lower() if email else None, name=member.name or text(user, "name")
         )
 
-    def _optional_invitations(self, org_path: str, missing: set[str]) -> list[RoleHolder]:
-        try:
-            pages = self.client.paginate_links(
-                f"{org_path}/invitations", params={"per_page": 100}, headers=HEADERS
-            )
-            return [holder for page in pages for holder in parse_invitations(page)]
-        except CollectionError as exc:
-            if not _unreadable(exc):
-                raise
-            missing.add(ORG_SCOPE)
-            return []
-
     def _apps(self, org_path: str, missing: set[str]) -> tuple[ConnectedApp, ...] | None:
-        try:
-            pages = self.client.paginate_links(
-                f"{org_path}/installations", params={"per_page": 100}, headers=HEADERS
-            )
-            return tuple(app for page in pages for app in parse_installations(page))
-        except CollectionError as exc:
-            if not _unreadable(exc):
-                raise
-            missing.add(ORG_SCOPE)
-            return None
+        path = f"{org_path}/installations"
+        found = self._optional(lambda: self._list(path, {}, parse_installations), missing)
+        return None if found is None else tuple(found)
 
 
 def from_config(config: AppConfig, shared: HttpShared | None = None) -> GithubCollector | None:
-    """The collector when the inventory lists a GitHub org (None otherwise)."""
-    if not any(a.platform == PLATFORM for a in config.estate.accounts):
-        return None
+    """The collector when the inventory lists a GitHub org or ``platforms.github.organization``
+    names one (None otherwise)."""
     settings = config.model.platforms.get(PLATFORM)
+    organization = settings.organization if settings else None
+    if not organization and not any(a.platform == PLATFORM for a in config.estate.accounts):
+        return None
     version = settings.version if settings and settings.version else API_VERSION
     client = make_client(
         config,
@@ -411,4 +320,4 @@ def from_config(config: AppConfig, shared: HttpShared | None = None) -> GithubCo
         headers={"X-GitHub-Api-Version": version},
         error_hook=rate_limit_hook,
     )
-    return GithubCollector(client)
+    return GithubCollector(client, organization)

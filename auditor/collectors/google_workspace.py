@@ -6,7 +6,8 @@ Enabled by ``sources.directory.google_workspace: true``; endpoint and credential
 an access token with the ``admin.directory.user.readonly`` scope). With ``customer`` set, every
 user is listed (``users.list``, paged by ``pageToken``); without it, only the mailboxes the
 inventory names (registration emails and expected admins on company domains) are read one by one
-(``users.get``), and a mailbox Workspace does not know is reported as deleted.
+(``users.get``, then ``groups.get`` for an address that is no user: a group is an active address
+without 2SV), and an address Workspace knows neither as a user nor as a group is reported deleted.
 
 Mapping: ``suspended`` → suspended, ``archived`` → departed (archived users are former staff),
 ``deletionTime`` → deleted; ``isEnrolledIn2Sv`` / ``isEnforcedIn2Sv`` → ``two_sv_enrolled`` /
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.collectors.community import (
@@ -50,8 +51,12 @@ DEFAULT_BASE_URL = "https://admin.googleapis.com"
 """The Admin SDK host."""
 USERS_PATH = "/admin/directory/v1/users"
 """Directory API users collection."""
+GROUPS_PATH = "/admin/directory/v1/groups"
+"""Directory API groups collection (shared addresses that are groups, not users)."""
 SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
-"""The OAuth scope the token needs."""
+"""The OAuth scope the token needs for users."""
+GROUP_SCOPE = "https://www.googleapis.com/auth/admin.directory.group.readonly"
+"""The OAuth scope for telling a group address from a deleted mailbox."""
 RATE_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded", "quotaExceeded"})
 """Google error ``reason`` codes that mean "slow down" (sent with HTTP 403)."""
 MERGED_SOURCE = "directory+google_workspace"
@@ -115,8 +120,9 @@ def quota_hook(response: requests.Response) -> CollectionError | None:
     if error_reasons(response) & RATE_REASONS:
         return RateLimited(f"google_workspace: quota exceeded (HTTP {status})", status=status)
     if status == 403:
+        scope = GROUP_SCOPE if GROUPS_PATH in urlsplit(response.url or "").path else SCOPE
         return PermissionMissing(
-            "google_workspace: the token may not read the directory", status=status, scope=SCOPE
+            "google_workspace: the token may not read the directory", status=status, scope=scope
         )
     return None
 
@@ -135,7 +141,7 @@ class GoogleWorkspaceCollector(Collector):
     """Reads the company's Workspace users into a :class:`PeopleDirectory`."""
 
     name = PLATFORM
-    scopes = (SCOPE,)
+    scopes = (SCOPE, GROUP_SCOPE)
 
     def __init__(self, client: HttpClient, customer: str | None) -> None:
         self.client = client
@@ -150,7 +156,7 @@ class GoogleWorkspaceCollector(Collector):
         else:
             people = self.get_users(mailboxes(ctx.estate), harvest)
         harvest.items.append(PeopleDirectory(PLATFORM, ctx.now, tuple(people)))
-        return harvest.output(ctx.now, self.client.requests_made)
+        return harvest.output(ctx.now, [self.client])
 
     def list_users(self, customer: str) -> list[Person]:
         """Every user of the customer (``users.list``)."""
@@ -169,9 +175,7 @@ class GoogleWorkspaceCollector(Collector):
         failures: list[CollectionError] = []
         for email, account_keys in sorted(wanted.items()):
             try:
-                people.append(parse_user(self.client.get_json(f"{USERS_PATH}/{quote(email)}")))
-            except NotFound:
-                people.append(Person(email=email, name=email, status=PersonStatus.DELETED))
+                people.append(self.get_mailbox(email))
             except CollectionError as exc:
                 failures.append(exc)
                 for key in account_keys:
@@ -179,6 +183,19 @@ class GoogleWorkspaceCollector(Collector):
         if wanted and len(failures) == len(wanted):
             raise failures[0]
         return people
+
+    def get_mailbox(self, email: str) -> Person:
+        """The user ``email`` names; else the group it names; else a deleted mailbox."""
+        try:
+            return parse_user(self.client.get_json(f"{USERS_PATH}/{quote(email)}"))
+        except NotFound:
+            pass
+        try:
+            group = as_object(self.client.get_json(f"{GROUPS_PATH}/{quote(email)}"), "group")
+        except NotFound:
+            return Person(email=email, name=email, status=PersonStatus.DELETED)
+        # A group delivers mail but has no password and no 2-step verification of its own.
+        return Person(email=email, name=text(group, "name") or email, status=PersonStatus.ACTIVE)
 
 
 def merge_directories(directories: Sequence[PeopleDirectory]) -> PeopleDirectory | None:

@@ -1,7 +1,7 @@
 """Handle probes: lookalike handles of the brand, and brand handles still free to claim.
 
-Candidates come from each brand handle and brand display name (``brand_handles`` in the estate,
-else the inventory handles, plus display names seen in the previous run): ASCII confusables
+Candidates come from each brand handle and brand name (``brand_handles`` in the estate; when it
+is empty, the inventory handles plus the display names the previous run saw): ASCII confusables
 (``0`` for ``o``, ``1`` for ``l``, ``rn`` for ``m``, ``vv`` for ``w``), typos (omission,
 repetition, transposition, adjacent keys) and added words (``_official``, ``_support``, ``hq``
 ...). They are ranked like lookalike domains, capped at ``policy.lookalike_cap`` per brand name
@@ -17,16 +17,16 @@ Greek omicron is recognised. The exact brand handles are probed on ``policy.clai
 
 from __future__ import annotations
 
-import re
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.handle_variants import RULES, Skeletons, handle_form, ranked
 from auditor.config import PlatformModel
 from auditor.errors import CollectionError, MalformedResponse, NotFound
 from auditor.evidence import HandleProbe
@@ -35,118 +35,6 @@ from auditor.models import Asset, SourceProblem, SourceReport
 if TYPE_CHECKING:
     from auditor.config import AppConfig
     from auditor.http import HttpClient, HttpShared
-
-ASCII_CONFUSABLES = {"o": ("0",), "0": ("o",), "l": ("1", "i"), "i": ("1", "l"), "1": ("l", "i"),
-                     "m": ("rn",), "rn": ("m",), "w": ("vv",), "vv": ("w",), "d": ("cl",)}  # fmt: skip
-"""ASCII look-alikes inside handle alphabets (from the confusables data: 0/O, 1/l/I, rn/m)."""
-
-SKELETON_FOLDS = (
-    ("rn", "m"),
-    ("vv", "w"),
-    ("cl", "d"),
-    ("0", "o"),
-    ("1", "l"),
-    ("i", "l"),
-    ("|", "l"),
-)
-"""ASCII folds applied after case folding so confusable spellings share one skeleton."""
-
-SUFFIXES = ("_official", "official", "_support", "support", "hq", "_hq", "_help", "help", "team")
-"""Words impersonators add to a brand handle."""
-
-QWERTY = {"q": "wa", "w": "qes", "e": "wrd", "r": "etf", "t": "ryg", "y": "tuh", "u": "yij",
-          "i": "uok", "o": "ipl", "p": "ol", "a": "qsz", "s": "adwx", "d": "sfec", "f": "dgrv",
-          "g": "fhtb", "h": "gjyn", "j": "hkum", "k": "jli", "l": "kop", "z": "asx", "x": "zsdc",
-          "c": "xdfv", "v": "cfgb", "b": "vghn", "n": "bhjm", "m": "njk"}  # fmt: skip
-"""Adjacent keys for the adjacent-key typo family."""
-
-COSTS = {"confusable": 0.3, "suffix": 0.5, "separator": 0.5, "repetition": 0.6, "omission": 0.6,
-         "transposition": 0.6, "adjacent-key": 1.0}  # fmt: skip
-"""Edit cost by family (lower: harder to notice), as for lookalike domains."""
-
-_RULES = {
-    "x": re.compile(r"^[A-Za-z0-9_]{1,15}$"),
-    "mastodon": re.compile(r"^[A-Za-z0-9_]{1,30}$"),
-    "github": re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$"),
-    "bluesky": re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,16}[a-z0-9])$"),
-}
-"""What a handle may look like on each platform that can look one up."""
-
-
-class Skeletons:
-    """Confusable skeletons (UTS #39 style) from the confusable-homoglyphs data."""
-
-    def __init__(self, table: Mapping[str, str]) -> None:
-        self._table = dict(table)
-
-    @staticmethod
-    def bundled() -> Skeletons:
-        """Non-ASCII characters that look like ASCII letters or digits, mapped to them."""
-        from confusable_homoglyphs import utils
-
-        data: dict[str, list[dict[str, str]]] = utils.load("confusables.json")
-        table: dict[str, str] = {}
-        for char, glyphs in data.items():
-            if len(char) != 1 or char.isascii():
-                continue
-            for glyph in glyphs:
-                text = glyph.get("c", "")
-                if text.isascii() and text.isalnum():
-                    table[char] = text.lower()
-                    break
-        return Skeletons(table)
-
-    def of(self, text: str) -> str:
-        """The skeleton: NFKC, format characters dropped, confusables to ASCII, folded."""
-        normal = unicodedata.normalize("NFKC", text)
-        kept = (c for c in normal if unicodedata.category(c) != "Cf")
-        mapped = "".join(self._table.get(c, c) for c in kept).casefold()
-        letters = "".join(c for c in mapped if c.isalnum())
-        for old, new in SKELETON_FOLDS:
-            letters = letters.replace(old, new)
-        return letters
-
-
-def handle_form(name: str) -> str:
-    """A brand name as a handle: ``Northwind Outfitters`` → ``northwindoutfitters``."""
-    base = name.strip().lstrip("@").split("@")[0]
-    return re.sub(r"[^a-z0-9_]", "", unicodedata.normalize("NFKC", base).lower())
-
-
-def variants(name: str) -> dict[str, tuple[str, float]]:
-    """Candidate handles of ``name`` → (family, cost); the cheapest family wins."""
-    found: dict[str, tuple[str, float]] = {}
-
-    def add(text: str, family: str) -> None:
-        if text and text != name and (text not in found or COSTS[family] < found[text][1]):
-            found[text] = (family, COSTS[family])
-
-    for size in (1, 2):
-        for i in range(len(name) - size + 1):
-            for glyph in ASCII_CONFUSABLES.get(name[i : i + size], ()):
-                add(name[:i] + glyph + name[i + size :], "confusable")
-    for i in range(len(name)):
-        add(name[:i] + name[i + 1 :], "omission")
-        add(name[:i] + name[i] + name[i:], "repetition")
-        if i < len(name) - 1:
-            add(name[:i] + name[i + 1] + name[i] + name[i + 2 :], "transposition")
-        if i > 0 and "_" not in name[i - 1 : i + 1]:
-            add(name[:i] + "_" + name[i:], "separator")
-        for key in QWERTY.get(name[i], ""):
-            add(name[:i] + key + name[i + 1 :], "adjacent-key")
-    for suffix in SUFFIXES:
-        add(name + suffix, "suffix")
-    add(name.replace("_", ""), "separator")
-    return found
-
-
-def ranked(name: str, platform: str, cap: int, skip: Iterable[str]) -> list[tuple[str, str]]:
-    """The ``cap`` cheapest valid candidates on ``platform`` as (handle, family)."""
-    rule = _RULES[platform]
-    taken = {s.lower() for s in skip}
-    order = sorted(variants(name).items(), key=lambda item: (item[1][1], item[1][0], item[0]))
-    chosen = [(h, fam) for h, (fam, _) in order if rule.match(h) and h.lower() not in taken]
-    return chosen[:cap]
 
 
 @dataclass(frozen=True)
@@ -171,40 +59,91 @@ def _obj(payload: object, platform: str) -> dict[str, Any]:
     return payload
 
 
-def _x(http: HttpClient) -> Resolver:
-    def resolve(handle: str) -> Found:
+_FIELDS = {
+    "mastodon": ("id", "display_name"),
+    "bluesky": ("did", "displayName"),
+    "github": ("id", "name"),
+}
+"""Where each platform's user object keeps its immutable id and display name."""
+
+
+class HttpResolver:
+    """Looks handles up on one platform through the shared HTTP client."""
+
+    def __init__(self, platform: str, http: HttpClient) -> None:
+        self.platform = platform
+        self.http = http
+
+    @property
+    def requests_made(self) -> int:
+        """HTTP requests sent so far."""
+        return self.http.requests_made
+
+    @property
+    def batch_size(self) -> int:
+        """Handles :meth:`batch` looks up per request (X: 100; elsewhere one at a time)."""
+        return 100 if self.platform == "x" else 1
+
+    def batch(self, handles: list[str]) -> dict[str, Found]:
+        """X only: up to 100 handles in one ``/2/users/by`` request, by lower-cased handle."""
+        params = {"usernames": ",".join(handles), "user.fields": "name"}
+        body = _obj(self.http.get_json("/2/users/by", params=params), "x")
+        found = {h.lower(): Found(False) for h in _x_missing(body)}
+        for user in body.get("data") or []:
+            if isinstance(user, dict) and isinstance(user.get("username"), str):
+                name = user.get("name")
+                found[user["username"].lower()] = Found(
+                    True, str(user.get("id")), name if isinstance(name, str) else None
+                )
+        if any(h.lower() not in found for h in handles):
+            raise MalformedResponse("x: user lookup answer leaves some usernames unaccounted for")
+        return found
+
+    def _fetch(self, handle: str) -> object:
+        if self.platform == "x":
+            return self.http.get_json(f"/2/users/by/username/{quote(handle)}")
+        if self.platform == "mastodon":
+            return self.http.get_json("/api/v1/accounts/lookup", params={"acct": handle})
+        if self.platform == "bluesky":
+            return self.http.get_json("/xrpc/app.bsky.actor.getProfile", params={"actor": handle})
+        return self.http.get_json(f"/users/{quote(handle)}")
+
+    def __call__(self, handle: str) -> Found:
+        """Whether an account holds ``handle``; CollectionError when the lookup fails."""
         try:
-            body = _obj(http.get_json(f"/2/users/by/username/{handle}"), "x")
-        except NotFound:
-            return Found(False)
-        data = body.get("data")
-        if isinstance(data, dict):
-            return Found(True, str(data.get("id")), data.get("name"))
-        if isinstance(body.get("errors"), list):
-            return Found(False)  # X answers a missing user with 200 and errors[]
-        raise MalformedResponse("x: user lookup answer has neither data nor errors")
-
-    return resolve
-
-
-def _simple(
-    http: HttpClient, path: Callable[[str], str], platform: str, fields: tuple[str, str]
-) -> Resolver:
-    def resolve(handle: str) -> Found:
-        try:
-            body = _obj(http.get_json(path(handle)), platform)
+            body = _obj(self._fetch(handle), self.platform)
         except NotFound:
             return Found(False)
         except CollectionError as exc:
-            if exc.status == 400 and platform == "bluesky":
+            if exc.status == 400 and self.platform == "bluesky":
                 return Found(False)  # XRPC: 400 InvalidRequest "Profile not found"
             raise
-        ident, name = body.get(fields[0]), body.get(fields[1])
+        if self.platform == "x":
+            return _x_user(body)
+        id_field, name_field = _FIELDS[self.platform]
+        ident, name = body.get(id_field), body.get(name_field)
         if ident is None:
-            raise MalformedResponse(f"{platform}: user lookup answer has no {fields[0]}")
+            raise MalformedResponse(f"{self.platform}: user lookup answer has no {id_field}")
         return Found(True, str(ident), name if isinstance(name, str) else None)
 
-    return resolve
+
+def _x_missing(body: dict[str, Any]) -> list[str]:
+    """Usernames an X answer reports in ``errors[]`` (not found, suspended)."""
+    errors = body.get("errors")
+    values = (
+        [e.get("value") for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+    )
+    return [v for v in values if isinstance(v, str)]
+
+
+def _x_user(body: dict[str, Any]) -> Found:
+    data = body.get("data")
+    if isinstance(data, dict):
+        name = data.get("name")
+        return Found(True, str(data.get("id")), name if isinstance(name, str) else None)
+    if isinstance(body.get("errors"), list):
+        return Found(False)  # X answers a missing user with 200 and errors[]
+    raise MalformedResponse("x: user lookup answer has neither data nor errors")
 
 
 DEFAULT_BASE_URLS = {
@@ -215,12 +154,15 @@ DEFAULT_BASE_URLS = {
 """Public endpoints; Mastodon has none (its instance must be configured)."""
 
 
-def probe_clients(config: AppConfig, shared: HttpShared | None = None) -> dict[str, Resolver]:
-    """A resolver per platform that is configured (or listed in ``claim_platforms``) and can
-    look a handle up."""
+def probe_clients(
+    config: AppConfig, shared: HttpShared | None = None, *, include: Iterable[str] = ()
+) -> dict[str, Resolver]:
+    """A resolver per platform that can look a handle up and is configured, listed in
+    ``claim_platforms`` or in ``include`` (X needs a token, Mastodon an instance URL; Bluesky and
+    GitHub have public endpoints)."""
     from auditor.http import HttpClient
 
-    wanted = set(config.model.platforms) | set(config.policy.claim_platforms)
+    wanted = set(config.model.platforms) | set(config.policy.claim_platforms) | set(include)
     resolvers: dict[str, Resolver] = {}
     for platform in ("x", "mastodon", "bluesky", "github"):
         settings = config.model.platforms.get(platform)
@@ -243,25 +185,8 @@ def probe_clients(config: AppConfig, shared: HttpShared | None = None) -> dict[s
             shared=shared,
             headers=headers,
         )
-        resolvers[platform] = _resolver(platform, http)
+        resolvers[platform] = HttpResolver(platform, http)
     return resolvers
-
-
-def _resolver(platform: str, http: HttpClient) -> Resolver:
-    if platform == "x":
-        return _x(http)
-    if platform == "mastodon":
-        return _simple(
-            http, lambda h: f"/api/v1/accounts/lookup?acct={h}", platform, ("id", "display_name")
-        )
-    if platform == "bluesky":
-        return _simple(
-            http,
-            lambda h: f"/xrpc/app.bsky.actor.getProfile?actor={h}",
-            platform,
-            ("did", "displayName"),
-        )
-    return _simple(http, lambda h: f"/users/{h}", platform, ("id", "name"))
 
 
 def qualified(platform: str, handle: str) -> str:
@@ -287,6 +212,11 @@ class HandleCollector(Collector):
         self.resolvers = dict(resolvers)
         self.workers = max(1, workers)
         self._skeletons: Skeletons | None = None
+
+    @property
+    def requests_made(self) -> int:
+        """HTTP requests the resolvers have sent so far."""
+        return sum(int(getattr(r, "requests_made", 0)) for r in self.resolvers.values())
 
     def skeletons(self) -> Skeletons:
         """The confusable table (loaded on first use)."""
@@ -315,22 +245,41 @@ class HandleCollector(Collector):
                     )
             if platform in ctx.policy.claim_platforms:
                 for form in forms:
-                    if _RULES[platform].match(form):
+                    if RULES[platform].match(form):
                         full = qualified(platform, form)
                         jobs[(platform, full, "claim")] = _Job(
                             platform, full, form, "claim", "brand handle"
                         )
         return list(jobs.values())
 
-    def _probe(
-        self, job: _Job, now: datetime, brands: set[str]
-    ) -> tuple[HandleProbe, CollectionError | None]:
+    def _tasks(self, jobs: list[_Job]) -> list[list[_Job]]:
+        """Jobs in lookup units: one handle each, or up to ``batch_size`` on platforms whose
+        resolver looks many up in one request (X ``/2/users/by``)."""
+        tasks: list[list[_Job]] = []
+        for platform in sorted({j.platform for j in jobs}):
+            mine = [j for j in jobs if j.platform == platform]
+            size = max(1, int(getattr(self.resolvers[platform], "batch_size", 1)))
+            tasks.extend(mine[i : i + size] for i in range(0, len(mine), size))
+        return tasks
+
+    def _resolve(self, task: list[_Job]) -> list[tuple[_Job, Found | CollectionError]]:
+        resolver = self.resolvers[task[0].platform]
+        batch = getattr(resolver, "batch", None)
         try:
-            found = self.resolvers[job.platform](job.handle)
+            if len(task) > 1 and batch is not None:
+                found: dict[str, Found] = batch([j.handle for j in task])
+                return [(j, found[j.handle.lower()]) for j in task]
+            return [(j, resolver(j.handle)) for j in task]
         except CollectionError as exc:
+            return [(j, exc) for j in task]
+
+    def _probe(
+        self, job: _Job, found: Found | CollectionError, now: datetime, brands: set[str]
+    ) -> tuple[HandleProbe, CollectionError | None]:
+        if isinstance(found, CollectionError):
             return HandleProbe(
                 job.platform, job.handle, job.brand, job.purpose, now, None, reason=job.reason
-            ), exc
+            ), found
         reason = job.reason
         if found.display_name and self.skeletons().of(found.display_name) in brands:
             reason += f"; display name {found.display_name!r} is confusable with the brand"
@@ -341,12 +290,13 @@ class HandleCollector(Collector):
         return probe, None
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
-        started = time.monotonic()
+        started, before = time.monotonic(), self.requests_made
         jobs = self.jobs(ctx)
         skeletons = self.skeletons()
         brands = {skeletons.of(n) for n in brand_names(ctx)} - {""}
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            results = list(pool.map(lambda j: self._probe(j, ctx.now, brands), jobs))
+            answers = [a for part in pool.map(self._resolve, self._tasks(jobs)) for a in part]
+        results = [self._probe(job, found, ctx.now, brands) for job, found in answers]
         errors = [e for _, e in results if e is not None]
         if jobs and len(errors) == len(jobs):
             raise errors[0]
@@ -355,15 +305,18 @@ class HandleCollector(Collector):
             ok=not errors,
             observed_at=ctx.now,
             problems=_problems(results),
+            requests=self.requests_made - before,
             duration_s=time.monotonic() - started,
         )
         return CollectorOutput(report=report, items=tuple(p for p, _ in results))
 
 
 def brand_names(ctx: CollectContext) -> list[str]:
-    """Brand handles and names (``brand_handles``, else the inventory handles) plus the display
-    names the previous run saw on inventory accounts."""
-    names = list(ctx.estate.brand_handles) or [a.handle for a in ctx.estate.accounts]
+    """The names to protect: ``brand_handles`` when the estate lists them; otherwise the
+    inventory handles plus the display names the previous run saw on inventory accounts."""
+    if ctx.estate.brand_handles:
+        return list(dict.fromkeys(n for n in ctx.estate.brand_handles if n.strip()))
+    names = [a.handle for a in ctx.estate.accounts]
     if ctx.previous is not None:
         for account in ctx.previous.accounts.values():
             if account.profile is not None and account.profile.display_name:

@@ -251,7 +251,7 @@ class LookalikeCollector(Collector):
         return LookalikeDomain(*base, found.registered, found.registrar, found.created_at), None
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
-        started = time.monotonic()
+        started, before = time.monotonic(), int(getattr(self.lookup, "requests", 0))
         own = {d.name for d in ctx.estate.domains} | set(ctx.estate.organization.email_domains)
         scans: list[LookalikeScan] = []
         problems: list[SourceProblem] = []
@@ -272,6 +272,7 @@ class LookalikeCollector(Collector):
             ok=not problems,
             observed_at=ctx.now,
             problems=tuple(problems),
+            requests=int(getattr(self.lookup, "requests", 0)) - before,
             duration_s=time.monotonic() - started,
         )
         return CollectorOutput(report=report, items=tuple(scans))

@@ -1,10 +1,15 @@
 """Mastodon collector: an inventory account's profile, its rel=me verified links, its recent
-statuses (fetched incrementally) and, when a token is configured, whose token it is.
+statuses and, when a token is configured, whose token it is.
 
 The handle is the full acct (``northwind@social.example``); requests go to the instance in
 ``platforms.mastodon.base_url`` or, when none is set, to ``https://<the acct's domain>``. The
 client API does not expose roles, sessions or second factors, so ``roles`` stays ``None`` with a
 note and the role and 2FA checks say ``not_verified``.
+
+Statuses are read newest first (``max_id`` paging) back to the start of the content window on
+every run, not only those after the previous run's ``cursor`` (``min_id``): carrying earlier posts
+over from the last run would hide a post deleted or edited since (an edited post with a scam link
+is a takeover pattern), so the window is re-read; ``cursor`` still records the newest id seen.
 
 Every fetched string is hostile: notes and statuses are HTML, reduced here to plain text with the
 standard library's tokenizer (script and style contents dropped, nothing interpreted), and links
@@ -14,7 +19,7 @@ are read from ``href`` attributes only (mentions and hashtags excluded).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any, Final
@@ -31,7 +36,13 @@ from auditor.collectors.community import (
     text,
     timestamp,
 )
-from auditor.errors import AuthFailed, MalformedResponse, PermissionMissing
+from auditor.errors import (
+    AuthFailed,
+    CollectionError,
+    ErrorKind,
+    MalformedResponse,
+    PermissionMissing,
+)
 from auditor.estate import AccountSpec
 from auditor.evidence import AccountEvidence, AccountState, EvidenceItem, Post, Profile
 
@@ -187,6 +198,12 @@ def instance_of(handle: str) -> str | None:
     return domain.lower() or None
 
 
+class InstanceUnknown(CollectionError):
+    """The handle names no instance and no ``base_url`` is configured."""
+
+    kind = ErrorKind.CONFIG
+
+
 class MastodonCollector(Collector):
     """Reads every inventory Mastodon account through the client of its instance."""
 
@@ -202,25 +219,26 @@ class MastodonCollector(Collector):
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         """Read each account; one account's failure never stops the others."""
         harvest = Harvest(self.name)
-        owners: dict[int, str | None] = {}
+        owners: dict[str, str | None] = {}
         for spec in ctx.estate.accounts:
             if spec.platform == PLATFORM:
                 harvest.account(spec, ctx.now, lambda s: self.read_account(s, ctx, owners, harvest))
-        requests_made = sum(c.requests_made for c in set(self.clients.values()))
-        return harvest.output(ctx.now, requests_made)
+        return harvest.output(ctx.now, self.clients.values())
 
     def client_for(self, handle: str) -> HttpClient:
         """The client serving the acct's instance."""
         client = self.clients.get(None) or self.clients.get(instance_of(handle))
         if client is None:
-            raise MalformedResponse(f"mastodon: no instance known for {handle}")
+            raise InstanceUnknown(
+                f"mastodon: {handle} names no instance (write user@instance or set base_url)"
+            )
         return client
 
     def read_account(
         self,
         spec: AccountSpec,
         ctx: CollectContext,
-        owners: dict[int, str | None],
+        owners: dict[str, str | None],
         harvest: Harvest,
     ) -> list[EvidenceItem]:
         """Profile, recent statuses and the token's owner for one account."""
@@ -243,7 +261,7 @@ class MastodonCollector(Collector):
             state=account.state,
             account_id=account.id,
             token_account_id=token_owner,
-            profile=_with_pinned(account.profile, pinned),
+            profile=replace(account.profile, pinned_post_id=pinned),
             posts=posts,
             roles=None,
             roles_note=ROLES_NOTE,
@@ -279,33 +297,21 @@ class MastodonCollector(Collector):
     def _token_owner(
         self,
         client: HttpClient,
-        owners: dict[int, str | None],
+        owners: dict[str, str | None],
         spec: AccountSpec,
         harvest: Harvest,
     ) -> str | None:
         """The id of the account the token belongs to (one request per instance and run)."""
         if not self.has_token:
             return None
-        if id(client) not in owners:
+        if client.base_url not in owners:
             try:
                 payload = client.get_json("/api/v1/accounts/verify_credentials")
-                owners[id(client)] = parse_account(payload).id
+                owners[client.base_url] = parse_account(payload).id
             except (AuthFailed, PermissionMissing) as exc:
-                owners[id(client)] = None
+                owners[client.base_url] = None
                 harvest.failed(exc, spec.asset.key)
-        return owners[id(client)]
-
-
-def _with_pinned(profile: Profile, pinned: str | None) -> Profile:
-    return Profile(
-        display_name=profile.display_name,
-        bio=profile.bio,
-        link=profile.link,
-        avatar_hash=profile.avatar_hash,
-        banner_hash=profile.banner_hash,
-        pinned_post_id=pinned,
-        extra_links=profile.extra_links,
-    )
+        return owners[client.base_url]
 
 
 def from_config(config: AppConfig, shared: HttpShared | None = None) -> MastodonCollector | None:

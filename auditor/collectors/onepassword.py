@@ -66,7 +66,7 @@ def parse_onepassword_csv(path: Path) -> list[RawLogin]:
                 username=row.get("username") or None,
                 uris=tuple(u.strip() for u in url.split(",") if u.strip()) if url else (),
                 password=SecretStr(password) if password else None,
-                has_totp=bool(row.get("otpauth")),
+                has_totp=bool(row.get("otpauth")) or "otpauth://" in row.get("notes").lower(),
                 changed_at=None,
                 created_at=None,
                 collection=row.get("vault") or None,

@@ -14,6 +14,7 @@ cache persisted beside the audit database).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import re
 import time
@@ -22,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.errors import AuthFailed, CollectionError, ErrorKind, NotFound
@@ -42,6 +43,11 @@ S = TypeVar("S")
 _LINK = re.compile(r"https?://[^\s<>\"')\]]+")
 
 
+def mapping(value: object) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (fetched shapes are not trusted)."""
+    return value if isinstance(value, dict) else {}
+
+
 def url_digest(url: str | None) -> str | None:
     """A stable digest of an image URL (avatar, banner, logo); None when there is no URL."""
     if not url:
@@ -54,9 +60,13 @@ def links_in(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.rstrip(".,;:!?") for m in _LINK.findall(text or "")))
 
 
-def cache_path(config: AppConfig, family: str) -> Path:
-    """Where a collector family's conditional-request cache lives: beside the audit database."""
+def cache_path(config: AppConfig, family: str) -> Path | None:
+    """Where a collector family's conditional-request cache lives: beside the audit database,
+    and only when that database exists (a run whose store lives elsewhere, like the demo's,
+    keeps the cache in memory rather than leaving a file beside the config)."""
     database = config.resolve(config.model.storage.path)
+    if not database.is_file():
+        return None
     return database.with_name(f"{database.stem}.{family}.http-cache.json")
 
 
@@ -166,16 +176,19 @@ class PlatformCollector(Collector, Generic[S]):
             log.warning("%s: could not save the HTTP cache (%s)", self.name, type(exc).__name__)
 
 
+MEMBERS = ("x", "meta", "linkedin", "youtube")
+"""The collector modules of this family (imported when ``build`` runs: tweepy is heavy)."""
+
+
 def build(config: AppConfig) -> list[Collector]:
     """The platform collectors the config asks for: a configured platform with accounts."""
-    from auditor.collectors import linkedin, meta, x, youtube
-
     wanted = {a.platform for a in config.estate.accounts}
     shared = HttpShared.from_network(
         config.model.network, cache_path=cache_path(config, "platforms")
     )
     collectors: list[Collector] = []
-    for module in (x, meta, linkedin, youtube):
+    for family_member in MEMBERS:
+        module = importlib.import_module(f"auditor.collectors.{family_member}")
         served: Sequence[str] = module.PLATFORMS
         settings = config.model.platforms.get(module.CONFIG_NAME)
         if settings is not None and wanted.intersection(served):

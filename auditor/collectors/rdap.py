@@ -1,10 +1,12 @@
 """RDAP (RFC 9083) domain lookups: the IANA bootstrap, the response parser, and the client.
 
 RDAP is the structured successor of WHOIS: JSON over HTTPS, one server per TLD, found through the
-IANA bootstrap file (``https://data.iana.org/rdap/dns.json``, RFC 9224). A copy of a subset of it
-ships in ``auditor/data/rdap_dns.json``; :func:`refresh_bootstrap` replaces it with the live
-file. ``platforms.rdap.base_url`` in the config overrides the bootstrap for every TLD (an
-enterprise gateway, or the sandbox).
+IANA bootstrap file (``https://data.iana.org/rdap/dns.json``, RFC 9224). A subset of it for
+common TLDs ships in ``auditor/data/rdap_dns.json``; :func:`refresh_bootstrap` fetches the live
+file (``brand-audit rdap-refresh`` writes it beside the audit database, where the collector
+prefers it to the bundled subset). ``platforms.rdap.base_url`` in the config overrides the
+bootstrap for every TLD (an enterprise gateway, or the sandbox). Reserved names such as
+``.example`` have no RDAP service; WHOIS answers for them when a server is configured.
 
 Parsing is tolerant of what real registries send (trailing-dot ``ldhName``, capitalised roles,
 dates without an offset, jCard oddities) and strict about what matters: a body that is not a

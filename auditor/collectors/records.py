@@ -62,6 +62,7 @@ class VaultCollector(Collector):
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         """Parse, derive facts, drop the passwords."""
         started = time.perf_counter()
+        requests_before = self._requests_made()
         logins = read_exports(self.exports)
         facts = derive_facts(logins, user_inputs=user_inputs(ctx.estate), breaches=self.breaches)
         del logins
@@ -77,9 +78,15 @@ class VaultCollector(Collector):
             ok=True,
             observed_at=ctx.now,
             problems=facts.problems,
+            requests=self._requests_made() - requests_before,
             duration_s=time.perf_counter() - started,
         )
         return CollectorOutput(report=report, items=(evidence,))
+
+    def _requests_made(self) -> int:
+        """Range requests the breach lookup sent (its HTTP client's counter), 0 without one."""
+        count = getattr(getattr(self.breaches, "http", None), "requests_made", 0)
+        return count if isinstance(count, int) else 0
 
 
 def read_exports(exports: list[tuple[str, Path]]) -> list[RawLogin]:

@@ -13,6 +13,8 @@ WHOIS as the fallback, one answer per domain per run, safe across threads):
 
 The source name ``whois`` matches the ``needs`` vocabulary of the domain checks; each
 :class:`~auditor.evidence.DomainEvidence` says whether it came from ``rdap`` or ``whois``.
+:func:`refresh_from_config` (``brand-audit rdap-refresh``) stores the live IANA bootstrap beside
+the audit database, where :func:`build_lookup` prefers it to the bundled subset.
 """
 
 from __future__ import annotations
@@ -23,21 +25,23 @@ from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.collectors.public_suffix import PublicSuffixList
-from auditor.collectors.rdap import Bootstrap, RdapClient
+from auditor.collectors.rdap import Bootstrap, RdapClient, refresh_bootstrap
 from auditor.collectors.whois_client import WhoisClient
 from auditor.config import PlatformModel
 from auditor.errors import CollectionError, ConfigError, NotFound
 from auditor.evidence import AccountEvidence, DomainEvidence
+from auditor.http_guard import AddressGuard
 from auditor.models import Asset, SourceProblem, SourceReport
 
 if TYPE_CHECKING:
     from auditor.config import AppConfig
-    from auditor.http import HttpShared
+    from auditor.http import HttpClient, HttpShared
 
 
 class DomainLookup:
@@ -49,6 +53,12 @@ class DomainLookup:
         self._lock = threading.Lock()
         self._run: datetime | None = None
         self._cache: dict[str, Future[DomainEvidence]] = {}
+
+    @property
+    def requests(self) -> int:
+        """RDAP HTTP requests plus WHOIS query chains made so far."""
+        total = int(getattr(self.whois, "requests", 0))
+        return total + int(getattr(getattr(self.rdap, "http", None), "requests_made", 0))
 
     def lookup(self, domain: str, now: datetime) -> DomainEvidence:
         """Registration evidence for ``domain``; :class:`CollectionError` when neither RDAP nor
@@ -161,7 +171,7 @@ class RegistrationCollector(Collector):
     def _collect(
         self, ctx: CollectContext, wanted: Mapping[str, tuple[str, ...]]
     ) -> CollectorOutput:
-        started = time.monotonic()
+        started, before = time.monotonic(), self.lookup.requests
         domains = sorted(wanted)
         with ThreadPoolExecutor(max_workers=min(self.workers, max(1, len(domains)))) as pool:
             results = list(pool.map(lambda d: self._one(d, wanted[d], ctx.now), domains))
@@ -175,7 +185,7 @@ class RegistrationCollector(Collector):
             ok=not problems,
             observed_at=ctx.now,
             problems=problems,
-            requests=_requests(self.lookup),
+            requests=self.lookup.requests - before,
             duration_s=time.monotonic() - started,
         )
         return CollectorOutput(report=report, items=items)
@@ -193,31 +203,49 @@ class RegistrationCollector(Collector):
         return replace(found, linked_from=linked_from) if linked_from else found, None, None
 
 
-def _requests(lookup: DomainLookup) -> int:
-    total = lookup.whois.requests if lookup.whois is not None else 0
-    if lookup.rdap is not None:
-        total += int(getattr(lookup.rdap.http, "requests_made", 0))
-    return total
+def bootstrap_path(config: AppConfig) -> Path:
+    """Where a refreshed IANA bootstrap lives: ``rdap_dns.json`` beside the audit database."""
+    return config.resolve(config.model.storage.path).parent / "rdap_dns.json"
 
 
-def build_lookup(config: AppConfig, shared: HttpShared | None = None) -> DomainLookup:
-    """The RDAP + WHOIS lookup configured by ``platforms.rdap`` and ``whois``."""
+def _rdap_http(config: AppConfig, shared: HttpShared | None) -> HttpClient:
     from auditor.http import HttpClient
 
     settings = config.model.platforms.get("rdap") or PlatformModel()
-    http = HttpClient(
+    return HttpClient(
         "rdap", settings, config.model.network, default_base_url="https://rdap.org", shared=shared
     )
-    rdap = RdapClient(http, Bootstrap.bundled(), base_url=settings.base_url)
+
+
+def refresh_from_config(config: AppConfig) -> tuple[int, Path]:
+    """Fetch the live IANA RDAP bootstrap into :func:`bootstrap_path` (for ``brand-audit
+    rdap-refresh``): the number of TLDs it serves and where it was written."""
+    path = bootstrap_path(config)
+    return refresh_bootstrap(_rdap_http(config, None), path), path
+
+
+def build_lookup(config: AppConfig, shared: HttpShared | None = None) -> DomainLookup:
+    """The RDAP + WHOIS lookup configured by ``platforms.rdap`` and ``whois``; the bootstrap is
+    the refreshed copy beside the database when there is one, else the bundled subset."""
+    settings = config.model.platforms.get("rdap") or PlatformModel()
+    refreshed = bootstrap_path(config)
+    bootstrap = Bootstrap.load(refreshed) if refreshed.is_file() else Bootstrap.bundled()
+    rdap = RdapClient(_rdap_http(config, shared), bootstrap, base_url=settings.base_url)
     try:
-        whois = WhoisClient(config.model.whois.server, timeout_s=config.model.whois.timeout_s)
+        whois = WhoisClient(
+            config.model.whois.server,
+            timeout_s=config.model.whois.timeout_s,
+            check=AddressGuard(allow_private=config.model.network.allow_private).check_host,
+        )
     except ValueError as exc:
         raise ConfigError(str(exc), file=str(config.path), field="whois.server") from None
     return DomainLookup(rdap, whois)
 
 
 def build(config: AppConfig) -> list[Collector]:
-    """The registration collectors the config asks for (none without domains or handles)."""
+    """The registration collectors the config asks for: registration data when there are brand
+    domains, accounts (whose links are checked) or allow-listed link domains; lookalikes when a
+    brand domain asks for them; handle probes when a platform can resolve handles."""
     from auditor.collectors.handles import HandleCollector, probe_clients
     from auditor.collectors.lookalikes import LookalikeCollector
     from auditor.http import HttpShared
@@ -225,7 +253,7 @@ def build(config: AppConfig) -> list[Collector]:
     shared = HttpShared.from_network(config.model.network)
     estate = config.estate
     collectors: list[Collector] = []
-    if estate.domains:
+    if estate.domains or estate.accounts or config.policy.allowed_link_domains:
         psl = PublicSuffixList.bundled()
         lookup = build_lookup(config, shared)
         collectors.append(RegistrationCollector(lookup, psl))

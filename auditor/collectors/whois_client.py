@@ -18,13 +18,17 @@ hosts it chooses itself and has no parameter for another server. Instead of patc
 ``NICClient.get_socket`` on the module (state shared by every thread), each :class:`WhoisClient`
 builds its own ``NICClient`` subclass whose ``get_socket`` returns a socket that connects to the
 override whatever address it is asked for. The whole query chain (IANA, registry, registrar
-referral) then goes to that one server; other clients and threads are untouched.
+referral) then goes to that one server; other clients and threads are untouched. Without an
+override, the same socket checks every host against the SSRF guard before connecting (the
+registrar referral comes from the registry's text), so a referral into a private network is a
+:class:`~auditor.errors.NetworkFailure`. (python-whois's ``SOCKS`` environment proxy is not used.)
 """
 
 from __future__ import annotations
 
 import socket
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -153,43 +157,66 @@ def parse_server(value: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-class _RedirectedSocket(socket.socket):
-    """A TCP socket that connects to a fixed address whatever address it is given."""
+HostCheck = Callable[[str], None]
+"""Raises :class:`~auditor.errors.NetworkFailure` for a host that must not be contacted."""
 
-    def __init__(self, target: tuple[str, int]) -> None:
+
+class _WhoisSocket(socket.socket):
+    """python-whois's TCP socket, made safe: sent to the configured server when there is one,
+    otherwise checked against the SSRF guard (a registry's referral is fetched text), and never
+    waiting longer than the client's timeout (python-whois hard-codes 10 s for the IANA step)."""
+
+    def __init__(
+        self, target: tuple[str, int] | None, limit_s: float, check: HostCheck | None
+    ) -> None:
         super().__init__(socket.AF_INET, socket.SOCK_STREAM)
         self._target = target
+        self._limit_s = limit_s
+        self._check = check
+
+    def settimeout(self, value: float | None) -> None:
+        super().settimeout(self._limit_s if value is None else min(value, self._limit_s))
 
     def connect(self, address: Any) -> None:
-        super().connect(self._target)
+        if self._target is not None:
+            super().connect(self._target)
+            return
+        if self._check is not None:
+            self._check(str(address[0]))
+        super().connect(address)
 
 
-def _nic_client_class(server: tuple[str, int] | None) -> type[Any]:
+def _nic_client_class(
+    server: tuple[str, int] | None, limit_s: float, check: HostCheck | None
+) -> type[Any]:
     from whois.whois import NICClient
 
-    base: type[Any] = NICClient
-    if server is None:
-        return base
-
-    target = server
-
-    class RedirectedNICClient(NICClient):  # type: ignore[misc]
-        """python-whois's client with every connection sent to the configured server."""
+    class GuardedNICClient(NICClient):  # type: ignore[misc]
+        """python-whois's client with :class:`_WhoisSocket` connections."""
 
         def get_socket(self) -> socket.socket:
-            return _RedirectedSocket(target)
+            return _WhoisSocket(server, limit_s, check)
 
-    return RedirectedNICClient
+    return GuardedNICClient
 
 
 class WhoisClient:
     """WHOIS lookups over TCP, optionally through one configured server (``host:port``)."""
 
-    def __init__(self, server: str | None = None, *, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, server: str | None = None, *, timeout_s: float = 10.0, check: HostCheck | None = None
+    ) -> None:
         self.server = parse_server(server) if server else None
         self.timeout_s = timeout_s
-        self._client_class = _nic_client_class(self.server)
-        self.requests = 0
+        self._client_class = _nic_client_class(self.server, timeout_s, check)
+        self._lock = threading.Lock()
+        self._queries = 0
+
+    @property
+    def requests(self) -> int:
+        """Query chains started so far."""
+        with self._lock:
+            return self._queries
 
     def query(self, domain: str) -> str:
         """The raw reply of the query chain for ``domain``; typed errors on socket failure."""
@@ -197,7 +224,8 @@ class WhoisClient:
             ascii_name = domain.strip().rstrip(".").lower().encode("idna").decode("ascii")
         except UnicodeError as exc:
             raise MalformedResponse(f"{domain!r} is not a valid domain name") from exc
-        self.requests += 1
+        with self._lock:
+            self._queries += 1
         try:
             text = self._client_class().whois_lookup(
                 None,

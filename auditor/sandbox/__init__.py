@@ -11,11 +11,12 @@ world's ``faults`` section or the ``faults=`` argument (which replaces the world
 from __future__ import annotations
 
 import importlib
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 
 from auditor.sandbox.faults import Fault, FaultPlan, parse_faults
 from auditor.sandbox.world import DEMO_WORLD, World, load_world
@@ -49,7 +50,7 @@ class RunningSandbox:
         self._thread.start()
         self._whois = _start_whois(world)
         self.whois_server: str | None = None
-        """``host:port`` of the WHOIS server, when DOMAINS' whois_server module exists."""
+        """``host:port`` of the WHOIS server, when the world has a ``whois`` section."""
         if self._whois is not None:
             whois_host, whois_port = self._whois.start()
             self.whois_server = f"{whois_host}:{whois_port}"
@@ -87,6 +88,8 @@ class RunningSandbox:
 
 
 def _start_whois(world: World) -> _Whois | None:
+    if "whois" not in world.sections:
+        return None
     try:
         module = importlib.import_module("auditor.sandbox.whois_server")
     except ModuleNotFoundError as exc:
@@ -113,16 +116,25 @@ def start_sandbox(
     return RunningSandbox(loaded, plan, port)
 
 
-def serve(world: Path | World, port: int = 0) -> None:
-    """Run the sandbox in the foreground until interrupted, printing its base URLs."""
+def serve(
+    world: Path | World,
+    port: int = 0,
+    *,
+    stop: threading.Event | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """Run the sandbox in the foreground, printing its base URLs, until interrupted (or until
+    ``stop`` is set)."""
+    stream = out or sys.stdout
     sandbox = start_sandbox(world, port=port)
     try:
         for name, url in sorted(sandbox.base_urls.items()):
-            print(f"{name:17} {url}")
+            stream.write(f"{name:17} {url}\n")
         if sandbox.whois_server:
-            print(f"{'whois':17} {sandbox.whois_server}")
-        print("Press Ctrl-C to stop.", flush=True)
-        threading.Event().wait()
+            stream.write(f"{'whois':17} {sandbox.whois_server}\n")
+        stream.write("Press Ctrl-C to stop.\n")
+        stream.flush()
+        (stop or threading.Event()).wait()
     except KeyboardInterrupt:
         pass
     finally:

@@ -3,6 +3,10 @@
 World section ``bluesky``::
 
     bluesky:
+      session:                     # whose session the configured token is (getSession)
+        did: did:plc:northwindexample00000001
+        email: social@northwind.example
+        email_auth_factor: true    # email sign-in codes (Bluesky's only second factor)
       accounts:
         - did: did:plc:northwindexample00000001
           handle: northwind.example
@@ -16,19 +20,21 @@ World section ``bluesky``::
           also_known_as: [at://northwind.example]   # the DID document's aliases (default: the handle)
           posts:
             - {rkey: 3kabc, text: "...", created_at: -1d, links: [https://...], reply: false,
-               repost: false}
+               repost: false}      # links: the post's link facets (default: the URLs in text)
 
 Served below the prefix (reference section 7.2): ``/xrpc/app.bsky.actor.getProfile`` (gone
 accounts: HTTP 400 ``{"error": "InvalidRequest", "message": "Profile not found"}``, takedowns
 ``AccountTakedown``, deactivated ``AccountDeactivated``; a DID whose document does not claim its
 handle shows ``handle.invalid``), ``/xrpc/app.bsky.feed.getAuthorFeed`` (``cursor`` paging),
 ``/handles/<handle>/.well-known/atproto-did`` and ``/handles/<host>/.well-known/did.json`` (the
-handle's own host), ``/plc/<did>`` (a PLC directory) and ``/dns-query?name=&type=TXT`` (DNS over
-HTTPS, JSON). 429 carries the IETF draft ``RateLimit-*`` headers.
+handle's own host), ``/plc/<did>`` (a PLC directory), ``/dns-query?name=&type=TXT`` (DNS over
+HTTPS, JSON) and ``/pds/xrpc/com.atproto.server.getSession`` (the accounts' PDS; 401 without a
+bearer token or without a ``session`` in the world). 429 carries the IETF draft ``RateLimit-*`` headers.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -91,10 +97,20 @@ class BskyAccount(_Model):
         return first[5:].lower() == self.handle.lower()
 
 
+class Session(_Model):
+    """The account the configured token (an access JWT) is a session of."""
+
+    did: str
+    email: str | None = None
+    email_confirmed: bool = True
+    email_auth_factor: bool = False
+
+
 class BlueskyWorld(_Model):
     """The ``bluesky`` section."""
 
     accounts: list[BskyAccount] = []
+    session: Session | None = None
 
 
 _GONE = {
@@ -122,6 +138,7 @@ def _xrpc_error(error: str, message: str, status: int = 400) -> Response:
 
 class _Routes:
     def __init__(self, world: BlueskyWorld) -> None:
+        self.world = world
         self.now = datetime.now(UTC)
         self.by_did = {a.did: a for a in world.accounts}
         self.by_handle = {a.handle.lower(): a for a in world.accounts}
@@ -186,16 +203,14 @@ class _Routes:
             "text": post.text,
             "createdAt": created,
         }
-        if post.links:
-            record["facets"] = [
-                {
-                    "index": {"byteStart": 0, "byteEnd": 1},
-                    "features": [{"$type": "app.bsky.richtext.facet#link", "uri": link}],
-                }
-                for link in post.links
-            ]
+        links = post.links or _URL.findall(post.text)
+        if links:
+            record["facets"] = [_facet(post.text, link) for link in links]
         if post.reply:
-            parent = {"uri": f"at://did:plc:someoneelse/app.bsky.feed.post/{post.rkey}p", "cid": "bafy"}
+            parent = {
+                "uri": f"at://did:plc:someoneelse/app.bsky.feed.post/{post.rkey}p",
+                "cid": "bafy",
+            }
             record["reply"] = {"root": parent, "parent": parent}
         view = {
             "uri": f"at://{account.did}/app.bsky.feed.post/{post.rkey}",
@@ -208,6 +223,23 @@ class _Routes:
         if post.repost:
             item["reason"] = {"$type": "app.bsky.feed.defs#reasonRepost", "indexedAt": created}
         return item
+
+    def session(self, request: Request) -> Response:
+        if not request.headers.get("authorization", "").startswith("Bearer "):
+            return _xrpc_error("AuthMissing", "Authentication Required", 401)
+        session = self.world.session
+        account = self.by_did.get(session.did) if session else None
+        if session is None or account is None:
+            return _xrpc_error("InvalidToken", "Token could not be verified", 401)
+        body = {
+            "did": session.did,
+            "handle": account.handle,
+            "email": session.email,
+            "emailConfirmed": session.email_confirmed,
+            "emailAuthFactor": session.email_auth_factor,
+            "active": account.state == "active",
+        }
+        return Response.json({k: v for k, v in body.items() if v is not None})
 
     def well_known(self, request: Request) -> Response:
         account = self.by_handle.get(request.match["host"].lower())
@@ -234,11 +266,29 @@ class _Routes:
         if not name.startswith("_atproto.") or account is None or not account.dns:
             return Response.json({"Status": 3, "Question": question}, headers=_DNS_JSON)
         answer = [{"name": name + ".", "type": 16, "TTL": 300, "data": f'"did={account.did}"'}]
-        body = {"Status": 0, "TC": False, "RD": True, "RA": True, "Question": question, "Answer": answer}
+        body = {
+            "Status": 0,
+            "TC": False,
+            "RD": True,
+            "RA": True,
+            "Question": question,
+            "Answer": answer,
+        }
         return Response.json(body, headers=_DNS_JSON)
 
 
 _DNS_JSON = {"Content-Type": "application/dns-json"}
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def _facet(text: str, link: str) -> dict[str, Any]:
+    """A link facet over the link's UTF-8 byte range in the text (the start when absent)."""
+    encoded, target = text.encode("utf-8"), link.encode("utf-8")
+    start = max(encoded.find(target), 0)
+    return {
+        "index": {"byteStart": start, "byteEnd": start + len(target)},
+        "features": [{"$type": "app.bsky.richtext.facet#link", "uri": link}],
+    }
 
 
 def _document(account: BskyAccount) -> Response:
@@ -275,4 +325,5 @@ def routes(section: Mapping[str, Any]) -> list[Route]:
         Route.get(r"/handles/(?P<host>[^/]+)/\.well-known/did\.json", served.did_web),
         Route.get(r"/plc/(?P<did>did:plc:[^/]+)", served.plc),
         Route.get(r"/dns-query", served.dns),
+        Route.get(r"/pds/xrpc/com\.atproto\.server\.getSession", served.session),
     ]

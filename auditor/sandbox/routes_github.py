@@ -23,11 +23,14 @@ World section ``github``::
           installations:
             - {id: 41000001, app_id: 310001, app_slug: quickdeploy-bot,
                permissions: {contents: write, metadata: read}}
+      users:                       # other accounts (impersonators for handle lookups)
+        - {login: n0rthwind-labs, id: 9300001, name: Northwind Labs}
 
 Shapes follow reference section 5: lists page with ``per_page``/``page`` and a ``Link`` header;
 ``filter=2fa_disabled|2fa_insecure`` and the owner-only routes answer a member's token with 422 /
-403; unknown orgs and users answer 404 with GitHub's error body; rate limits are GitHub's 403 with
-``x-ratelimit-remaining: 0``.
+403; ``/users/<login>`` answers members, collaborators, ``users`` and orgs (as type
+``Organization``); unknown orgs and users answer 404 with GitHub's error body; rate limits are
+GitHub's 403 with ``x-ratelimit-remaining: 0``.
 """
 
 from __future__ import annotations
@@ -108,6 +111,7 @@ class GithubWorld(_Model):
     token_valid: bool = True
     viewer: Literal["owner", "member"] = "owner"
     orgs: list[Org] = Field(default_factory=list)
+    users: list[GithubUser] = Field(default_factory=list)
 
 
 def rate_limited(retry_after_s: int, now: float) -> Response:
@@ -280,10 +284,13 @@ class _Routes:
         if not self.world.token_valid:
             return _error(401, "Bad credentials")
         login = request.match["login"].lower()
-        for org in self.world.orgs:
-            for person in (*org.members, *org.outside_collaborators):
-                if person.login.lower() == login:
-                    return Response.json(_user_json(person, self.base(request)))
+        org = self.orgs.get(login)
+        if org is not None:
+            return Response.json({**_org_json(org, owner=False), "type": "Organization"})
+        people = [p for o in self.world.orgs for p in (*o.members, *o.outside_collaborators)]
+        for person in (*people, *self.world.users):
+            if person.login.lower() == login:
+                return Response.json(_user_json(person, self.base(request)))
         return _error(404, "Not Found")
 
 

@@ -1,4 +1,5 @@
-"""Sandbox routes for the Google Workspace Admin SDK Directory API (users.list and users.get).
+"""Sandbox routes for the Google Workspace Admin SDK Directory API (users.list, users.get,
+groups.get).
 
 World section ``google`` (served under the ``/google_workspace`` prefix)::
 
@@ -14,10 +15,12 @@ World section ``google`` (served under the ``/google_workspace`` prefix)::
           enforced_2sv: true
           admin: false
           aliases: [social-lead@northwind.example]
+      groups:                      # group addresses (no user, no 2SV)
+        - {email: press@northwind.example, name: Press team}
 
 Shapes follow reference section 6: ``GET /admin/directory/v1/users?customer=&maxResults=
-&pageToken=`` pages with ``nextPageToken``; ``GET /admin/directory/v1/users/<email or id>``;
-unknown users answer 404 with Google's error shape (``error.errors[].reason: notFound``); quota
+&pageToken=`` pages with ``nextPageToken``; ``GET /admin/directory/v1/users/<email or id>`` and
+``GET /admin/directory/v1/groups/<email>``; unknown users and groups answer 404 with Google's error shape (``error.errors[].reason: notFound``); quota
 exhaustion is Google's 403 with reason ``userRateLimitExceeded``.
 """
 
@@ -60,12 +63,20 @@ class WorkspaceUser(_Model):
         return str(int(hashlib.sha256(self.email.lower().encode()).hexdigest()[:15], 16))
 
 
+class WorkspaceGroup(_Model):
+    """A group address (a shared inbox that is no user)."""
+
+    email: str
+    name: str | None = None
+
+
 class GoogleWorld(_Model):
     """The ``google`` section."""
 
     customer: str = "my_customer"
     token_valid: bool = True
     users: list[WorkspaceUser] = Field(default_factory=list)
+    groups: list[WorkspaceGroup] = Field(default_factory=list)
 
 
 def _error(status: int, reason: str, message: str, state: str) -> Response:
@@ -76,7 +87,9 @@ def _error(status: int, reason: str, message: str, state: str) -> Response:
 
 def rate_limited(retry_after_s: int, now: float) -> Response:
     """Google's quota answer: 403 with reason ``userRateLimitExceeded`` and no rate headers."""
-    return _error(403, "userRateLimitExceeded", "Quota exceeded for quota metric.", "PERMISSION_DENIED")
+    return _error(
+        403, "userRateLimitExceeded", "Quota exceeded for quota metric.", "PERMISSION_DENIED"
+    )
 
 
 def _user_json(user: WorkspaceUser) -> dict[str, Any]:
@@ -145,6 +158,24 @@ class _Routes:
                 return Response.json(_user_json(user))
         return _error(404, "notFound", "Resource Not Found: userKey", "NOT_FOUND")
 
+    def get_group(self, request: Request) -> Response:
+        refused = self.refused(request)
+        if refused is not None:
+            return refused
+        key = unquote(request.match["key"]).lower()
+        for group in self.world.groups:
+            if group.email.lower() == key:
+                body = {
+                    "kind": "admin#directory#group",
+                    "id": hashlib.sha256(key.encode()).hexdigest()[:16],
+                    "email": group.email,
+                    "name": group.name or group.email,
+                    "directMembersCount": "3",
+                    "adminCreated": True,
+                }
+                return Response.json(body)
+        return _error(404, "notFound", "Resource Not Found: groupKey", "NOT_FOUND")
+
 
 def routes(section: Mapping[str, Any]) -> list[Route]:
     """The Directory API routes bound to a validated ``google`` section."""
@@ -158,4 +189,5 @@ def routes(section: Mapping[str, Any]) -> list[Route]:
     return [
         Route.get(r"/admin/directory/v1/users", served.list_users),
         Route.get(r"/admin/directory/v1/users/(?P<key>[^/]+)", served.get_user),
+        Route.get(r"/admin/directory/v1/groups/(?P<key>[^/]+)", served.get_group),
     ]

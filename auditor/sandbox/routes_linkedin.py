@@ -4,6 +4,7 @@ World section ``linkedin``::
 
     linkedin:
       token_valid: true
+      me: "urn:li:person:gina07"         # the member the token belongs to (q=roleAssignee)
       missing_permissions: []            # e.g. [rw_organization_admin]
       organizations:
         - id: 1001
@@ -58,6 +59,7 @@ class _LinkedInWorld:
         self.now = datetime.now(UTC).replace(microsecond=0)
         self.token_valid = bool(section.get("token_valid", True))
         self.missing = {str(p) for p in require(section, "missing_permissions", PLATFORM)}
+        self.me = str(section.get("me") or "")
         self.orgs: dict[str, dict[str, Any]] = {}
         for index, raw in enumerate(require(section, "organizations", PLATFORM)):
             if not isinstance(raw, Mapping) or "id" not in raw:
@@ -71,6 +73,30 @@ class _LinkedInWorld:
                 reverse=True,
             )
             self.orgs[str(org["id"])] = org
+
+    def acls(
+        self, org_id: str | None, person: str | None, role: str | None, state: str | None
+    ) -> list[dict[str, Any]]:
+        """ACL elements of one organization, or of one person across organizations."""
+        found = []
+        for org in self.orgs.values():
+            if org_id is not None and str(org["id"]) != org_id:
+                continue
+            for acl in org.get("acls") or []:
+                acl_state = str(acl.get("state", "APPROVED"))
+                if person is not None and str(acl["person"]) != person:
+                    continue
+                if (role and acl["role"] != role) or (state and acl_state != state):
+                    continue
+                found.append(
+                    {
+                        "organization": f"urn:li:organization:{org['id']}",
+                        "roleAssignee": str(acl["person"]),
+                        "role": str(acl["role"]),
+                        "state": acl_state,
+                    }
+                )
+        return found
 
     def _post(self, raw: Any, org_id: int) -> dict[str, Any]:
         if not isinstance(raw, Mapping) or "id" not in raw:
@@ -164,28 +190,19 @@ class _LinkedInApi:
         return Response.json({"elements": found, "paging": {"start": 0, "count": 10, "links": []}})
 
     def acls(self, request: Request) -> Response:
+        role, state = request.param("role"), request.param("state")
+        if request.param("q") == "roleAssignee":
+            return _paged(request, self.world.acls(None, self.world.me, role, state))
         if "rw_organization_admin" in self.world.missing:
             return restli_error(
                 403,
                 "ACCESS_DENIED",
                 "Not enough permissions to access: organizationAcls.FINDER-organization",
             )
-        org = self.world.orgs.get((request.param("organization") or "").rsplit(":", 1)[-1])
-        if request.param("q") != "organization" or org is None:
+        org_id = (request.param("organization") or "").rsplit(":", 1)[-1]
+        if request.param("q") != "organization" or org_id not in self.world.orgs:
             return restli_error(400, "ILLEGAL_ARGUMENT", "unknown organization")
-        role, state = request.param("role"), request.param("state")
-        elements = [
-            {
-                "organization": f"urn:li:organization:{org['id']}",
-                "roleAssignee": str(a["person"]),
-                "role": str(a["role"]),
-                "state": str(a.get("state", "APPROVED")),
-            }
-            for a in org.get("acls") or []
-            if (role is None or a["role"] == role)
-            and (state is None or a.get("state", "APPROVED") == state)
-        ]
-        return _paged(request, elements)
+        return _paged(request, self.world.acls(org_id, None, role, state))
 
     def posts(self, request: Request) -> Response:
         org = self.world.orgs.get((request.param("author") or "").rsplit(":", 1)[-1])

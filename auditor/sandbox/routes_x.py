@@ -128,6 +128,8 @@ def _user_json(user: Mapping[str, Any], fields: set[str]) -> dict[str, Any]:
             )
         elif user.get(name) is not None:
             data[name] = user[name]
+    if "most_recent_tweet_id" in fields and user.get("tweets"):
+        data["most_recent_tweet_id"] = user["tweets"][0]["id"]
     return data
 
 

@@ -155,7 +155,9 @@ class _YouTubeApi:
     def checked(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
         def run(request: Request) -> Response:
             if not self.world.key_valid or not (
-                request.param("key") or request.headers.get("authorization")
+                request.param("key")
+                or request.headers.get("x-goog-api-key")
+                or request.headers.get("authorization")
             ):
                 return google_error(
                     400,

@@ -14,7 +14,6 @@ carry tokens.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
 import threading
 import time
@@ -26,8 +25,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from auditor.sandbox import (
+    routes_bluesky,
+    routes_github,
+    routes_google,
+    routes_hibp,
     routes_linkedin,
+    routes_mastodon,
     routes_meta,
+    routes_rdap,
     routes_x,
     routes_youtube,
 )
@@ -37,29 +42,24 @@ from auditor.sandbox.world import World
 
 log = logging.getLogger(__name__)
 
-OPTIONAL_ROUTE_MODULES = (
-    "routes_github",
-    "routes_mastodon",
-    "routes_bluesky",
-    "routes_google",
-    "routes_rdap",
-    "routes_hibp",
+ROUTE_MODULES: tuple[ModuleType, ...] = (
+    routes_x,
+    routes_meta,
+    routes_linkedin,
+    routes_youtube,
+    routes_github,
+    routes_mastodon,
+    routes_bluesky,
+    routes_google,
+    routes_rdap,
+    routes_hibp,
 )
-"""Route modules written by other parts of the team, imported when present (to become plain
-imports once they all exist)."""
+"""Every platform the sandbox serves, in prefix order."""
 
 
 def route_modules() -> list[ModuleType]:
-    """Every route module: ours plainly, the optional ones when they exist."""
-    modules: list[ModuleType] = [routes_x, routes_meta, routes_linkedin, routes_youtube]
-    for name in OPTIONAL_ROUTE_MODULES:
-        full = f"auditor.sandbox.{name}"
-        try:
-            modules.append(importlib.import_module(full))
-        except ModuleNotFoundError as exc:
-            if exc.name != full:
-                raise
-    return modules
+    """Every route module."""
+    return list(ROUTE_MODULES)
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,7 @@ def mount(world: World) -> dict[str, Platform]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes
     server: SandboxHTTPServer
 
     def do_GET(self) -> None:

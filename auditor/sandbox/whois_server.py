@@ -110,7 +110,9 @@ class WhoisServer:
         """Listen on 127.0.0.1 and a free port; the address."""
         if self._server is None:
             self._server = _Server(self.domains)
-            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            )
             self._thread.start()
         host, port = self._server.server_address[:2]
         return str(host), int(port)

@@ -184,6 +184,7 @@ def test_validate_and_history(wire, capsys, tmp_path):
     assert "acess" in err
     code, out, _ = run_cli(capsys, "history", "--config", str(cfg))
     assert "no runs yet" in out
+    assert not (tmp_path / "audit.db").exists()
     audit(capsys, tmp_path, config=cfg)
     audit(capsys, tmp_path, "--profile", "weekly", config=cfg)
     code, out, _ = run_cli(capsys, "history", "--config", str(cfg))
@@ -289,3 +290,120 @@ def test_prelaunch_and_sandbox_errors_are_one_line(capsys, tmp_path):
     )
     assert code == 2
     assert err.count("\n") == 1
+
+
+def test_email_goes_to_the_outbox(wire, capsys, tmp_path):
+    wire(FakeCollector(items=[people(ben="departed")]))
+    outbox = tmp_path / "outbox"
+    cfg = write_config(
+        tmp_path,
+        mail={"from": "audit@acme.example", "to": ["ciso@acme.example"], "outbox": str(outbox)},
+    )
+    code, out, err = audit(capsys, tmp_path, "--email", "--fail-on", "none", config=cfg)
+    assert code == 0, err
+    (eml,) = outbox.glob("*.eml")
+    assert "ciso@acme.example" in eml.read_text()
+    assert "Emailed ciso@acme.example by outbox" in out
+    no_mail = tmp_path / "nomail"
+    no_mail.mkdir()
+    code, _, err = audit(capsys, tmp_path, "--email", config=write_config(no_mail))
+    assert code == 2
+    assert "'mail' section" in err
+
+
+def test_log_progress_prints_one_line_per_event():
+    import io
+
+    from auditor.models import SourceProblem, SourceReport
+    from auditor.progress import LogProgress, NullProgress, choose_progress
+
+    stream = io.StringIO()
+    progress = LogProgress(stream)
+    progress.collector_started("x")
+    progress.collector_finished(
+        SourceReport("x", False, datetime.now(UTC), (SourceProblem("auth", "401"),), requests=2)
+    )
+    progress.checks_started(3)
+    for check_id in ("a.b", "a.c", "a.d"):
+        progress.check_finished(check_id, 1)
+    progress.done()
+    lines = stream.getvalue().splitlines()
+    assert lines == [
+        "brand-audit: collecting x",
+        "brand-audit: collected x: failed (auth), 2 request(s), 0.0s",
+        "brand-audit: evaluating 3 check(s)",
+        "brand-audit: evaluated 3/3 check(s)",
+    ]
+    assert isinstance(choose_progress(stream), LogProgress)
+    assert isinstance(choose_progress(stream, quiet=True), NullProgress)
+
+
+def test_rich_progress_shows_collectors_and_checks():
+    import io
+
+    from rich.console import Console
+
+    from auditor.models import SourceReport
+    from auditor.progress import RichProgress
+
+    buffer = io.StringIO()
+    progress = RichProgress(Console(file=buffer, force_terminal=True, width=100))
+    progress.collector_started("vault")
+    progress.collector_finished(SourceReport("vault", True, datetime.now(UTC)))
+    progress.checks_started(2)
+    progress.check_finished("a.b", 1)
+    progress.check_finished("a.c", 0)
+    progress.done()
+    text = buffer.getvalue()
+    assert "vault" in text
+    assert "2/2" in text
+
+
+def test_unwritable_out_is_one_line(wire, capsys, tmp_path):
+    wire(FakeCollector(items=[people(alice="active")]))
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    cfg = write_config(tmp_path)
+    code, _, err = run_cli(
+        capsys,
+        "run",
+        "--config",
+        str(cfg),
+        "--out",
+        str(blocker / "out"),
+        "--format",
+        "json",
+        "--quiet",
+    )
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "--out" in err
+
+
+def test_demo_end_to_end_against_the_sandbox(capsys, tmp_path):
+    out = tmp_path / "demo"
+    code, _, err = run_cli(capsys, "demo", "--out", str(out), "--quiet", "--email")
+    assert code in (0, 3), err
+    for name in ("report.html", "email.html", "report.json", "report.csv"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o600, name
+    assert list((out / "outbox").glob("*.eml"))
+    report = json.loads((out / "report.json").read_text())
+    failing = {
+        (f["check"], f["asset"]["platform"], f["asset"]["handle"])
+        for f in report["findings"]
+        if f["status"] == "fail"
+    }
+    planted = {
+        ("ownership.registration-email-external", "x", "northwind_deals"),
+        ("access.departed-admin", "meta", "northwindoutfitters"),
+        ("ownership.account-unreachable", "bluesky", "northwindstore.bsky.social"),
+    }
+    assert planted <= failing
+    assert {f["category"] for f in report["findings"]} == {
+        "ownership", "access", "auth", "content", "domain", "impersonation", "coverage",
+    }  # fmt: skip
+    second = run_cli(capsys, "demo", "--out", str(out), "--quiet")
+    assert second[0] in (0, 3)
+    again = json.loads((out / "report.json").read_text())
+    assert again["run"]["previous_run_id"] == report["run"]["id"]
+    assert any(f["change"] == "persisting" for f in again["findings"])

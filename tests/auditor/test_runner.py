@@ -198,3 +198,27 @@ def test_run_is_persisted_with_evidence(tmp_path, store):
     assert prior is not None and prior.run.run_id == run.id
     assert prior.run.evidence.people == people(ben="departed")
     assert {a.key for a in run.assets} >= {"account:x:acme", "domain:acme.example"}
+
+
+def test_two_directories_are_merged_first_source_wins(tmp_path, store):
+    from auditor.evidence import Person, PersonStatus
+
+    csv = people(ben="departed", alice="active")
+    workspace = PeopleDirectory(
+        source="google_workspace",
+        observed_at=T0,
+        people=(
+            Person("ben@acme.example", "Ben", PersonStatus.ACTIVE, two_sv_enrolled=False),
+            Person("zoe@acme.example", "Zoe", PersonStatus.ACTIVE),
+        ),
+    )
+    collectors = [
+        FakeCollector(items=[csv]),
+        FakeCollector(name="google_workspace", items=[workspace]),
+    ]
+    audit(tmp_path, store, collectors)
+    merged = store.previous_run("Acme").run.evidence.people
+    assert merged.source == "directory+google_workspace"
+    ben = merged.find("ben@acme.example")
+    assert (ben.status, ben.two_sv_enrolled) == (PersonStatus.DEPARTED, False)
+    assert merged.find("zoe@acme.example") is not None

@@ -150,7 +150,8 @@ def test_save_and_read_back_previous_run(tmp_path):
         assert prior.run.run_id == "r1"
         assert prior.run.evidence == evidence()
         assert set(prior.findings) == {"a", "b"}
-        assert prior.findings["a"].finding() == finding("a")
+        assert store.findings_of("r1", ["a", "zz"]) == [finding("a")]
+        assert store.findings_of("r1", []) == []
         assert prior.findings["b"].effective_status == "pass"
         assert store.previous_run("Other") is None
         assert store.previous_run("Acme", ["auth.other"]) is None

@@ -412,7 +412,7 @@ def test_password_not_rotated_after_departure_fail() -> None:
         password_not_rotated_after_departure, _departure_ctx(datetime(2026, 6, 10, tzinfo=UTC))
     )
     assert result.status is Status.FAIL
-    assert "ben.ortiz@northwind.example (left 2026-08-31)" in result.detail
+    assert "before ben.ortiz@northwind.example left on 2026-08-31" in result.detail
     assert result.evidence.facts["not_rotated_after"] == ["ben.ortiz@northwind.example"]
 
 
@@ -470,3 +470,31 @@ def test_totp_beside_password_not_verified_vault_unreadable() -> None:
     result = only(totp_beside_password, ctx((spec(),), sources=(report,)))
     assert result.status is Status.NOT_VERIFIED
     assert "could not be read" in result.detail
+
+
+def test_password_not_rotated_after_departure_not_verified_undated_departure() -> None:
+    s = spec(expected_admins=("ben.ortiz@northwind.example",))
+    directory = people(person("ben.ortiz@northwind.example", status=PersonStatus.DEPARTED))
+    context = ctx((s,), vault_ev=vault(item()), directory=directory)
+    result = only(password_not_rotated_after_departure, context)
+    assert result.status is Status.NOT_VERIFIED
+    assert "unknown date" in result.detail
+
+
+def test_password_not_rotated_after_departure_pass_nobody_left() -> None:
+    s = spec(expected_admins=("alice.ng@northwind.example", "1234567"))
+    directory = people(person("alice.ng@northwind.example"))
+    result = only(
+        password_not_rotated_after_departure, ctx((s,), vault_ev=vault(item()), directory=directory)
+    )
+    assert result.status is Status.PASS
+    assert "checked: alice.ng@northwind.example" in result.detail
+
+
+def test_member_without_2fa_fail_hostile_name_is_shown_escaped() -> None:
+    ev = account_ev(roles=(role("admin\u202egro.dniwhtron@evil.example", False),))
+    results = _member_results(accounts=(spec(registered_email=None),), account_evidence=(ev,))
+    (holder,) = [o for o in results.values() if o.subject not in ("mailbox",)]
+    assert holder.status is Status.FAIL
+    assert "\u202e" not in holder.detail and "\\u202e" in holder.detail
+    assert results["mailbox"].status is Status.NOT_VERIFIED

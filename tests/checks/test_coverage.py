@@ -183,3 +183,10 @@ def test_evidence_stale_pass_fresh_and_platform_reported() -> None:
 def test_evidence_stale_not_verified_without_attestation() -> None:
     out = results(coverage.evidence_stale, ctx((X,), evidence=(account_ev(),)))
     assert out[0].status is Status.NOT_VERIFIED
+
+
+def test_collection_failed_fail_whole_source_covers_its_accounts() -> None:
+    instagram = AccountSpec(platform="instagram", handle="northwind")
+    failed = report("meta", False, SourceProblem("auth", "token expired"))
+    out = results(coverage.collection_failed, ctx((META, instagram), sources=(failed,)))
+    assert [(o.status, o.asset.key) for o in out] == [(Status.FAIL, "source:meta")]

@@ -33,7 +33,7 @@ HOSTILE_BIO = (
 )
 HOSTILE_POST = (
     '</td></tr></table><svg onload="window.__pwned=4"></svg>'
-    "<iframe src=\"javascript:window.__pwned=5\"></iframe>{{ 7*7 }} send 1 BTC"
+    '<iframe src="javascript:window.__pwned=5"></iframe>{{ 7*7 }} send 1 BTC'
 )
 HOSTILE_LINK = "javascript:window.__pwned=6"
 
@@ -223,7 +223,10 @@ def make_run(findings: list[Finding] | None = None, **changes: object) -> AuditR
                 ),
             ),
             SourceReport(
-                "vault", False, NOW, problems=(SourceProblem("malformed", "not a Bitwarden export"),)
+                "vault",
+                False,
+                NOW,
+                problems=(SourceProblem("malformed", "not a Bitwarden export"),),
             ),
         ),
         checks_run=tuple(sorted({f.check_id for f in items})),
@@ -274,7 +277,11 @@ def large_run(count: int = 10_000, seed: int = 7) -> AuditRun:
             [Status.FAIL, Status.PASS, Status.NOT_VERIFIED, Status.MUTED], weights
         )[0]
         subject = f"person{i}@example.com"
-        mute = mute_for(check_id, asset, subject, days=rnd.randint(1, 60)) if status is Status.MUTED else None
+        mute = (
+            mute_for(check_id, asset, subject, days=rnd.randint(1, 60))
+            if status is Status.MUTED
+            else None
+        )
         items.append(
             finding(
                 check_id,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from auditor.estate import AccountSpec, Estate, Organization
 from reports import build_view, render_html, write_html
 from tests.reports import factories as F
 
@@ -57,7 +58,11 @@ def sha(text: str) -> str:
 
 def test_csp_allows_only_the_inline_script_and_style_by_hash(page: tuple[str, Collector]) -> None:
     _, parsed = page
-    (meta,) = [a for t, a in parsed.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    (meta,) = [
+        a
+        for t, a in parsed.tags
+        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    ]
     csp = meta["content"] or ""
     assert "default-src 'none'" in csp and "unsafe" not in csp
     assert len(parsed.scripts) == 1 and len(parsed.styles) == 1
@@ -74,7 +79,7 @@ def test_self_contained(page: tuple[str, Collector]) -> None:
 
 
 def test_hostile_text_is_inert(page: tuple[str, Collector]) -> None:
-    html, parsed = page
+    _html, parsed = page
     assert "window.__pwned" not in "".join(parsed.scripts)
     assert [t for t, _ in parsed.tags].count("script") == 1
     assert not [t for t, _ in parsed.tags if t in ("iframe", "img")]
@@ -105,6 +110,15 @@ def test_sections_and_formula(page: tuple[str, Collector]) -> None:
     ):
         assert needle in text, needle
     assert 'id="filters" hidden' in html  # filters appear only when the script runs
+
+
+def test_assets_outside_the_inventory_are_listed_apart() -> None:
+    spec = AccountSpec("meta", "northwindoutfitters")
+    estate = Estate(Organization("Northwind", ("northwind.example",)), accounts=(spec,))
+    html = render_html(build_view(F.make_run(), estate=estate), F.check_infos())
+    inventory = html.index("<h3>meta northwindoutfitters</h3>")
+    other = html.index("Other assets named by findings")
+    assert inventory < other < html.index("<h3>x northwind</h3>")
 
 
 def test_missing_check_info_falls_back() -> None:

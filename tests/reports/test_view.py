@@ -5,10 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from auditor.estate import AccountSpec, Attestation, Estate, Organization, OwnerKind, TwoFactorMethod
+from auditor.estate import (
+    AccountSpec,
+    Attestation,
+    Estate,
+    Organization,
+    OwnerKind,
+    TwoFactorMethod,
+)
 from auditor.evidence import AccountEvidence, AccountState, Evidence, RoleHolder, TwoFactorPolicy
 from auditor.models import Status
 from reports import RunSummary, build_view, count_run, risk_score, summarize
+from reports.panels import generic_reason
 from reports.scoring import risk_band
 from tests.reports import factories as F
 
@@ -68,20 +76,54 @@ def test_unverified_grouped_by_platform_and_reason() -> None:
     youtube = by_platform["youtube"]
     assert youtube.count == 2
     (reason,) = youtube.reasons
-    assert reason.reason == "youtube permission missing (youtube.readonly): managers are not exposed"
+    assert (
+        reason.reason == "youtube permission missing (youtube.readonly): managers are not exposed"
+    )
     assert reason.checks == ("access.single-admin", "auth.2fa-missing")
     assert by_platform["source"].reasons[0].reason.startswith("vault malformed response")
 
 
-def test_unverified_without_a_source_problem_groups_by_check() -> None:
+def test_unverified_without_a_source_problem_groups_by_generic_sentence() -> None:
     items = [
-        F.finding("auth.2fa-missing", a, Status.NOT_VERIFIED, detail=f"no evidence for {a.handle}", source="bluesky")
+        F.finding(
+            check,
+            a,
+            Status.NOT_VERIFIED,
+            detail=f"The role holders of {a.handle} are unknown: X does not expose them.",
+            source="x",
+        )
         for a in (F.X_MAIN, F.X_DEALS)
+        for check in ("access.single-admin", "access.departed-admin")
     ]
+    items.append(F.finding("auth.2fa-missing", F.X_MAIN, Status.NOT_VERIFIED, detail="Other."))
     view = build_view(F.make_run(items, sources=()))
     (group,) = view.unverified
-    (reason,) = group.reasons
-    assert reason.count == 2 and reason.reason.startswith("No second factor: evidence missing")
+    first, second = group.reasons
+    assert first.reason == "The role holders of … are unknown: X does not expose them."
+    assert first.count == 4 and first.assets == ("x northwind", "x northwind_deals")
+    assert first.checks == ("access.departed-admin", "access.single-admin")
+    assert (second.reason, second.count) == ("Other.", 1)
+
+
+def test_generic_reason_keeps_words_and_other_names() -> None:
+    item = F.finding(
+        "access.single-admin",
+        F.X_MAIN,
+        Status.NOT_VERIFIED,
+        subject="roles",
+        detail="The roles of northwind (not northwind_deals, see northwind.example) are unknown.",
+    )
+    assert generic_reason(item) == (
+        "The roles of … (not northwind_deals, see northwind.example) are unknown."
+    )
+    post = F.finding(
+        "content.pii-exposed",
+        F.X_MAIN,
+        Status.NOT_VERIFIED,
+        subject="186001",
+        detail="Post 186001 of @northwind could not be read.",
+    )
+    assert generic_reason(post) == "Post … of @… could not be read."
 
 
 def test_mute_register_and_expiring() -> None:
@@ -112,7 +154,7 @@ def test_trend_includes_history_and_current_run() -> None:
     bars = view.trend.bars
     assert len(bars) == 5 and bars[-1].current and not bars[0].current
     assert [b.total for b in bars] == [3, 4, 5, 6, 5]
-    assert bars[0].score == "?" and bars[-1].score == "46.4"
+    assert bars[0].score == "n/a" and bars[-1].score == "46.4"
     tallest = max(bars, key=lambda b: b.total)
     assert tallest.top == 0.0
     heights = sum(s.height for s in tallest.segments)
@@ -123,9 +165,18 @@ def test_run_summary_from_store_counts() -> None:
     summary = RunSummary.from_counts(
         "r1",
         F.NOW,
-        {"status": {"fail": 3, "pass": 2}, "open_by_severity": {"high": 3}, "change": {"new": 2, "resolved": 1}},
+        {
+            "status": {"fail": 3, "pass": 2},
+            "open_by_severity": {"high": 3},
+            "change": {"new": 2, "resolved": 1},
+        },
     )
-    assert (summary.open_total, summary.new, summary.resolved, summary.risk_score) == (3, 2, 1, None)
+    assert (summary.open_total, summary.new, summary.resolved, summary.risk_score) == (
+        3,
+        2,
+        1,
+        None,
+    )
     mine = summarize(F.make_run())
     assert mine.open_total == 5 and mine.risk_score == 46.4
 
@@ -140,32 +191,56 @@ def test_cards_use_estate_and_evidence() -> None:
     )
     estate = Estate(Organization("Northwind", ("northwind.example",)), accounts=(spec,))
     roles = (
-        RoleHolder("1", "Ben <b>Ortiz</b>", "ben.ortiz@northwind.example", "ADMIN", True, 3, False, added_at=F.NOW - timedelta(hours=1)),
+        RoleHolder(
+            "1",
+            "Ben <b>Ortiz</b>",
+            "ben.ortiz@northwind.example",
+            "ADMIN",
+            True,
+            3,
+            False,
+            added_at=F.NOW - timedelta(hours=1),
+        ),
         RoleHolder("2", None, "mallory.k@gmail.com", "MANAGE", False, 2, None, pending=True),
     )
     evidence = Evidence(
         collected_at=F.NOW,
         accounts={
             F.META_PAGE.key: AccountEvidence(
-                "meta", "northwindoutfitters", "meta", F.NOW, AccountState.ACTIVE,
-                roles=roles, two_factor_policy=TwoFactorPolicy("none", "two_factor_type"),
-                owner_name="Brightside Media", owned_by_company=False,
+                "meta",
+                "northwindoutfitters",
+                "meta",
+                F.NOW,
+                AccountState.ACTIVE,
+                roles=roles,
+                two_factor_policy=TwoFactorPolicy("none", "two_factor_type"),
+                owner_name="Brightside Media",
+                owned_by_company=False,
             )
         },
     )
     view = build_view(F.make_run(), estate=estate, evidence=evidence)
     card = next(c for c in view.cards if c.label == "meta northwindoutfitters")
-    assert card.owner == "inventory: agency (Brightside Media); platform: Brightside Media, client access only"
+    assert (
+        card.owner
+        == "inventory: agency (Brightside Media); platform: Brightside Media, client access only"
+    )
     assert [a.name for a in card.admins] == ["Ben <b>Ortiz</b>", "mallory.k@gmail.com"]
     assert card.admins[0].two_factor == "off" and card.admins[1].pending
-    assert card.two_factor_state == "bad" and "required for none" in card.two_factor
+    assert card.two_factor_state == "bad" and "not required by the holder" in card.two_factor
     assert "attested sms" in card.two_factor and "check: missing" in card.two_factor
     assert card.last_change.endswith("role granted to Ben <b>Ortiz</b>")
     assert dict(card.open_by_severity) == {"critical": 2}
     youtube = next(c for c in view.cards if c.platform == "youtube")
     assert youtube.admins == () and youtube.admins_note.startswith("no platform evidence")
     assert youtube.two_factor == "check: not verified" and youtube.two_factor_state == "unknown"
-    assert [c.kind for c in view.cards][-1] == "domain"
+    assert [c.label for c in view.cards if c.inventory] == ["meta northwindoutfitters"]
+    assert view.cards[0].inventory and not view.cards[-1].inventory
+
+
+def test_without_estate_every_card_counts_as_inventory() -> None:
+    cards = build_view(F.make_run()).cards
+    assert all(c.inventory for c in cards) and [c.kind for c in cards][-1] == "domain"
 
 
 def test_filters_offer_present_values() -> None:

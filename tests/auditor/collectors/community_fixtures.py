@@ -47,3 +47,33 @@ def shared() -> HttpShared:
 def context(config: AppConfig, previous: Evidence | None = None) -> CollectContext:
     """The collect context of a run at NOW."""
     return CollectContext(estate=config.estate, policy=config.policy, now=NOW, previous=previous)
+
+
+def json_values() -> Any:
+    """A hypothesis strategy for arbitrary JSON (hostile payload shapes)."""
+    from hypothesis import strategies as st
+
+    leaves = (
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False)
+        | st.text(max_size=20)
+    )
+    return st.recursive(
+        leaves,
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5)
+        ),
+        max_leaves=20,
+    )
+
+
+def parsed_or_malformed(parse: Any, payload: Any) -> Any:
+    """``parse(payload)``, or None when it raised MalformedResponse (anything else propagates)."""
+    from auditor.errors import MalformedResponse
+
+    try:
+        return parse(payload)
+    except MalformedResponse:
+        return None

@@ -5,21 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from community_fixtures import config_for, context, shared
+from community_fixtures import config_for, context, json_values, parsed_or_malformed, shared
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.collectors import bluesky
-from auditor.collectors.bluesky import (
+from auditor.collectors.bluesky import BlueskyProfile, parse_feed, parse_profile
+from auditor.collectors.bluesky_identity import (
     IdentityEndpoints,
     NoResolver,
     did_from_txt,
     did_from_well_known,
     handle_in_did_document,
     parse_doh_txt,
-    parse_feed,
-    parse_profile,
+    pds_endpoint,
 )
 from auditor.errors import MalformedResponse
-from auditor.evidence import AccountEvidence, AccountState
+from auditor.evidence import AccountEvidence, AccountState, Post
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.world import world_from_mapping
 
@@ -27,13 +29,17 @@ DID = "did:plc:northwindexample00000001"
 
 
 def test_parse_profile_reads_badges_pinned_post_and_links() -> None:
-    found = parse_profile({
-        "did": DID, "handle": "northwind.example", "displayName": "Northwind",
-        "description": "Gear. https://northwind.example/shop and more",
-        "avatar": "https://cdn.example/a.jpg",
-        "pinnedPost": {"uri": f"at://{DID}/app.bsky.feed.post/3k", "cid": "bafy"},
-        "verification": {"verifiedStatus": "valid", "trustedVerifierStatus": "none"},
-    })
+    found = parse_profile(
+        {
+            "did": DID,
+            "handle": "northwind.example",
+            "displayName": "Northwind",
+            "description": "Gear. https://northwind.example/shop and more",
+            "avatar": "https://cdn.example/a.jpg",
+            "pinnedPost": {"uri": f"at://{DID}/app.bsky.feed.post/3k", "cid": "bafy"},
+            "verification": {"verifiedStatus": "valid", "trustedVerifierStatus": "none"},
+        }
+    )
     assert (found.did, found.handle) == (DID, "northwind.example")
     assert found.profile.verified is True and found.profile.verified_type == "verified"
     assert found.profile.pinned_post_id == f"at://{DID}/app.bsky.feed.post/3k"
@@ -45,12 +51,20 @@ def test_parse_profile_reads_badges_pinned_post_and_links() -> None:
 
 
 def test_parse_feed_skips_reposts_and_reads_facet_links() -> None:
-    post = {"uri": f"at://{DID}/app.bsky.feed.post/3kx", "author": {"did": DID},
-            "record": {"text": "hi", "createdAt": "2026-11-20T10:00:00Z",
-                       "facets": [{"features": [{"uri": "https://bit.ly/x"}]}],
-                       "reply": {"parent": {}}},
-            "indexedAt": "2026-11-20T10:00:01Z"}
-    posts, cursor = parse_feed({"cursor": "abc", "feed": [{"post": post}, {"post": post, "reason": {}}]})
+    post = {
+        "uri": f"at://{DID}/app.bsky.feed.post/3kx",
+        "author": {"did": DID},
+        "record": {
+            "text": "hi",
+            "createdAt": "2026-11-20T10:00:00Z",
+            "facets": [{"features": [{"uri": "https://bit.ly/x"}]}],
+            "reply": {"parent": {}},
+        },
+        "indexedAt": "2026-11-20T10:00:01Z",
+    }
+    posts, cursor = parse_feed(
+        {"cursor": "abc", "feed": [{"post": post}, {"post": post, "reason": {}}]}
+    )
     assert cursor == "abc" and len(posts) == 1
     assert posts[0].links == ("https://bit.ly/x",) and posts[0].is_reply
     assert posts[0].url == f"https://bsky.app/profile/{DID}/post/3kx"
@@ -59,7 +73,9 @@ def test_parse_feed_skips_reposts_and_reads_facet_links() -> None:
 
 
 def test_identity_helpers() -> None:
-    assert parse_doh_txt({"Status": 0, "Answer": [{"type": 16, "data": f'"did={DID}"'}]}) == (f"did={DID}",)
+    assert parse_doh_txt({"Status": 0, "Answer": [{"type": 16, "data": f'"did={DID}"'}]}) == (
+        f"did={DID}",
+    )
     assert parse_doh_txt({"Status": 3}) == ()
     with pytest.raises(MalformedResponse):
         parse_doh_txt({"Status": 2})
@@ -68,34 +84,55 @@ def test_identity_helpers() -> None:
     assert did_from_well_known(f"{DID}\n") == DID
     assert did_from_well_known("<html>hello</html>") is None
     assert handle_in_did_document({"alsoKnownAs": ["at://Northwind.example"]}, "northwind.example")
-    assert not handle_in_did_document({"alsoKnownAs": ["at://other.example", "at://northwind.example"]},
-                                      "northwind.example")
+    assert not handle_in_did_document(
+        {"alsoKnownAs": ["at://other.example", "at://northwind.example"]}, "northwind.example"
+    )
     assert NoResolver().txt("_atproto.x") is None
 
 
 def test_identity_endpoints_derive_from_a_base_url() -> None:
     under = IdentityEndpoints.under("http://127.0.0.1:9/bluesky/")
     assert under.well_known.format(handle="a.example") == (
-        "http://127.0.0.1:9/bluesky/handles/a.example/.well-known/atproto-did")
+        "http://127.0.0.1:9/bluesky/handles/a.example/.well-known/atproto-did"
+    )
     assert IdentityEndpoints.public().plc_directory == "https://plc.directory"
 
 
 # -- sandbox ------------------------------------------------------------------------------------
 
 HEALTHY: dict[str, Any] = {
-    "did": DID, "handle": "northwind.example", "display_name": "Northwind Outfitters",
-    "description": "Outdoor gear.", "dns": True, "well_known": True,
+    "did": DID,
+    "handle": "northwind.example",
+    "display_name": "Northwind Outfitters",
+    "description": "Outdoor gear.",
+    "dns": True,
+    "well_known": True,
     "posts": [
-        {"rkey": "3k1", "text": "Trail season", "created_at": "-1d", "links": ["https://northwind.example"]},
+        {
+            "rkey": "3k1",
+            "text": "Trail season",
+            "created_at": "-1d",
+            "links": ["https://northwind.example"],
+        },
         {"rkey": "3k2", "text": "reposted", "created_at": "-1d", "repost": True},
         {"rkey": "3k0", "text": "old", "created_at": "-40d"},
     ],
 }
-WORLD: dict[str, Any] = {"accounts": [
-    HEALTHY,
-    {"did": "did:plc:northwindstore0000000002", "handle": "northwindstore.bsky.social", "state": "gone"},
-    {"did": "did:plc:northwindold00000000003", "handle": "northwind-old.example", "state": "takendown"},
-]}
+WORLD: dict[str, Any] = {
+    "accounts": [
+        HEALTHY,
+        {
+            "did": "did:plc:northwindstore0000000002",
+            "handle": "northwindstore.bsky.social",
+            "state": "gone",
+        },
+        {
+            "did": "did:plc:northwindold00000000003",
+            "handle": "northwind-old.example",
+            "state": "takendown",
+        },
+    ]
+}
 ACCOUNTS = [
     {"platform": "bluesky", "handle": "northwind.example", "id": DID},
     {"platform": "bluesky", "handle": "northwindstore.bsky.social"},
@@ -103,10 +140,15 @@ ACCOUNTS = [
 ]
 
 
-def _collect(world: dict[str, Any], faults: list[dict[str, Any]] | None = None,
-             accounts: list[dict[str, Any]] | None = None) -> Any:
+def _collect(
+    world: dict[str, Any],
+    faults: list[dict[str, Any]] | None = None,
+    accounts: list[dict[str, Any]] | None = None,
+) -> Any:
     with start_sandbox(world_from_mapping({"bluesky": world}), faults=faults or []) as box:
-        config = config_for(accounts or ACCOUNTS, {"bluesky": {"base_url": box.base_urls["bluesky"]}})
+        config = config_for(
+            accounts or ACCOUNTS, {"bluesky": {"base_url": box.base_urls["bluesky"]}}
+        )
         collector = bluesky.from_config(config, shared())
         assert collector is not None
         return collector.collect(context(config))
@@ -154,7 +196,9 @@ def test_handle_now_pointing_at_another_did_reports_that_did() -> None:
 
 
 def test_posts_page_with_the_cursor() -> None:
-    posts = [{"rkey": f"3p{i:03d}", "text": f"post {i}", "created_at": f"-{i}h"} for i in range(250)]
+    posts = [
+        {"rkey": f"3p{i:03d}", "text": f"post {i}", "created_at": f"-{i}h"} for i in range(250)
+    ]
     world = {"accounts": [{**HEALTHY, "posts": posts}]}
     evidence = _accounts(_collect(world, accounts=ACCOUNTS[:1]))["northwind.example"]
     assert len(evidence.posts or ()) == 250
@@ -170,7 +214,9 @@ def test_posts_page_with_the_cursor() -> None:
         ("malformed", {"kind": "truncated"}),
     ],
 )
-def test_every_fault_is_unknown_plus_a_problem_for_that_account(kind: str, rule: dict[str, Any]) -> None:
+def test_every_fault_is_unknown_plus_a_problem_for_that_account(
+    kind: str, rule: dict[str, Any]
+) -> None:
     fault = {**rule, "platform": "bluesky", "path": "^/plc/"}
     output = _collect(WORLD, faults=[fault])
     evidence = _accounts(output)
@@ -178,3 +224,59 @@ def test_every_fault_is_unknown_plus_a_problem_for_that_account(kind: str, rule:
     assert evidence["northwindstore.bsky.social"].state is AccountState.NOT_FOUND
     problems = [(p.kind, p.asset_key) for p in output.report.problems]
     assert problems == [(kind, "account:bluesky:northwind.example")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    payload=json_values()
+    | st.fixed_dictionaries(
+        {}, optional={k: json_values() for k in ["did", "handle", "feed", "Status"]}
+    )
+)
+def test_hostile_payloads_raise_only_malformed_response(payload: Any) -> None:
+    profile = parsed_or_malformed(parse_profile, payload)
+    assert profile is None or isinstance(profile, BlueskyProfile)
+    feed = parsed_or_malformed(parse_feed, payload)
+    assert feed is None or all(isinstance(p, Post) for p in feed[0])
+    records = parsed_or_malformed(parse_doh_txt, payload)
+    assert records is None or all(isinstance(r, str) for r in records)
+
+
+def test_pds_endpoint_comes_from_the_did_document() -> None:
+    document = {"service": [{"id": "#atproto_pds", "serviceEndpoint": "https://pds.example/"}]}
+    assert pds_endpoint(document) == "https://pds.example"
+    assert (
+        pds_endpoint({"service": [{"id": "#atproto_pds", "serviceEndpoint": "file:///etc"}]})
+        is None
+    )
+    assert pds_endpoint({}) is None
+
+
+SESSION = {"did": DID, "email": "Social@northwind.example", "email_auth_factor": True}
+
+
+def _collect_with_token(world: dict[str, Any], accounts: list[dict[str, Any]]) -> Any:
+    with start_sandbox(world_from_mapping({"bluesky": world}), faults=[]) as box:
+        settings = {"base_url": box.base_urls["bluesky"], "token": "session-jwt"}
+        config = config_for(accounts, {"bluesky": settings})
+        collector = bluesky.from_config(config, shared())
+        assert collector is not None
+        return collector.collect(context(config))
+
+
+def test_a_session_token_tells_the_accounts_email_and_second_factor() -> None:
+    output = _collect_with_token({**WORLD, "session": SESSION}, ACCOUNTS)
+    assert output.report.ok, output.report.problems
+    evidence = _accounts(output)["northwind.example"]
+    assert evidence.token_account_id == DID
+    assert evidence.account_two_factor is True
+    assert evidence.registration_email == "social@northwind.example"
+
+
+def test_no_session_facts_without_a_session_or_for_an_unrecorded_identity() -> None:
+    without = _accounts(_collect_with_token(WORLD, ACCOUNTS[:1]))["northwind.example"]
+    assert (without.token_account_id, without.account_two_factor) == (None, None)
+    unrecorded = [{"platform": "bluesky", "handle": "northwind.example"}]
+    output = _collect_with_token({**WORLD, "session": SESSION}, unrecorded)
+    evidence = _accounts(output)["northwind.example"]
+    assert evidence.account_id == DID and evidence.token_account_id is None

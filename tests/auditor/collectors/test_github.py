@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from community_fixtures import TESTDATA, config_for, context, shared
+from community_fixtures import (
+    TESTDATA,
+    config_for,
+    context,
+    json_values,
+    parsed_or_malformed,
+    shared,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.collectors import github
-from auditor.collectors.github import (
+from auditor.collectors.github import OrgFacts, parse_installations, parse_org
+from auditor.collectors.github_people import (
     Member,
     SecondFactors,
-    parse_installations,
-    parse_org,
+    parse_invitations,
     parse_users,
     role_holders,
 )
@@ -79,7 +89,11 @@ def test_second_factors_only_claim_2fa_when_the_filter_was_readable() -> None:
     readable = SecondFactors(frozenset({"dev"}), frozenset({"sam"}))
     holders = role_holders([alice], [alice, dev, sam], [], readable, readable)
     by_id = {h.person_id: h for h in holders}
-    assert (by_id["alice"].two_factor, by_id["alice"].full_admin, by_id["alice"].privilege) == (True, True, 3)
+    assert (by_id["alice"].two_factor, by_id["alice"].full_admin, by_id["alice"].privilege) == (
+        True,
+        True,
+        3,
+    )
     assert by_id["dev"].two_factor is False
     assert (by_id["sam"].two_factor, by_id["sam"].two_factor_method) == (True, "sms")
     unreadable = role_holders([alice], [alice, dev], [], SecondFactors(None, None), readable)
@@ -99,28 +113,52 @@ ORG: dict[str, Any] = {
     "members": [
         {"login": "alice-ng", "id": 1, "email": "alice.ng@northwind.example", "role": "admin"},
         {"login": "ben-ortiz", "id": 2, "role": "admin", "email": "ben.ortiz@northwind.example"},
-        {"login": "dev-patel", "id": 3, "two_factor": "none", "email": "dev.patel@northwind.example"},
+        {
+            "login": "dev-patel",
+            "id": 3,
+            "two_factor": "none",
+            "email": "dev.patel@northwind.example",
+        },
     ],
     "outside_collaborators": [
         {"login": "mallory-k", "id": 9, "email": "mallory.k@gmail.com", "two_factor": "sms"}
     ],
     "installations": [
-        {"id": 41, "app_id": 310001, "app_slug": "quickdeploy-bot",
-         "permissions": {"contents": "write", "metadata": "read"}},
-        {"id": 42, "app_id": 310002, "app_slug": "readonly-stats", "permissions": {"metadata": "read"}},
+        {
+            "id": 41,
+            "app_id": 310001,
+            "app_slug": "quickdeploy-bot",
+            "permissions": {"contents": "write", "metadata": "read"},
+        },
+        {
+            "id": 42,
+            "app_id": 310002,
+            "app_slug": "readonly-stats",
+            "permissions": {"metadata": "read"},
+        },
     ],
 }
-OTHER = {"login": "northwind-oss", "id": 9100002, "members": [{"login": "alice-ng", "id": 1, "role": "admin"}]}
+OTHER = {
+    "login": "northwind-oss",
+    "id": 9100002,
+    "members": [{"login": "alice-ng", "id": 1, "role": "admin"}],
+}
 ACCOUNTS = [
     {"platform": "github", "handle": "northwind-labs", "id": "9100001"},
     {"platform": "github", "handle": "northwind-oss"},
 ]
 
 
-def _collect(world: dict[str, Any], faults: list[dict[str, Any]] | None = None,
-             accounts: list[dict[str, Any]] | None = None) -> Any:
+def _collect(
+    world: dict[str, Any],
+    faults: list[dict[str, Any]] | None = None,
+    accounts: list[dict[str, Any]] | None = None,
+) -> Any:
     with start_sandbox(world_from_mapping({"github": world}), faults=faults or []) as box:
-        config = config_for(accounts or ACCOUNTS, {"github": {"base_url": box.base_urls["github"], "token": "t0ken"}})
+        config = config_for(
+            accounts or ACCOUNTS,
+            {"github": {"base_url": box.base_urls["github"], "token": "t0ken"}},
+        )
         collector = github.from_config(config, shared())
         assert collector is not None
         return collector.collect(context(config))
@@ -135,7 +173,9 @@ def test_owner_token_reads_people_2fa_apps_and_policy() -> None:
     assert output.report.ok and not output.report.problems
     evidence = _accounts(output)["northwind-labs"]
     assert evidence.state is AccountState.ACTIVE and evidence.account_id == "9100001"
-    assert evidence.two_factor_policy is not None and evidence.two_factor_policy.required_for == "none"
+    assert (
+        evidence.two_factor_policy is not None and evidence.two_factor_policy.required_for == "none"
+    )
     assert evidence.missing_scopes == ()
     assert evidence.registration_email == "it@northwind.example"
     roles = {r.person_id: r for r in evidence.roles or ()}
@@ -143,13 +183,19 @@ def test_owner_token_reads_people_2fa_apps_and_policy() -> None:
     assert roles["ben-ortiz"].email == "ben.ortiz@northwind.example"
     assert (roles["dev-patel"].role, roles["dev-patel"].two_factor) == ("member", False)
     mallory = roles["mallory-k"]
-    assert (mallory.role, mallory.full_admin, mallory.two_factor_method) == ("outside_collaborator", False, "sms")
+    assert (mallory.role, mallory.full_admin, mallory.two_factor_method) == (
+        "outside_collaborator",
+        False,
+        "sms",
+    )
     apps = {a.name: a for a in evidence.apps or ()}
     assert apps["quickdeploy-bot"].can_publish and not apps["quickdeploy-bot"].can_admin
     assert not apps["readonly-stats"].can_publish
     found = [i for i in output.items if isinstance(i, DiscoveredAccount)]
     assert {(d.handle, d.account_id, d.via) for d in found} == {
-        ("northwind-labs", "9100001", "github org"), ("northwind-oss", "9100002", "github org")}
+        ("northwind-labs", "9100001", "github org"),
+        ("northwind-oss", "9100002", "github org"),
+    }
     assert output.report.requests > 0
 
 
@@ -192,15 +238,21 @@ def _faults() -> Iterator[tuple[str, dict[str, Any]]]:
     yield "malformed", {"kind": "truncated"}
 
 
-@pytest.mark.parametrize(("kind", "rule"), list(_faults()), ids=lambda v: v if isinstance(v, str) else v["kind"])
-def test_every_fault_is_unknown_plus_a_problem_for_that_org_only(kind: str, rule: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("kind", "rule"), list(_faults()), ids=lambda v: v if isinstance(v, str) else v["kind"]
+)
+def test_every_fault_is_unknown_plus_a_problem_for_that_org_only(
+    kind: str, rule: dict[str, Any]
+) -> None:
     fault = {**rule, "platform": "github", "path": "^/orgs/northwind-labs/members"}
     output = _collect({"orgs": [ORG, OTHER]}, faults=[fault])
     evidence = _accounts(output)
     assert evidence["northwind-labs"].state is AccountState.UNKNOWN
     assert evidence["northwind-labs"].roles is None
     assert evidence["northwind-oss"].state is AccountState.ACTIVE
-    assert [(p.kind, p.asset_key) for p in output.report.problems] == [(kind, "account:github:northwind-labs")]
+    assert [(p.kind, p.asset_key) for p in output.report.problems] == [
+        (kind, "account:github:northwind-labs")
+    ]
     assert output.report.ok is False
 
 
@@ -213,3 +265,69 @@ def test_403_without_rate_limit_headers_is_a_permission_gap_not_a_rate_limit() -
     response.headers["x-ratelimit-remaining"] = "0"
     limited = github.rate_limit_hook(response)
     assert limited is not None and limited.kind.value == "rate_limit"
+
+
+def test_a_rate_limit_within_the_wait_budget_is_waited_out() -> None:
+    fault = {
+        "kind": "rate_limit",
+        "platform": "github",
+        "path": "^/orgs/northwind-labs$",
+        "times": 1,
+        "retry_after_s": 1,
+    }
+    output = _collect({"orgs": [ORG, OTHER]}, faults=[fault])
+    assert output.report.ok and output.report.problems == ()
+    assert _accounts(output)["northwind-labs"].state is AccountState.ACTIVE
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    payload=json_values()
+    | st.fixed_dictionaries(
+        {},
+        optional={
+            k: json_values() for k in ["login", "id", "app_id", "installations", "permissions"]
+        },
+    )
+)
+def test_hostile_payloads_raise_only_malformed_response(payload: Any) -> None:
+    for parse, kind in (
+        (parse_org, OrgFacts),
+        (parse_users, list),
+        (parse_installations, list),
+        (parse_invitations, list),
+    ):
+        result = parsed_or_malformed(parse, payload)
+        assert result is None or isinstance(result, kind)
+
+
+def test_the_token_never_reaches_logs_or_problems(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with start_sandbox(
+        world_from_mapping({"github": {"orgs": [ORG], "token_valid": False}}), faults=[]
+    ) as box:
+        settings = {"base_url": box.base_urls["github"], "token": "ghp_s3cr3tT0ken"}
+        config = config_for(ACCOUNTS[:1], {"github": settings})
+        collector = github.from_config(config, shared())
+        assert collector is not None
+        output = collector.collect(context(config))
+    assert [p.kind for p in output.report.problems] == ["auth"]
+    assert "ghp_s3cr3tT0ken" not in repr(output)
+    assert "ghp_s3cr3tT0ken" not in caplog.text
+
+
+def test_the_configured_org_is_discovered_even_outside_the_inventory() -> None:
+    with start_sandbox(world_from_mapping({"github": {"orgs": [ORG, OTHER]}}), faults=[]) as box:
+        settings = {
+            "base_url": box.base_urls["github"],
+            "token": "t",
+            "organization": "northwind-oss",
+        }
+        config = config_for(ACCOUNTS[:1], {"github": settings})
+        collector = github.from_config(config, shared())
+        assert collector is not None
+        output = collector.collect(context(config))
+    found = {(d.handle, d.account_id) for d in output.items if isinstance(d, DiscoveredAccount)}
+    assert found == {("northwind-labs", "9100001"), ("northwind-oss", "9100002")}
+    assert set(_accounts(output)) == {"northwind-labs"}
+    assert output.report.ok

@@ -7,12 +7,28 @@ from typing import Any
 
 import pytest
 import yaml
-from community_fixtures import NOW, TESTDATA, config_for, context, shared
+from community_fixtures import (
+    NOW,
+    TESTDATA,
+    config_for,
+    context,
+    json_values,
+    parsed_or_malformed,
+    shared,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.collectors import mastodon
-from auditor.collectors.mastodon import html_to_text, instance_of, parse_account, parse_statuses
+from auditor.collectors.mastodon import (
+    MastodonAccount,
+    html_to_text,
+    instance_of,
+    parse_account,
+    parse_statuses,
+)
 from auditor.errors import MalformedResponse
-from auditor.evidence import AccountEvidence, AccountState
+from auditor.evidence import AccountEvidence, AccountState, Post
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.world import world_from_mapping
 
@@ -25,14 +41,21 @@ def _exchanges(name: str) -> list[tuple[str, int, Any]]:
         pytest.skip("../shared/testdata/mastodon-cassettes is absent")
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
-        (i["request"]["uri"], i["response"]["status"]["code"], json.loads(i["response"]["body"]["string"]))
+        (
+            i["request"]["uri"],
+            i["response"]["status"]["code"],
+            json.loads(i["response"]["body"]["string"]),
+        )
         for i in data["interactions"]
     ]
 
 
 def test_lookup_cassette_parses_profile_and_fields() -> None:
-    found = [body for uri, code, body in _exchanges("test_account_lookup.yaml")
-             if "lookup?acct=mastodonpy_test" in uri and code == 200]
+    found = [
+        body
+        for uri, code, body in _exchanges("test_account_lookup.yaml")
+        if "lookup?acct=mastodonpy_test" in uri and code == 200
+    ]
     account = parse_account(found[0])
     assert account.id == "117020565966271181"
     assert account.state is AccountState.ACTIVE
@@ -43,7 +66,11 @@ def test_lookup_cassette_parses_profile_and_fields() -> None:
 
 
 def test_lookup_cassette_404_body_is_an_error_object() -> None:
-    missing = [(code, body) for uri, code, body in _exchanges("test_account_lookup.yaml") if "kljadkl" in uri]
+    missing = [
+        (code, body)
+        for uri, code, body in _exchanges("test_account_lookup.yaml")
+        if "kljadkl" in uri
+    ]
     assert missing == [(404, {"error": "Record not found"})]
     with pytest.raises(MalformedResponse):
         parse_account([missing[0][1]])
@@ -54,7 +81,11 @@ def test_verify_credentials_and_status_cassettes() -> None:
     assert parse_account(me).id == "117020457910412882"
     statuses = [body for uri, code, body in _exchanges("test_status.yaml") if code == 200]
     post = parse_statuses([statuses[1]])[0]
-    assert (post.id, post.text, post.source_app) == ("117020583223442465", "Toot!", "Mastodon.py test suite")
+    assert (post.id, post.text, post.source_app) == (
+        "117020583223442465",
+        "Toot!",
+        "Mastodon.py test suite",
+    )
     assert post.is_reply is False and post.url and post.created_at.tzinfo is not None
 
 
@@ -89,9 +120,18 @@ ACCOUNT: dict[str, Any] = {
     ],
     "statuses": [
         {"id": "109000000000000103", "text": "Pinned hello", "created_at": "-30d", "pinned": True},
-        {"id": "109000000000000102", "text": "Trail boots https://northwindshop.example/boots",
-         "created_at": "-1d", "application": "Buffer"},
-        {"id": "109000000000000101", "text": "@someone thanks!", "created_at": "-2d", "reply_to": "5"},
+        {
+            "id": "109000000000000102",
+            "text": "Trail boots https://northwindshop.example/boots",
+            "created_at": "-1d",
+            "application": "Buffer",
+        },
+        {
+            "id": "109000000000000101",
+            "text": "@someone thanks!",
+            "created_at": "-2d",
+            "reply_to": "5",
+        },
         {"id": "109000000000000100", "text": "boosted", "created_at": "-2d", "reblog": True},
     ],
 }
@@ -107,7 +147,9 @@ ACCOUNTS = [
 ]
 
 
-def _collect(world: dict[str, Any], faults: list[dict[str, Any]] | None = None, token: bool = True) -> Any:
+def _collect(
+    world: dict[str, Any], faults: list[dict[str, Any]] | None = None, token: bool = True
+) -> Any:
     with start_sandbox(world_from_mapping({"mastodon": world}), faults=faults or []) as box:
         settings: dict[str, Any] = {"base_url": box.base_urls["mastodon"]}
         if token:
@@ -161,7 +203,9 @@ def test_invalid_token_is_an_auth_problem_but_the_profile_is_read() -> None:
 
 
 def test_statuses_page_back_to_the_window_start() -> None:
-    many = [{"id": str(200000 + i), "text": f"post {i}", "created_at": f"-{i}h"} for i in range(100)]
+    many = [
+        {"id": str(200000 + i), "text": f"post {i}", "created_at": f"-{i}h"} for i in range(100)
+    ]
     world = {**WORLD, "accounts": [{**ACCOUNT, "statuses": many}]}
     evidence = _accounts(_collect(world))["northwind@social.example"]
     assert len(evidence.posts or ()) == 100
@@ -178,8 +222,14 @@ def test_statuses_page_back_to_the_window_start() -> None:
         ("malformed", {"kind": "truncated"}),
     ],
 )
-def test_every_fault_is_unknown_plus_a_problem_for_that_account(kind: str, rule: dict[str, Any]) -> None:
-    fault = {**rule, "platform": "mastodon", "path": "^/api/v1/accounts/109000000000000001/statuses"}
+def test_every_fault_is_unknown_plus_a_problem_for_that_account(
+    kind: str, rule: dict[str, Any]
+) -> None:
+    fault = {
+        **rule,
+        "platform": "mastodon",
+        "path": "^/api/v1/accounts/109000000000000001/statuses",
+    }
     output = _collect(WORLD, faults=[fault])
     evidence = _accounts(output)
     assert evidence["northwind@social.example"].state is AccountState.UNKNOWN
@@ -187,3 +237,29 @@ def test_every_fault_is_unknown_plus_a_problem_for_that_account(kind: str, rule:
     assert evidence["oldshop@social.example"].state is AccountState.SUSPENDED
     problems = [(p.kind, p.asset_key) for p in output.report.problems]
     assert problems == [(kind, "account:mastodon:northwind@social.example")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    payload=json_values()
+    | st.fixed_dictionaries(
+        {}, optional={k: json_values() for k in ["id", "created_at", "content", "fields"]}
+    )
+)
+def test_hostile_payloads_raise_only_malformed_response(payload: Any) -> None:
+    account = parsed_or_malformed(parse_account, payload)
+    assert account is None or isinstance(account, MastodonAccount)
+    statuses = parsed_or_malformed(parse_statuses, payload)
+    assert statuses is None or all(isinstance(p, Post) and p.created_at.tzinfo for p in statuses)
+
+
+def test_a_handle_without_instance_and_no_base_url_is_a_config_problem() -> None:
+    config = config_for([{"platform": "mastodon", "handle": "northwind"}], {})
+    collector = mastodon.from_config(config, shared())
+    assert collector is not None
+    output = collector.collect(context(config))
+    assert _accounts(output)["northwind"].state is AccountState.UNKNOWN
+    assert [(p.kind, p.asset_key) for p in output.report.problems] == [
+        ("config", "account:mastodon:northwind")
+    ]
+    assert output.report.requests == 0

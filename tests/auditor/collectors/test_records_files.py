@@ -7,10 +7,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from auditor.collectors import records
 from auditor.collectors.base import CollectContext
+from auditor.collectors.bitwarden import parse_bitwarden
 from auditor.collectors.directory_csv import parse_directory
+from auditor.collectors.onepassword import parse_onepassword_csv
 from auditor.collectors.register_csv import parse_register
 from auditor.config import load_config
 from auditor.errors import InputFileError, UserError
@@ -76,6 +80,7 @@ def test_directory_optional_columns_may_be_absent(tmp_path: Path) -> None:
         (HEADER + "x@n.example,X,active\n", "row 2: expected 6 cells"),
         (HEADER + 'x@n.example,"X,active,,,\n', "expected well-formed CSV"),
         ("", "file is empty"),
+        (HEADER + "x@n.example," + "x" * 200_000 + ",active,,,\n", "over-long cell"),
     ],
 )
 def test_directory_malformed_is_one_line_input_error(
@@ -192,3 +197,36 @@ def test_demo_records_load_and_preflight() -> None:
     emails = {p.email for p in directory.people}
     assert {"ben.ortiz@northwind.example", "social@northwind.example"} <= emails
     assert "mallory.k@gmail.com" not in emails
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=st.binary(max_size=400))
+def test_hostile_bytes_give_input_errors_or_parse(tmp_path: Path, body: bytes) -> None:
+    for suffix, parse in (
+        ("people.csv", lambda p: parse_directory(p, NOW)),
+        ("register.csv", lambda p: parse_register(p, NOW)),
+        ("vault.json", parse_bitwarden),
+        ("1p.csv", parse_onepassword_csv),
+    ):
+        path = tmp_path / suffix
+        path.write_bytes(HEADER.encode() + body if suffix == "people.csv" else body)
+        try:
+            parse(path)
+        except InputFileError as exc:
+            assert "\n" not in str(exc)
+
+
+def test_build_wires_the_breach_lookup_only_when_asked(tmp_path: Path) -> None:
+    hibp = pytest.importorskip("auditor.collectors.hibp")
+    write(tmp_path, "vault.json", '{"encrypted": false, "items": []}')
+    on = load_config(_config(tmp_path, "sources:\n  vault: {bitwarden: vault.json}\n"))
+    (collector,) = records.build(on)
+    assert isinstance(collector, records.VaultCollector)
+    assert isinstance(collector.breaches, hibp.PwnedPasswords)
+    off = load_config(
+        _config(tmp_path, "sources:\n  vault: {bitwarden: vault.json, check_breaches: false}\n")
+    )
+    (collector,) = records.build(off)
+    assert isinstance(collector, records.VaultCollector) and collector.breaches is None

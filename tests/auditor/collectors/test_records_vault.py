@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from auditor.collectors import records, vault_facts
@@ -216,6 +218,7 @@ def test_bitwarden_malformed_exports(tmp_path: Path, content: str, expected: str
 def test_bitwarden_field_errors_name_position_not_content(tmp_path: Path) -> None:
     cases = [
         bw_item(1, "Northwind2024!", revisionDate="Northwind2024!"),
+        bw_item(1, "Northwind2024!", revisionDate="0001-01-01T00:00:00+01:00"),
         bw_item(
             1,
             "Northwind2024!",
@@ -225,6 +228,7 @@ def test_bitwarden_field_errors_name_position_not_content(tmp_path: Path) -> Non
         bw_item(1, "Northwind2024!", login="Northwind2024!"),
     ]
     fields = [
+        "items[0].revisionDate",
         "items[0].revisionDate",
         "items[0].passwordHistory[0].lastUsedDate",
         "items[0].login.password",
@@ -318,3 +322,79 @@ def test_demo_vault_facts() -> None:
     assert by_name["X - @northwind_help"].has_totp
     assert by_name["X - @northwind"].strength_score == 4
     assert "X - recovery codes" not in by_name
+
+
+class RangeServer:
+    """Stands in for the HTTP client of :class:`auditor.collectors.hibp.PwnedPasswords`."""
+
+    def __init__(self, breached: dict[str, int]) -> None:
+        self.breached = {
+            hashlib.sha1(k.encode()).hexdigest().upper(): v for k, v in breached.items()
+        }
+        self.paths: list[str] = []
+
+    def get_text(self, path_or_url: str, *, params: Any = None, headers: Any = None) -> str:
+        self.paths.append(path_or_url)
+        prefix = path_or_url.rsplit("/", 1)[1]
+        rows = ["0" * 35 + ":0"]
+        rows += [f"{h[5:]}:{c}" for h, c in self.breached.items() if h.startswith(prefix)]
+        return "\r\n".join(rows) + "\r\n"
+
+
+def test_vault_with_the_pwned_passwords_client(tmp_path: Path) -> None:
+    hibp = pytest.importorskip("auditor.collectors.hibp")
+    server = RangeServer({"Northwind2024!": 42})
+    vault, report = collect(org_export(tmp_path), hibp.PwnedPasswords(server))
+    assert [i.breach_count for i in vault.items] == [42, 42, 0, None]
+    assert vault.breach_checked and report.problems == ()
+    assert sorted(len(p.rsplit("/", 1)[1]) for p in server.paths) == [5, 5]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_FIELDS = st.sampled_from(
+    [
+        "id",
+        "type",
+        "name",
+        "login",
+        "passwordHistory",
+        "revisionDate",
+        "collectionIds",
+        "folderId",
+        "creationDate",
+    ]
+)
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(broken=st.dictionaries(_FIELDS, _JSON, max_size=5))
+def test_hostile_bitwarden_items_give_input_errors(tmp_path: Path, broken: dict[str, Any]) -> None:
+    path = export(
+        tmp_path, [{**bw_item(1, "Northwind2024!"), **broken}], folders=[{"id": "f", "name": 3}]
+    )
+    try:
+        logins = parse_bitwarden(path)
+    except InputFileError as exc:
+        assert "Northwind2024!" not in str(exc) and "\n" not in str(exc)
+    else:
+        assert all(isinstance(x.item_id, str) and x.item_id for x in logins)
+        vault_facts.derive_facts(logins)
+
+
+def test_totp_seed_in_custom_field_or_notes_counts(tmp_path: Path) -> None:
+    items = [
+        bw_item(
+            1, "a", fields=[{"name": "2fa", "value": f"otpauth://totp/X?secret={SEED}", "type": 1}]
+        ),
+        bw_item(2, "b", notes=f"backup: OTPAUTH://totp/X?secret={SEED}"),
+        bw_item(3, "c", fields=[{"name": "pin", "value": "1234", "type": 1}], notes="nothing here"),
+    ]
+    assert [x.has_totp for x in parse_bitwarden(export(tmp_path, items))] == [True, True, False]

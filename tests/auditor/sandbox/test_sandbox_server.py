@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,7 +12,7 @@ import pytest
 import requests
 
 from auditor.errors import InputFileError
-from auditor.sandbox import DEMO_WORLD, start_sandbox
+from auditor.sandbox import DEMO_WORLD, serve, start_sandbox
 from auditor.sandbox.faults import Fault, FaultKind, FaultPlan, parse_faults
 from auditor.sandbox.world import load_world, when, world_from_mapping
 
@@ -154,3 +156,17 @@ def test_stop_releases_the_port() -> None:
     sandbox.stop()
     with pytest.raises(requests.exceptions.ConnectionError):
         _get(url, timeout=1)
+
+
+def test_serve_prints_base_urls_and_stops_on_request() -> None:
+    out, stop = io.StringIO(), threading.Event()
+    thread = threading.Thread(target=serve, args=(WORLD,), kwargs={"stop": stop, "out": out})
+    thread.start()
+    deadline = time.monotonic() + 5
+    while "Ctrl-C" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    lines = dict(line.split() for line in out.getvalue().splitlines() if line.startswith("x "))
+    assert _get(lines["x"]).json()["data"]["username"] == "acme"
+    stop.set()
+    thread.join(timeout=5)
+    assert not thread.is_alive()

@@ -1,0 +1,253 @@
+"""The LinkedIn collector: company pages, who holds which role on them, and recent posts.
+
+Reads the versioned Community Management API (``platforms.linkedin.base_url``, default
+``https://api.linkedin.com``; ``LinkedIn-Version: platforms.linkedin.version``, default
+``202511``; ``X-Restli-Protocol-Version: 2.0.0``). Per inventory page: the organization found by
+its vanity name (the handle), so a handle that now points to another organization shows up as a
+different ``account_id``; ``organizationAcls`` roles (``ADMINISTRATOR`` is full admin,
+``REQUESTED`` is pending, rejected and revoked entries are dropped); ``posts`` by the
+organization in the content window, read newest first and only until the previous run's newest
+post. Role holders are person URNs: LinkedIn does not resolve them to names or emails for this
+API. LinkedIn exposes no 2FA and no ownership; those stay unknown. Organizations the token's
+member administers (``organizationAcls?q=roleAssignee``) are reported as discovered accounts. 429 carries no reset header
+(daily quotas), so it is never waited for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from auditor.collectors.base import CollectContext
+from auditor.collectors.platforms import (
+    PlatformCollector,
+    links_in,
+    mapping,
+    merge_posts,
+    previous_evidence,
+    url_digest,
+    window_floor,
+)
+from auditor.config import NetworkModel, PlatformModel
+from auditor.errors import (
+    AuthFailed,
+    CollectionError,
+    MalformedResponse,
+    NotFound,
+    PermissionMissing,
+)
+from auditor.estate import AccountSpec
+from auditor.evidence import (
+    AccountEvidence,
+    AccountState,
+    DiscoveredAccount,
+    EvidenceItem,
+    Post,
+    Profile,
+    RoleHolder,
+)
+from auditor.http import HttpClient, HttpShared
+from auditor.models import SourceProblem
+
+CONFIG_NAME = "linkedin"
+PLATFORMS = ("linkedin",)
+DEFAULT_BASE_URL = "https://api.linkedin.com"
+DEFAULT_VERSION = "202511"
+PAGE_SIZE = 50
+MAX_PAGES = 10
+ROLE_PRIVILEGE = {
+    "ADMINISTRATOR": 3,
+    "CONTENT_ADMINISTRATOR": 2,
+    "DIRECT_SPONSORED_CONTENT_POSTER": 2,
+    "RECRUITING_POSTER": 1,
+    "CURATOR": 1,
+    "LEAD_GEN_FORMS_MANAGER": 1,
+    "LEAD_CAPTURE_ADMINISTRATOR": 1,
+    "ANALYST": 0,
+}
+ROLES_SCOPE = "rw_organization_admin"
+DISCOVERY = "linkedin organizationAcls roleAssignee"
+ROLES_NOTE = "LinkedIn role holders are person URNs; names and emails are not exposed"
+
+
+def _elements(page: Any, what: str) -> list[dict[str, Any]]:
+    if not isinstance(page, dict) or not isinstance(page.get("elements"), list):
+        raise MalformedResponse(f"linkedin: {what} without an elements list")
+    return [e for e in page["elements"] if isinstance(e, dict)]
+
+
+def parse_acl(element: Mapping[str, Any]) -> RoleHolder | None:
+    """One ``organizationAcls`` element; None for rejected or revoked entries."""
+    state = str(element.get("state", ""))
+    if state not in ("APPROVED", "REQUESTED"):
+        return None
+    role = str(element.get("role", ""))
+    person = element.get("roleAssignee")
+    if not isinstance(person, str) or not role:
+        raise MalformedResponse("linkedin: ACL without roleAssignee or role")
+    return RoleHolder(
+        person_id=person,
+        name=None,
+        email=None,
+        role=role,
+        full_admin=role == "ADMINISTRATOR",
+        privilege=ROLE_PRIVILEGE.get(role, 0),
+        pending=state == "REQUESTED",
+    )
+
+
+def parse_post(element: Mapping[str, Any]) -> Post:
+    """One ``posts`` element."""
+    try:
+        millis = int(element.get("publishedAt") or element["createdAt"])
+        post_id = str(element["id"])
+    except (KeyError, TypeError, ValueError):
+        raise MalformedResponse("linkedin: post without id or publishedAt") from None
+    text = str(element.get("commentary") or "")
+    return Post(
+        id=post_id,
+        created_at=datetime.fromtimestamp(millis / 1000, UTC),
+        text=text,
+        links=links_in(text),
+        url=f"https://www.linkedin.com/feed/update/{post_id}",
+    )
+
+
+def parse_org(org: Mapping[str, Any]) -> tuple[str, Profile]:
+    """The id and profile of an organization."""
+    if "id" not in org:
+        raise MalformedResponse("linkedin: organization without an id")
+    logo = mapping(org.get("logoV2"))
+    description = org.get("localizedDescription")
+    return str(org["id"]), Profile(
+        display_name=org.get("localizedName"),
+        bio=description,
+        link=org.get("localizedWebsite"),
+        avatar_hash=url_digest(logo.get("original")),
+        extra_links=links_in(description),
+    )
+
+
+class LinkedInCollector(PlatformCollector[None]):
+    """LinkedIn company pages through the Community Management API."""
+
+    name = "linkedin"
+    platforms = PLATFORMS
+    scopes = ("rw_organization_admin", "r_organization_social")
+
+    def begin(self, ctx: CollectContext) -> tuple[None, list[EvidenceItem], list[SourceProblem]]:
+        """The organizations the token's member administers, as discovered accounts."""
+        try:
+            pages = self.client.paginate_offset(
+                "/rest/organizationAcls",
+                params={"q": "roleAssignee", "role": "ADMINISTRATOR", "state": "APPROVED"},
+                count_of=lambda page: len(_elements(page, "organizationAcls")),
+                count=PAGE_SIZE,
+                max_pages=MAX_PAGES,
+            )
+            urns = [str(e.get("organization", "")) for p in pages for e in _elements(p, "ACLs")]
+            found: list[EvidenceItem] = []
+            for org_id in dict.fromkeys(u.rsplit(":", 1)[-1] for u in urns if u):
+                org = self.client.get_json(f"/rest/organizations/{org_id}")
+                handle = str(org.get("vanityName") or org_id)
+                found.append(DiscoveredAccount("linkedin", handle, org_id, DISCOVERY, ctx.now))
+        except AuthFailed:
+            raise
+        except CollectionError as exc:
+            return None, [], [SourceProblem(exc.kind.value, exc.detail, None, exc.scope)]
+        return None, found, []
+
+    def account(self, spec: AccountSpec, ctx: CollectContext, state: None) -> AccountEvidence:
+        """One company page."""
+        found = _elements(
+            self.client.get_json(
+                "/rest/organizations", params={"q": "vanityName", "vanityName": spec.handle}
+            ),
+            "organization lookup",
+        )
+        if not found:
+            raise NotFound(f"linkedin: no organization has the vanity name {spec.handle}")
+        org_id, profile = parse_org(found[0])
+        urn = f"urn:li:organization:{org_id}"
+        missing: list[str] = []
+        try:
+            roles: tuple[RoleHolder, ...] | None = self._roles(urn)
+        except PermissionMissing:
+            roles = None
+            missing.append(ROLES_SCOPE)
+        previous = previous_evidence(ctx, spec)
+        if previous is not None and previous.account_id != org_id:
+            previous = None
+        posts, cursor = self._posts(ctx, urn, previous)
+        return self.evidence(
+            spec,
+            ctx,
+            AccountState.ACTIVE,
+            account_id=org_id,
+            profile=profile,
+            posts=posts,
+            roles=roles,
+            roles_note=ROLES_NOTE if roles is not None else "roles could not be read",
+            missing_scopes=tuple(missing),
+            cursor=cursor,
+        )
+
+    def _roles(self, urn: str) -> tuple[RoleHolder, ...]:
+        holders: list[RoleHolder] = []
+        pages = self.client.paginate_offset(
+            "/rest/organizationAcls",
+            params={"q": "organization", "organization": urn},
+            count_of=lambda page: len(_elements(page, "organizationAcls")),
+            count=PAGE_SIZE,
+            max_pages=MAX_PAGES,
+        )
+        for page in pages:
+            holders.extend(h for h in map(parse_acl, _elements(page, "organizationAcls")) if h)
+        return tuple(holders)
+
+    def _posts(
+        self, ctx: CollectContext, urn: str, previous: AccountEvidence | None
+    ) -> tuple[tuple[Post, ...], str | None]:
+        floor = window_floor(ctx)
+        known = previous.cursor if previous else None
+        fresh: list[Post] = []
+        done = False
+        pages = self.client.paginate_offset(
+            "/rest/posts",
+            params={"q": "author", "author": urn},
+            count_of=lambda page: 0 if done else len(_elements(page, "posts")),
+            count=PAGE_SIZE,
+            max_pages=MAX_PAGES,
+        )
+        for page in pages:
+            for post in map(parse_post, _elements(page, "posts")):
+                if post.id == known or post.created_at < floor:
+                    done = True
+                    break
+                fresh.append(post)
+            if done:
+                break
+        posts = merge_posts(fresh, previous, floor)
+        return posts, posts[0].id if posts else known
+
+
+def from_settings(
+    settings: PlatformModel, network: NetworkModel, shared: HttpShared
+) -> LinkedInCollector:
+    """The LinkedIn collector for ``platforms.linkedin``."""
+    headers = {
+        "LinkedIn-Version": settings.version or DEFAULT_VERSION,
+        "X-Restli-Protocol-Version": "2.0.0",
+    }
+    if settings.token is not None:
+        headers["Authorization"] = f"Bearer {settings.token.get_secret_value()}"
+    client = HttpClient(
+        "linkedin",
+        settings,
+        network,
+        default_base_url=DEFAULT_BASE_URL,
+        shared=shared,
+        headers=headers,
+    )
+    return LinkedInCollector(client, concurrency=settings.concurrency)

@@ -1,0 +1,333 @@
+"""The Meta collector: the company's Business Manager, its Facebook pages and Instagram accounts.
+
+Reads the Graph API (``platforms.meta.base_url``, default ``https://graph.facebook.com``, version
+``platforms.meta.version``, default ``v21.0``) with the business id ``platforms.meta.business_id``.
+Once per run: the business node (its ``two_factor_type`` policy), ``business_users`` (role,
+email, ``two_fac_status``), ``system_users``, and which pages and Instagram accounts it owns
+(``owned_pages``, ``owned_instagram_accounts``) or only accesses for a client (``client_pages``,
+``client_instagram_assets``: ``owned_by_company`` False), with their profile fields (so a
+listed page costs no node request of its own). Every one of them is also reported as a
+:class:`~auditor.evidence.DiscoveredAccount`.
+
+Per Facebook page (inventory platform ``meta``): profile fields, ``assigned_users`` with their
+tasks (``MANAGE`` is full admin; joined with the business users for email and 2FA; business
+ADMINs hold full control of owned pages too), system users with tasks as connected apps, and
+``published_posts`` of the content window with ``admin_creator`` as the publishing source.
+Per Instagram account: profile and ``media``. Instagram has no account-level role list.
+
+Graph errors are mapped by ``error.code``: 190 auth, 10 and 200-299 permission, 4/17/32/613 and
+80001-80014 rate limit, 100 with subcode 33 unknown object (not found), 1/2 transient (server).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from auditor.collectors.base import CollectContext
+from auditor.collectors.meta_graph import (
+    assigned_user,
+    business_admin,
+    graph_error,
+    ig_post,
+    page_post,
+    page_profile,
+)
+from auditor.collectors.platforms import (
+    PlatformCollector,
+    links_in,
+    mapping,
+    merge_posts,
+    previous_evidence,
+    url_digest,
+    window_floor,
+)
+from auditor.config import NetworkModel, PlatformModel
+from auditor.errors import (
+    MalformedResponse,
+    NotFound,
+    PermissionMissing,
+)
+from auditor.estate import AccountSpec
+from auditor.evidence import (
+    AccountEvidence,
+    AccountState,
+    ConnectedApp,
+    DiscoveredAccount,
+    EvidenceItem,
+    Post,
+    Profile,
+    RoleHolder,
+    TwoFactorPolicy,
+)
+from auditor.http import HttpClient, HttpShared
+from auditor.models import SourceProblem
+
+CONFIG_NAME = "meta"
+PLATFORMS = ("meta", "instagram")
+DEFAULT_BASE_URL = "https://graph.facebook.com"
+DEFAULT_VERSION = "v21.0"
+PAGE_FIELDS = (
+    "id,name,username,about,description,website,link,picture{url},cover{source},"
+    "verification_status,instagram_business_account,owner_business"
+)
+IG_FIELDS = "id,username,name,biography,website,profile_picture_url"
+TWO_FACTOR = {"none": "none", "admin_required": "admins", "all_required": "all"}
+IG_ROLES_NOTE = "Instagram exposes no account-level roles; access follows the linked Page"
+
+
+@dataclass
+class _MetaRun:
+    business: dict[str, Any] | None = None
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    system_ids: set[str] = field(default_factory=set)
+    owned: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Owned pages and IG accounts by id."""
+    client: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Client (not owned) pages and IG accounts by id."""
+    missing: list[str] = field(default_factory=list)
+
+    def node(self, node_id: str) -> dict[str, Any] | None:
+        """The page or IG account as the business edges listed it (all profile fields)."""
+        return self.owned.get(node_id) or self.client.get(node_id)
+
+    def find(self, spec: AccountSpec, key: str) -> tuple[str | None, bool | None]:
+        """The asset id for ``spec`` and whether the business owns it (None: unknown)."""
+        for table, owned in ((self.owned, True), (self.client, False)):
+            for node_id, node in table.items():
+                name = str(node.get(key) or "").lower()
+                if node_id == spec.id or name == spec.handle.lower().lstrip("@"):
+                    return node_id, owned
+        return spec.id, None
+
+
+class MetaCollector(PlatformCollector[_MetaRun]):
+    """Facebook pages and Instagram accounts through the Graph API."""
+
+    name = "meta"
+    platforms = PLATFORMS
+    scopes = (
+        "business_management",
+        "pages_show_list",
+        "pages_read_engagement",
+        "pages_manage_metadata",
+        "instagram_basic",
+    )
+
+    def __init__(self, client: HttpClient, settings: PlatformModel) -> None:
+        super().__init__(client, concurrency=settings.concurrency)
+        self.version = "/" + (settings.version or DEFAULT_VERSION).strip("/")
+        self.business_id = settings.business_id
+
+    def _edge(self, node: str, edge: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        def step(page: Any, _r: requests.Response) -> Mapping[str, Any] | None:
+            paging = page.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            return {"after": after} if paging.get("next") and after else None
+
+        for page in self.client.paginate(
+            f"{self.version}/{node}/{edge}", next_params=step, params={"limit": 100, **params}
+        ):
+            if not isinstance(page, dict) or not isinstance(page.get("data"), list):
+                raise MalformedResponse(f"meta: {edge} page without a data list")
+            yield from (item for item in page["data"] if isinstance(item, dict) and "id" in item)
+
+    def begin(
+        self, ctx: CollectContext
+    ) -> tuple[_MetaRun, list[EvidenceItem], list[SourceProblem]]:
+        """Read the business: policy, people, and which pages and IG accounts it holds."""
+        run = _MetaRun()
+        if not self.business_id:
+            run.missing.append("business_id (platforms.meta.business_id)")
+            return run, [], []
+        try:
+            run.business = self.client.get_json(
+                f"{self.version}/{self.business_id}",
+                params={"fields": "id,name,two_factor_type,verification_status"},
+            )
+            self._read_business(run)
+        except PermissionMissing:
+            run.missing.append("business_management")
+        discovered = self._discovered(run, ctx)
+        return run, list(discovered), []
+
+    def _read_business(self, run: _MetaRun) -> None:
+        bid = str(self.business_id)
+        fields = {"fields": "id,name,email,role,two_fac_status,pending_email"}
+        run.users = {str(u["id"]): u for u in self._edge(bid, "business_users", fields)}
+        system = self._edge(bid, "system_users", {"fields": "id,name,role"})
+        run.system_ids = {str(u["id"]) for u in system}
+        for edge, owned, fields_ in (
+            ("owned_pages", True, PAGE_FIELDS),
+            ("client_pages", False, PAGE_FIELDS),
+            ("owned_instagram_accounts", True, IG_FIELDS),
+            ("client_instagram_assets", False, IG_FIELDS),
+        ):
+            table = run.owned if owned else run.client
+            for node in self._edge(bid, edge, {"fields": fields_}):
+                table[str(node["id"])] = {**node, "via": f"meta {edge}"}
+
+    def _discovered(self, run: _MetaRun, ctx: CollectContext) -> Iterator[DiscoveredAccount]:
+        for table in (run.owned, run.client):
+            for node_id, node in table.items():
+                platform = "instagram" if "instagram" in node["via"] else "meta"
+                handle = str(node.get("username") or node.get("name") or node_id)
+                yield DiscoveredAccount(platform, handle, node_id, node["via"], ctx.now)
+
+    def account(self, spec: AccountSpec, ctx: CollectContext, state: _MetaRun) -> AccountEvidence:
+        """One Facebook page or Instagram account."""
+        node_id, owned = state.find(spec, "username")
+        if node_id is None:
+            raise NotFound(f"meta: {spec.handle} is not held by the business and has no id")
+        if spec.platform == "instagram":
+            return self._instagram(spec, ctx, state, node_id, owned)
+        return self._page(spec, ctx, state, node_id, owned)
+
+    def _policy(self, state: _MetaRun, owned: bool | None) -> TwoFactorPolicy | None:
+        kind = (state.business or {}).get("two_factor_type")
+        if not owned or kind not in TWO_FACTOR:
+            return None
+        return TwoFactorPolicy(required_for=TWO_FACTOR[kind], source_field="two_factor_type")
+
+    def _page(
+        self,
+        spec: AccountSpec,
+        ctx: CollectContext,
+        state: _MetaRun,
+        page_id: str,
+        owned: bool | None,
+    ) -> AccountEvidence:
+        page = state.node(page_id) or self.client.get_json(
+            f"{self.version}/{page_id}", params={"fields": PAGE_FIELDS}
+        )
+        missing = list(state.missing)
+        try:
+            roles, apps = self._roles(state, page_id, owned)
+        except PermissionMissing:
+            roles, apps = None, None
+            missing.append("pages_manage_metadata")
+        previous = previous_evidence(ctx, spec)
+        posts, cursor = self._posts(ctx, previous, f"{page_id}/published_posts", page_post)
+        owner = mapping(page.get("owner_business"))
+        return self.evidence(
+            spec,
+            ctx,
+            AccountState.ACTIVE,
+            account_id=str(page.get("id", page_id)),
+            profile=page_profile(page),
+            posts=posts,
+            roles=roles,
+            apps=apps,
+            two_factor_policy=self._policy(state, owned),
+            owned_by_company=owned,
+            owner_name=owner.get("name") or ((state.business or {}).get("name") if owned else None),
+            missing_scopes=tuple(missing),
+            cursor=cursor,
+        )
+
+    def _roles(
+        self, state: _MetaRun, page_id: str, owned: bool | None
+    ) -> tuple[tuple[RoleHolder, ...], tuple[ConnectedApp, ...]]:
+        params = {"fields": "id,name,user_type,tasks"}
+        if self.business_id:
+            params["business"] = str(self.business_id)
+        holders: dict[str, RoleHolder] = {}
+        apps: list[ConnectedApp] = []
+        for user in self._edge(page_id, "assigned_users", params):
+            holder = assigned_user(user, state.users, state.system_ids)
+            holders[holder.person_id] = holder
+            if holder.is_system:
+                tasks = tuple(str(t) for t in user.get("tasks") or [])
+                apps.append(
+                    ConnectedApp(
+                        holder.person_id,
+                        holder.name or holder.person_id,
+                        tasks,
+                        "CREATE_CONTENT" in tasks or "MANAGE" in tasks,
+                        "MANAGE" in tasks,
+                    )
+                )
+        if owned:
+            for user_id, user in state.users.items():
+                if str(user.get("role")) == "ADMIN" and user_id not in holders:
+                    holders[user_id] = business_admin(user_id, user)
+        return tuple(holders.values()), tuple(apps)
+
+    def _instagram(
+        self,
+        spec: AccountSpec,
+        ctx: CollectContext,
+        state: _MetaRun,
+        ig_id: str,
+        owned: bool | None,
+    ) -> AccountEvidence:
+        account = state.node(ig_id) or self.client.get_json(
+            f"{self.version}/{ig_id}", params={"fields": IG_FIELDS}
+        )
+        previous = previous_evidence(ctx, spec)
+        posts, cursor = self._posts(ctx, previous, f"{ig_id}/media", ig_post)
+        return self.evidence(
+            spec,
+            ctx,
+            AccountState.ACTIVE,
+            account_id=str(account.get("id", ig_id)),
+            profile=Profile(
+                display_name=account.get("name"),
+                bio=account.get("biography"),
+                link=account.get("website"),
+                avatar_hash=url_digest(account.get("profile_picture_url")),
+                extra_links=links_in(account.get("biography")),
+            ),
+            posts=posts,
+            roles=None,
+            roles_note=IG_ROLES_NOTE,
+            two_factor_policy=self._policy(state, owned),
+            owned_by_company=owned,
+            owner_name=(state.business or {}).get("name") if owned else None,
+            missing_scopes=tuple(state.missing),
+            cursor=cursor,
+        )
+
+    def _posts(
+        self, ctx: CollectContext, previous: AccountEvidence | None, path: str, parse: Any
+    ) -> tuple[tuple[Post, ...], str | None]:
+        floor = window_floor(ctx)
+        cursor = previous.cursor if previous else None
+        since = int(cursor) if cursor and cursor.isdigit() else None
+        since = since or int(floor.replace(minute=0, second=0, microsecond=0).timestamp())
+        node, edge = path.split("/", 1)
+        fresh = [
+            parse(item)
+            for item in self._edge(node, edge, {"since": since, "fields": _POST_FIELDS[edge]})
+        ]
+        posts = merge_posts(fresh, previous, floor)
+        newest = max((int(p.created_at.timestamp()) for p in posts), default=None)
+        return posts, str(newest) if newest is not None else (previous.cursor if previous else None)
+
+
+_POST_FIELDS = {
+    "published_posts": "id,message,created_time,permalink_url,admin_creator",
+    "media": "id,caption,media_type,permalink,timestamp",
+}
+
+
+def from_settings(
+    settings: PlatformModel, network: NetworkModel, shared: HttpShared
+) -> MetaCollector:
+    """The Meta collector for ``platforms.meta``."""
+    headers = {}
+    if settings.token is not None:
+        headers["Authorization"] = f"Bearer {settings.token.get_secret_value()}"
+    client = HttpClient(
+        "meta",
+        settings,
+        network,
+        default_base_url=DEFAULT_BASE_URL,
+        shared=shared,
+        headers=headers,
+        error_hook=graph_error,
+    )
+    return MetaCollector(client, settings)

@@ -1,0 +1,381 @@
+"""The X collector: profiles, token ownership and recent posts through tweepy's ``Client``.
+
+tweepy hard-codes ``https://api.twitter.com``; its public ``session`` is replaced by
+:class:`RoutedSession`, which rewrites that prefix to ``platforms.x.base_url`` (when set) and
+sends every request through :class:`auditor.http.HttpClient`, so timeouts, retries, the 429
+budget, the SSRF guard, the conditional cache and request counting apply to tweepy too. tweepy
+only ever sees a placeholder bearer token (it logs its headers at DEBUG); the session puts the
+real one in.
+
+Per account: the batched ``GET /2/users/by?usernames=`` (100 handles a request; an account
+whose batch failed looks itself up with ``GET /2/users/by/username/:handle``) gives the id the
+handle resolves to now and the profile (user fields of reference section 1.3); an answer
+without ``data`` is the account being gone (``not_found``, or ``suspended`` when the problem's
+title says Forbidden). ``GET /2/users/:id/tweets`` gives the posts of the content window,
+fetched incrementally from the previous run's newest id (``since_id``), and not at all when the
+user's ``most_recent_tweet_id`` is still that id. ``get_me`` proves which account the token
+belongs to. An access tier that refuses an endpoint (403) is a missing scope on the evidence,
+not a failure of the account. X exposes no delegates, 2FA or connected apps, so those stay
+unknown. tweepy errors are translated by exception type.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import requests
+from requests.auth import AuthBase
+
+from auditor.collectors.base import CollectContext
+from auditor.collectors.platforms import (
+    PlatformCollector,
+    links_in,
+    merge_posts,
+    previous_evidence,
+    url_digest,
+    window_floor,
+)
+from auditor.config import NetworkModel, PlatformModel
+from auditor.errors import (
+    AuthFailed,
+    CollectionError,
+    MalformedResponse,
+    NotFound,
+    PermissionMissing,
+    RateLimited,
+    ServerFailure,
+)
+from auditor.estate import AccountSpec
+from auditor.evidence import AccountEvidence, AccountState, EvidenceItem, Post, Profile
+from auditor.http import HttpClient, HttpShared
+from auditor.models import SourceProblem
+
+log = logging.getLogger(__name__)
+
+CONFIG_NAME = "x"
+PLATFORMS = ("x",)
+DEFAULT_BASE_URL = "https://api.twitter.com"
+PLACEHOLDER = "brand-auditor-placeholder"
+"""What tweepy holds instead of the real bearer token."""
+USER_FIELDS = (
+    "created_at,description,entities,location,pinned_tweet_id,profile_image_url,"
+    "profile_banner_url,protected,url,verified,verified_type,most_recent_tweet_id"
+)
+TWEET_FIELDS = "created_at,entities,in_reply_to_user_id,referenced_tweets,source"
+MAX_PAGES = 10
+LOOKUP_BATCH = 100
+"""Usernames per ``GET /2/users/by`` request (the API's maximum)."""
+ROLES_NOTE = "X does not expose account delegates or their roles"
+TIMELINE_SCOPE = "tweet.read"
+ME_SCOPE = "users.read (user context)"
+
+
+class RoutedSession(requests.Session):
+    """A requests session for tweepy that sends everything through the HTTP layer."""
+
+    def __init__(self, client: HttpClient, bearer: str | None) -> None:
+        super().__init__()
+        self._client = client
+        self._bearer = bearer
+
+    def request(  # type: ignore[override]  # noqa: PLR0917 - requests' own signature
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        auth: AuthBase | None = None,
+        **_: Any,
+    ) -> requests.Response:
+        """Rewrite the host, swap in the real token, and send through the HttpClient."""
+        if url.startswith(DEFAULT_BASE_URL):
+            url = self._client.base_url + url[len(DEFAULT_BASE_URL) :]
+        sent = {k: v for k, v in (headers or {}).items() if k.lower() != "user-agent"}
+        if sent.get("Authorization") == f"Bearer {PLACEHOLDER}" and self._bearer:
+            sent["Authorization"] = f"Bearer {self._bearer}"
+        return self._client.request(
+            method,
+            url,
+            params=params,
+            headers=sent,
+            json_body=json,
+            auth=auth,
+            check_status=False,
+            conditional=method == "GET",
+        )
+
+
+@contextmanager
+def translated(what: str) -> Iterator[None]:
+    """Translate tweepy's exceptions (by type) into :mod:`auditor.errors`."""
+    import tweepy
+
+    try:
+        yield
+    except tweepy.errors.Unauthorized:
+        raise AuthFailed(f"x: the token was refused ({what})", status=401) from None
+    except tweepy.errors.Forbidden:
+        raise PermissionMissing(f"x: access refused ({what})", status=403) from None
+    except tweepy.errors.NotFound:
+        raise NotFound(f"x: not found ({what})", status=404) from None
+    except tweepy.errors.TooManyRequests:
+        raise RateLimited(f"x: rate limited beyond the run's budget ({what})", status=429) from None
+    except tweepy.errors.TwitterServerError as exc:
+        status = exc.response.status_code
+        raise ServerFailure(f"x: server error ({what})", status=status) from None
+    except tweepy.errors.HTTPException as exc:
+        status = exc.response.status_code
+        raise CollectionError(f"x: HTTP {status} ({what})", status=status) from None
+    except requests.exceptions.JSONDecodeError:
+        raise MalformedResponse(f"x: response is not valid JSON ({what})") from None
+    except tweepy.errors.TweepyException as exc:
+        raise CollectionError(f"x: {type(exc).__name__} ({what})") from None
+
+
+def _expanded(urls: Any) -> list[str]:
+    if not isinstance(urls, list):
+        return []
+    return [str(u.get("expanded_url") or u.get("url")) for u in urls if isinstance(u, dict)]
+
+
+def parse_time(value: Any) -> datetime:
+    """An X timestamp (``2024-05-01T09:00:00.000Z``)."""
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise MalformedResponse(f"x: unreadable timestamp {str(value)[:40]!r}") from None
+
+
+def parse_user(data: Mapping[str, Any]) -> tuple[str, Profile]:
+    """The id and profile of a v2 user object."""
+    if not isinstance(data.get("id"), str):
+        raise MalformedResponse("x: user object without an id")
+    raw_entities = data.get("entities")
+    entities: dict[str, Any] = raw_entities if isinstance(raw_entities, dict) else {}
+    url_links = _expanded((entities.get("url") or {}).get("urls"))
+    bio_links = _expanded((entities.get("description") or {}).get("urls"))
+    profile = Profile(
+        display_name=data.get("name"),
+        bio=data.get("description"),
+        link=url_links[0] if url_links else data.get("url"),
+        avatar_hash=url_digest(data.get("profile_image_url")),
+        banner_hash=url_digest(data.get("profile_banner_url")),
+        location=data.get("location"),
+        pinned_post_id=data.get("pinned_tweet_id"),
+        verified=data.get("verified") if isinstance(data.get("verified"), bool) else None,
+        verified_type=data.get("verified_type"),
+        extra_links=tuple(bio_links),
+    )
+    return data["id"], profile
+
+
+def parse_tweets(payload: Mapping[str, Any], username: str) -> list[Post]:
+    """Posts of one timeline page."""
+    posts = []
+    for item in payload.get("data") or []:
+        if not isinstance(item, dict) or "id" not in item or "created_at" not in item:
+            raise MalformedResponse("x: tweet without id or created_at")
+        links = _expanded((item.get("entities") or {}).get("urls")) or list(
+            links_in(item.get("text"))
+        )
+        replied = any(r.get("type") == "replied_to" for r in item.get("referenced_tweets") or [])
+        posts.append(
+            Post(
+                id=str(item["id"]),
+                created_at=parse_time(item["created_at"]),
+                text=str(item.get("text", "")),
+                links=tuple(links),
+                is_reply=replied or bool(item.get("in_reply_to_user_id")),
+                source_app=item.get("source"),
+                url=f"https://x.com/{username}/status/{item['id']}",
+            )
+        )
+    return posts
+
+
+def gone_state(errors: Any) -> AccountState:
+    """``suspended`` when X's resource problem is titled Forbidden, else ``not_found``.
+
+    ``title`` is the problem type's fixed name in X's RFC 7807 problems, not free text.
+    """
+    titles = {e.get("title") for e in errors or [] if isinstance(e, dict)}
+    return AccountState.SUSPENDED if "Forbidden" in titles else AccountState.NOT_FOUND
+
+
+@dataclass(frozen=True)
+class _XRun:
+    client: Any
+    """The tweepy Client."""
+    user_auth: bool
+    """Whether calls use OAuth 1.0a user context."""
+    me: str | None
+    """The token's account id, when ``get_me`` could tell."""
+    missing: tuple[str, ...]
+    """Scopes found missing before the accounts."""
+    users: Mapping[str, Any]
+    """Batched lookup answers by lower-cased username."""
+
+
+class XCollector(PlatformCollector[_XRun]):
+    """X accounts through tweepy."""
+
+    name = "x"
+    platforms = PLATFORMS
+    scopes = ("users.read", "tweet.read")
+
+    def __init__(self, client: HttpClient, settings: PlatformModel) -> None:
+        super().__init__(client, concurrency=settings.concurrency)
+        self.settings = settings
+
+    def _tweepy(self) -> tuple[Any, bool]:
+        import tweepy
+
+        s = self.settings
+        bearer = s.token.get_secret_value() if s.token else None
+        keys = (s.consumer_key, s.consumer_secret, s.access_token, s.access_token_secret)
+        user_auth = bearer is None and all(k is not None for k in keys)
+        if bearer is None and not user_auth:
+            raise AuthFailed("x: no token configured (platforms.x.token or the OAuth 1.0a keys)")
+        tw = tweepy.Client(
+            bearer_token=PLACEHOLDER if bearer else None,
+            consumer_key=s.consumer_key.get_secret_value() if s.consumer_key else None,
+            consumer_secret=s.consumer_secret.get_secret_value() if s.consumer_secret else None,
+            access_token=s.access_token.get_secret_value() if s.access_token else None,
+            access_token_secret=(
+                s.access_token_secret.get_secret_value() if s.access_token_secret else None
+            ),
+            return_type=dict,
+        )
+        tw.session = RoutedSession(self.client, bearer)
+        return tw, user_auth
+
+    def begin(self, ctx: CollectContext) -> tuple[_XRun, list[EvidenceItem], list[SourceProblem]]:
+        """Build the tweepy client and find out whom the token belongs to."""
+        tw, user_auth = self._tweepy()
+        problems: list[SourceProblem] = []
+        me: str | None = None
+        missing: tuple[str, ...] = ()
+        try:
+            with translated("get_me"):
+                payload = tw.get_me(user_auth=user_auth)
+            me = str((payload.get("data") or {}).get("id") or "") or None
+        except PermissionMissing:
+            missing = (ME_SCOPE,)
+        except AuthFailed:
+            raise
+        except CollectionError as exc:
+            problems.append(SourceProblem(exc.kind.value, exc.detail, None))
+        handles = [a.handle.lstrip("@") for a in ctx.estate.accounts if a.platform in PLATFORMS]
+        users = self._lookup_all(tw, user_auth, handles)
+        return _XRun(tw, user_auth, me, missing, users), [], problems
+
+    def _lookup_all(self, tw: Any, user_auth: bool, handles: list[str]) -> dict[str, Any]:
+        """Batched user lookups (100 per request), by lower-cased username: ``{"data": user}``
+        or ``{"errors": [...]}``. A failed batch is skipped: its accounts look themselves up,
+        so one bad answer never decides many accounts."""
+        found: dict[str, Any] = {}
+        for start in range(0, len(handles), LOOKUP_BATCH):
+            chunk = handles[start : start + LOOKUP_BATCH]
+            try:
+                with translated("users lookup"):
+                    payload = tw.get_users(
+                        usernames=chunk, user_fields=USER_FIELDS, user_auth=user_auth
+                    )
+            except AuthFailed:
+                raise
+            except CollectionError as exc:
+                log.info("x: batched lookup failed (%s); looking accounts up one by one", exc.kind)
+                continue
+            for user in payload.get("data") or []:
+                if isinstance(user, dict) and isinstance(user.get("username"), str):
+                    found[user["username"].lower()] = {"data": user}
+            for error in payload.get("errors") or []:
+                if isinstance(error, dict) and error.get("parameter") == "usernames":
+                    found[str(error.get("value", "")).lower()] = {"errors": [error]}
+        return found
+
+    def account(self, spec: AccountSpec, ctx: CollectContext, state: _XRun) -> AccountEvidence:
+        """Profile and recent posts of one handle."""
+        username = spec.handle.lstrip("@")
+        payload = state.users.get(username.lower())
+        if payload is None:
+            with translated(f"user {username}"):
+                payload = state.client.get_user(
+                    username=username, user_fields=USER_FIELDS, user_auth=state.user_auth
+                )
+        data = payload.get("data")
+        if not isinstance(data, dict):
+            return self.evidence(
+                spec, ctx, gone_state(payload.get("errors")), token_account_id=state.me
+            )
+        account_id, profile = parse_user(data)
+        missing = list(state.missing)
+        previous = previous_evidence(ctx, spec)
+        if previous is not None and previous.account_id != account_id:
+            previous = None
+        try:
+            if previous is not None and previous.cursor == data.get("most_recent_tweet_id"):
+                posts = merge_posts((), previous, window_floor(ctx))  # nothing new was posted
+                cursor = previous.cursor
+            else:
+                posts, cursor = self._posts(state, account_id, username, ctx, previous)
+        except PermissionMissing:
+            posts, cursor = None, None
+            missing.append(TIMELINE_SCOPE)
+        return self.evidence(
+            spec,
+            ctx,
+            AccountState.ACTIVE,
+            account_id=account_id,
+            token_account_id=state.me,
+            profile=profile,
+            posts=posts,
+            roles=None,
+            roles_note=ROLES_NOTE,
+            missing_scopes=tuple(missing),
+            cursor=cursor,
+        )
+
+    def _posts(
+        self,
+        state: _XRun,
+        account_id: str,
+        username: str,
+        ctx: CollectContext,
+        previous: AccountEvidence | None,
+    ) -> tuple[tuple[Post, ...], str | None]:
+        floor = window_floor(ctx)
+        since = previous.cursor if previous else None
+        fresh: list[Post] = []
+        token: str | None = None
+        for _ in range(MAX_PAGES):
+            with translated(f"timeline of {username}"):
+                page = state.client.get_users_tweets(
+                    account_id,
+                    since_id=since,
+                    start_time=floor.replace(minute=0, second=0, microsecond=0),
+                    max_results=100,
+                    tweet_fields=TWEET_FIELDS,
+                    pagination_token=token,
+                    user_auth=state.user_auth,
+                )
+            fresh.extend(parse_tweets(page, username))
+            token = (page.get("meta") or {}).get("next_token")
+            if not token:
+                break
+        posts = merge_posts(fresh, previous, floor)
+        ids = [int(p.id) for p in posts if p.id.isdigit()]
+        newest = str(max(ids)) if ids else since
+        return posts, newest
+
+
+def from_settings(settings: PlatformModel, network: NetworkModel, shared: HttpShared) -> XCollector:
+    """The X collector for ``platforms.x``."""
+    client = HttpClient("x", settings, network, default_base_url=DEFAULT_BASE_URL, shared=shared)
+    return XCollector(client, settings)

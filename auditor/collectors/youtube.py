@@ -1,0 +1,213 @@
+"""The YouTube collector: channel identity, profile fields and recent uploads.
+
+Reads the Data API v3 (``platforms.youtube.base_url``, default ``https://www.googleapis.com``)
+with ``platforms.youtube.token`` sent as the API key in the ``X-Goog-Api-Key`` header (never
+in the query string, where HTTP libraries log it; public channel data needs no OAuth). Per inventory channel: ``channels.list`` by handle (``forHandle``) or, for a handle that
+is a ``UC...`` id, by ``id``: the channel id the handle resolves to now, title, description,
+avatar and banner digests; an answer without ``items`` is an unknown channel (``not_found``).
+Uploads of the content window come from the uploads playlist (``playlistItems.list``), newest
+first, read only until the previous run's newest video. YouTube does not expose channel
+managers (Brand Account permissions), so roles are unknown, with that note.
+
+Errors follow the Google shape; the ``reason`` of ``error.errors[0]`` decides: quota and rate
+reasons are rate limits, ``keyInvalid``/``authError`` auth, ``forbidden``/
+``insufficientPermissions`` permission; otherwise the status code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import requests
+
+from auditor.collectors.base import CollectContext
+from auditor.collectors.platforms import (
+    PlatformCollector,
+    links_in,
+    merge_posts,
+    previous_evidence,
+    url_digest,
+    window_floor,
+)
+from auditor.config import NetworkModel, PlatformModel
+from auditor.errors import (
+    AuthFailed,
+    CollectionError,
+    MalformedResponse,
+    NotFound,
+    PermissionMissing,
+    RateLimited,
+)
+from auditor.estate import AccountSpec
+from auditor.evidence import AccountEvidence, AccountState, EvidenceItem, Post, Profile
+from auditor.http import HttpClient, HttpShared
+from auditor.models import SourceProblem
+
+CONFIG_NAME = "youtube"
+PLATFORMS = ("youtube",)
+DEFAULT_BASE_URL = "https://www.googleapis.com"
+ROLES_NOTE = "YouTube does not expose channel managers"
+PARTS = "snippet,brandingSettings,contentDetails,status"
+MAX_PAGES = 10
+RATE_REASONS = frozenset(
+    {"quotaExceeded", "rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded"}
+)
+AUTH_REASONS = frozenset({"keyInvalid", "authError", "keyExpired"})
+PERMISSION_REASONS = frozenset({"forbidden", "insufficientPermissions", "accessNotConfigured"})
+
+
+def google_error(response: requests.Response) -> CollectionError | None:
+    """The typed error for a Google error body, by ``reason`` (None: use the status)."""
+    try:
+        reason = str(response.json()["error"]["errors"][0]["reason"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    status = response.status_code
+    where = f"youtube: {reason}"
+    if reason in RATE_REASONS:
+        return RateLimited(where, status=status)
+    if reason in AUTH_REASONS:
+        return AuthFailed(where, status=status)
+    if reason in PERMISSION_REASONS:
+        return PermissionMissing(where, status=status)
+    return None
+
+
+def parse_time(value: Any) -> datetime:
+    """A Google timestamp (``2024-01-01T00:00:00Z``)."""
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise MalformedResponse(f"youtube: unreadable timestamp {str(value)[:40]!r}") from None
+
+
+def parse_channel(item: Mapping[str, Any]) -> tuple[str, Profile, str | None]:
+    """Channel id, profile and uploads playlist id of a ``channels.list`` item."""
+    if not isinstance(item.get("id"), str):
+        raise MalformedResponse("youtube: channel without an id")
+    snippet = item.get("snippet") or {}
+    branding = item.get("brandingSettings") or {}
+    thumbs = snippet.get("thumbnails") or {}
+    avatar = (thumbs.get("default") or thumbs.get("high") or {}).get("url")
+    banner = (branding.get("image") or {}).get("bannerExternalUrl")
+    uploads = ((item.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
+    description = snippet.get("description")
+    profile = Profile(
+        display_name=snippet.get("title"),
+        bio=description,
+        avatar_hash=url_digest(avatar),
+        banner_hash=url_digest(banner),
+        location=snippet.get("country"),
+        extra_links=links_in(description),
+    )
+    return item["id"], profile, uploads
+
+
+def parse_upload(item: Mapping[str, Any]) -> Post:
+    """One ``playlistItems.list`` item as a post."""
+    snippet = item.get("snippet") or {}
+    video = (item.get("contentDetails") or {}).get("videoId") or (
+        snippet.get("resourceId") or {}
+    ).get("videoId")
+    if not video:
+        raise MalformedResponse("youtube: playlist item without a video id")
+    text = "\n".join(str(snippet.get(k) or "") for k in ("title", "description")).strip()
+    return Post(
+        id=str(video),
+        created_at=parse_time(snippet.get("publishedAt")),
+        text=text,
+        links=links_in(snippet.get("description")),
+        url=f"https://www.youtube.com/watch?v={video}",
+    )
+
+
+class YouTubeCollector(PlatformCollector[None]):
+    """YouTube channels through the Data API v3."""
+
+    name = "youtube"
+    platforms = PLATFORMS
+    scopes = ("youtube.readonly",)
+
+    def begin(self, ctx: CollectContext) -> tuple[None, list[EvidenceItem], list[SourceProblem]]:
+        """Nothing source-wide to read."""
+        return None, [], []
+
+    def account(self, spec: AccountSpec, ctx: CollectContext, state: None) -> AccountEvidence:
+        """One channel."""
+        handle = spec.handle.strip()
+        by = {"id": handle} if handle.startswith("UC") else {"forHandle": handle}
+        payload = self.client.get_json("/youtube/v3/channels", params={"part": PARTS, **by})
+        items = payload.get("items") if isinstance(payload, dict) else None
+        if not items:
+            raise NotFound(f"youtube: no channel answers {handle}")
+        channel_id, profile, uploads = parse_channel(items[0])
+        previous = previous_evidence(ctx, spec)
+        if previous is not None and previous.account_id != channel_id:
+            previous = None
+        posts, cursor = self._uploads(ctx, uploads, previous)
+        return self.evidence(
+            spec,
+            ctx,
+            AccountState.ACTIVE,
+            account_id=channel_id,
+            profile=profile,
+            posts=posts,
+            roles=None,
+            roles_note=ROLES_NOTE,
+            cursor=cursor,
+        )
+
+    def _uploads(
+        self,
+        ctx: CollectContext,
+        playlist: str | None,
+        previous: AccountEvidence | None,
+    ) -> tuple[tuple[Post, ...] | None, str | None]:
+        if not playlist:
+            return None, None
+        floor = window_floor(ctx)
+        known = previous.cursor if previous else None
+        fresh: list[Post] = []
+        pages = self.client.paginate_cursor(
+            "/youtube/v3/playlistItems",
+            cursor_param="pageToken",
+            next_cursor=lambda page: None if done else page.get("nextPageToken"),
+            params={
+                "part": "snippet,contentDetails",
+                "playlistId": playlist,
+                "maxResults": 50,
+            },
+            max_pages=MAX_PAGES,
+        )
+        done = False
+        for page in pages:
+            for post in (parse_upload(i) for i in page.get("items") or []):
+                if post.id == known or post.created_at < floor:
+                    done = True
+                    break
+                fresh.append(post)
+            if done:
+                break
+        posts = merge_posts(fresh, previous, floor)
+        return posts, posts[0].id if posts else known
+
+
+def from_settings(
+    settings: PlatformModel, network: NetworkModel, shared: HttpShared
+) -> YouTubeCollector:
+    """The YouTube collector for ``platforms.youtube``."""
+    headers = {}
+    if settings.token is not None:
+        headers["X-Goog-Api-Key"] = settings.token.get_secret_value()
+    client = HttpClient(
+        "youtube",
+        settings,
+        network,
+        default_base_url=DEFAULT_BASE_URL,
+        shared=shared,
+        headers=headers,
+        error_hook=google_error,
+    )
+    return YouTubeCollector(client, concurrency=settings.concurrency)

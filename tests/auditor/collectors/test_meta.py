@@ -1,0 +1,176 @@
+"""Tests of the Meta collector against the running sandbox."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from platform_fixtures import PLATFORM_WORLD, accounts_of, as_previous, collect, make_config
+
+from auditor.collectors.meta_graph import graph_error
+from auditor.errors import AuthFailed, NotFound, PermissionMissing, RateLimited, ServerFailure
+from auditor.evidence import AccountState, DiscoveredAccount
+from auditor.sandbox import RunningSandbox, start_sandbox
+from auditor.sandbox.world import load_world, world_from_mapping
+
+ACCOUNTS = [
+    {"platform": "meta", "handle": "northwindoutfitters", "id": "200000000000001"},
+    {"platform": "instagram", "handle": "northwind", "id": "17841400000000001"},
+]
+SETTINGS = {"meta": {"business_id": "300000000000001", "version": "v21.0"}}
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[RunningSandbox]:
+    with start_sandbox(PLATFORM_WORLD, faults=[]) as sandbox:
+        yield sandbox
+
+
+def test_page_roles_policy_apps_and_posts(demo: RunningSandbox, tmp_path: Path) -> None:
+    output = collect(make_config(demo, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
+    assert output.report.ok and output.report.problems == ()
+    page = accounts_of(output)["account:meta:northwindoutfitters"]
+    assert page.state is AccountState.ACTIVE
+    assert page.owned_by_company is True
+    assert page.owner_name == "Northwind Outfitters"
+    assert page.two_factor_policy is not None
+    assert page.two_factor_policy.required_for == "none"
+    roles = {r.email or r.person_id: r for r in page.roles or ()}
+    assert roles["ben.ortiz@northwind.example"].full_admin
+    assert roles["ben.ortiz@northwind.example"].privilege == 3
+    assert roles["mallory.k@gmail.com"].role == "MANAGE"
+    assert roles["mallory.k@gmail.com"].two_factor is False
+    assert roles["carla.diaz@northwind.example"].privilege == 2
+    assert not roles["carla.diaz@northwind.example"].full_admin
+    assert roles["3900001"].is_system
+    assert [a.name for a in page.apps or ()] == ["Northwind Publisher"]
+    assert (page.apps or ())[0].can_publish and not (page.apps or ())[0].can_admin
+    assert page.posts is not None
+    assert {p.source_app for p in page.posts} == {"Northwind Publisher", "Carla Diaz"}
+    assert page.profile is not None and page.profile.avatar_hash and page.profile.banner_hash
+
+
+def test_instagram_held_for_a_client_is_not_company_owned(
+    demo: RunningSandbox, tmp_path: Path
+) -> None:
+    output = collect(make_config(demo, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
+    insta = accounts_of(output)["account:instagram:northwind"]
+    assert insta.state is AccountState.ACTIVE
+    assert insta.owned_by_company is False
+    assert insta.roles is None and insta.roles_note
+    assert insta.two_factor_policy is None
+    assert insta.posts is not None and insta.posts[0].id == "17900000000000001"
+    discovered = {
+        (d.platform, d.account_id, d.via) for d in output.items if isinstance(d, DiscoveredAccount)
+    }
+    assert ("meta", "200000000000001", "meta owned_pages") in discovered
+    assert ("instagram", "17841400000000001", "meta client_instagram_assets") in discovered
+
+
+def test_second_run_reuses_posts_and_costs_no_more(demo: RunningSandbox, tmp_path: Path) -> None:
+    config = make_config(demo, tmp_path, ACCOUNTS, settings=SETTINGS)
+    first = collect(config, "meta")
+    second = collect(config, "meta", previous=as_previous(first))
+    page = accounts_of(second)["account:meta:northwindoutfitters"]
+    assert page.posts == accounts_of(first)["account:meta:northwindoutfitters"].posts
+    assert second.report.requests <= first.report.requests
+
+
+def _world(**meta: Any) -> Any:
+    raw = load_world(PLATFORM_WORLD).sections["meta"]
+    return world_from_mapping({"meta": {**raw, **meta}})
+
+
+def test_missing_page_permission_is_a_missing_scope(tmp_path: Path) -> None:
+    with start_sandbox(_world(missing_permissions=["pages_manage_metadata"])) as sandbox:
+        output = collect(make_config(sandbox, tmp_path, ACCOUNTS[:1], settings=SETTINGS), "meta")
+    page = accounts_of(output)["account:meta:northwindoutfitters"]
+    assert page.state is AccountState.ACTIVE
+    assert page.roles is None
+    assert "pages_manage_metadata" in page.missing_scopes
+    assert output.report.problems == ()
+
+
+def test_missing_business_permission_leaves_ownership_unknown(tmp_path: Path) -> None:
+    with start_sandbox(_world(missing_permissions=["business_management"])) as sandbox:
+        output = collect(make_config(sandbox, tmp_path, ACCOUNTS[:1], settings=SETTINGS), "meta")
+    page = accounts_of(output)["account:meta:northwindoutfitters"]
+    assert page.owned_by_company is None
+    assert page.two_factor_policy is None
+    assert "business_management" in page.missing_scopes
+
+
+def test_invalid_token_code_190_fails_the_source(tmp_path: Path) -> None:
+    with start_sandbox(_world(token_valid=False)) as sandbox, pytest.raises(AuthFailed):
+        collect(make_config(sandbox, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
+
+
+def test_unknown_page_is_not_found(demo: RunningSandbox, tmp_path: Path) -> None:
+    accounts = [{"platform": "meta", "handle": "someoneelse", "id": "299999999999999"}]
+    output = collect(make_config(demo, tmp_path, accounts, settings=SETTINGS), "meta")
+    assert accounts_of(output)["account:meta:someoneelse"].state is AccountState.NOT_FOUND
+    assert output.report.problems == ()
+
+
+@pytest.mark.parametrize(
+    "kind", ["rate_limit", "server_error", "malformed", "truncated", "disconnect"]
+)
+def test_faults_on_one_page_leave_only_it_unverified(tmp_path: Path, kind: str) -> None:
+    rule = {"platform": "meta", "path": "^/v21.0/200000000000001/assigned_users$", "kind": kind}
+    with start_sandbox(PLATFORM_WORLD, faults=[rule]) as sandbox:
+        output = collect(
+            make_config(sandbox, tmp_path, ACCOUNTS, settings=SETTINGS, budget=5), "meta"
+        )
+    found = accounts_of(output)
+    assert found["account:meta:northwindoutfitters"].state is AccountState.UNKNOWN
+    assert [p.asset_key for p in output.report.problems] == ["account:meta:northwindoutfitters"]
+    assert found["account:instagram:northwind"].state is AccountState.ACTIVE
+
+
+def _response(status: int, body: dict[str, Any]) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response._content = json.dumps(body).encode()
+    return response
+
+
+@pytest.mark.parametrize(
+    ("code", "subcode", "error"),
+    [
+        (190, 460, AuthFailed),
+        (10, None, PermissionMissing),
+        (200, None, PermissionMissing),
+        (4, None, RateLimited),
+        (17, None, RateLimited),
+        (80001, None, RateLimited),
+        (100, 33, NotFound),
+        (2, None, ServerFailure),
+    ],
+)
+def test_graph_error_codes_map_by_code(
+    code: int, subcode: int | None, error: type[Exception]
+) -> None:
+    body: dict[str, Any] = {"error": {"code": code, "message": "whatever text"}}
+    if subcode:
+        body["error"]["error_subcode"] = subcode
+    assert isinstance(graph_error(_response(400, body)), error)
+
+
+def test_graph_error_without_code_defers_to_status() -> None:
+    assert graph_error(_response(500, {"oops": 1})) is None
+    assert graph_error(_response(400, {"error": {"code": 100}})) is None
+
+
+def test_token_never_reaches_logs(
+    demo: RunningSandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    output = collect(make_config(demo, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
+    assert output.report.requests > 0
+    assert "GET" in caplog.text
+    assert "s3cret-token" not in caplog.text

@@ -1,0 +1,200 @@
+"""Unit and property tests for the content pattern modules (normalisation, PII, scam signals,
+link parsing) and the corpus regression guard: precision and recall targets on
+``tests/corpus/posts.yaml``."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.estate import Organization
+from checks import link_patterns, pii, scam_patterns, text_patterns
+
+ROOT = Path(__file__).resolve().parents[2]
+ORG = Organization(
+    name="Northwind Outfitters",
+    email_domains=("northwind.example",),
+    public_emails=("support@northwind.example",),
+    public_phones=("+1 415 555 0100",),
+)
+HOSTILE = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",))
+    | st.sampled_from(list("\u202e\u202d\u2066\u200b\u200d\ufeff@.:/\\[]0123456789xn--")),
+    max_size=300,
+)
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location(
+        "content_precision", ROOT / "bench" / "content_precision.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("content_precision", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_corpus_meets_precision_and_recall_targets():
+    bench = _bench()
+    scores = bench.evaluate()
+    for label, target in bench.TARGETS.items():
+        score = scores[label]
+        assert score.precision >= target, (label, score.false_positives)
+        assert score.recall >= target, (label, score.false_negatives)
+    _, expected = bench.load()
+    assert len(expected) >= 300
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+def test_fold_maps_cyrillic_greek_and_fullwidth_to_latin():
+    assert text_patterns.fold("Аurоrа Ⅹ2 ｌａｕｎｃｈ Νονα") == "aurora x2 launch nova"
+
+
+def test_term_matching_respects_word_bounds_for_short_terms():
+    assert text_patterns.term_in_text("Nova", "the N.O.V.A drop")
+    assert not text_patterns.term_in_text("Nova", "so innovative")
+    assert text_patterns.term_in_text("Aurora X2", "#AuroraX2launch")
+    assert not text_patterns.term_in_text("Aurora X2", "aurora x3")
+
+
+def test_display_escapes_bidi_and_truncates():
+    shown = text_patterns.display("a\u202eb\u200bc\nd" + "x" * 200, 20)
+    assert "\u202e" not in shown and "<U+202E>" in shown and "\n" not in shown
+    assert len(shown) <= 22
+
+
+@settings(max_examples=150, deadline=None)
+@given(HOSTILE)
+def test_display_never_emits_invisible_or_bidi_characters(text):
+    shown = text_patterns.display(text, 60)
+    assert not any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} for c in shown)
+
+
+# ---------------------------------------------------------------- PII
+
+
+@pytest.mark.parametrize(
+    ("digits", "ok"),
+    [("4242424242424242", True), ("378282246310005", True), ("4242424242424241", False)],
+)
+def test_luhn(digits, ok):
+    assert pii.luhn_valid(digits) is ok
+
+
+@pytest.mark.parametrize(
+    ("iban", "ok"),
+    [
+        ("GB82WEST12345698765432", True),
+        ("DE89370400440532013000", True),
+        ("DE89370400440532013001", False),
+        ("XX89370400440532013000", False),
+    ],
+)
+def test_iban(iban, ok):
+    assert pii.iban_valid(iban) is ok
+
+
+def test_public_phone_in_another_format_is_not_pii():
+    assert pii.find_pii("Call (415) 555-0100 or 415.555.0100", ORG) == []
+
+
+def test_redact_masks_in_place():
+    text = "@ann call +44 20 7946 0958 or ann@gmail.com"
+    assert pii.redact(text, ORG) == "@ann call +44 *** *** 0958 or a***@g***.com"
+
+
+@settings(max_examples=150, deadline=None)
+@given(HOSTILE)
+def test_pii_never_crashes_and_never_returns_raw_digits(text):
+    for match in pii.find_pii(text, ORG):
+        assert match.kind in {"email", "phone", "card", "iban"}
+        assert sum(c.isdigit() for c in match.masked) <= 6
+
+
+# ---------------------------------------------------------------- scam signals
+
+
+def test_wallet_checksums():
+    good = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"
+    assert scam_patterns.find_wallets(f"x {good} y") == [("btc", good)]
+    assert scam_patterns.find_wallets(good[:-1] + "b") == []
+    assert scam_patterns.bech32_valid("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4")
+    assert not scam_patterns.bech32_valid("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5")
+
+
+def test_solana_address_needs_context():
+    address = "C8H4v4c2eA6njjgzvWSrCpLdYg3hWSygoVsi4RkUrzjV"
+    assert scam_patterns.find_wallets(f"ref {address}") == []
+    assert scam_patterns.find_wallets(f"send SOL to {address}") == [("sol", address)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(HOSTILE)
+def test_assess_never_crashes(text):
+    verdict = scam_patterns.assess(text, (text[:50],))
+    assert isinstance(verdict.scam, bool)
+
+
+# ---------------------------------------------------------------- links
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["3232235777", "0xC0.0xA8.0x00.0x01", "0300.0250.0.1", "127.1", "::1", "192.0.2.1"],
+)
+def test_ip_spellings(host):
+    assert link_patterns.is_ip(host)
+
+
+def test_not_ips():
+    assert not any(link_patterns.is_ip(h) for h in ("cafe.example", "256.1.1.1", "1.2.3.4.5"))
+
+
+def test_parse_link_reads_like_a_browser():
+    assert link_patterns.parse_link("https://evil.example\\@northwind.example/").host == (
+        "evil.example"
+    )
+    assert link_patterns.parse_link("https://northwind.example@evil.example").host == (
+        "evil.example"
+    )
+    assert link_patterns.parse_link("http://[::1").host is None
+    assert link_patterns.parse_link("northwind。example/x").host == "northwind.example"
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "northw1nd.example",
+        "nortwind.example",
+        "northwind-support.example",
+        "northwind.shop",
+        "xn--nrthwind-ttb.example",
+        "northwind.example.evil.example",
+        "northvvind.example",
+    ],
+)
+def test_lookalikes(host):
+    assert link_patterns.lookalike_of(host, ("northwind.example",)) == "northwind.example"
+
+
+def test_unrelated_domain_is_not_a_lookalike():
+    assert link_patterns.lookalike_of("outdoorgearlab.example", ("northwind.example",)) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(HOSTILE)
+def test_link_parsing_never_raises(text):
+    for url in [text, *link_patterns.extract_urls(text)]:
+        parsed = link_patterns.parse_link(url)
+        if parsed.host:
+            link_patterns.lookalike_of(parsed.host, ("northwind.example",))
+            link_patterns.is_ip(parsed.host)

@@ -1,0 +1,72 @@
+"""The leadership email: subject with counts, change first, inlined CSS, no script, small."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reports import build_view, render_email
+from reports.email import write_email
+from tests.reports import factories as F
+
+
+def test_subject_carries_the_counts() -> None:
+    mail = render_email(build_view(F.make_run()))
+    assert mail.subject == (
+        "Northwind <Outfitters> & Co: 4 critical, 1 high open; 3 new; 1 regressed; 1 resolved"
+        "; score 46.4"
+    )
+
+
+def test_html_is_inlined_without_script_or_svg() -> None:
+    mail = render_email(build_view(F.make_run(), F.history()))
+    lower = mail.html.lower()
+    assert "<script" not in lower and "<svg" not in lower and "<iframe" not in lower
+    assert "<style" not in lower and 'style="' in lower  # css_inline moved the rules inline
+    assert "&lt;script&gt;window.__pwned=1" in mail.html  # hostile bio shown as text
+    assert "<img" not in lower and "<a " not in lower  # no markup from fetched text
+    assert "&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;" in mail.html
+    assert "Northwind &lt;Outfitters&gt; &amp; Co" in mail.html
+    assert "was 13.0" not in mail.html and "was 13" in mail.html
+
+
+def test_leads_with_change_then_actions() -> None:
+    mail = render_email(build_view(F.make_run()))
+    html = mail.html
+    order = [
+        html.index("New critical and high (3)"),
+        html.index("Regressed"),
+        html.index("Resolved (1)"),
+        html.index("Accepted risks about to expire (1)"),
+        html.index("Top actions"),
+    ]
+    assert order == sorted(order)
+
+
+def test_text_alternative() -> None:
+    text = render_email(build_view(F.make_run())).text
+    assert text.startswith("Northwind <Outfitters> & Co: 4 critical")
+    assert "NEW CRITICAL AND HIGH (3)" in text and "REGRESSED (1)" in text
+    assert "ACCEPTED RISKS ABOUT TO EXPIRE (1)" in text and "TOP ACTIONS" in text
+    assert "1. [critical] Departed admin" in text
+    assert "&lt;" not in text and "&amp;" not in text  # plain text is not HTML-escaped
+    for line in text.splitlines():  # hostile text cannot start its own line
+        assert not line.startswith("<")
+
+
+def test_large_estate_email_stays_under_100_kb() -> None:
+    mail = render_email(build_view(F.large_run(10_000)))
+    assert len(mail.html.encode()) + len(mail.text.encode()) < 100_000
+    assert "more in the attached report" in mail.html
+
+
+def test_quiet_first_run() -> None:
+    mail = render_email(build_view(F.make_run([], previous_run_id=None)))
+    assert "First audit of this estate" in mail.text and "First audit" in mail.html
+    assert "None since the last run." in mail.html and "No open fails." in mail.text
+    assert mail.subject.endswith("0 critical, 0 high open; 0 new; 0 resolved; score 0")
+
+
+def test_write_email(tmp_path: Path) -> None:
+    path = write_email(build_view(F.make_run()), tmp_path / "email.html")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert "New critical and high" in path.read_text(encoding="utf-8")
