@@ -92,15 +92,19 @@ def run_job(config_path: str, schedule_name: str, out_dir: str, audit_fn: AuditF
                 started=started,
             )
     with run_context(outcome.run_id, schedule_name):
-        _remember(config, ScheduledRun(schedule_name, outcome.run_id, started,
-                                       datetime.now(UTC), "ok", outcome.exit_code,
-                                       outcome.open_counts))  # fmt: skip
+        entry = ScheduledRun(schedule_name, outcome.run_id, started, datetime.now(UTC), "ok",
+                             outcome.exit_code, outcome.open_counts)  # fmt: skip
+        try:
+            _remember(config, entry)
+        except AuditorError as exc:
+            LOG.error("could not record the firing for 'status': %s", describe_error(exc))
         counts = ", ".join(f"{n} {sev}" for sev, n in outcome.open_counts.items() if n) or "none"
         LOG.info(
-            "scheduled audit %s finished: exit %d, open findings: %s",
+            "scheduled audit %s finished: exit %d, open findings: %s (firing %s)",
             schedule_name,
             outcome.exit_code,
             counts,
+            attempt,
         )
     return outcome.exit_code
 

@@ -49,6 +49,7 @@ def base_config(vault: str = "bitwarden") -> dict[str, Any]:
                 "handle": "acme",
                 "id": "1500000000000000001",
                 "owner": "company",
+                "owner_name": "Acme",
                 "registered_email": "social@acme.example",
                 "vault_item": "X - @acme",
                 "two_factor": {"method": "totp", "attested_on": "2026-11-02", "attested_by": "a"},
@@ -83,9 +84,10 @@ def base_config(vault: str = "bitwarden") -> dict[str, Any]:
         "whois": {"server": "127.0.0.1:9", "timeout_s": 2},
         "network": {"allow_private": False, "rate_limit_budget_s": 0},
         "storage": {"path": "audit.db"},
-        "mail": {"from": "audit@acme.example", "to": ["ciso@acme.example"], "outbox": "outbox"},
-        "schedules": [{"name": "nightly", "cron": "30 2 * * *", "timezone": "UTC"}],
-        "profiles": {"weekly": {"only": ["content"], "fail_on": "high"}},
+        "mail": {"from": "audit@acme.example", "to": ["ciso@acme.example"], "outbox": "outbox",
+                 "subject_prefix": "[audit]"},
+        "schedules": [{"name": "nightly", "cron": "30 2 * * *", "timezone": "UTC", "jitter_s": 0}],
+        "profiles": {"weekly": {"only": ["content"], "fail_on": "high", "description": "w"}},
     }
 
 

@@ -83,7 +83,13 @@ def unapproved_post(ctx: CheckContext) -> Iterator[Outcome]:
                 f"register ({via}): {excerpt(ctx, post.text)}"
             )
             yield result(
-                ctx, scope, Status.FAIL, detail, post.id, post_id=post.id, source_app=app or None
+                ctx,
+                scope,
+                Status.FAIL,
+                detail,
+                post.id,
+                post_id=post.id,
+                source_app=excerpt(ctx, app, 40) if app else None,
             )
         if not failed:
             detail = f"all {len(posts)} recent posts are registered or from approved apps"

@@ -19,7 +19,7 @@ from auditor.evidence import AccountEvidence, AccountState, Post, Profile
 from auditor.models import Asset, Outcome, Severity, Status
 from auditor.registry import CheckContext, outcome
 from checks.pii import redact
-from checks.text_patterns import BIDI_CONTROLS, INVISIBLE, display
+from checks.text_patterns import BIDI_CONTROLS, INVISIBLE, display, strip_invisible
 
 
 @dataclass(frozen=True)
@@ -99,20 +99,25 @@ def previous_account(ctx: CheckContext, key: str) -> AccountEvidence | None:
     return ctx.previous.evidence.accounts.get(key)
 
 
+def _clean_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """Facts with invisible and bidi characters removed from every string (defence in depth:
+    callers already pass masked, displayed values)."""
+    out: dict[str, Any] = {}
+    for key, value in facts.items():
+        if isinstance(value, str):
+            out[key] = strip_invisible(value)
+        elif isinstance(value, list | tuple):
+            out[key] = [strip_invisible(v) if isinstance(v, str) else v for v in value]
+        else:
+            out[key] = value
+    return out
+
+
 def not_verified(
     ctx: CheckContext, scope: AccountScope, detail: str, subject: str = "", **facts: Any
 ) -> Outcome:
     """A ``not_verified`` result for the account."""
-    return outcome(
-        ctx,
-        scope.asset,
-        Status.NOT_VERIFIED,
-        detail,
-        source=scope.source,
-        subject=subject,
-        observed_at=scope.observed_at,
-        **facts,
-    )
+    return result(ctx, scope, Status.NOT_VERIFIED, detail, subject, **facts)
 
 
 def result(
@@ -125,7 +130,7 @@ def result(
     severity: Severity | None = None,
     **facts: Any,
 ) -> Outcome:
-    """A pass or fail result for the account, sourced from its platform evidence."""
+    """A result for the account, sourced from its platform evidence."""
     return outcome(
         ctx,
         scope.asset,
@@ -135,7 +140,7 @@ def result(
         subject=subject,
         observed_at=scope.observed_at,
         severity=severity,
-        **facts,
+        **_clean_facts(facts),
     )
 
 

@@ -21,7 +21,7 @@ Graph errors are mapped by ``error.code``: 190 auth, 10 and 200-299 permission, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +38,7 @@ from auditor.collectors.meta_graph import (
 )
 from auditor.collectors.platforms import (
     PlatformCollector,
+    concurrently,
     links_in,
     mapping,
     merge_posts,
@@ -76,6 +77,13 @@ PAGE_FIELDS = (
 )
 IG_FIELDS = "id,username,name,biography,website,profile_picture_url"
 TWO_FACTOR = {"none": "none", "admin_required": "admins", "all_required": "all"}
+_HOLDINGS = {
+    "owned_pages": PAGE_FIELDS,
+    "client_pages": PAGE_FIELDS,
+    "owned_instagram_accounts": IG_FIELDS,
+    "client_instagram_assets": IG_FIELDS,
+}
+"""Business edges listing the pages and IG accounts it holds, with the fields read from each."""
 IG_ROLES_NOTE = "Instagram exposes no account-level roles; access follows the linked Page"
 
 
@@ -144,10 +152,6 @@ class MetaCollector(PlatformCollector[_MetaRun]):
             run.missing.append("business_id (platforms.meta.business_id)")
             return run, [], []
         try:
-            run.business = self.client.get_json(
-                f"{self.version}/{self.business_id}",
-                params={"fields": "id,name,two_factor_type,verification_status"},
-            )
             self._read_business(run)
         except PermissionMissing:
             run.missing.append("business_management")
@@ -155,20 +159,29 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         return run, list(discovered), []
 
     def _read_business(self, run: _MetaRun) -> None:
+        """The business node and its six edges, side by side."""
         bid = str(self.business_id)
-        fields = {"fields": "id,name,email,role,two_fac_status,pending_email"}
-        run.users = {str(u["id"]): u for u in self._edge(bid, "business_users", fields)}
-        system = self._edge(bid, "system_users", {"fields": "id,name,role"})
-        run.system_ids = {str(u["id"]) for u in system}
-        for edge, owned, fields_ in (
-            ("owned_pages", True, PAGE_FIELDS),
-            ("client_pages", False, PAGE_FIELDS),
-            ("owned_instagram_accounts", True, IG_FIELDS),
-            ("client_instagram_assets", False, IG_FIELDS),
-        ):
-            table = run.owned if owned else run.client
-            for node in self._edge(bid, edge, {"fields": fields_}):
-                table[str(node["id"])] = {**node, "via": f"meta {edge}"}
+
+        def edge(name: str, fields: str) -> Callable[[], list[dict[str, Any]]]:
+            return lambda: list(self._edge(bid, name, {"fields": fields}))
+
+        jobs: dict[str, Callable[[], Any]] = {
+            "business": lambda: self.client.get_json(
+                f"{self.version}/{bid}",
+                params={"fields": "id,name,two_factor_type,verification_status"},
+            ),
+            "business_users": edge("business_users", "id,name,email,role,two_fac_status"),
+            "system_users": edge("system_users", "id,name,role"),
+            **{name: edge(name, fields) for name, fields in _HOLDINGS.items()},
+        }
+        found = concurrently(jobs, self.concurrency)
+        run.business = found["business"]
+        run.users = {str(u["id"]): u for u in found["business_users"]}
+        run.system_ids = {str(u["id"]) for u in found["system_users"]}
+        for name in _HOLDINGS:
+            table = run.owned if name.startswith("owned") else run.client
+            for node in found[name]:
+                table[str(node["id"])] = {**node, "via": f"meta {name}"}
 
     def _discovered(self, run: _MetaRun, ctx: CollectContext) -> Iterator[DiscoveredAccount]:
         for table in (run.owned, run.client):

@@ -19,7 +19,7 @@ import logging
 import re
 import time
 from abc import abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 S = TypeVar("S")
 """What a collector reads once per run before the accounts (business, token owner ...)."""
 
@@ -89,6 +90,14 @@ def merge_posts(
         if post.created_at >= floor and post.id not in merged:
             merged[post.id] = post
     return tuple(sorted(merged.values(), key=lambda p: p.created_at, reverse=True))
+
+
+def concurrently(jobs: Mapping[str, Callable[[], T]], workers: int) -> dict[str, T]:
+    """Run independent source-wide reads side by side; their results by name. The first job (in
+    the mapping's order) that raised re-raises its error once every job has finished."""
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+    return {name: future.result() for name, future in futures.items()}
 
 
 def window_floor(ctx: CollectContext) -> datetime:

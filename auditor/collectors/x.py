@@ -22,10 +22,11 @@ unknown. tweepy errors are translated by exception type.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import requests
@@ -34,7 +35,9 @@ from requests.auth import AuthBase
 from auditor.collectors.base import CollectContext
 from auditor.collectors.platforms import (
     PlatformCollector,
+    concurrently,
     links_in,
+    mapping,
     merge_posts,
     previous_evidence,
     url_digest,
@@ -256,48 +259,57 @@ class XCollector(PlatformCollector[_XRun]):
         return tw, user_auth
 
     def begin(self, ctx: CollectContext) -> tuple[_XRun, list[EvidenceItem], list[SourceProblem]]:
-        """Build the tweepy client and find out whom the token belongs to."""
+        """Build the tweepy client; find out whom the token belongs to and look every inventory
+        handle up in batches, side by side."""
         tw, user_auth = self._tweepy()
-        problems: list[SourceProblem] = []
-        me: str | None = None
-        missing: tuple[str, ...] = ()
+        handles = [a.handle.lstrip("@") for a in ctx.estate.accounts if a.platform in PLATFORMS]
+        chunks = [handles[i : i + LOOKUP_BATCH] for i in range(0, len(handles), LOOKUP_BATCH)]
+        jobs: dict[str, Callable[[], Any]] = {"me": lambda: self._me(tw, user_auth)}
+        for index, chunk in enumerate(chunks):
+            jobs[f"batch {index}"] = partial(self._lookup, tw, user_auth, chunk)
+        found = concurrently(jobs, self.concurrency)
+        me, missing, problems = found.pop("me")
+        users: dict[str, Any] = {}
+        for batch in found.values():
+            users.update(batch)
+        return _XRun(tw, user_auth, me, missing, users), [], problems
+
+    def _me(
+        self, tw: Any, user_auth: bool
+    ) -> tuple[str | None, tuple[str, ...], list[SourceProblem]]:
+        """The token's account id (``get_me``); a 403 is a missing scope, not a failure."""
         try:
             with translated("get_me"):
                 payload = tw.get_me(user_auth=user_auth)
-            me = str((payload.get("data") or {}).get("id") or "") or None
         except PermissionMissing:
-            missing = (ME_SCOPE,)
+            return None, (ME_SCOPE,), []
         except AuthFailed:
             raise
         except CollectionError as exc:
-            problems.append(SourceProblem(exc.kind.value, exc.detail, None))
-        handles = [a.handle.lstrip("@") for a in ctx.estate.accounts if a.platform in PLATFORMS]
-        users = self._lookup_all(tw, user_auth, handles)
-        return _XRun(tw, user_auth, me, missing, users), [], problems
+            return None, (), [SourceProblem(exc.kind.value, exc.detail, None)]
+        return str(mapping(payload.get("data")).get("id") or "") or None, (), []
 
-    def _lookup_all(self, tw: Any, user_auth: bool, handles: list[str]) -> dict[str, Any]:
-        """Batched user lookups (100 per request), by lower-cased username: ``{"data": user}``
-        or ``{"errors": [...]}``. A failed batch is skipped: its accounts look themselves up,
-        so one bad answer never decides many accounts."""
+    def _lookup(self, tw: Any, user_auth: bool, chunk: list[str]) -> dict[str, Any]:
+        """One batched user lookup, by lower-cased username: ``{"data": user}`` or
+        ``{"errors": [...]}``. A failed batch answers nothing: its accounts then look themselves
+        up, so one bad answer never decides many accounts."""
+        try:
+            with translated("users lookup"):
+                payload = tw.get_users(
+                    usernames=chunk, user_fields=USER_FIELDS, user_auth=user_auth
+                )
+        except AuthFailed:
+            raise
+        except CollectionError as exc:
+            log.info("x: batched lookup failed (%s); looking accounts up one by one", exc.kind)
+            return {}
         found: dict[str, Any] = {}
-        for start in range(0, len(handles), LOOKUP_BATCH):
-            chunk = handles[start : start + LOOKUP_BATCH]
-            try:
-                with translated("users lookup"):
-                    payload = tw.get_users(
-                        usernames=chunk, user_fields=USER_FIELDS, user_auth=user_auth
-                    )
-            except AuthFailed:
-                raise
-            except CollectionError as exc:
-                log.info("x: batched lookup failed (%s); looking accounts up one by one", exc.kind)
-                continue
-            for user in payload.get("data") or []:
-                if isinstance(user, dict) and isinstance(user.get("username"), str):
-                    found[user["username"].lower()] = {"data": user}
-            for error in payload.get("errors") or []:
-                if isinstance(error, dict) and error.get("parameter") == "usernames":
-                    found[str(error.get("value", "")).lower()] = {"errors": [error]}
+        for user in payload.get("data") or []:
+            if isinstance(user, dict) and isinstance(user.get("username"), str):
+                found[user["username"].lower()] = {"data": user}
+        for error in payload.get("errors") or []:
+            if isinstance(error, dict) and error.get("parameter") == "usernames":
+                found[str(error.get("value", "")).lower()] = {"errors": [error]}
         return found
 
     def account(self, spec: AccountSpec, ctx: CollectContext, state: _XRun) -> AccountEvidence:

@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
 
@@ -239,3 +241,36 @@ def test_status_before_any_run_does_not_create_the_store(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("last never run") == 3
     assert not (tmp_path / "audit.db").exists()
+
+
+def test_the_stored_job_reference_runs_the_real_audit_under_the_scheduler(tmp_path):
+    from apscheduler.triggers.date import DateTrigger
+
+    from auditor.cli_schedule import JOB_REF, load_plans
+    from auditor.config import load_config
+    from auditor.scheduler import JobTarget, new_scheduler, serve
+
+    config_path = write_config(tmp_path, schedules=SCHEDULES)
+    (nightly, *_) = load_plans(load_config(config_path))
+    soon = DateTrigger(run_date=datetime.now(UTC) + timedelta(seconds=0.3))
+    plan = replace(nightly, trigger=soon)
+    Store(tmp_path / "audit.db").close()
+    stop = threading.Event()
+    target = JobTarget(JOB_REF, str(config_path), str(tmp_path / "reports"))
+    thread = threading.Thread(
+        target=serve, args=(new_scheduler(tmp_path / "audit.db"), [plan], target, stop)
+    )
+    thread.start()
+    report = tmp_path / "reports" / "nightly" / "report.json"
+    try:
+        for _ in range(100):
+            if report.exists():
+                break
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        thread.join(10)
+    with ScheduleHistory(tmp_path / "audit.db") as history:
+        last = history.latest("nightly")
+    assert last is not None and (last.result, last.exit_code) == ("ok", 1)
+    assert json.loads(report.read_text())["run"]["id"] == last.run_id

@@ -5,6 +5,7 @@ link parsing) and the corpus regression guard: precision and recall targets on
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 import unicodedata
 from pathlib import Path
@@ -198,3 +199,34 @@ def test_link_parsing_never_raises(text):
         if parsed.host:
             link_patterns.lookalike_of(parsed.host, ("northwind.example",))
             link_patterns.is_ip(parsed.host)
+
+
+# ---------------------------------------------------------------- whole family on hostile input
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(HOSTILE, min_size=1, max_size=6), HOSTILE, st.lists(HOSTILE, max_size=3))
+def test_every_content_check_survives_hostile_posts_and_profiles(texts, bio, links):
+    import content_factories as cf
+
+    from auditor.models import Status
+    from checks import content
+
+    posts = tuple(
+        cf.post(str(i), text, hours_ago=i * 7, links=tuple(links)) for i, text in enumerate(texts)
+    )
+    hostile_profile = cf.profile(bio=bio, link=links[0] if links else bio, extra_links=tuple(links))
+    ctx = cf.ctx(
+        cf.account(posts=posts, profile_=hostile_profile),
+        previous_=cf.previous(cf.account(posts=posts[:1])),
+        baselines={cf.KEY: cf.baseline(cf.profile())},
+        launches=[cf.launch(terms=(bio[:12] or "x", "Aurora X2"))],
+        register_=cf.register(cf.entry(text=texts[0])),
+    )
+    for check in content.CHECKS:
+        for outcome in check(ctx):
+            assert outcome.status in {Status.FAIL, Status.PASS, Status.NOT_VERIFIED}
+            assert not any(ch in text_patterns.BIDI_CONTROLS for ch in outcome.detail)
+            assert not any(ch in text_patterns.INVISIBLE for ch in outcome.detail)
+            facts = json.dumps(outcome.evidence.facts, ensure_ascii=False)
+            assert not any(ch in text_patterns.BIDI_CONTROLS for ch in facts)

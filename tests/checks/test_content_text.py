@@ -301,3 +301,16 @@ def test_embargo_leak_fail_in_profile_bio_and_with_naive_times():
     bio = cf.profile(bio="Soon: Aurora X2")
     ctx = cf.ctx(cf.account(posts=(leak,), profile_=bio), launches=[cf.launch()])
     assert set(fails(run(content.embargo_leak, ctx))) == {"1", "profile"}
+
+
+def test_embargo_leak_facts_and_detail_never_carry_bidi_controls():
+    term = "Halc\u202eyon"
+    ctx = cf.ctx(
+        cf.account(posts=(cf.post("1", "halcyon soon"),)),
+        launches=[cf.launch(name="Sec\u202eret", terms=(term,))],
+    )
+    result = fails(run(content.embargo_leak, ctx))["1"]
+    assert "\u202e" not in result.detail
+    assert "\u202e" not in str(result.evidence.facts["terms"]) + str(
+        result.evidence.facts["launch"]
+    )
