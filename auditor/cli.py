@@ -24,6 +24,11 @@ SEVERITIES = ("low", "medium", "high", "critical")
 """Names accepted by ``--fail-on`` (besides ``none``)."""
 
 
+def split_list(values: Sequence[str] | None) -> tuple[str, ...]:
+    """Flag values that may repeat and hold comma lists (``--only a,b --only c``), flattened."""
+    return tuple(v.strip() for raw in values or () for v in raw.split(",") if v.strip())
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (exit 2)."""
 
@@ -53,7 +58,11 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
     demo = sub.add_parser("demo", help="audit the demo estate against the local sandbox")
     demo.add_argument("--out", required=True, help="folder for the reports and the demo store")
     demo.add_argument("--email", action="store_true", help="email the report (demo outbox)")
-    demo.add_argument("--fail-on", choices=(*SEVERITIES, "none"), default="none")
+    demo.add_argument(
+        "--fail-on",
+        choices=(*SEVERITIES, "none"),
+        help="use run's exit codes (default: exit 0 once the reports are written)",
+    )
     demo.add_argument("--quiet", action="store_true", help="no progress display")
     demo.set_defaults(command="demo", format="html,json,csv", only=None, profile=None)
 
@@ -107,7 +116,12 @@ def _add_service(sub: argparse._SubParsersAction[_Parser]) -> None:
     schedule.add_argument(
         "--out", help="folder for each schedule's latest reports (default: reports/ by the store)"
     )
-    schedule.add_argument("--log-format", choices=("text", "json"), default="text")
+    schedule.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="stderr log lines: text, or JSON with time, level, message, run_id, schedule",
+    )
     schedule.set_defaults(command="schedule")
     status = sub.add_parser("status", help="each schedule's last and next run")
     status.add_argument("--config", required=True, help="the YAML config file")
@@ -178,7 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _handler(command)(args)
     except (UserError, StoreError, MailError) as exc:
-        print(f"brand-audit: error: {exc}", file=sys.stderr)
+        line = " ".join(str(exc).split())  # always one line, whatever the message held
+        print(f"brand-audit: error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("brand-audit: interrupted", file=sys.stderr)

@@ -9,6 +9,7 @@ import textwrap
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from auditor.cli import split_list
 from auditor.config import AppConfig, load_config
 from auditor.errors import UserError
 from auditor.models import Asset
@@ -187,10 +188,6 @@ def sandbox_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _words(values: list[str] | None) -> list[str]:
-    return [w.strip() for raw in values or () for w in raw.split(",") if w.strip()]
-
-
 def _default_config(name: str) -> AppConfig:
     """Public endpoints and default policy, for ``prelaunch`` without ``--config``."""
     from auditor.config import ConfigModel
@@ -209,7 +206,7 @@ def prelaunch_command(args: argparse.Namespace) -> int:
     return run_prelaunch(
         config,
         name=args.name,
-        tlds=_words(args.tlds),
-        platforms=_words(args.platforms),
+        tlds=split_list(args.tlds),
+        platforms=split_list(args.platforms),
         out=Path(args.out),
     )

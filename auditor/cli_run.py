@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import auditor
+from auditor.cli import split_list
 from auditor.config import AppConfig, load_config
 from auditor.errors import UserError
 from auditor.models import Mute, Severity
@@ -63,10 +64,6 @@ class RunOptions:
     """Report formats to write."""
 
 
-def _split(values: Sequence[str] | None) -> tuple[str, ...]:
-    return tuple(v.strip() for raw in values or () for v in raw.split(",") if v.strip())
-
-
 def resolve_options(args: argparse.Namespace, config: AppConfig) -> RunOptions:
     """Flags first, then the named profile, then defaults (all checks, fail on high)."""
     profile = None
@@ -75,12 +72,12 @@ def resolve_options(args: argparse.Namespace, config: AppConfig) -> RunOptions:
         if profile is None:
             known = ", ".join(sorted(config.model.profiles)) or "none defined"
             raise UserError(f"unknown profile {args.profile!r} (known: {known})", field="--profile")
-    only = _split(args.only) or (tuple(profile.only) if profile else ())
+    only = split_list(args.only) or (tuple(profile.only) if profile else ())
     if args.fail_on:
         fail_on = None if args.fail_on == "none" else Severity(args.fail_on)
     else:
         fail_on = profile.fail_on if profile and profile.fail_on else Severity.HIGH
-    formats = _split([args.format])
+    formats = split_list([args.format])
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise UserError(
@@ -120,7 +117,10 @@ def demo_command(args: argparse.Namespace) -> int:
 
     with start_sandbox(DEMO_WORLD) as sandbox:
         config = config.with_endpoints(sandbox.base_urls, sandbox.whois_server, allow_private=True)
-        return execute(config, options, store_path, out, email=args.email, quiet=args.quiet)
+        code = execute(config, options, store_path, out, email=args.email, quiet=args.quiet)
+    # The demo estate plants risks and a collection fault on purpose: without --fail-on, a demo
+    # that wrote its reports succeeded.
+    return code if args.fail_on else 0
 
 
 def execute(

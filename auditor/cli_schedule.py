@@ -128,14 +128,24 @@ def schedule_command(args: argparse.Namespace) -> int:
 
 
 def _serve(config: AppConfig, plans: Sequence[SchedulePlan], config_path: str, out: Path) -> int:
-    from auditor.scheduler import JobTarget, new_scheduler, serve, stop_on_signals
+    from auditor.scheduler import (
+        JobTarget,
+        new_scheduler,
+        serve,
+        single_instance,
+        stop_on_signals,
+    )
 
     db_path = config.resolve(config.model.storage.path)
     Store(db_path).close()  # create (mode 0600) or upgrade the file before the job store opens it
-    scheduler = new_scheduler(db_path)
-    stop = threading.Event()
-    with stop_on_signals(stop):
-        serve(scheduler, plans, JobTarget(JOB_REF, config_path, str(out)), stop)
+    stop, reload = threading.Event(), threading.Event()
+    target = JobTarget(JOB_REF, config_path, str(out))
+
+    def replan() -> tuple[SchedulePlan, ...]:
+        return load_plans(load_config(Path(config_path)))
+
+    with single_instance(db_path), stop_on_signals(stop, reload):
+        serve(new_scheduler(db_path), plans, target, stop, reload=reload, replan=replan)
     return 0
 
 
@@ -163,8 +173,12 @@ def status_command(args: argparse.Namespace) -> int:
     if not plans:
         print("no schedules defined")
         return 0
+    from auditor.scheduler import running_service
+
     db_path = config.resolve(config.model.storage.path)
     now = datetime.now(UTC)
+    pid = running_service(db_path)
+    print(f"service: running (pid {pid})" if pid else "service: not running")
     latest: dict[str, ScheduledRun | None] = dict.fromkeys((p.name for p in plans), None)
     if db_path.exists():  # status never creates the store
         with Store(db_path), ScheduleHistory(db_path) as history:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import threading
 import time
@@ -31,12 +32,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
-from requests.structures import CaseInsensitiveDict
 
 from auditor import __version__
 from auditor.config import NetworkModel, PlatformModel
@@ -46,11 +46,12 @@ from auditor.errors import (
     NetworkFailure,
     RateLimited,
 )
-from auditor.http_cache import CachedResponse, ResponseCache
+from auditor.http_cache import CachedResponse, ResponseCache, from_cache
 from auditor.http_errors import SECRET_PARAMS, redact_url, status_error, transport_error
 from auditor.http_guard import AddressGuard, Resolver
 from auditor.http_limits import Pacer, WaitBudget, retry_wait
 from auditor.http_pages import Paginator
+from auditor.http_urls import origin, with_params
 
 __all__ = [
     "SECRET_PARAMS",
@@ -77,12 +78,6 @@ MAX_RATE_LIMIT_WAITS = 3
 
 ErrorHook = Callable[[requests.Response], CollectionError | None]
 """A platform's own mapping of an error response (Graph error codes, Google quota reasons)."""
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return parts.scheme, (parts.hostname or "").lower(), port
 
 
 @dataclass
@@ -137,7 +132,7 @@ class HttpClient(Paginator):
         )
         self.headers = {"User-Agent": network.user_agent or USER_AGENT, **(headers or {})}
         self.error_hook = error_hook
-        self._base_origin = _origin(self.base_url)
+        self._base_origin = origin(self.base_url)
         self._slots = threading.BoundedSemaphore(settings.concurrency)
         self._pacer = Pacer(settings.rate_per_second, sleep=self.shared.sleep)
         self._count_lock = threading.Lock()
@@ -146,6 +141,13 @@ class HttpClient(Paginator):
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(10, settings.concurrency))
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
+        # requests re-reads the proxy and CA environment on every request (a scan of os.environ
+        # each time); read it once per origin instead.
+        self._session.trust_env = False
+        self._verify: bool | str = (
+            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        )
+        self._proxies: dict[tuple[str, str, int | None], dict[str, str]] = {}
 
     @property
     def requests_made(self) -> int:
@@ -225,7 +227,7 @@ class HttpClient(Paginator):
         """
         url = self.url(path_or_url)
         if params:
-            url = _with_params(url, params)
+            url = with_params(url, params)
         merged = {**self.headers, **(headers or {})}
         key = redact_url(url) if conditional and method == "GET" else None
         cached = self.shared.cache.get(key) if key else None
@@ -236,7 +238,7 @@ class HttpClient(Paginator):
                 merged["If-Modified-Since"] = cached.last_modified
         response = self._with_retries(method, url, merged, json_body, auth)
         if response.status_code == 304 and cached is not None:
-            return _from_cache(response, cached)
+            return from_cache(response, cached)
         if key and response.status_code == 200:
             self._remember(key, response)
         if check_status:
@@ -307,15 +309,18 @@ class HttpClient(Paginator):
     ) -> requests.Response:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
-            if _origin(current) != self._base_origin:
+            if origin(current) != self._base_origin:
                 self.guard.check_url(current)
             response = self._send_once(method, current, headers, json_body, auth)
             location = response.headers.get("Location")
             if response.status_code not in (301, 302, 303, 307, 308) or not location:
                 return response
             response.close()
-            target = urljoin(current, location)
-            if _origin(target) != _origin(current):
+            try:
+                target = urljoin(current, location)
+            except ValueError:
+                raise NetworkFailure(f"{self.platform}: unreadable redirect target") from None
+            if origin(target) != origin(current):
                 headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
                 auth = None
             if response.status_code == 303:
@@ -335,18 +340,31 @@ class HttpClient(Paginator):
         with self._slots:
             with self._count_lock:
                 self._requests += 1
-            response = self._session.request(
-                method,
-                url,
-                headers=headers,
-                json=json_body,
-                auth=auth,
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
+            try:
+                response = self._session.request(
+                    method,
+                    url,
+                    headers=headers,
+                    json=json_body,
+                    auth=auth,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                    proxies=self._proxies_for(url),
+                    verify=self._verify,
+                )
+            except ValueError:  # requests pre-parses a redirect's Location, even unfollowed
+                raise NetworkFailure(f"{self.platform}: unreadable redirect target") from None
             _ = response.content  # read inside the slot so a slow body counts as in flight
-        log.debug("%s %s -> %s", method, redact_url(url), response.status_code)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s -> %s", method, redact_url(url), response.status_code)
         return response
+
+    def _proxies_for(self, url: str) -> dict[str, str]:
+        key = origin(url)
+        found = self._proxies.get(key)
+        if found is None:
+            found = self._proxies[key] = requests.utils.get_environ_proxies(url)
+        return found
 
     def _backoff(self, attempt: int) -> None:
         base = self.shared.backoff_s * (2 ** (attempt - 1))
@@ -371,36 +389,3 @@ class HttpClient(Paginator):
                     etag, modified, response.content, response.headers.get("Content-Type")
                 ),
             )
-
-
-def _with_params(url: str, params: Mapping[str, Any]) -> str:
-    parts = urlsplit(url)
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    for name, value in params.items():
-        if value is None:
-            continue
-        pairs = [(k, v) for k, v in pairs if k != name]
-        if isinstance(value, list | tuple):
-            pairs.extend((name, str(v)) for v in value)
-        else:
-            pairs.append((name, _param_text(value)))
-    return urlunsplit(parts._replace(query=urlencode(pairs)))
-
-
-def _param_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _from_cache(revalidated: requests.Response, cached: CachedResponse) -> requests.Response:
-    response = requests.Response()
-    response.status_code = 200
-    response._content = cached.body
-    response.url = revalidated.url
-    response.headers = CaseInsensitiveDict(dict(revalidated.headers))
-    if cached.content_type:
-        response.headers["Content-Type"] = cached.content_type
-    response.encoding = revalidated.encoding or "utf-8"
-    response.request = revalidated.request
-    return response

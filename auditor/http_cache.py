@@ -18,6 +18,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
+from requests.structures import CaseInsensitiveDict
+
 CACHE_VERSION = 1
 """Format version of the JSON file; a file with another version is ignored."""
 
@@ -112,3 +115,17 @@ class ResponseCache:
                 )
             except (KeyError, TypeError, ValueError, AttributeError):
                 continue
+
+
+def from_cache(revalidated: requests.Response, cached: CachedResponse) -> requests.Response:
+    """The 200 response a ``304 Not Modified`` stands for: the cached body, fresh headers."""
+    response = requests.Response()
+    response.status_code = 200
+    response._content = cached.body
+    response.url = revalidated.url
+    response.headers = CaseInsensitiveDict(dict(revalidated.headers))
+    if cached.content_type:
+        response.headers["Content-Type"] = cached.content_type
+    response.encoding = revalidated.encoding or "utf-8"
+    response.request = revalidated.request
+    return response

@@ -64,10 +64,13 @@ class AddressGuard:
 
     def check_url(self, url: str) -> None:
         """Raise :class:`NetworkFailure` unless ``url`` is http(s) to a permitted host."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").strip()
+        except ValueError:
+            raise NetworkFailure("refused an unreadable URL") from None
         if parts.scheme not in ("http", "https"):
             raise NetworkFailure(f"refused a request to a {parts.scheme or 'relative'} URL")
-        host = (parts.hostname or "").strip()
         if not host:
             raise NetworkFailure("refused a URL without a host")
         self.check_host(host)

@@ -1,7 +1,9 @@
 """The audit runner: collect, evaluate, stamp, persist. The CLI and the scheduler both call
 :func:`run_audit`.
 
-1. **Collect** every source concurrently (a bounded thread pool). Each collector gets the previous
+1. **Collect** every source concurrently (a bounded thread pool); with ``--only``, only the
+   sources the selected checks declare in ``needs`` (all of them when a coverage check is
+   selected). Each collector gets the previous
    run's evidence for incremental fetches. A collector that raises a
    :class:`~auditor.errors.CollectionError` yields a failed :class:`SourceReport` with that error's
    kind; any other exception is caught here (a documented isolation boundary) and reported as
@@ -9,7 +11,8 @@
    that need it say ``not_verified`` and ``coverage.collection-failed`` reports the source. A
    :class:`~auditor.errors.UserError` (a missing or malformed company file) is the user's to fix:
    it stops the run (recorded as failed) and the CLI shows its one line. Items are assembled into
-   one :class:`Evidence` bundle; two people directories (CSV and Google Workspace) are merged.
+   one :class:`Evidence` bundle; people directories (CSV and Google Workspace) are merged by
+   :func:`auditor.collectors.google_workspace.merge_directories`.
 2. **Evaluate** each selected check on one :class:`CheckContext`. A check that raises (the second
    isolation boundary) becomes one ``not_verified`` result on the organization naming the check
    and the error class; the run goes on.
@@ -31,12 +34,13 @@ import secrets
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from auditor import __version__
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.google_workspace import merge_directories
 from auditor.errors import AuditorError, CollectionError, ErrorKind, StoreError, UserError
 from auditor.estate import AccountSpec, DomainSpec
 from auditor.evidence import (
@@ -128,9 +132,8 @@ def audit(
     prior = store.previous_run(config.estate.organization.name, [s.id for s in selected])
     try:
         previous = prior.run.evidence if prior else None
-        evidence = collect(
-            collectors, CollectContext(config.estate, config.policy, ref, previous), sink
-        )
+        ctx = CollectContext(config.estate, config.policy, ref, previous)
+        evidence = collect(relevant_collectors(collectors, selected, only), ctx, sink)
         run = _evaluate_run(
             config,
             run_id=run_id,
@@ -218,6 +221,32 @@ def select_checks(registry: Registry, only: Sequence[str] | None) -> tuple[Check
     return registry.select(names)
 
 
+PROVIDES: dict[str, frozenset[str]] = {
+    "directory": frozenset({"directory"}),
+    "google_workspace": frozenset({"directory"}),
+    "vault": frozenset({"vault", "hibp"}),
+    "register": frozenset({"register"}),
+    "whois": frozenset({"whois"}),
+    "lookalikes": frozenset({"lookalikes"}),
+    "handles": frozenset({"handles"}),
+}
+"""The ``needs`` names each collector satisfies; any other collector is a platform API."""
+
+
+def relevant_collectors(
+    collectors: Sequence[Collector], selected: Sequence[CheckSpec], only: Sequence[str] | None
+) -> list[Collector]:
+    """With ``--only``, just the collectors whose evidence the selected checks need (all of them
+    when a coverage check is selected, since it reports on every source)."""
+    if not only:
+        return list(collectors)
+    needs = {need for spec in selected for need in spec.needs}
+    if "collector" in needs:
+        return list(collectors)
+    platform = frozenset({"platform"})
+    return [c for c in collectors if PROVIDES.get(c.name, platform) & needs]
+
+
 def collect(collectors: Sequence[Collector], ctx: CollectContext, progress: Progress) -> Evidence:
     """Run every collector in a bounded pool and assemble the evidence bundle."""
     if not collectors:
@@ -258,7 +287,7 @@ def _failed(name: str, problem: SourceProblem, started: float) -> CollectorOutpu
 
 def assemble(outputs: Sequence[CollectorOutput], collected_at: datetime) -> Evidence:
     """One :class:`Evidence` bundle from every collector's items and reports."""
-    people: PeopleDirectory | None = None
+    directories: list[PeopleDirectory] = []
     vault: VaultEvidence | None = None
     register: ContentRegister | None = None
     accounts: dict[str, AccountEvidence] = {}
@@ -269,7 +298,7 @@ def assemble(outputs: Sequence[CollectorOutput], collected_at: datetime) -> Evid
     items: list[EvidenceItem] = [item for out in outputs for item in out.items]
     for item in items:
         if isinstance(item, PeopleDirectory):
-            people = merge_people(people, item)
+            directories.append(item)
         elif isinstance(item, VaultEvidence):
             vault = vault or item
         elif isinstance(item, ContentRegister):
@@ -287,7 +316,7 @@ def assemble(outputs: Sequence[CollectorOutput], collected_at: datetime) -> Evid
     return Evidence(
         collected_at=collected_at,
         sources={out.report.name: out.report for out in outputs},
-        people=people,
+        people=merge_directories(directories),
         vault=vault,
         register=register,
         accounts=accounts,
@@ -295,31 +324,6 @@ def assemble(outputs: Sequence[CollectorOutput], collected_at: datetime) -> Evid
         domains=domains,
         lookalikes=lookalikes,
         handles=tuple(handles),
-    )
-
-
-def merge_people(first: PeopleDirectory | None, second: PeopleDirectory) -> PeopleDirectory:
-    """One directory from two sources (the CSV and Google Workspace): the first source's known
-    values win, the second fills what the first does not know and adds people it lacks."""
-    if first is None:
-        return second
-    merged = {p.email: p for p in first.people}
-    for person in second.people:
-        known = merged.get(person.email)
-        if known is None:
-            merged[person.email] = person
-            continue
-        fill = {
-            f.name: getattr(person, f.name)
-            for f in fields(known)
-            if getattr(known, f.name) is None and getattr(person, f.name) is not None
-        }
-        aliases = tuple(dict.fromkeys(known.aliases + person.aliases))
-        merged[person.email] = replace(known, aliases=aliases, **fill)
-    return PeopleDirectory(
-        source=f"{first.source}+{second.source}",
-        observed_at=max(first.observed_at, second.observed_at),
-        people=tuple(merged.values()),
     )
 
 

@@ -133,9 +133,15 @@ def _failed(
     except AuditorError as store_exc:
         LOG.error("could not record the failed run: %s", describe_error(store_exc))
     with run_context(run_id, schedule):
-        _notify_failure(
-            config, plan=plan, schedule=schedule, run_id=run_id, started=started, reason=reason
+        notice = failure_notice(
+            schedule=schedule,
+            estate=config.estate.organization.name,
+            firing=attempt,
+            run_id=run_id,
+            started=started,
+            reason=reason,
         )
+        _notify_failure(config, plan, notice)
     return code
 
 
@@ -166,7 +172,7 @@ def _remember(config: AppConfig, entry: ScheduledRun) -> None:
 
 
 def failure_notice(
-    *, schedule: str, estate: str, run_id: str, started: datetime, reason: str
+    *, schedule: str, estate: str, firing: str, run_id: str, started: datetime, reason: str
 ) -> MailContent:
     """The short email sent when a firing fails."""
     env = Environment(
@@ -177,6 +183,7 @@ def failure_notice(
         "subject": subject,
         "schedule": schedule,
         "estate": estate,
+        "firing": firing,
         "run_id": run_id,
         "started": started.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "reason": reason,
@@ -186,29 +193,14 @@ def failure_notice(
     return MailContent(subject=subject, text=text + "\n", html=html)
 
 
-def _notify_failure(
-    config: AppConfig,
-    *,
-    plan: SchedulePlan | None,
-    schedule: str,
-    run_id: str,
-    started: datetime,
-    reason: str,
-) -> None:
+def _notify_failure(config: AppConfig, plan: SchedulePlan | None, notice: MailContent) -> None:
     mail = config.model.mail
     if mail is None:
         LOG.warning("mail is not configured: nobody was emailed about this failure")
         return
-    content = failure_notice(
-        schedule=schedule,
-        estate=config.estate.organization.name,
-        run_id=run_id,
-        started=started,
-        reason=reason,
-    )
     recipients = plan.recipients if plan else ()
     try:
-        sent = deliver(mail, content, recipients, base_dir=config.base_dir)
+        sent = deliver(mail, notice, recipients, base_dir=config.base_dir)
     except MailError as exc:
         LOG.error("could not email the failure notice: %s", describe_error(exc))
         return

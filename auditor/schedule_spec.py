@@ -11,6 +11,9 @@ becomes cron's ``sun,tue,thu,sat``) before the trigger is built. Two more cron d
   APScheduler requires *both*. Such an expression is rejected (restrict only one of them).
 - The macros ``@hourly``, ``@daily`` (``@midnight``), ``@weekly``, ``@monthly`` and ``@yearly``
   (``@annually``) are accepted.
+- Daylight saving: a time inside the hour repeated when the clocks go back fires once, at its
+  first occurrence (:class:`WallClockCronTrigger`; APScheduler alone fires it twice); a time
+  skipped when the clocks go forward fires an hour later that day.
 
 :func:`plan_schedules` validates every schedule of a config (cron, zone, profile, unique names)
 and is called by ``brand-audit schedule``, ``status`` and ``validate``; a problem raises
@@ -23,7 +26,7 @@ import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,6 +42,9 @@ if TYPE_CHECKING:
 DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 """Cron's weekday numbering: index 0 (and 7) is Sunday."""
 
+FULL_DAY_NAMES = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+"""Day names cron also accepts in full."""
+
 WEEK_ORDER = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """The order translated day lists are written in."""
 
@@ -52,6 +58,9 @@ MACROS = {
     "@annually": "0 0 1 1 *",
 }
 """Cron's shorthand expressions."""
+
+MAX_REPEATS = 240
+"""Firings a trigger skips at most while looking past a repeated hour (every minute of it)."""
 
 DEFAULT_FAIL_ON = Severity.HIGH
 """A scheduled run's exit-code threshold when its profile sets none (as ``run --fail-on``)."""
@@ -88,21 +97,21 @@ class SchedulePlan:
 
 
 def _day_number(word: str, *, range_end: bool) -> int:
-    """Cron weekday number (0-6, or 7 as the end of a range) of a number or a day name."""
+    """Cron weekday number 0-7 of a number or a day name (``sun`` is 7 at the end of a range)."""
     if word.isdigit():
         value = int(word)
         if value > 7:
             raise ValueError(f"day-of-week {word} is out of range 0-7")
-        return 7 if value == 7 and range_end else value % 7
-    name = word[:3]
-    if word not in DAY_NAMES and word not in ("sunday", "monday", "tuesday", "wednesday",
-                                              "thursday", "friday", "saturday"):  # fmt: skip
+        return value
+    if word not in DAY_NAMES and word not in FULL_DAY_NAMES:
         raise ValueError(f"unknown day-of-week {word!r}")
-    number = DAY_NAMES.index(name)
+    number = DAY_NAMES.index(word[:3])
     return 7 if number == 0 and range_end else number
 
 
 def _expand(element: str) -> set[int]:
+    """The days (0-6, Sunday 0) of one list element: ``*``, ``N``, ``N-M``, each ``/step``
+    (``N/step`` runs to the end of the week, as cronie reads it)."""
     match = _ELEMENT.match(element)
     if match is None:
         raise ValueError(f"cannot read day-of-week {element!r}")
@@ -119,7 +128,7 @@ def _expand(element: str) -> set[int]:
             raise ValueError(f"day-of-week range {part!r} runs backwards")
     else:
         first = _day_number(part, range_end=False)
-        last = 6 if step_text else first
+        last = 7 if step_text else first
     return {day % 7 for day in range(first, last + 1, step)}
 
 
@@ -135,6 +144,33 @@ def translate_day_of_week(field: str) -> str:
     if len(days) == 7:
         return "*"
     return ",".join(name for name in WEEK_ORDER if DAY_NAMES.index(name) in days)
+
+
+class WallClockCronTrigger(CronTrigger):  # type: ignore[misc]
+    """A cron trigger that fires once per wall-clock time, as cron does: on the day the clocks go
+    back, a time inside the repeated hour fires at its first occurrence only (APScheduler alone
+    fires it twice, e.g. a nightly 02:30 job in Europe/Berlin on the last Sunday of October).
+    A time skipped by the spring change fires an hour later (APScheduler's own behaviour)."""
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        fire: datetime | None = super().get_next_fire_time(previous_fire_time, now)
+        if previous_fire_time is None:
+            return fire
+        slack = timedelta(seconds=self.jitter or 0)
+        for _ in range(MAX_REPEATS):
+            if fire is None or not _repeats(fire, previous_fire_time, slack):
+                return fire
+            fire = super().get_next_fire_time(fire, fire)
+        return fire
+
+
+def _repeats(fire: datetime, previous: datetime, slack: timedelta) -> bool:
+    """``fire`` is a wall-clock time already reached before the clocks went back."""
+    earlier = previous.astimezone(fire.tzinfo)
+    went_back = (fire.utcoffset() or timedelta()) < (earlier.utcoffset() or timedelta())
+    return went_back and fire.replace(tzinfo=None) <= earlier.replace(tzinfo=None) + slack
 
 
 def cron_trigger(expression: str, timezone: str, jitter_s: int = 0) -> CronTrigger:
@@ -156,7 +192,7 @@ def cron_trigger(expression: str, timezone: str, jitter_s: int = 0) -> CronTrigg
             "either matches, APScheduler only when both do)"
         )
     minute, hour, day, month, weekday = fields
-    return CronTrigger(
+    return WallClockCronTrigger(
         minute=minute,
         hour=hour,
         day=day,

@@ -15,19 +15,24 @@
   of 1 second silently skips a job whenever the process was busy or suspended for a moment.
   A firing later than the grace time is skipped and logged as missed.
 - **Events.** Missed firings, skipped overlapping firings and job errors are logged.
+- **Reloading.** SIGHUP re-reads the config's schedules and replaces the jobs; an invalid config
+  is logged and the current jobs stay.
 - **Stopping.** SIGTERM and SIGINT ask the service to stop; it then waits for running audits to
   finish and commit (``shutdown(wait=True)``) before returning. Give the service manager a stop
   timeout longer than one audit (see the README's systemd unit).
 
-Only one scheduler process may use a job store at a time (APScheduler 3 cannot share one).
+Only one scheduler process may use a job store at a time (APScheduler 3 cannot share one):
+:func:`single_instance` refuses to start a second one on the same database.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +51,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from auditor.errors import UserError
 from auditor.schedule_spec import SchedulePlan
 from auditor.service_log import describe_error
 
@@ -163,21 +169,82 @@ def install_jobs(
     return dropped
 
 
+def lock_path(db_path: Path) -> Path:
+    """The scheduler's lock file beside the database."""
+    return db_path.with_name(db_path.name + ".scheduler.lock")
+
+
+def running_service(db_path: Path) -> str | None:
+    """The pid of the scheduler serving ``db_path`` (as its lock file says), or ``None`` when
+    no scheduler holds the lock. Never creates the lock file."""
+    try:
+        fd = os.open(lock_path(db_path), os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UserError(f"cannot read the scheduler lock ({type(exc).__name__})",
+                        file=str(lock_path(db_path))) from None  # fmt: skip
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+    finally:
+        os.close(fd)
+    return None
+
+
 @contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """While inside, SIGTERM and SIGINT set ``stop`` (main thread only). The first signal puts
-    the previous handler back, so sending it again stops at once (no waiting for the commit);
-    all handlers are restored on the way out."""
-    caught = (signal.SIGTERM, signal.SIGINT)
+def single_instance(db_path: Path) -> Iterator[Path]:
+    """Hold an exclusive lock beside the database (``<db>.scheduler.lock``, mode 0600) while
+    serving; :class:`~auditor.errors.UserError` when another scheduler process holds it (two
+    schedulers on one job store would run every audit twice). The lock dies with the process."""
+    path = lock_path(db_path)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise UserError(f"cannot create the scheduler lock ({type(exc).__name__})",
+                        file=str(path)) from None  # fmt: skip
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            raise UserError(
+                f"another scheduler (pid {holder}) is already running on this store",
+                file=str(db_path),
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        yield path
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event, reload: threading.Event | None = None) -> Iterator[None]:
+    """While inside, SIGTERM and SIGINT set ``stop`` and SIGHUP sets ``reload`` when given (main
+    thread only). The first stop signal puts the previous handler back, so sending it again stops
+    at once (no waiting for the commit); all handlers are restored on the way out."""
     previous: dict[int, Any] = {}
 
-    def handler(signum: int, _frame: FrameType | None) -> None:
+    def on_stop(signum: int, _frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
         LOG.info("received %s: stopping after the running audits commit (again: at once)", name)
         signal.signal(signum, previous[signum])
         stop.set()
 
-    for sig in caught:
+    def on_reload(_signum: int, _frame: FrameType | None) -> None:
+        LOG.info("received SIGHUP: reloading the schedules from the config")
+        if reload is not None:
+            reload.set()
+
+    handlers: dict[signal.Signals, Callable[[int, FrameType | None], None]] = {
+        signal.SIGTERM: on_stop,
+        signal.SIGINT: on_stop,
+    }
+    if reload is not None:
+        handlers[signal.SIGHUP] = on_reload
+    for sig, handler in handlers.items():
         previous[sig] = signal.signal(sig, handler)
     try:
         yield
@@ -186,26 +253,54 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(number, old)
 
 
+Replanner = Callable[[], Sequence[SchedulePlan]]
+"""Re-reads and validates the config's schedules (raises :class:`UserError` when it is bad)."""
+
+
 def serve(
     scheduler: BackgroundScheduler,
     plans: Sequence[SchedulePlan],
     target: JobTarget,
     stop: threading.Event,
+    *,
+    reload: threading.Event | None = None,
+    replan: Replanner | None = None,
 ) -> None:
     """Start, install the jobs, run until ``stop`` is set, then shut down waiting for running
-    jobs to finish."""
+    jobs to finish. When ``reload`` is set, ``replan`` is called and the jobs are replaced; a
+    config that has become invalid is logged and the current schedules stay."""
     scheduler.start(paused=True)
     try:
-        dropped = install_jobs(scheduler, plans, target)
-        for name in dropped:
-            LOG.info("removed stored job %s: no longer in the config", name)
+        _install(scheduler, plans, target)
         scheduler.resume()
-        for job in scheduler.get_jobs():
-            LOG.info("schedule %s: next run %s", job.id, job.next_run_time.isoformat())
         LOG.info("scheduler started with %d schedule(s)", len(plans))
         while not stop.wait(STOP_POLL_S):
-            pass
+            if reload is not None and reload.is_set():
+                reload.clear()
+                _reload(scheduler, target, replan)
     finally:
         LOG.info("scheduler stopping: waiting for running audits to finish")
         scheduler.shutdown(wait=True)
         LOG.info("scheduler stopped")
+
+
+def _install(
+    scheduler: BackgroundScheduler, plans: Sequence[SchedulePlan], target: JobTarget
+) -> None:
+    for name in install_jobs(scheduler, plans, target):
+        LOG.info("removed stored job %s: no longer in the config", name)
+    for job in scheduler.get_jobs():
+        when = job.next_run_time.isoformat() if job.next_run_time else "never"
+        LOG.info("schedule %s: next run %s", job.id, when)
+
+
+def _reload(scheduler: BackgroundScheduler, target: JobTarget, replan: Replanner | None) -> None:
+    if replan is None:
+        return
+    try:
+        plans = replan()
+    except UserError as exc:
+        LOG.error("reload failed, keeping the current schedules: %s", describe_error(exc))
+        return
+    _install(scheduler, plans, target)
+    LOG.info("reloaded: %d schedule(s)", len(plans))

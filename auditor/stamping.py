@@ -25,7 +25,7 @@ from typing import Protocol
 
 from auditor.models import Change, Finding, Outcome, Severity, Status, fingerprint
 from auditor.registry import CheckSpec
-from auditor.store_schema import PriorState
+from auditor.store_schema import PriorFinding, PriorState
 
 _WORST = {Status.FAIL: 3, Status.NOT_VERIFIED: 2, Status.PASS: 1, Status.MUTED: 0}
 
@@ -54,10 +54,16 @@ class Evaluated:
 
 @dataclass(frozen=True)
 class _Draft:
+    """One outcome on its way to becoming a finding."""
+
     spec: CheckSpec
+    """The check that produced it."""
     outcome: Outcome
+    """What the check said."""
     fingerprint: str
+    """Its identity."""
     severity: Severity
+    """Its effective severity."""
 
 
 def _drafts(evaluated: Sequence[Evaluated], overrides: Mapping[str, Severity]) -> list[_Draft]:
@@ -72,6 +78,16 @@ def _drafts(evaluated: Sequence[Evaluated], overrides: Mapping[str, Severity]) -
     return list(chosen.values())
 
 
+def _change(before: PriorFinding | None, family: str) -> Change:
+    if before is None:
+        return Change.NEW
+    if before.effective_status == family:
+        return Change.PERSISTING
+    if before.effective_status == Status.FAIL.value and family == Status.PASS.value:
+        return Change.RESOLVED
+    return Change.NEW
+
+
 def stamp(
     evaluated: Sequence[Evaluated],
     *,
@@ -83,16 +99,9 @@ def stamp(
     """Findings for this run's outcomes plus resolved entries, in check order."""
     drafts = _drafts(evaluated, overrides)
     previous = prior.findings if prior else {}
-    changes: dict[str, Change] = {}
-    for d in drafts:
-        before = previous.get(d.fingerprint)
-        family = d.outcome.status.value
-        if before is not None and before.effective_status == family:
-            changes[d.fingerprint] = Change.PERSISTING
-        elif before is not None and before.effective_status == "fail" and family == "pass":
-            changes[d.fingerprint] = Change.RESOLVED
-        else:
-            changes[d.fingerprint] = Change.NEW
+    changes = {
+        d.fingerprint: _change(previous.get(d.fingerprint), d.outcome.status.value) for d in drafts
+    }
     lookup = [
         (d.fingerprint, d.outcome.status.value)
         for d in drafts
@@ -101,13 +110,13 @@ def stamp(
     seen = history.first_seen(lookup) if lookup else {}
     findings = []
     for d in drafts:
-        before = previous.get(d.fingerprint)
-        if changes[d.fingerprint] is Change.PERSISTING and before is not None:
-            first = before.first_seen
+        change = changes[d.fingerprint]
+        if change is Change.PERSISTING:
+            first = previous[d.fingerprint].first_seen
         else:
             first = seen.get((d.fingerprint, d.outcome.status.value), now)
-        findings.append(_finding(d, first, changes[d.fingerprint]))
-    findings.extend(_resolved(evaluated, prior, {d.fingerprint for d in drafts}, history, now))
+        findings.append(_finding(d, first, change))
+    findings.extend(_resolved(evaluated, prior, set(changes), history, now))
     return tuple(findings)
 
 
@@ -150,7 +159,7 @@ def _resolved(
         fp
         for fp, before in prior.findings.items()
         if fp not in current
-        and before.effective_status == "fail"
+        and before.effective_status == Status.FAIL.value
         and before.check_id in ran
         and (before.check_id, before.asset_key) not in undecided
     ]

@@ -16,6 +16,7 @@ design, and failed runs keep only an error class and a secret-free message.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -58,6 +59,11 @@ _COUNTS_SQL = (
         "GROUP BY severity",
     ),
     (
+        "not_verified_by_severity",
+        "SELECT severity, COUNT(*) FROM findings WHERE run_id = ? AND status = 'not_verified' "
+        "GROUP BY severity",
+    ),
+    (
         "change",
         "SELECT change, COUNT(*) FROM findings WHERE run_id = ?"
         " AND (change = 'resolved' OR status = 'fail') GROUP BY change",
@@ -92,7 +98,8 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if not path.exists():
-                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                with contextlib.suppress(FileExistsError):  # another process was first
+                    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             conn = sqlite3.connect(
                 path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
             )
@@ -166,11 +173,17 @@ class Store:
                 yield self._conn
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise self._fail(exc, doing) from None
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
+
+    def _rollback(self) -> None:
+        """Undo the open transaction (SQLite may already have ended it after an error)."""
+        if self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -202,9 +215,10 @@ class Store:
             self._insert_run(conn, run)
             conn.execute("INSERT INTO evidence VALUES (?, ?)", (run.id, snapshot))
             conn.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            counts = {
+            counts: dict[str, object] = {
                 name: dict(conn.execute(sql, (run.id,)).fetchall()) for name, sql in _COUNTS_SQL
             }
+            counts["assets"] = len(run.assets)
             conn.execute("UPDATE runs SET counts = ? WHERE id = ?", (json.dumps(counts), run.id))
 
     def _insert_run(self, conn: sqlite3.Connection, run: AuditRun) -> None:

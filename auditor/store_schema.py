@@ -86,7 +86,9 @@ class RunSummary:
     """Digest of the config used."""
     counts: Mapping[str, Any]
     """``status``: results by status; ``open_by_severity``: unmuted fails by severity;
-    ``change``: ``new`` and ``persisting`` unmuted fails and ``resolved`` results."""
+    ``not_verified_by_severity``; ``change``: ``new`` and ``persisting`` unmuted fails and
+    ``resolved`` results; ``assets``: assets audited (with the severity counts, enough to
+    recompute the risk score)."""
     error: str | None = None
     """Why a failed run failed (secret-free)."""
 

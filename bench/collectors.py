@@ -44,91 +44,104 @@ page 2, an Instagram account 1, a LinkedIn page 3, a channel 2)."""
 BUSINESS = "300000000000001"
 
 
-def generate(total: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+Node = dict[str, Any]
+
+
+def _x_user(i: int) -> tuple[Node, Node]:
+    uid = str(1_500_000_000_000_000_000 + i)
+    tweets = [
+        {
+            "id": str(1_800_000_000_000_000_000 + i * 10 + j),
+            "text": f"post {j}",
+            "created_at": f"-{j + 1}d",
+        }
+        for j in range(3)
+    ]
+    user = {
+        "id": uid,
+        "username": f"brand{i}",
+        "name": f"Brand {i}",
+        "description": "Official.",
+        "url": "https://brand.example",
+        "tweets": tweets,
+    }
+    return user, {"platform": "x", "handle": f"brand{i}", "id": uid}
+
+
+def _page(i: int) -> tuple[Node, Node]:
+    pid = str(200_000_000_000_000 + i)
+    page = {
+        "id": pid,
+        "username": f"brandpage{i}",
+        "name": f"Brand page {i}",
+        "assigned_users": [{"id": "3000001", "tasks": ["MANAGE"]}],
+        "posts": [{"id": f"{pid}_1", "message": "hello", "created_time": "-2d"}],
+    }
+    return page, {"platform": "meta", "handle": f"brandpage{i}", "id": pid}
+
+
+def _instagram(i: int) -> tuple[Node, Node]:
+    iid = str(17_841_400_000_000_000 + i)
+    media = [{"id": f"{iid}9", "caption": "hi", "timestamp": "-1d"}]
+    account = {"id": iid, "username": f"brandig{i}", "name": f"Brand IG {i}", "media": media}
+    return account, {"platform": "instagram", "handle": f"brandig{i}", "id": iid}
+
+
+def _organization(i: int) -> tuple[Node, Node]:
+    org = {
+        "id": 10_000 + i,
+        "vanityName": f"brand-co-{i}",
+        "localizedName": f"Brand Co {i}",
+        "acls": [{"person": "urn:li:person:a1", "role": "ADMINISTRATOR"}],
+        "posts": [{"id": f"urn:li:share:{i}", "commentary": "hiring", "published": "-3d"}],
+    }
+    return org, {"platform": "linkedin", "handle": f"brand-co-{i}", "id": str(10_000 + i)}
+
+
+def _channel(i: int) -> tuple[Node, Node]:
+    cid = f"UCbrand{i:019d}"
+    uploads = [{"id": f"vid{i}", "title": "t", "published": "-2d"}]
+    channel = {
+        "id": cid,
+        "handle": f"@brandtube{i}",
+        "title": f"Brand tube {i}",
+        "uploads": uploads,
+    }
+    return channel, {"platform": "youtube", "handle": f"@brandtube{i}", "id": cid}
+
+
+_MAKERS = {
+    "x": _x_user,
+    "meta": _page,
+    "instagram": _instagram,
+    "linkedin": _organization,
+    "youtube": _channel,
+}
+
+
+def generate(total: int) -> tuple[dict[str, Any], list[Node]]:
     """A world with ``total`` accounts and the inventory listing them."""
     counts = {k: int(total * v) for k, v in SHARE.items()}
     counts["x"] += total - sum(counts.values())
-    accounts: list[dict[str, Any]] = []
-    users, pages, insta, orgs, channels = [], [], [], [], []
-    for i in range(counts["x"]):
-        uid = str(1_500_000_000_000_000_000 + i)
-        tweets = [
-            {
-                "id": str(1_800_000_000_000_000_000 + i * 10 + j),
-                "text": f"post {j}",
-                "created_at": f"-{j + 1}d",
-            }
-            for j in range(3)
-        ]
-        users.append(
-            {
-                "id": uid,
-                "username": f"brand{i}",
-                "name": f"Brand {i}",
-                "description": "Official.",
-                "url": "https://brand.example",
-                "tweets": tweets,
-            }
-        )
-        accounts.append({"platform": "x", "handle": f"brand{i}", "id": uid})
-    for i in range(counts["meta"]):
-        pid = str(200_000_000_000_000 + i)
-        pages.append(
-            {
-                "id": pid,
-                "username": f"brandpage{i}",
-                "name": f"Brand page {i}",
-                "assigned_users": [{"id": "3000001", "tasks": ["MANAGE"]}],
-                "posts": [{"id": f"{pid}_1", "message": "hello", "created_time": "-2d"}],
-            }
-        )
-        accounts.append({"platform": "meta", "handle": f"brandpage{i}", "id": pid})
-    for i in range(counts["instagram"]):
-        iid = str(17_841_400_000_000_000 + i)
-        insta.append(
-            {
-                "id": iid,
-                "username": f"brandig{i}",
-                "name": f"Brand IG {i}",
-                "media": [{"id": f"{iid}9", "caption": "hi", "timestamp": "-1d"}],
-            }
-        )
-        accounts.append({"platform": "instagram", "handle": f"brandig{i}", "id": iid})
-    for i in range(counts["linkedin"]):
-        orgs.append(
-            {
-                "id": 10_000 + i,
-                "vanityName": f"brand-co-{i}",
-                "localizedName": f"Brand Co {i}",
-                "acls": [{"person": "urn:li:person:a1", "role": "ADMINISTRATOR"}],
-                "posts": [{"id": f"urn:li:share:{i}", "commentary": "hiring", "published": "-3d"}],
-            }
-        )
-        accounts.append({"platform": "linkedin", "handle": f"brand-co-{i}", "id": str(10_000 + i)})
-    for i in range(counts["youtube"]):
-        cid = f"UCbrand{i:019d}"
-        channels.append(
-            {
-                "id": cid,
-                "handle": f"@brandtube{i}",
-                "title": f"Brand tube {i}",
-                "uploads": [{"id": f"vid{i}", "title": "t", "published": "-2d"}],
-            }
-        )
-        accounts.append({"platform": "youtube", "handle": f"@brandtube{i}", "id": cid})
+    nodes: dict[str, list[Node]] = {}
+    accounts: list[Node] = []
+    for platform, maker in _MAKERS.items():
+        made = [maker(i) for i in range(counts[platform])]
+        nodes[platform] = [node for node, _ in made]
+        accounts.extend(account for _, account in made)
     business = {
         "id": BUSINESS,
         "name": "Brand",
         "two_factor_type": "admin_required",
         "users": [{"id": "3000001", "name": "A", "email": "a@brand.example", "role": "ADMIN"}],
-        "owned_pages": [p["id"] for p in pages],
-        "owned_instagram_accounts": [i["id"] for i in insta],
+        "owned_pages": [p["id"] for p in nodes["meta"]],
+        "owned_instagram_accounts": [i["id"] for i in nodes["instagram"]],
     }
     world = {
-        "x": {"me": users[0]["id"] if users else "", "users": users},
-        "meta": {"businesses": [business], "pages": pages, "instagram": insta},
-        "linkedin": {"organizations": orgs},
-        "youtube": {"channels": channels},
+        "x": {"me": nodes["x"][0]["id"] if nodes["x"] else "", "users": nodes["x"]},
+        "meta": {"businesses": [business], "pages": nodes["meta"], "instagram": nodes["instagram"]},
+        "linkedin": {"organizations": nodes["linkedin"]},
+        "youtube": {"channels": nodes["youtube"]},
     }
     return world, accounts
 

@@ -38,7 +38,8 @@ class Case:
     invalid: bool
     """True: must exit 2 with one line."""
     hint: str | None = None
-    """A word (field or column) the error line must contain, besides the file name."""
+    """Words (field or column names, ``|``-separated) of which the error line must contain one,
+    besides the file name."""
     vault: str = "bitwarden"
     """Which vault format the config names."""
     raw: str | None = None
@@ -55,7 +56,7 @@ HOSTILE = (
 
 BAD_DATES = (
     "2026-02-30", "2026-13-01", "31/12/2026", "tomorrow", "0000-00-00", "9999-99-99T99:99",
-    "2026-1-1x", "", "2026-11-31T25:00:00", "20261301", "-1",
+    "2026-1-1x", "", "2026-11-31T25:00:00", "2026-11-31x", "1 Jan",
 )  # fmt: skip
 """Impossible or unparseable dates (quoted in the YAML)."""
 
@@ -144,7 +145,8 @@ def misspelled_key(draw: st.DrawFn) -> Case:
         new = key + "_typo"
     value = mapping.pop(key) if key else "x"
     mapping[new] = value
-    return Case(f"misspelled key {path or '<top>'}.{new}", "config", dump(doc), True, new)
+    hint = f"{new}|{key}" if key else new
+    return Case(f"misspelled key {path or '<top>'}.{new}", "config", dump(doc), True, hint)
 
 
 @st.composite

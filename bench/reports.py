@@ -1,8 +1,10 @@
 """Benchmark of the reports on a large synthetic estate.
 
 10,000 findings (a realistic mix: 45 % pass, 35 % fail, 12 % not verified, 8 % muted) over 500
-accounts, then the worst case where none of them passes. Prints the time to build the view and
-render the HTML report, the HTML size, and the leadership email's size.
+accounts, then the worst case where none of them passes (nothing is grouped: one row per
+result), then that worst case with one platform that exposes nothing (its results are not
+verified for one reason, so they group). Prints the time to build the view and render the HTML
+report, the HTML size, and the leadership email's size.
 
 Targets: HTML under 3 s and under 5 MB; email under 100 KB.
 
@@ -18,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from auditor.models import AuditRun, Status
+from auditor.models import AuditRun, Finding, Status
 from reports import build_view, render_email, render_html
 from tests.reports import factories
 
@@ -49,6 +51,20 @@ def main() -> None:
         replace(f, status=Status.FAIL) if f.status is Status.PASS else f for f in mix.findings
     ]
     measure("worst case (no passes)", factories.make_run(none_pass))
+    blind = [_unexposed(f) if f.asset.platform == "youtube" else f for f in none_pass]
+    measure("no passes, youtube blind", factories.make_run(blind))
+
+
+def _unexposed(finding: Finding) -> Finding:
+    return replace(
+        finding,
+        status=Status.NOT_VERIFIED,
+        mute=None,
+        muted_status=None,
+        subject="",
+        detail=f"YouTube does not expose who manages {finding.asset.handle}.",
+        evidence=replace(finding.evidence, facts={}),
+    )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ launches and change windows, the accepted profile baseline and the previous run.
   zero-width characters and lookalike letters) in a post published before the launch's
   ``embargo_until`` (time zones honoured). Mentions after the embargo pass.
 * ``content.pii-exposed``: e-mail addresses, phone numbers (validated with ``phonenumbers`` in
-  the organization's default region), Luhn-valid card numbers and IBANs. The organization's
+  the organization's default region), Luhn-valid card numbers, IBANs and US social security
+  numbers. The organization's
   published contacts and company mail addresses are not findings. Matches are always shown
   masked.
 * ``content.posts-deleted``: posts seen in the previous run, still inside the window, are gone.

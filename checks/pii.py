@@ -4,13 +4,16 @@ Finds e-mail addresses (including ``name (at) domain (dot) com`` spellings), pho
 (``phonenumbers.PhoneNumberMatcher`` with the organization's default region, valid numbers
 only, plus ``+``-prefixed 10-15 digit numbers with a known country code; ``00`` international
 prefixes are read as ``+``), payment card numbers (13-19 digits, spaces or dashes allowed,
-Luhn-valid, a plausible issuer prefix and length) and IBANs (known country length, mod-97).
+Luhn-valid, a plausible issuer prefix and length), IBANs (known country length, mod-97) and
+US social security numbers (``123-45-6789`` with a valid area, group and serial; spaced or
+unseparated only after an SSN word).
 Numbers that are part of a code (``INV-2026-004417``), inside a URL, or introduced as an order,
 tracking, reference, SKU, serial or lot number are not personal data, unless phone or card words
 say otherwise ("call", "card"). The organization's published contacts (``public_emails``,
 ``public_phones`` compared in E.164) and addresses on the company's own mail domains are not
 findings either. Every match is reported masked (``j***@g***.com``, ``+1 *** *** 0142``,
-``**** **** **** 4242``, ``DE** **** **** 3000``); the raw value never leaves this module.
+``**** **** **** 4242``, ``DE** **** **** 3000``, ``***-**-6789``); the raw value never leaves
+this module.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ class PiiMatch:
     """One piece of personal data found in a text."""
 
     kind: str
-    """``email``, ``phone``, ``card`` or ``iban``."""
+    """``email``, ``phone``, ``card``, ``iban`` or ``ssn``."""
     start: int
     """Start offset in the cleaned text."""
     end: int
@@ -49,6 +52,10 @@ _OBFUSCATED_DOT = re.compile(r"\s?[(\[{]\s?dot\s?[)\]}]\s?|\s", re.IGNORECASE)
 _DIGIT_RUN = re.compile(r"(?<![\d-])\d+(?:[ -]\d+)*(?![\d])")
 _INTL_00 = re.compile(r"(?<![\d+])(?<![\d+][ .-])00(?=[1-9])")
 _PLUS_NUMBER = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}(?![\w])")
+_SSN = re.compile(r"(?<![\d-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])")
+_SSN_CONTEXT = re.compile(
+    r"\b(?:ssn|social security(?: number| no\.?)?|ss#)(?:\s+(?:is|was))?\W*$", re.IGNORECASE
+)
 _IBAN_START = re.compile(r"(?<![A-Z0-9])([A-Z]{2})(\d{2})")
 _NUMBER_WORDS = r"(?:\s+(?:number|no\.?|nr\.?|num|#|id|code))?(?:\s+(?:is|was|=))?[\s:.#-]*$"
 _ORDER_CONTEXT = re.compile(
@@ -224,6 +231,22 @@ def _ibans(text: str) -> Iterable[PiiMatch]:
             yield PiiMatch("iban", match.start(), position, masked)
 
 
+def _ssns(text: str) -> Iterable[PiiMatch]:
+    """US social security numbers: ``123-45-6789`` (valid area, group and serial), or spaced or
+    unseparated when an SSN word comes just before."""
+    for match in _SSN.finditer(text):
+        area, group, serial = match.group(1), match.group(3), match.group(4)
+        if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+            continue
+        before = text[max(0, match.start() - 30) : match.start()]
+        if _SSN_CONTEXT.search(before):
+            yield PiiMatch("ssn", match.start(), match.end(), f"***-**-{serial}")
+            continue
+        dashed = match.group().count("-") == 2
+        if dashed and not _CODE_CONTEXT.search(before) and not _glued(text, *match.span()):
+            yield PiiMatch("ssn", match.start(), match.end(), f"***-**-{serial}")
+
+
 def _phone_candidates(text: str, region: str) -> Iterator[Any]:
     """Valid numbers, plus 10-15 digit numbers written with a known ``+`` country code that the
     numbering plan no longer accepts (``+52 1 55 ...`` is still how people write Mexican
@@ -265,7 +288,12 @@ def find_pii(text: str, org: Organization) -> list[PiiMatch]:
     """Personal data in ``text`` (cleaned first), ordered by position, published contacts and
     company addresses excluded."""
     cleaned = clean(text)
-    found: list[PiiMatch] = [*_emails(cleaned, org), *_cards(cleaned), *_ibans(cleaned)]
+    found: list[PiiMatch] = [
+        *_emails(cleaned, org),
+        *_cards(cleaned),
+        *_ibans(cleaned),
+        *_ssns(cleaned),
+    ]
     found.extend(_phones(cleaned, org, list(found)))
     return sorted(found, key=lambda m: m.start)
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 from auditor.models import AuditRun, Finding
+from reports.json_report import iso_time
 from reports.output import write_private_chunks
 
 COLUMNS = (
@@ -54,10 +54,6 @@ def safe_cell(value: str | None) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _time(value: datetime | None) -> str:
-    return value.isoformat().replace("+00:00", "Z") if value else ""
-
-
 def _row(f: Finding) -> list[str]:
     mute = f.mute
     values = [
@@ -77,12 +73,12 @@ def _row(f: Finding) -> list[str]:
         f.title,
         f.detail,
         f.evidence.source,
-        _time(f.evidence.observed_at),
-        _time(f.first_seen),
+        iso_time(f.evidence.observed_at),
+        iso_time(f.first_seen),
         f.remediation,
         mute.owner if mute else "",
         mute.reason if mute else "",
-        _time(mute.expires) if mute else "",
+        iso_time(mute.expires) if mute else "",
     ]
     return [safe_cell(v) for v in values]
 

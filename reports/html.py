@@ -4,14 +4,15 @@ resource), readable from ``file://`` offline and printable.
 A Content-Security-Policy meta tag allows nothing but the report's own stylesheet and script,
 each by its SHA-256 hash, so markup injected through a hostile bio or post could not run even if
 it escaped the autoescaping. The findings table works without the script; the script only adds
-filters and column sorting.
+filters, column sorting and one evidence toggle per row. Without it, a CSS-only checkbox shows
+every row's evidence, and printing always shows it.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,12 @@ def content_security_policy(style: str, script: str) -> str:
     )
 
 
+def check_anchors(check_ids: Iterable[str]) -> dict[str, str]:
+    """Short HTML ids of the check reference entries (``c0``, ``c1``…): every findings row
+    links to one, so they are kept short."""
+    return {cid: f"c{i}" for i, cid in enumerate(check_ids)}
+
+
 def _fallback(view: ReportView) -> dict[str, CheckInfo]:
     known: dict[str, CheckInfo] = {}
     for row in view.rows:
@@ -74,6 +81,7 @@ def _context(env: Environment, view: ReportView, checks: Mapping[str, CheckInfo]
     return dict(
         view=view,
         refs=refs,
+        anchors=check_anchors(view.check_ids),
         limit=LIST_LIMIT,
         style=Markup(style),  # noqa: S704 - a static file of this package, not fetched text
         script=Markup(script),  # noqa: S704 - a static file of this package, not fetched text

@@ -44,7 +44,8 @@ SCHEMA_VERSION = 1
 """Bumped on any incompatible change of the shape above."""
 
 
-def _time(value: datetime) -> str:
+def iso_time(value: datetime) -> str:
+    """ISO 8601 with ``Z`` for UTC, as every machine-readable report writes times."""
     return value.isoformat().replace("+00:00", "Z")
 
 
@@ -64,8 +65,8 @@ def _mute(mute: Mute | None, finished_at: datetime) -> dict[str, Any] | None:
     return {
         "reason": mute.reason,
         "owner": mute.owner,
-        "expires": _time(mute.expires),
-        "created_at": _time(mute.created_at),
+        "expires": iso_time(mute.expires),
+        "created_at": iso_time(mute.created_at),
         "active": mute.active(finished_at),
     }
 
@@ -83,12 +84,12 @@ def _finding(finding: Finding, finished_at: datetime) -> dict[str, Any]:
         "detail": finding.detail,
         "evidence": {
             "source": finding.evidence.source,
-            "observed_at": _time(finding.evidence.observed_at),
+            "observed_at": iso_time(finding.evidence.observed_at),
             "facts": dict(finding.evidence.facts),
         },
         "remediation": finding.remediation,
         "fingerprint": finding.fingerprint,
-        "first_seen": _time(finding.first_seen),
+        "first_seen": iso_time(finding.first_seen),
         "change": finding.change.value,
         "mute": _mute(finding.mute, finished_at),
     }
@@ -98,7 +99,7 @@ def _source(report: SourceReport) -> dict[str, Any]:
     return {
         "name": report.name,
         "ok": report.ok,
-        "observed_at": _time(report.observed_at),
+        "observed_at": iso_time(report.observed_at),
         "requests": report.requests,
         "duration_s": round(report.duration_s, 3),
         "problems": [
@@ -129,8 +130,8 @@ def _head(run: AuditRun, counts: RunCounts) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "run": {
             "id": run.id,
-            "started_at": _time(run.started_at),
-            "finished_at": _time(run.finished_at),
+            "started_at": iso_time(run.started_at),
+            "finished_at": iso_time(run.finished_at),
             "tool_version": run.tool_version,
             "config_digest": run.config_digest,
             "estate": run.estate_name,

@@ -3,13 +3,13 @@ top actions and the trend of recent runs."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from auditor.models import AuditRun, Finding, Mute, SourceProblem, SourceReport, Status
 from reports.history import SEVERITIES, RunSummary
+from reports.reasons import generic_reason
 from reports.rows import asset_label, platform_of, when
 from reports.scoring import SEVERITY_WEIGHT
 from reports.view_types import (
@@ -42,6 +42,10 @@ TOP_ACTIONS = 5
 
 ASSETS_LISTED = 10
 """Assets named per not-verified reason; the rest are counted."""
+
+REASONS_LISTED = 8
+"""Reasons listed per platform in the not-verified panel; the rest are counted (the findings
+table lists every result)."""
 
 TREND_RUNS = 12
 """Runs shown in the trend (the current one included)."""
@@ -77,20 +81,6 @@ def _reason_line(reason: str, items: list[Finding]) -> UnverifiedReason:
     )
 
 
-def generic_reason(finding: Finding) -> str:
-    """The finding's sentence with its own asset (handle, domain, id) and an identifier-like
-    subject (an email, a post id, a field name) replaced by ``…``, so the same gap on many
-    accounts reads, and groups, as one reason."""
-    asset = finding.asset
-    names = {asset.handle, asset.domain, asset.id}
-    if any(ch in finding.subject for ch in "@._:0123456789"):
-        names.add(finding.subject)
-    text = finding.detail
-    for name in sorted((n for n in names if n and len(n) >= 3), key=len, reverse=True):
-        text = re.sub(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", "…", text)
-    return text
-
-
 def unverified_groups(run: AuditRun) -> tuple[UnverifiedGroup, ...]:
     """Not-verified results by platform, then by reason: a source problem when one explains
     the gap, else the check's sentence made generic (see :func:`generic_reason`)."""
@@ -109,7 +99,16 @@ def unverified_groups(run: AuditRun) -> tuple[UnverifiedGroup, ...]:
     for platform, reasons in grouped.items():
         lines = [_reason_line(reason, items) for reason, items in reasons.items()]
         lines.sort(key=lambda r: (-r.count, r.reason))
-        groups.append(UnverifiedGroup(platform, sum(r.count for r in lines), tuple(lines)))
+        rest = lines[REASONS_LISTED:]
+        groups.append(
+            UnverifiedGroup(
+                platform,
+                sum(r.count for r in lines),
+                tuple(lines[:REASONS_LISTED]),
+                more_reasons=len(rest),
+                more_results=sum(r.count for r in rest),
+            )
+        )
     return tuple(sorted(groups, key=lambda g: (-g.count, g.platform)))
 
 

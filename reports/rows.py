@@ -1,13 +1,11 @@
-"""Findings as table rows: formatting of assets, times and facts, and grouping of passes.
+"""Findings as table rows: formatting of assets, times, evidence and facts.
 
-Passes are grouped into one row per check (a large estate has thousands of them), every other
-result keeps its own row. Fact values are shortened and only an http(s) URL becomes a link.
+:mod:`reports.table` orders the rows and groups them. Fact values are shortened and only an http(s) URL becomes a link.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -18,9 +16,6 @@ from reports.view_types import Fact, FindingRow
 
 FACT_MAX = 300
 """Longest fact value shown (longer values are cut with an ellipsis)."""
-
-STATUS_ORDER = {Status.FAIL: 0, Status.NOT_VERIFIED: 1, Status.MUTED: 2, Status.PASS: 3}
-"""Row order of statuses."""
 
 
 def when(value: datetime) -> str:
@@ -68,12 +63,14 @@ def asset_anchor(asset: Asset) -> str:
     other assets get an empty anchor)."""
     if asset.kind not in (AssetKind.ACCOUNT, AssetKind.DOMAIN):
         return ""
-    return "asset-" + hashlib.sha256(asset.key.encode("utf-8")).hexdigest()[:12]
+    return "a-" + hashlib.sha256(asset.key.encode("utf-8")).hexdigest()[:12]
 
 
 def safe_href(value: str) -> str | None:
     """The value when it is an absolute http(s) URL with a host, else None."""
     text = value.strip()
+    if not text[:6].lower().startswith(("http:", "https:")):
+        return None  # the common case, decided without parsing
     if any(ch.isspace() or ord(ch) < 32 for ch in text):
         return None
     try:
@@ -107,12 +104,38 @@ def change_of(finding: Finding, run_started: datetime) -> str:
     return "regressed" if is_regressed(finding, run_started) else finding.change.value
 
 
-def finding_row(finding: Finding, run_started: datetime) -> FindingRow:
-    """One result as a row."""
+def in_run(observed: datetime, run_started: datetime, run_finished: datetime | None) -> bool:
+    """``observed`` lies within the run (after its start, and before its end when known)."""
+    return run_started <= observed and (run_finished is None or observed <= run_finished)
+
+
+def evidence_line(
+    source: str, platforms: Sequence[str], change: str, first_seen: str, seen: str | None
+) -> str:
+    """See :attr:`FindingRow.evidence_line`; ``seen`` is None when observed during the run."""
+    parts: list[str] = []
+    if tuple(platforms) != (source,):
+        parts.append(f"source {source}")
+    if change != "new":
+        parts.append(f"first seen {first_seen}")
+    if seen is not None:
+        parts.append(f"evidence seen {seen}")
+    return " · ".join(parts)
+
+
+def finding_row(
+    finding: Finding, run_started: datetime, run_finished: datetime | None = None
+) -> FindingRow:
+    """One result as a row (``run_finished`` bounds the run, for :attr:`seen_in_run`)."""
     status = finding.status
     label = status.value.replace("_", " ")
     if status is Status.MUTED:
         label = f"muted ({finding.effective_status.value.replace('_', ' ')})"
+    platforms = (platform_of(finding.asset),)
+    change = change_of(finding, run_started)
+    seen_in_run = in_run(finding.evidence.observed_at, run_started, run_finished)
+    observed_at = when_short(finding.evidence.observed_at)
+    first_seen = when_short(finding.first_seen)
     return FindingRow(
         fingerprint=finding.fingerprint,
         check_id=finding.check_id,
@@ -122,12 +145,9 @@ def finding_row(finding: Finding, run_started: datetime) -> FindingRow:
         severity_rank=finding.severity.rank,
         status=status.value,
         status_label=label,
-        platforms=(platform_of(finding.asset),),
+        platforms=platforms,
         filter_tokens=tokens(
-            finding.severity.value,
-            finding.category.value,
-            (platform_of(finding.asset),),
-            status.value,
+            finding.severity.value, finding.category.value, platforms, status.value
         ),
         asset=asset_label(finding.asset),
         asset_short=asset_short(finding.asset),
@@ -135,68 +155,17 @@ def finding_row(finding: Finding, run_started: datetime) -> FindingRow:
         subject=finding.subject,
         detail=finding.detail,
         source=finding.evidence.source,
-        observed_at=when_short(finding.evidence.observed_at),
+        observed_at=observed_at,
+        seen_in_run=seen_in_run,
+        evidence_line=evidence_line(
+            finding.evidence.source,
+            platforms,
+            change,
+            first_seen,
+            None if seen_in_run else observed_at,
+        ),
         facts=facts_of(finding),
         remediation=finding.remediation,
-        first_seen=when_short(finding.first_seen),
-        change=change_of(finding, run_started),
+        first_seen=first_seen,
+        change=change,
     )
-
-
-def _pass_group(findings: Sequence[Finding]) -> FindingRow:
-    first = findings[0]
-    labels = sorted({asset_label(f.asset) for f in findings})
-    platforms = tuple(sorted({platform_of(f.asset) for f in findings}))
-    noun = "result" if len(findings) == 1 else "results"
-    return FindingRow(
-        fingerprint="",
-        check_id=first.check_id,
-        title=first.title,
-        category=first.category.value,
-        severity=first.severity.value,
-        severity_rank=first.severity.rank,
-        status=Status.PASS.value,
-        status_label="pass",
-        platforms=platforms,
-        filter_tokens=tokens(
-            first.severity.value, first.category.value, platforms, Status.PASS.value
-        ),
-        asset=labels[0] if len(labels) == 1 else f"{len(labels)} assets",
-        asset_short=asset_short(first.asset) if len(labels) == 1 else f"{len(labels)} assets",
-        asset_anchor=asset_anchor(first.asset) if len(labels) == 1 else "",
-        subject="",
-        detail=f"{len(findings)} passing {noun} on {len(labels)} asset(s).",
-        source=first.evidence.source,
-        observed_at=when_short(max(f.evidence.observed_at for f in findings)),
-        facts=(),
-        remediation=first.remediation,
-        first_seen=when_short(min(f.first_seen for f in findings)),
-        change="persisting",
-        count=len(findings),
-        assets=tuple(labels),
-    )
-
-
-def _order(finding: Finding) -> tuple[int, int, str, str, str]:
-    return (
-        STATUS_ORDER[finding.status],
-        -finding.severity.rank,
-        finding.check_id,
-        finding.asset.key,
-        finding.subject,
-    )
-
-
-def table_rows(findings: Iterable[Finding], run_started: datetime) -> tuple[FindingRow, ...]:
-    """Rows worst first: fails, not verified, muted, then one grouped row per passing check."""
-    single: list[Finding] = []
-    passes: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        if finding.status is Status.PASS:
-            passes[finding.check_id].append(finding)
-        else:
-            single.append(finding)
-    rows = [finding_row(f, run_started) for f in sorted(single, key=_order)]
-    groups = sorted(passes.values(), key=lambda g: (-g[0].severity.rank, g[0].check_id))
-    rows.extend(_pass_group(g) for g in groups)
-    return tuple(rows)

@@ -15,8 +15,9 @@ from auditor.models import AuditRun, Change, Mute, Status
 from reports.cards import asset_cards
 from reports.history import SEVERITIES, STATUSES, RunSummary, count_run, summarize
 from reports.panels import mute_lines, source_lines, top_actions, trend, unverified_groups
-from reports.rows import finding_row, table_rows, when
+from reports.rows import finding_row, when
 from reports.scoring import FORMULA, risk_band
+from reports.table import table_rows
 from reports.view_types import FilterOptions, FindingRow, ReportView
 
 URGENT_RANK = 3
@@ -83,7 +84,7 @@ def build_view(
     """
     moment = now or run.finished_at
     counts = count_run(run)
-    rows = table_rows(run.findings, run.started_at)
+    rows = table_rows(run.findings, run.started_at, run.finished_at)
     new, regressed, resolved = _changes(run)
     mute_register = mute_lines(run, mutes, moment, MUTE_WARNING_DAYS)
     return ReportView(

@@ -26,7 +26,8 @@ class Fact:
 
 @dataclass(frozen=True)
 class FindingRow:
-    """One row of the findings table: one result, or all passes of one check grouped."""
+    """One row of the findings table: one result, or a group of results: all passes of one
+    check, or the not-verified results of one check that share the same reason and facts."""
 
     fingerprint: str
     """The result's fingerprint (empty for a grouped pass row)."""
@@ -63,6 +64,13 @@ class FindingRow:
     """Evidence source."""
     observed_at: str
     """When the evidence was observed (UTC, compact)."""
+    seen_in_run: bool
+    """The evidence was observed during this run (between its start and end)."""
+    evidence_line: str
+    """Where and when, in words, leaving out what the row already says: the source unless it
+    is the row's platform, the first sighting unless the result is new, the observation time
+    unless it was during this run (``source vault · first seen 2026-11-19 12:00``); may be
+    empty."""
     facts: tuple[Fact, ...]
     """Evidence facts."""
     remediation: str
@@ -72,9 +80,10 @@ class FindingRow:
     change: str
     """new, regressed, persisting or resolved."""
     count: int = 1
-    """Results in the row (more than 1 for a grouped pass row)."""
+    """Results in the row (more than 1 for a grouped row)."""
     assets: tuple[str, ...] = ()
-    """For a grouped pass row, the assets that passed."""
+    """For a grouped row, the assets concerned (``label (subject)`` when the results have
+    subjects)."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +167,11 @@ class UnverifiedGroup:
     count: int
     """Results in the group."""
     reasons: tuple[UnverifiedReason, ...]
-    """By reason, most frequent first."""
+    """By reason, most frequent first (the first few; the findings table holds them all)."""
+    more_reasons: int = 0
+    """Reasons not listed."""
+    more_results: int = 0
+    """Results behind the reasons not listed."""
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ from auditor.collectors.base import CollectContext
 from auditor.collectors.platforms import (
     PlatformCollector,
     links_in,
-    mapping,
     merge_posts,
     previous_evidence,
+    text,
     url_digest,
     window_floor,
 )
@@ -79,12 +79,11 @@ def _elements(page: Any, what: str) -> list[dict[str, Any]]:
 
 def parse_acl(element: Mapping[str, Any]) -> RoleHolder | None:
     """One ``organizationAcls`` element; None for rejected or revoked entries."""
-    state = str(element.get("state", ""))
+    state = text(element, "state") or ""
     if state not in ("APPROVED", "REQUESTED"):
         return None
-    role = str(element.get("role", ""))
-    person = element.get("roleAssignee")
-    if not isinstance(person, str) or not role:
+    role, person = text(element, "role"), text(element, "roleAssignee")
+    if not person or not role:
         raise MalformedResponse("linkedin: ACL without roleAssignee or role")
     return RoleHolder(
         person_id=person,
@@ -99,32 +98,35 @@ def parse_acl(element: Mapping[str, Any]) -> RoleHolder | None:
 
 def parse_post(element: Mapping[str, Any]) -> Post:
     """One ``posts`` element."""
+    post_id = text(element, "id")
     try:
         millis = int(element.get("publishedAt") or element["createdAt"])
-        post_id = str(element["id"])
-    except (KeyError, TypeError, ValueError):
-        raise MalformedResponse("linkedin: post without id or publishedAt") from None
-    text = str(element.get("commentary") or "")
+        created = datetime.fromtimestamp(millis / 1000, UTC)
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        created = None
+    if post_id is None or created is None:
+        raise MalformedResponse("linkedin: post without id or publishedAt")
+    body = text(element, "commentary") or ""
     return Post(
         id=post_id,
-        created_at=datetime.fromtimestamp(millis / 1000, UTC),
-        text=text,
-        links=links_in(text),
+        created_at=created,
+        text=body,
+        links=links_in(body),
         url=f"https://www.linkedin.com/feed/update/{post_id}",
     )
 
 
 def parse_org(org: Mapping[str, Any]) -> tuple[str, Profile]:
     """The id and profile of an organization."""
-    if "id" not in org:
+    org_id = text(org, "id")
+    if org_id is None:
         raise MalformedResponse("linkedin: organization without an id")
-    logo = mapping(org.get("logoV2"))
-    description = org.get("localizedDescription")
-    return str(org["id"]), Profile(
-        display_name=org.get("localizedName"),
+    description = text(org, "localizedDescription")
+    return org_id, Profile(
+        display_name=text(org, "localizedName"),
         bio=description,
-        link=org.get("localizedWebsite"),
-        avatar_hash=url_digest(logo.get("original")),
+        link=text(org, "localizedWebsite"),
+        avatar_hash=url_digest(text(org, "logoV2", "original")),
         extra_links=links_in(description),
     )
 
@@ -146,11 +148,11 @@ class LinkedInCollector(PlatformCollector[None]):
                 count=PAGE_SIZE,
                 max_pages=MAX_PAGES,
             )
-            urns = [str(e.get("organization", "")) for p in pages for e in _elements(p, "ACLs")]
+            urns = [text(e, "organization") or "" for p in pages for e in _elements(p, "ACLs")]
             found: list[EvidenceItem] = []
             for org_id in dict.fromkeys(u.rsplit(":", 1)[-1] for u in urns if u):
                 org = self.client.get_json(f"/rest/organizations/{org_id}")
-                handle = str(org.get("vanityName") or org_id)
+                handle = text(org, "vanityName") or org_id
                 found.append(DiscoveredAccount("linkedin", handle, org_id, DISCOVERY, ctx.now))
         except AuthFailed:
             raise

@@ -35,14 +35,17 @@ from auditor.collectors.meta_graph import (
     ig_post,
     page_post,
     page_profile,
+    tasks_of,
 )
 from auditor.collectors.platforms import (
     PlatformCollector,
     concurrently,
+    dig,
     links_in,
     mapping,
     merge_posts,
     previous_evidence,
+    text,
     url_digest,
     window_floor,
 )
@@ -132,9 +135,8 @@ class MetaCollector(PlatformCollector[_MetaRun]):
 
     def _edge(self, node: str, edge: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         def step(page: Any, _r: requests.Response) -> Mapping[str, Any] | None:
-            paging = page.get("paging") or {}
-            after = (paging.get("cursors") or {}).get("after")
-            return {"after": after} if paging.get("next") and after else None
+            after = text(page, "paging", "cursors", "after")
+            return {"after": after} if dig(page, "paging", "next") and after else None
 
         for page in self.client.paginate(
             f"{self.version}/{node}/{edge}", next_params=step, params={"limit": 100, **params}
@@ -175,7 +177,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
             **{name: edge(name, fields) for name, fields in _HOLDINGS.items()},
         }
         found = concurrently(jobs, self.concurrency)
-        run.business = found["business"]
+        run.business = mapping(found["business"])
         run.users = {str(u["id"]): u for u in found["business_users"]}
         run.system_ids = {str(u["id"]) for u in found["system_users"]}
         for name in _HOLDINGS:
@@ -200,7 +202,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         return self._page(spec, ctx, state, node_id, owned)
 
     def _policy(self, state: _MetaRun, owned: bool | None) -> TwoFactorPolicy | None:
-        kind = (state.business or {}).get("two_factor_type")
+        kind = text(state.business, "two_factor_type")
         if not owned or kind not in TWO_FACTOR:
             return None
         return TwoFactorPolicy(required_for=TWO_FACTOR[kind], source_field="two_factor_type")
@@ -213,8 +215,8 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         page_id: str,
         owned: bool | None,
     ) -> AccountEvidence:
-        page = state.node(page_id) or self.client.get_json(
-            f"{self.version}/{page_id}", params={"fields": PAGE_FIELDS}
+        page = state.node(page_id) or mapping(
+            self.client.get_json(f"{self.version}/{page_id}", params={"fields": PAGE_FIELDS})
         )
         missing = list(state.missing)
         try:
@@ -224,19 +226,20 @@ class MetaCollector(PlatformCollector[_MetaRun]):
             missing.append("pages_manage_metadata")
         previous = previous_evidence(ctx, spec)
         posts, cursor = self._posts(ctx, previous, f"{page_id}/published_posts", page_post)
-        owner = mapping(page.get("owner_business"))
+
         return self.evidence(
             spec,
             ctx,
             AccountState.ACTIVE,
-            account_id=str(page.get("id", page_id)),
+            account_id=text(page, "id") or page_id,
             profile=page_profile(page),
             posts=posts,
             roles=roles,
             apps=apps,
             two_factor_policy=self._policy(state, owned),
             owned_by_company=owned,
-            owner_name=owner.get("name") or ((state.business or {}).get("name") if owned else None),
+            owner_name=text(page, "owner_business", "name")
+            or (text(state.business, "name") if owned else None),
             missing_scopes=tuple(missing),
             cursor=cursor,
         )
@@ -253,7 +256,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
             holder = assigned_user(user, state.users, state.system_ids)
             holders[holder.person_id] = holder
             if holder.is_system:
-                tasks = tuple(str(t) for t in user.get("tasks") or [])
+                tasks = tuple(tasks_of(user))
                 apps.append(
                     ConnectedApp(
                         holder.person_id,
@@ -265,7 +268,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
                 )
         if owned:
             for user_id, user in state.users.items():
-                if str(user.get("role")) == "ADMIN" and user_id not in holders:
+                if text(user, "role") == "ADMIN" and user_id not in holders:
                     holders[user_id] = business_admin(user_id, user)
         return tuple(holders.values()), tuple(apps)
 
@@ -277,8 +280,8 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         ig_id: str,
         owned: bool | None,
     ) -> AccountEvidence:
-        account = state.node(ig_id) or self.client.get_json(
-            f"{self.version}/{ig_id}", params={"fields": IG_FIELDS}
+        account = state.node(ig_id) or mapping(
+            self.client.get_json(f"{self.version}/{ig_id}", params={"fields": IG_FIELDS})
         )
         previous = previous_evidence(ctx, spec)
         posts, cursor = self._posts(ctx, previous, f"{ig_id}/media", ig_post)
@@ -286,20 +289,20 @@ class MetaCollector(PlatformCollector[_MetaRun]):
             spec,
             ctx,
             AccountState.ACTIVE,
-            account_id=str(account.get("id", ig_id)),
+            account_id=text(account, "id") or ig_id,
             profile=Profile(
-                display_name=account.get("name"),
-                bio=account.get("biography"),
-                link=account.get("website"),
-                avatar_hash=url_digest(account.get("profile_picture_url")),
-                extra_links=links_in(account.get("biography")),
+                display_name=text(account, "name"),
+                bio=text(account, "biography"),
+                link=text(account, "website"),
+                avatar_hash=url_digest(text(account, "profile_picture_url")),
+                extra_links=links_in(text(account, "biography")),
             ),
             posts=posts,
             roles=None,
             roles_note=IG_ROLES_NOTE,
             two_factor_policy=self._policy(state, owned),
             owned_by_company=owned,
-            owner_name=(state.business or {}).get("name") if owned else None,
+            owner_name=text(state.business, "name") if owned else None,
             missing_scopes=tuple(state.missing),
             cursor=cursor,
         )

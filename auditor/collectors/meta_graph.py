@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-from auditor.collectors.platforms import links_in, mapping, url_digest
+from auditor.collectors.platforms import links_in, text, url_digest
 from auditor.errors import (
     AuthFailed,
     CollectionError,
@@ -80,20 +80,32 @@ def two_factor(status: Any) -> bool | None:
     return {"enabled": True, "not_enabled": False, "disabled": False}.get(str(status).lower())
 
 
+def tasks_of(user: Mapping[str, Any]) -> list[str]:
+    """The ``tasks`` of an assigned user (non-string entries dropped)."""
+    raw = user.get("tasks")
+    return [t for t in raw if isinstance(t, str)] if isinstance(raw, list) else []
+
+
+def _email(user: Mapping[str, Any]) -> str | None:
+    email = text(user, "email")
+    return email.lower() if email else None
+
+
 def assigned_user(
     user: Mapping[str, Any], people: Mapping[str, Mapping[str, Any]], system_ids: Collection[str]
 ) -> RoleHolder:
     """One page ``assigned_users`` entry, joined with the business user for email and 2FA."""
-    user_id = str(user["id"])
-    tasks = [str(t) for t in user.get("tasks") or []]
+    user_id = text(user, "id")
+    if user_id is None:
+        raise MalformedResponse("meta: assigned user without an id")
+    tasks = tasks_of(user)
     person = people.get(user_id, {})
     level = max((TASK_PRIVILEGE.get(t, 0) for t in tasks), default=0)
     top = max(tasks, key=lambda t: TASK_PRIVILEGE.get(t, 0)) if tasks else "NONE"
-    email = person.get("email")
     return RoleHolder(
         person_id=user_id,
-        name=user.get("name") or person.get("name"),
-        email=str(email).lower() if email else None,
+        name=text(user, "name") or text(person, "name"),
+        email=_email(person),
         role=top,
         full_admin="MANAGE" in tasks,
         privilege=level,
@@ -104,11 +116,10 @@ def assigned_user(
 
 def business_admin(user_id: str, user: Mapping[str, Any]) -> RoleHolder:
     """A business ADMIN, who controls every page the business owns."""
-    email = user.get("email")
     return RoleHolder(
         person_id=user_id,
-        name=user.get("name"),
-        email=str(email).lower() if email else None,
+        name=text(user, "name"),
+        email=_email(user),
         role="BUSINESS_ADMIN",
         full_admin=True,
         privilege=3,
@@ -118,40 +129,40 @@ def business_admin(user_id: str, user: Mapping[str, Any]) -> RoleHolder:
 
 def page_profile(page: Mapping[str, Any]) -> Profile:
     """The profile fields of a Page node."""
-    picture = ((page.get("picture") or {}).get("data") or {}).get("url")
-    cover = (page.get("cover") or {}).get("source")
-    status = page.get("verification_status")
+    status = text(page, "verification_status")
+    description = text(page, "description")
     return Profile(
-        display_name=page.get("name"),
-        bio=page.get("about") or page.get("description"),
-        link=page.get("website"),
-        avatar_hash=url_digest(picture),
-        banner_hash=url_digest(cover),
+        display_name=text(page, "name"),
+        bio=text(page, "about") or description,
+        link=text(page, "website"),
+        avatar_hash=url_digest(text(page, "picture", "data", "url")),
+        banner_hash=url_digest(text(page, "cover", "source")),
         verified=None if status is None else status in ("blue_verified", "gray_verified"),
         verified_type=status,
-        extra_links=links_in(page.get("description")),
+        extra_links=links_in(description),
+    )
+
+
+def _post(item: Mapping[str, Any], time_key: str, text_key: str, url_key: str) -> Post:
+    post_id = text(item, "id")
+    if post_id is None:
+        raise MalformedResponse("meta: post without an id")
+    body = text(item, text_key) or ""
+    return Post(
+        id=post_id,
+        created_at=parse_time(item.get(time_key)),
+        text=body,
+        links=links_in(body),
+        source_app=text(item, "admin_creator", "name"),
+        url=text(item, url_key),
     )
 
 
 def page_post(item: Mapping[str, Any]) -> Post:
     """One ``published_posts`` item (``admin_creator`` is who or what published it)."""
-    creator = mapping(item.get("admin_creator"))
-    return Post(
-        id=str(item["id"]),
-        created_at=parse_time(item.get("created_time")),
-        text=str(item.get("message") or ""),
-        links=links_in(item.get("message")),
-        source_app=creator.get("name"),
-        url=item.get("permalink_url"),
-    )
+    return _post(item, "created_time", "message", "permalink_url")
 
 
 def ig_post(item: Mapping[str, Any]) -> Post:
     """One Instagram ``media`` item."""
-    return Post(
-        id=str(item["id"]),
-        created_at=parse_time(item.get("timestamp")),
-        text=str(item.get("caption") or ""),
-        links=links_in(item.get("caption")),
-        url=item.get("permalink"),
-    )
+    return _post(item, "timestamp", "caption", "permalink")

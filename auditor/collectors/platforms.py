@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
-from auditor.errors import AuthFailed, CollectionError, ErrorKind, NotFound
+from auditor.errors import AuthFailed, CollectionError, ErrorKind, NotFound, PermissionMissing
 from auditor.estate import AccountSpec
 from auditor.evidence import AccountEvidence, AccountState, EvidenceItem, Post
 from auditor.http import HttpClient, HttpShared
@@ -47,6 +47,30 @@ _LINK = re.compile(r"https?://[^\s<>\"')\]]+")
 def mapping(value: object) -> dict[str, Any]:
     """``value`` when it is a JSON object, else an empty one (fetched shapes are not trusted)."""
     return value if isinstance(value, dict) else {}
+
+
+def dig(value: object, *keys: str) -> Any:
+    """``value[k1][k2]...`` through JSON objects only; None when any step is missing or is not
+    an object."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def text(value: object, *keys: str) -> str | None:
+    """A string (or number) found by :func:`dig`, as text; None for anything else."""
+    found = dig(value, *keys)
+    if isinstance(found, bool) or found is None:
+        return None
+    return str(found) if isinstance(found, str | int | float) else None
+
+
+def objects(value: object, *keys: str) -> list[dict[str, Any]]:
+    """The JSON objects in the list found by :func:`dig` (other items are skipped)."""
+    found = dig(value, *keys)
+    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
 
 def url_digest(url: str | None) -> str | None:
@@ -163,7 +187,9 @@ class PlatformCollector(Collector, Generic[S]):
         except CollectionError as exc:
             log.info("%s: %s unreadable (%s)", self.name, spec.asset.key, exc.kind.value)
             problem = SourceProblem(exc.kind.value, exc.detail, spec.asset.key, exc.scope)
-            return self.evidence(spec, ctx, AccountState.UNKNOWN), problem
+            missing = (exc.scope,) if isinstance(exc, PermissionMissing) and exc.scope else ()
+            evidence = self.evidence(spec, ctx, AccountState.UNKNOWN, missing_scopes=missing)
+            return evidence, problem
 
     def evidence(
         self, spec: AccountSpec, ctx: CollectContext, state: AccountState, **known: object
@@ -189,12 +215,15 @@ MEMBERS = ("x", "meta", "linkedin", "youtube")
 """The collector modules of this family (imported when ``build`` runs: tweepy is heavy)."""
 
 
-def build(config: AppConfig) -> list[Collector]:
-    """The platform collectors the config asks for: a configured platform with accounts."""
+def build(config: AppConfig, shared: HttpShared | None = None) -> list[Collector]:
+    """The platform collectors the config asks for: a configured platform with accounts.
+    ``shared`` (the run's rate-limit budget and cache) defaults to one for this family, with the
+    cache persisted beside the audit database."""
     wanted = {a.platform for a in config.estate.accounts}
-    shared = HttpShared.from_network(
-        config.model.network, cache_path=cache_path(config, "platforms")
-    )
+    if shared is None:
+        shared = HttpShared.from_network(
+            config.model.network, cache_path=cache_path(config, "platforms")
+        )
     collectors: list[Collector] = []
     for family_member in MEMBERS:
         module = importlib.import_module(f"auditor.collectors.{family_member}")

@@ -36,10 +36,12 @@ from auditor.collectors.base import CollectContext
 from auditor.collectors.platforms import (
     PlatformCollector,
     concurrently,
+    dig,
     links_in,
-    mapping,
     merge_posts,
+    objects,
     previous_evidence,
+    text,
     url_digest,
     window_floor,
 )
@@ -115,8 +117,9 @@ class RoutedSession(requests.Session):
 
 
 @contextmanager
-def translated(what: str) -> Iterator[None]:
-    """Translate tweepy's exceptions (by type) into :mod:`auditor.errors`."""
+def translated(what: str, scope: str | None = None) -> Iterator[None]:
+    """Translate tweepy's exceptions (by type) into :mod:`auditor.errors`; a 403 names
+    ``scope``, what the call needs."""
     import tweepy
 
     try:
@@ -124,7 +127,7 @@ def translated(what: str) -> Iterator[None]:
     except tweepy.errors.Unauthorized:
         raise AuthFailed(f"x: the token was refused ({what})", status=401) from None
     except tweepy.errors.Forbidden:
-        raise PermissionMissing(f"x: access refused ({what})", status=403) from None
+        raise PermissionMissing(f"x: access refused ({what})", status=403, scope=scope) from None
     except tweepy.errors.NotFound:
         raise NotFound(f"x: not found ({what})", status=404) from None
     except tweepy.errors.TooManyRequests:
@@ -141,10 +144,9 @@ def translated(what: str) -> Iterator[None]:
         raise CollectionError(f"x: {type(exc).__name__} ({what})") from None
 
 
-def _expanded(urls: Any) -> list[str]:
-    if not isinstance(urls, list):
-        return []
-    return [str(u.get("expanded_url") or u.get("url")) for u in urls if isinstance(u, dict)]
+def _expanded(value: object, *keys: str) -> list[str]:
+    found = (text(u, "expanded_url") or text(u, "url") for u in objects(value, *keys))
+    return [link for link in found if link]
 
 
 def parse_time(value: Any) -> datetime:
@@ -157,46 +159,45 @@ def parse_time(value: Any) -> datetime:
 
 def parse_user(data: Mapping[str, Any]) -> tuple[str, Profile]:
     """The id and profile of a v2 user object."""
-    if not isinstance(data.get("id"), str):
+    account_id = text(data, "id")
+    if account_id is None:
         raise MalformedResponse("x: user object without an id")
-    raw_entities = data.get("entities")
-    entities: dict[str, Any] = raw_entities if isinstance(raw_entities, dict) else {}
-    url_links = _expanded((entities.get("url") or {}).get("urls"))
-    bio_links = _expanded((entities.get("description") or {}).get("urls"))
+    url_links = _expanded(data, "entities", "url", "urls")
+    verified = data.get("verified")
     profile = Profile(
-        display_name=data.get("name"),
-        bio=data.get("description"),
-        link=url_links[0] if url_links else data.get("url"),
-        avatar_hash=url_digest(data.get("profile_image_url")),
-        banner_hash=url_digest(data.get("profile_banner_url")),
-        location=data.get("location"),
-        pinned_post_id=data.get("pinned_tweet_id"),
-        verified=data.get("verified") if isinstance(data.get("verified"), bool) else None,
-        verified_type=data.get("verified_type"),
-        extra_links=tuple(bio_links),
+        display_name=text(data, "name"),
+        bio=text(data, "description"),
+        link=url_links[0] if url_links else text(data, "url"),
+        avatar_hash=url_digest(text(data, "profile_image_url")),
+        banner_hash=url_digest(text(data, "profile_banner_url")),
+        location=text(data, "location"),
+        pinned_post_id=text(data, "pinned_tweet_id"),
+        verified=verified if isinstance(verified, bool) else None,
+        verified_type=text(data, "verified_type"),
+        extra_links=tuple(_expanded(data, "entities", "description", "urls")),
     )
-    return data["id"], profile
+    return account_id, profile
 
 
 def parse_tweets(payload: Mapping[str, Any], username: str) -> list[Post]:
     """Posts of one timeline page."""
     posts = []
-    for item in payload.get("data") or []:
-        if not isinstance(item, dict) or "id" not in item or "created_at" not in item:
+    for item in objects(payload, "data"):
+        post_id, created = text(item, "id"), item.get("created_at")
+        if post_id is None or created is None:
             raise MalformedResponse("x: tweet without id or created_at")
-        links = _expanded((item.get("entities") or {}).get("urls")) or list(
-            links_in(item.get("text"))
-        )
-        replied = any(r.get("type") == "replied_to" for r in item.get("referenced_tweets") or [])
+        body = text(item, "text") or ""
+        links = _expanded(item, "entities", "urls") or list(links_in(body))
+        replied = any(r.get("type") == "replied_to" for r in objects(item, "referenced_tweets"))
         posts.append(
             Post(
-                id=str(item["id"]),
-                created_at=parse_time(item["created_at"]),
-                text=str(item.get("text", "")),
+                id=post_id,
+                created_at=parse_time(created),
+                text=body,
                 links=tuple(links),
                 is_reply=replied or bool(item.get("in_reply_to_user_id")),
-                source_app=item.get("source"),
-                url=f"https://x.com/{username}/status/{item['id']}",
+                source_app=text(item, "source"),
+                url=f"https://x.com/{username}/status/{post_id}",
             )
         )
     return posts
@@ -279,7 +280,7 @@ class XCollector(PlatformCollector[_XRun]):
     ) -> tuple[str | None, tuple[str, ...], list[SourceProblem]]:
         """The token's account id (``get_me``); a 403 is a missing scope, not a failure."""
         try:
-            with translated("get_me"):
+            with translated("get_me", ME_SCOPE):
                 payload = tw.get_me(user_auth=user_auth)
         except PermissionMissing:
             return None, (ME_SCOPE,), []
@@ -287,14 +288,14 @@ class XCollector(PlatformCollector[_XRun]):
             raise
         except CollectionError as exc:
             return None, (), [SourceProblem(exc.kind.value, exc.detail, None)]
-        return str(mapping(payload.get("data")).get("id") or "") or None, (), []
+        return text(payload, "data", "id"), (), []
 
     def _lookup(self, tw: Any, user_auth: bool, chunk: list[str]) -> dict[str, Any]:
         """One batched user lookup, by lower-cased username: ``{"data": user}`` or
         ``{"errors": [...]}``. A failed batch answers nothing: its accounts then look themselves
         up, so one bad answer never decides many accounts."""
         try:
-            with translated("users lookup"):
+            with translated("users lookup", "users.read"):
                 payload = tw.get_users(
                     usernames=chunk, user_fields=USER_FIELDS, user_auth=user_auth
                 )
@@ -304,11 +305,11 @@ class XCollector(PlatformCollector[_XRun]):
             log.info("x: batched lookup failed (%s); looking accounts up one by one", exc.kind)
             return {}
         found: dict[str, Any] = {}
-        for user in payload.get("data") or []:
-            if isinstance(user, dict) and isinstance(user.get("username"), str):
+        for user in objects(payload, "data"):
+            if isinstance(user.get("username"), str):
                 found[user["username"].lower()] = {"data": user}
-        for error in payload.get("errors") or []:
-            if isinstance(error, dict) and error.get("parameter") == "usernames":
+        for error in objects(payload, "errors"):
+            if error.get("parameter") == "usernames":
                 found[str(error.get("value", "")).lower()] = {"errors": [error]}
         return found
 
@@ -317,22 +318,24 @@ class XCollector(PlatformCollector[_XRun]):
         username = spec.handle.lstrip("@")
         payload = state.users.get(username.lower())
         if payload is None:
-            with translated(f"user {username}"):
+            with translated(f"user {username}", "users.read"):
                 payload = state.client.get_user(
                     username=username, user_fields=USER_FIELDS, user_auth=state.user_auth
                 )
-        data = payload.get("data")
+        data = dig(payload, "data")
         if not isinstance(data, dict):
-            return self.evidence(
-                spec, ctx, gone_state(payload.get("errors")), token_account_id=state.me
-            )
+            errors = objects(payload, "errors")
+            return self.evidence(spec, ctx, gone_state(errors), token_account_id=state.me)
         account_id, profile = parse_user(data)
         missing = list(state.missing)
         previous = previous_evidence(ctx, spec)
         if previous is not None and previous.account_id != account_id:
             previous = None
+        posts: tuple[Post, ...] | None
+        cursor: str | None
         try:
-            if previous is not None and previous.cursor == data.get("most_recent_tweet_id"):
+            newest = text(data, "most_recent_tweet_id")
+            if previous is not None and newest and previous.cursor == newest:
                 posts = merge_posts((), previous, window_floor(ctx))  # nothing new was posted
                 cursor = previous.cursor
             else:
@@ -367,7 +370,7 @@ class XCollector(PlatformCollector[_XRun]):
         fresh: list[Post] = []
         token: str | None = None
         for _ in range(MAX_PAGES):
-            with translated(f"timeline of {username}"):
+            with translated(f"timeline of {username}", TIMELINE_SCOPE):
                 page = state.client.get_users_tweets(
                     account_id,
                     since_id=since,
@@ -378,7 +381,7 @@ class XCollector(PlatformCollector[_XRun]):
                     user_auth=state.user_auth,
                 )
             fresh.extend(parse_tweets(page, username))
-            token = (page.get("meta") or {}).get("next_token")
+            token = text(page, "meta", "next_token")
             if not token:
                 break
         posts = merge_posts(fresh, previous, floor)

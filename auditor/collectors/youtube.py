@@ -25,9 +25,12 @@ import requests
 from auditor.collectors.base import CollectContext
 from auditor.collectors.platforms import (
     PlatformCollector,
+    dig,
     links_in,
     merge_posts,
+    objects,
     previous_evidence,
+    text,
     url_digest,
     window_floor,
 )
@@ -85,40 +88,39 @@ def parse_time(value: Any) -> datetime:
 
 def parse_channel(item: Mapping[str, Any]) -> tuple[str, Profile, str | None]:
     """Channel id, profile and uploads playlist id of a ``channels.list`` item."""
-    if not isinstance(item.get("id"), str):
+    channel_id = text(item, "id")
+    if channel_id is None:
         raise MalformedResponse("youtube: channel without an id")
-    snippet = item.get("snippet") or {}
-    branding = item.get("brandingSettings") or {}
-    thumbs = snippet.get("thumbnails") or {}
-    avatar = (thumbs.get("default") or thumbs.get("high") or {}).get("url")
-    banner = (branding.get("image") or {}).get("bannerExternalUrl")
-    uploads = ((item.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
-    description = snippet.get("description")
+    avatar = text(item, "snippet", "thumbnails", "default", "url") or text(
+        item, "snippet", "thumbnails", "high", "url"
+    )
+    description = text(item, "snippet", "description")
     profile = Profile(
-        display_name=snippet.get("title"),
+        display_name=text(item, "snippet", "title"),
         bio=description,
         avatar_hash=url_digest(avatar),
-        banner_hash=url_digest(banner),
-        location=snippet.get("country"),
+        banner_hash=url_digest(text(item, "brandingSettings", "image", "bannerExternalUrl")),
+        location=text(item, "snippet", "country"),
         extra_links=links_in(description),
     )
-    return item["id"], profile, uploads
+    uploads = text(item, "contentDetails", "relatedPlaylists", "uploads")
+    return channel_id, profile, uploads
 
 
 def parse_upload(item: Mapping[str, Any]) -> Post:
     """One ``playlistItems.list`` item as a post."""
-    snippet = item.get("snippet") or {}
-    video = (item.get("contentDetails") or {}).get("videoId") or (
-        snippet.get("resourceId") or {}
-    ).get("videoId")
+    video = text(item, "contentDetails", "videoId") or text(
+        item, "snippet", "resourceId", "videoId"
+    )
     if not video:
         raise MalformedResponse("youtube: playlist item without a video id")
-    text = "\n".join(str(snippet.get(k) or "") for k in ("title", "description")).strip()
+    title = text(item, "snippet", "title") or ""
+    description = text(item, "snippet", "description") or ""
     return Post(
-        id=str(video),
-        created_at=parse_time(snippet.get("publishedAt")),
-        text=text,
-        links=links_in(snippet.get("description")),
+        id=video,
+        created_at=parse_time(dig(item, "snippet", "publishedAt")),
+        text=f"{title}\n{description}".strip(),
+        links=links_in(description),
         url=f"https://www.youtube.com/watch?v={video}",
     )
 
@@ -139,7 +141,7 @@ class YouTubeCollector(PlatformCollector[None]):
         handle = spec.handle.strip()
         by = {"id": handle} if handle.startswith("UC") else {"forHandle": handle}
         payload = self.client.get_json("/youtube/v3/channels", params={"part": PARTS, **by})
-        items = payload.get("items") if isinstance(payload, dict) else None
+        items = objects(payload, "items")
         if not items:
             raise NotFound(f"youtube: no channel answers {handle}")
         channel_id, profile, uploads = parse_channel(items[0])
@@ -173,7 +175,7 @@ class YouTubeCollector(PlatformCollector[None]):
         pages = self.client.paginate_cursor(
             "/youtube/v3/playlistItems",
             cursor_param="pageToken",
-            next_cursor=lambda page: None if done else page.get("nextPageToken"),
+            next_cursor=lambda page: None if done else text(page, "nextPageToken"),
             params={
                 "part": "snippet,contentDetails",
                 "playlistId": playlist,
@@ -183,7 +185,7 @@ class YouTubeCollector(PlatformCollector[None]):
         )
         done = False
         for page in pages:
-            for post in (parse_upload(i) for i in page.get("items") or []):
+            for post in map(parse_upload, objects(page, "items")):
                 if post.id == known or post.created_at < floor:
                     done = True
                     break

@@ -5,7 +5,8 @@ World section ``x``::
     x:
       me: "1500000000000000001"      # the account the configured token belongs to (/2/users/me)
       token_valid: true              # false: every route answers 401
-      refused: [timeline]            # endpoints the access tier refuses (403 client-not-enrolled)
+      refused: [timeline]            # endpoints the access tier refuses (403 client-not-enrolled):
+                                     # timeline, lookup
       users:
         - id: "1500000000000000001"
           username: northwind
@@ -203,6 +204,18 @@ def _not_found(value: str, parameter: str, state: str) -> dict[str, Any]:
     }
 
 
+def _not_enrolled() -> Response:
+    """The 403 of an access tier that does not include the endpoint."""
+    return _problem(
+        403,
+        "Client Forbidden",
+        "This request must be made using an approved developer account that is enrolled in the requested endpoint.",
+        reason="client-not-enrolled",
+        required_enrollment="Appropriate Level of API Access",
+        registration_url="https://developer.x.com/en/portal/product",
+    )
+
+
 def _active(user: Mapping[str, Any] | None) -> bool:
     return user is not None and user.get("state", "active") == "active"
 
@@ -245,6 +258,8 @@ class _XApi:
         return self.single(request, user, self.world.me, "id")
 
     def by_username(self, request: Request) -> Response:
+        if "lookup" in self.world.refused:
+            return _not_enrolled()
         name = request.match["username"]
         return self.single(request, self.world.by_username(name), name, "username")
 
@@ -253,6 +268,8 @@ class _XApi:
         return self.single(request, self.world.users.get(uid), uid, "id")
 
     def many(self, request: Request) -> Response:
+        if "lookup" in self.world.refused:
+            return _not_enrolled()
         names = [n for n in (request.param("usernames") or "").split(",") if n]
         ids = [i for i in (request.param("ids") or "").split(",") if i]
         fields = _fields(request, "user.fields")
@@ -267,14 +284,7 @@ class _XApi:
 
     def timeline(self, request: Request) -> Response:
         if "timeline" in self.world.refused:
-            return _problem(
-                403,
-                "Client Forbidden",
-                "This request must be made using an approved developer account that is enrolled in the requested endpoint.",
-                reason="client-not-enrolled",
-                required_enrollment="Appropriate Level of API Access",
-                registration_url="https://developer.x.com/en/portal/product",
-            )
+            return _not_enrolled()
         user = self.world.users.get(request.match["id"])
         if user is None or not _active(user):
             return Response.json({"errors": [_not_found(request.match["id"], "id", _state(user))]})

@@ -7,14 +7,29 @@
   var rows = Array.prototype.slice.call(body.rows);
   var selects = Array.prototype.slice.call(bar.querySelectorAll("select"));
   var counter = document.getElementById("shown");
+  var tokens = new WeakMap();
   bar.hidden = false;
+
+  // A row's filter values, read once from its cells: severity text, status class, category
+  // text and the comma-separated platforms (the same values the filter options carry).
+  function tokensOf(row) {
+    var cells = row.cells;
+    var found = [
+      "s:" + cells[0].textContent.trim(),
+      "t:" + cells[1].className,
+      "c:" + cells[2].textContent.trim()
+    ];
+    cells[3].textContent.split(",").forEach(function (p) { found.push("p:" + p.trim()); });
+    return found;
+  }
+  rows.forEach(function (row) { tokens.set(row, tokensOf(row)); });
 
   function apply() {
     var wanted = selects.filter(function (s) { return s.value !== ""; });
     var shown = 0;
     rows.forEach(function (row) {
       var ok = wanted.every(function (s) {
-        return (row.getAttribute("data-f") || "").split(" ").indexOf(s.value) !== -1;
+        return tokens.get(row).indexOf(s.value) !== -1;
       });
       row.hidden = !ok;
       if (ok) { shown += 1; }
@@ -58,10 +73,25 @@
     button.addEventListener("click", function () { sortBy(th, index); });
   });
   selects.forEach(function (s) { s.addEventListener("change", apply); });
-  window.addEventListener("beforeprint", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) {
-      d.open = true;
-    });
+
+  // One evidence toggle per row (without the script, one checkbox shows every row's evidence).
+  rows.forEach(function (row) {
+    var cell = row.cells[row.cells.length - 1];
+    var block = cell.lastElementChild;
+    if (!block || block.tagName !== "DIV" || block.textContent.trim() === "") { return; }
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "ev";
+    toggle.textContent = "evidence";
+    toggle.setAttribute("aria-expanded", "false");
+    cell.insertBefore(toggle, block);
+  });
+  body.addEventListener("click", function (event) {
+    var toggle = event.target.closest("button.ev");
+    if (!toggle) { return; }
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    toggle.nextElementSibling.classList.toggle("open", open);
   });
   apply();
 }());

@@ -124,3 +124,8 @@ def slow_job(config_path: str, schedule_name: str, out_dir: str) -> int:
 def crashing_job(config_path: str, schedule_name: str, out_dir: str) -> int:
     """A firing whose audit raises an unexpected error."""
     return run_job(config_path, schedule_name, out_dir, _crash_audit)
+
+
+def raising_job(config_path: str, schedule_name: str, out_dir: str) -> int:
+    """A job that raises past the firing wrapper (APScheduler's own error path)."""
+    raise RuntimeError(LEAKY_MESSAGE)

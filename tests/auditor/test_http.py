@@ -287,6 +287,17 @@ def test_redirect_to_public_host_is_followed_without_authorization() -> None:
     assert client.requests_made == 2
 
 
+@pytest.mark.parametrize(
+    "location", ["http://[::1/x", "http://cdn.test:99999/x", "file:///etc/passwd"]
+)
+@responses.activate
+def test_hostile_redirect_targets_are_network_failures(location: str) -> None:
+    responses.get(f"{BASE}/x", status=302, headers={"Location": location})
+    client, _ = make()
+    with pytest.raises(NetworkFailure):
+        client.get_json("/x")
+
+
 @responses.activate
 def test_redirect_loop_is_bounded() -> None:
     responses.get(f"{BASE}/x", status=302, headers={"Location": f"{BASE}/x"})

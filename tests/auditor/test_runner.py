@@ -222,3 +222,14 @@ def test_two_directories_are_merged_first_source_wins(tmp_path, store):
     ben = merged.find("ben@acme.example")
     assert (ben.status, ben.two_sv_enrolled) == (PersonStatus.DEPARTED, False)
     assert merged.find("zoe@acme.example") is not None
+
+
+def test_only_runs_the_collectors_the_selected_checks_need(tmp_path, store):
+    directory = FakeCollector(items=[people(ben="departed")])
+    platform = FakeCollector(name="x", error=AuthFailed("401"))
+    vault = FakeCollector(name="vault")
+    run = audit(tmp_path, store, [directory, platform, vault], only=["access"])
+    assert [s.name for s in run.sources] == ["directory"]
+    assert platform.seen_previous == [] and vault.seen_previous == []
+    everything = audit(tmp_path, store, [directory, platform, vault], only=["coverage"])
+    assert {s.name for s in everything.sources} == {"directory", "x", "vault"}

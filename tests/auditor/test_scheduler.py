@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import signal
 import threading
 import time
@@ -24,8 +25,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from scheduler_fakes import traces, write_config
 
 from auditor.config import load_config
+from auditor.errors import UserError
 from auditor.models import Severity
 from auditor.schedule_history import ScheduleHistory
+from auditor.schedule_job import failure_notice
 from auditor.schedule_spec import SchedulePlan, cron_trigger
 from auditor.scheduler import (
     MISFIRE_GRACE_S,
@@ -33,7 +36,9 @@ from auditor.scheduler import (
     ServiceSettings,
     install_jobs,
     new_scheduler,
+    running_service,
     serve,
+    single_instance,
     stop_on_signals,
 )
 from auditor.service_log import configure_logging, remove_handler
@@ -73,7 +78,13 @@ class Service:
     """``serve`` on a background thread, stopped by :meth:`stop`."""
 
     def __init__(
-        self, tmp_path: Path, plans: Sequence[SchedulePlan], func: str, schedules=None, **config
+        self,
+        tmp_path: Path,
+        plans: Sequence[SchedulePlan],
+        func: str,
+        schedules=None,
+        replan=None,
+        **config,
     ):
         if schedules is None:  # the job re-reads the config: it must name the same schedules
             schedules = [{"name": p.name, "cron": "0 2 * * *"} for p in plans]
@@ -84,8 +95,12 @@ class Service:
         self.scheduler = new_scheduler(self.db)
         self.flag = threading.Event()
         target = JobTarget(f"scheduler_fakes:{func}", str(self.config_path), str(self.out))
+        self.reload = threading.Event()
         self.thread = threading.Thread(
-            target=serve, args=(self.scheduler, plans, target, self.flag), daemon=True
+            target=serve,
+            args=(self.scheduler, plans, target, self.flag),
+            kwargs={"reload": self.reload, "replan": replan},
+            daemon=True,
         )
         self.thread.start()
 
@@ -254,6 +269,44 @@ def test_stopping_waits_for_the_running_audit_to_finish(tmp_path):
     assert service.traces() == ["start slow", "end slow"]
 
 
+def test_a_reload_replaces_the_jobs_and_a_bad_config_keeps_them(tmp_path, logs):
+    schedules = [{"name": n, "cron": "0 2 * * *"} for n in ("nightly", "added")]
+    answers: list[object] = [
+        UserError("expected a cron expression", file="config.yaml", field="schedules.0.cron"),
+        [plan("added", soon(0.3))],
+    ]
+
+    def replan():
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    nightly = plan("nightly", cron_trigger("0 2 * * *", "UTC"))
+    service = Service(tmp_path, [nightly], "ok_job", schedules=schedules, replan=replan)
+    try:
+        assert wait_for(lambda: "scheduler started" in logs.text)
+        service.reload.set()
+        assert wait_for(lambda: "reload failed, keeping the current schedules" in logs.text)
+        assert [job.id for job in service.scheduler.get_jobs()] == ["nightly"]
+        service.reload.set()
+        assert wait_for(lambda: "ran added" in service.traces())
+    finally:
+        service.stop()
+    assert "removed stored job nightly: no longer in the config" in logs.text
+    assert "reloaded: 1 schedule(s)" in logs.text
+
+
+def test_sighup_asks_for_a_reload():
+    stop, reload = threading.Event(), threading.Event()
+    before = signal.getsignal(signal.SIGHUP)
+    with stop_on_signals(stop, reload):
+        signal.raise_signal(signal.SIGHUP)
+        assert reload.wait(1)
+    assert not stop.is_set()
+    assert signal.getsignal(signal.SIGHUP) == before
+
+
 def test_sigterm_and_sigint_set_the_stop_flag_and_handlers_are_restored():
     before = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT))
     for sig, original in zip((signal.SIGTERM, signal.SIGINT), before, strict=True):
@@ -268,3 +321,57 @@ def test_sigterm_and_sigint_set_the_stop_flag_and_handlers_are_restored():
 def test_the_service_reads_a_config_with_schedules(tmp_path):
     config = load_config(write_config(tmp_path))
     assert [s.name for s in config.model.schedules] == ["nightly"]
+
+
+def test_only_one_scheduler_may_serve_a_database(tmp_path):
+    db = tmp_path / "audit.db"
+    with single_instance(db) as lock:
+        assert lock.stat().st_mode & 0o777 == 0o600
+        twin = r"another scheduler \(pid \d+\) is already running"
+        with pytest.raises(UserError, match=twin), single_instance(db):
+            pass
+    assert running_service(db) is None  # released on the way out
+    with single_instance(db):
+        assert running_service(db) == str(os.getpid())
+
+
+def test_no_lock_file_means_no_service_and_none_is_created(tmp_path):
+    assert running_service(tmp_path / "audit.db") is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_failure_notice_names_firing_and_run_and_escapes_the_reason():
+    notice = failure_notice(
+        schedule="nightly",
+        estate="Acme <Labs>",
+        firing="20261122T020000Z-aaaaaa",
+        run_id="20261122T020000Z-bbbbbb",
+        started=datetime(2026, 11, 22, 2, 0, tzinfo=UTC),
+        reason="InputFileError: <script>alert(1)</script>",
+    )
+    assert notice.subject == "scheduled audit nightly of Acme <Labs> failed"
+    assert "Firing:   20261122T020000Z-aaaaaa" in notice.text
+    assert "Run:      20261122T020000Z-bbbbbb" in notice.text
+    assert "Started:  2026-11-22 02:00 UTC" in notice.text
+    assert "<script>" not in notice.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in notice.html
+    assert "Acme &lt;Labs&gt;" in notice.html
+    assert notice.report is None
+
+
+def test_an_exception_escaping_a_job_is_logged_without_its_message(tmp_path, logs):
+    stream = io.StringIO()
+    handler = configure_logging(stream, "json")
+    service = Service(tmp_path, [plan("broken", soon(0.2))], "raising_job")
+    try:
+        assert wait_for(lambda: "the service keeps running" in logs.text)
+        assert service.scheduler.running
+    finally:
+        service.stop()
+        remove_handler(handler)
+    found = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert any(
+        line["message"] == "schedule broken failed: RuntimeError; the service keeps running"
+        for line in found
+    )
+    assert "hunter2" not in stream.getvalue()

@@ -97,7 +97,8 @@ def test_status_shows_last_and_next_run_per_schedule(tmp_path, capsys):
     main(["schedule", "--config", str(config), "--run-now", "nightly"])
     capsys.readouterr()
     assert main(["status", "--config", str(config)]) == 0
-    nightly, weekly, content = capsys.readouterr().out.splitlines()
+    service, nightly, weekly, content = capsys.readouterr().out.splitlines()
+    assert service == "service: not running"
     assert nightly.startswith("nightly: last ")
     assert " ok exit 1 run " in nightly and "open 1/0/1/0 c/h/m/l" in nightly
     assert nightly.endswith(" CET")
@@ -111,7 +112,7 @@ def test_status_shows_a_failed_run_with_its_reason(tmp_path, capsys):
     assert main(["schedule", "--config", str(config), "--run-now", "nightly"]) == 2
     capsys.readouterr()
     main(["status", "--config", str(config)])
-    nightly = capsys.readouterr().out.splitlines()[0]
+    nightly = capsys.readouterr().out.splitlines()[1]
     assert " failed exit 2 run " in nightly and "error: InputFileError" in nightly
     with Store(tmp_path / "audit.db") as store:
         (run,) = store.history("Acme")
@@ -200,7 +201,7 @@ def _reader(stream, lines: queue.Queue[str]) -> None:
         lines.put(line)
 
 
-def test_the_service_stops_cleanly_on_sigterm(tmp_path):
+def test_the_service_refuses_a_twin_reloads_on_sighup_and_stops_on_sigterm(tmp_path, capsys):
     config = write_config(tmp_path, schedules=[{"name": "yearly", "cron": "0 0 1 1 *"}])
     process = subprocess.Popen(
         [sys.executable, "-m", "auditor", "schedule", "--config", str(config),
@@ -212,6 +213,15 @@ def test_the_service_stops_cleanly_on_sigterm(tmp_path):
     seen: list[dict[str, object]] = []
     try:
         while not any(line["message"] == "scheduler started with 1 schedule(s)" for line in seen):
+            seen.extend(json_lines(lines.get(timeout=20)))
+        assert main(["schedule", "--config", str(config)]) == 2  # a second service is refused
+        err = capsys.readouterr().err
+        assert f"another scheduler (pid {process.pid}) is already running on this store" in err
+        assert main(["status", "--config", str(config)]) == 0
+        assert capsys.readouterr().out.startswith(f"service: running (pid {process.pid})\n")
+        write_config(tmp_path, schedules=SCHEDULES)  # edit the config, then ask for a reload
+        process.send_signal(signal.SIGHUP)
+        while not any(line["message"] == "reloaded: 3 schedule(s)" for line in seen):
             seen.extend(json_lines(lines.get(timeout=20)))
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime
 
 import pytest
@@ -33,7 +34,10 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # a Sunday
         ("5-7", "fri,sat,sun"),
         ("*/2", "tue,thu,sat,sun"),
         ("1-5/2", "mon,wed,fri"),
-        ("1/2", "mon,wed,fri"),
+        ("1/2", "mon,wed,fri,sun"),  # cronie: 1-7/2
+        ("7-7", "sun"),
+        ("sat-sun", "sat,sun"),
+        ("sunday", "sun"),
         ("0,3", "wed,sun"),
         ("sun", "sun"),
         ("MON-FRI", "mon,tue,wed,thu,fri"),
@@ -45,7 +49,7 @@ def test_day_of_week_uses_cron_numbering(cron_field, expected):
     assert translate_day_of_week(cron_field) == expected
 
 
-@pytest.mark.parametrize("bad", ["8", "5-2", "funday", "1-", "*/0", ""])
+@pytest.mark.parametrize("bad", ["8", "5-2", "7-1", "funday", "1-", "*/0", ""])
 def test_day_of_week_rejects_what_cron_rejects(bad):
     with pytest.raises(ValueError, match=r"day-of-week|step"):
         translate_day_of_week(bad)
@@ -152,3 +156,46 @@ def test_duplicate_schedule_names_are_rejected(tmp_path):
     config = load_config(write_config(tmp_path, schedules=schedules))
     with pytest.raises(ConfigError, match=r"schedules\.1\.name: duplicate schedule name 'a'"):
         plan_schedules(config)
+
+
+def _fires(expression: str, zone: str, start: datetime, count: int) -> list[str]:
+    trigger = cron_trigger(expression, zone)
+    fires, previous, now = [], None, start
+    for _ in range(count):
+        previous = trigger.get_next_fire_time(previous, now)
+        now = previous
+        fires.append(previous.astimezone(UTC).strftime("%d %H:%M UTC"))
+    return fires
+
+
+def test_a_time_in_the_repeated_autumn_hour_fires_once_like_cron():
+    # Europe/Berlin goes back from 03:00 CEST to 02:00 CET on 2027-10-31.
+    start = datetime(2027, 10, 30, 12, 0, tzinfo=UTC)
+    assert _fires("30 2 * * *", "Europe/Berlin", start, 3) == [
+        "31 00:30 UTC",  # 02:30 CEST; the 02:30 CET an hour later is skipped
+        "01 01:30 UTC",
+        "02 01:30 UTC",
+    ]
+    assert _fires("5 * * * *", "Europe/Berlin", datetime(2027, 10, 30, 23, 0, tzinfo=UTC), 4) == [
+        "30 23:05 UTC",  # 01:05 CEST
+        "31 00:05 UTC",  # 02:05 CEST
+        "31 02:05 UTC",  # 03:05 CET: the repeated 02:05 CET is skipped
+        "31 03:05 UTC",
+    ]
+
+
+def test_a_time_skipped_in_spring_still_fires_that_day():
+    # Europe/Berlin jumps from 02:00 CET to 03:00 CEST on 2027-03-28: 02:30 does not exist.
+    start = datetime(2027, 3, 27, 12, 0, tzinfo=UTC)
+    assert _fires("30 2 * * *", "Europe/Berlin", start, 3) == [
+        "28 01:30 UTC",  # 03:30 CEST
+        "29 00:30 UTC",
+        "30 00:30 UTC",
+    ]
+
+
+def test_the_wall_clock_trigger_survives_the_job_store_pickle():
+    trigger = cron_trigger("30 2 * * 1-5", "Europe/Berlin", 30)
+    copy = pickle.loads(pickle.dumps(trigger))
+    assert type(copy) is type(trigger)
+    assert repr(copy) == repr(trigger)

@@ -182,6 +182,8 @@ def test_history_counts_and_failed_runs(tmp_path):
         assert counts["status"] == {"fail": 1, "pass": 1, "not_verified": 1}
         assert counts["open_by_severity"] == {"high": 1}
         assert counts["change"] == {"new": 1}
+        assert counts["not_verified_by_severity"] == {"high": 1}
+        assert counts["assets"] == 1
         assert store.previous_run("Acme").run.run_id == "r1"
 
 

@@ -217,6 +217,7 @@ RAW = {
     "email": "jane.doe@gmail.com",
     "card": "4242 4242 4242 4242",
     "iban": "DE89 3704 0044 0532 0130 00",
+    "ssn": "078-05-1120",
 }
 
 
@@ -226,10 +227,12 @@ def test_pii_exposed_fail_masks_every_kind():
         cf.post("2", f"@jane label sent to {RAW['email']}", is_reply=True),
         cf.post("3", f"@paul card {RAW['card']} was declined", is_reply=True),
         cf.post("4", f"@hans refund to {RAW['iban']}", is_reply=True),
+        cf.post("5", f"@joe your SSN {RAW['ssn']} is on the form", is_reply=True),
     )
     results = fails(run(content.pii_exposed, cf.ctx(cf.account(posts=posts))))
-    assert set(results) == {"1", "2", "3", "4"}
+    assert set(results) == {"1", "2", "3", "4", "5"}
     assert "+1 *** *** 0142" in results["1"].detail
+    assert "***-**-1120" in results["5"].detail
     assert "j***@g***.com" in results["2"].detail
     assert "**** **** **** 4242" in results["3"].detail
     assert "DE** **** **** 3000" in results["4"].detail

@@ -86,3 +86,9 @@ def test_catalog_parser_reads_every_category():
     assert categories == {
         "ownership", "access", "auth", "content", "domain", "impersonation", "coverage",
     }  # fmt: skip
+
+
+@pytest.mark.skipif(not CATALOG.is_file(), reason="../shared/CHECKS.md is not beside the repo")
+def test_every_catalog_check_is_registered():
+    registered = {spec.id for spec in REGISTRY.specs}
+    assert sorted(set(catalog()) - registered) == []

@@ -119,8 +119,7 @@ def test_filters_sort_and_no_errors(
 
 def test_hostile_text_runs_nothing(page: tuple[Page, list[str], list[str]]) -> None:
     tab, errors, dialogs = page
-    for details in tab.query_selector_all("details"):
-        details.evaluate("d => d.open = true")
+    tab.check("#evidence")  # show every row's evidence
     tab.wait_for_timeout(200)
     assert tab.evaluate("typeof window.__pwned") == "undefined"
     assert dialogs == [] and errors == []
@@ -142,6 +141,42 @@ def test_works_without_scripts(report: Path) -> None:
             assert not tab.is_visible("#filters")
             assert len(visible_static(tab)) == 13
             assert tab.is_visible("text=Executive summary")
+        finally:
+            browser.close()
+
+
+def evidence_shown(tab: Page) -> list[bool]:
+    return [div.is_visible() for div in tab.query_selector_all("#findings tbody td > div")]
+
+
+def test_row_toggle_shows_one_rows_evidence(page: tuple[Page, list[str], list[str]]) -> None:
+    tab, errors, _ = page
+    assert not any(evidence_shown(tab))
+    first = tab.locator("#findings tbody tr").first.locator("button.ev")
+    first.click()
+    assert first.get_attribute("aria-expanded") == "true"
+    assert evidence_shown(tab)[:2] == [True, False]
+    first.click()
+    assert not any(evidence_shown(tab))
+    tab.check("#evidence")
+    assert all(evidence_shown(tab)) and not tab.is_visible("button.ev")
+    assert errors == []
+
+
+def test_print_shows_evidence_without_scripts(report: Path) -> None:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            tab = browser.new_context(java_script_enabled=False).new_page()
+            tab.goto(report.as_uri())
+            assert not any(evidence_shown(tab))  # collapsed on screen
+            tab.check("#evidence")  # the CSS-only toggle works without the script
+            assert all(evidence_shown(tab))
+            tab.uncheck("#evidence")
+            tab.emulate_media(media="print")
+            assert all(evidence_shown(tab))
+            assert "javascript:window.__pwned=6" in tab.inner_text("#findings")
+            assert not tab.is_visible("#evidence")
         finally:
             browser.close()
 

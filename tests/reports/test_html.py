@@ -6,12 +6,14 @@ import base64
 import hashlib
 import re
 import time
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from auditor.estate import AccountSpec, Estate, Organization
+from auditor.models import Status
 from reports import build_view, render_html, write_html
 from tests.reports import factories as F
 
@@ -134,8 +136,38 @@ def test_write_html_is_private_and_atomic(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["report.html"]
 
 
-def test_large_estate_renders_fast_and_small() -> None:
+def test_rows_link_to_their_check_reference_and_asset_card(page: tuple[str, Collector]) -> None:
+    _, parsed = page
+    ids = {a["id"] for _, a in parsed.tags if a.get("id")}
+    rows = [a for t, a in parsed.tags if t == "tr"]
+    assert not [a for a in rows if any(k.startswith("data-") for k in a)]  # filters read cells
+    internal = {
+        (a.get("href") or "")[1:] for t, a in parsed.tags if (a.get("href") or "").startswith("#")
+    }
+    assert internal and internal <= ids
+    checks = {i for i in internal if i.startswith("c")}
+    assert len(checks) == len(F.make_run().checks_run)  # one reference entry per check
+
+
+def test_every_row_has_its_evidence_block_and_the_screen_toggle(
+    page: tuple[str, Collector],
+) -> None:
+    html, parsed = page
+    body = html[html.index('<table id="findings">') :]
+    body = body[: body.index("</table>")]
+    assert body.count("<tr>") - 1 == body.count("<div>") == 13  # header row excluded
+    assert "details" not in body and "source vault · first seen" in body
+    assert ("input", {"type": "checkbox", "id": "evidence"}) in parsed.tags
+
+
+@pytest.mark.parametrize("passing", [True, False], ids=["realistic", "no-passes"])
+def test_large_estate_renders_fast_and_small(passing: bool) -> None:
     run = F.large_run(10_000)
+    if not passing:  # the worst case: every pass turned into a fail, nothing grouped
+        fails = [
+            replace(f, status=Status.FAIL) if f.status is Status.PASS else f for f in run.findings
+        ]
+        run = F.make_run(fails)
     started = time.perf_counter()
     html = render_html(build_view(run, F.history()), F.check_infos())
     elapsed = time.perf_counter() - started

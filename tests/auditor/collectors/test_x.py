@@ -78,7 +78,9 @@ def test_second_run_is_incremental_and_no_costlier(demo: RunningSandbox, tmp_pat
     again = accounts_of(second)["account:x:northwind"]
     assert again.posts == accounts_of(first)["account:x:northwind"].posts
     assert again.cursor == "1800000000000000103"
-    assert second.report.requests == first.report.requests - 3  # no timeline: nothing new
+    # no timeline for the two accounts whose most_recent_tweet_id is unchanged; the third has
+    # never posted (no most_recent_tweet_id), so its timeline is read again
+    assert second.report.requests == first.report.requests - 2
     assert "If-None-Match" not in (tmp_path / "audit.platforms.http-cache.json").read_text()
     assert '"etag"' in (tmp_path / "audit.platforms.http-cache.json").read_text()
 
@@ -120,6 +122,29 @@ def test_access_tier_refusing_the_timeline_is_a_missing_scope(tmp_path: Path) ->
     assert evidence.posts is None
     assert evidence.missing_scopes == ("tweet.read",)
     assert output.report.problems == ()
+
+
+def test_access_tier_refusing_lookups_is_a_permission_problem(tmp_path: Path) -> None:
+    world = world_from_mapping(
+        {"x": {"me": "1", "refused": ["lookup"], "users": [{"id": "1", "username": "a"}]}}
+    )
+    with start_sandbox(world) as sandbox:
+        output = collect(make_config(sandbox, tmp_path, [{"platform": "x", "handle": "a"}]), "x")
+    evidence = accounts_of(output)["account:x:a"]
+    assert evidence.state is AccountState.UNKNOWN
+    assert evidence.missing_scopes == ("users.read",)
+    problems = [(p.kind, p.asset_key, p.scope) for p in output.report.problems]
+    assert problems == [("permission", "account:x:a", "users.read")]
+
+
+def test_app_only_token_cannot_prove_ownership(tmp_path: Path) -> None:
+    world = world_from_mapping({"x": {"users": [{"id": "1", "username": "a"}]}})
+    with start_sandbox(world) as sandbox:
+        output = collect(make_config(sandbox, tmp_path, [{"platform": "x", "handle": "a"}]), "x")
+    evidence = accounts_of(output)["account:x:a"]
+    assert evidence.state is AccountState.ACTIVE
+    assert evidence.token_account_id is None
+    assert evidence.missing_scopes == ("users.read (user context)",)
 
 
 def test_refused_token_fails_the_whole_source(tmp_path: Path) -> None:
