@@ -7,7 +7,9 @@ email, ``two_fac_status``), ``system_users``, and which pages and Instagram acco
 (``owned_pages``, ``owned_instagram_accounts``) or only accesses for a client (``client_pages``,
 ``client_instagram_assets``: ``owned_by_company`` False), with their profile fields (so a
 listed page costs no node request of its own). Every one of them is also reported as a
-:class:`~auditor.evidence.DiscoveredAccount`.
+:class:`~auditor.evidence.DiscoveredAccount`. These seven reads run side by side; one that fails
+is reported (a source-level problem) and leaves what it tells unknown (no business users: page
+roles unknown, never a partial list) without stopping the accounts.
 
 Per Facebook page (inventory platform ``meta``): profile fields, ``assigned_users`` with their
 tasks (``MANAGE`` is full admin; joined with the business users for email and 2FA; business
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import requests
@@ -51,6 +54,8 @@ from auditor.collectors.platforms import (
 )
 from auditor.config import NetworkModel, PlatformModel
 from auditor.errors import (
+    AuthFailed,
+    CollectionError,
     MalformedResponse,
     NotFound,
     PermissionMissing,
@@ -80,6 +85,19 @@ PAGE_FIELDS = (
 )
 IG_FIELDS = "id,username,name,biography,website,profile_picture_url"
 TWO_FACTOR = {"none": "none", "admin_required": "admins", "all_required": "all"}
+
+
+def _attempt(job: Callable[[], Any]) -> tuple[Any, CollectionError | None]:
+    """Run one source-wide read: its result, or the error that stopped it (a refused token
+    still stops everything)."""
+    try:
+        return job(), None
+    except AuthFailed:
+        raise
+    except CollectionError as exc:
+        return None, exc
+
+
 _HOLDINGS = {
     "owned_pages": PAGE_FIELDS,
     "client_pages": PAGE_FIELDS,
@@ -87,6 +105,7 @@ _HOLDINGS = {
     "client_instagram_assets": IG_FIELDS,
 }
 """Business edges listing the pages and IG accounts it holds, with the fields read from each."""
+ROLES_UNREAD_NOTE = "the business users could not be read, so the page's roles are incomplete"
 IG_ROLES_NOTE = "Instagram exposes no account-level roles; access follows the linked Page"
 
 
@@ -100,6 +119,8 @@ class _MetaRun:
     client: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Client (not owned) pages and IG accounts by id."""
     missing: list[str] = field(default_factory=list)
+    people_known: bool = False
+    """The business users were read (without them, page roles would be incomplete)."""
 
     def node(self, node_id: str) -> dict[str, Any] | None:
         """The page or IG account as the business edges listed it (all profile fields)."""
@@ -153,15 +174,13 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         if not self.business_id:
             run.missing.append("business_id (platforms.meta.business_id)")
             return run, [], []
-        try:
-            self._read_business(run)
-        except PermissionMissing:
-            run.missing.append("business_management")
+        problems = self._read_business(run)
         discovered = self._discovered(run, ctx)
-        return run, list(discovered), []
+        return run, list(discovered), problems
 
-    def _read_business(self, run: _MetaRun) -> None:
-        """The business node and its six edges, side by side."""
+    def _read_business(self, run: _MetaRun) -> list[SourceProblem]:
+        """The business node and its six edges, side by side. One that cannot be read leaves
+        what it tells unknown (and is reported) without stopping the rest."""
         bid = str(self.business_id)
 
         def edge(name: str, fields: str) -> Callable[[], list[dict[str, Any]]]:
@@ -176,14 +195,26 @@ class MetaCollector(PlatformCollector[_MetaRun]):
             "system_users": edge("system_users", "id,name,role"),
             **{name: edge(name, fields) for name, fields in _HOLDINGS.items()},
         }
-        found = concurrently(jobs, self.concurrency)
-        run.business = mapping(found["business"])
-        run.users = {str(u["id"]): u for u in found["business_users"]}
-        run.system_ids = {str(u["id"]) for u in found["system_users"]}
+        found = concurrently(
+            {k: partial(_attempt, job) for k, job in jobs.items()}, self.concurrency
+        )
+        problems: list[SourceProblem] = []
+        for _, error in found.values():
+            if isinstance(error, PermissionMissing):
+                if "business_management" not in run.missing:
+                    run.missing.append("business_management")
+            elif error is not None:
+                problems.append(SourceProblem(error.kind.value, error.detail, None))
+        run.business = mapping(found["business"][0]) if found["business"][1] is None else None
+        if found["business_users"][1] is None:
+            run.users = {str(u["id"]): u for u in found["business_users"][0]}
+            run.people_known = True
+        run.system_ids = {str(u["id"]) for u in found["system_users"][0] or ()}
         for name in _HOLDINGS:
             table = run.owned if name.startswith("owned") else run.client
-            for node in found[name]:
+            for node in found[name][0] or ():
                 table[str(node["id"])] = {**node, "via": f"meta {name}"}
+        return problems
 
     def _discovered(self, run: _MetaRun, ctx: CollectContext) -> Iterator[DiscoveredAccount]:
         for table in (run.owned, run.client):
@@ -219,11 +250,16 @@ class MetaCollector(PlatformCollector[_MetaRun]):
             self.client.get_json(f"{self.version}/{page_id}", params={"fields": PAGE_FIELDS})
         )
         missing = list(state.missing)
-        try:
-            roles, apps = self._roles(state, page_id, owned)
-        except PermissionMissing:
-            roles, apps = None, None
-            missing.append("pages_manage_metadata")
+        roles: tuple[RoleHolder, ...] | None = None
+        apps: tuple[ConnectedApp, ...] | None = None
+        note: str | None = ROLES_UNREAD_NOTE
+        if state.people_known:
+            try:
+                roles, apps = self._roles(state, page_id, owned)
+                note = None
+            except PermissionMissing:
+                missing.append("pages_manage_metadata")
+                note = "the token lacks pages_manage_metadata"
         previous = previous_evidence(ctx, spec)
         posts, cursor = self._posts(ctx, previous, f"{page_id}/published_posts", page_post)
 
@@ -235,6 +271,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
             profile=page_profile(page),
             posts=posts,
             roles=roles,
+            roles_note=note,
             apps=apps,
             two_factor_policy=self._policy(state, owned),
             owned_by_company=owned,

@@ -93,6 +93,12 @@ class FaultPlan:
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)  # noqa: S311 - reproducible test faults, not crypto
 
+    @property
+    def fired(self) -> int:
+        """How many times any rule has fired so far."""
+        with self._lock:
+            return sum(self._fired.values())
+
     def decide(self, platform: str, path: str) -> tuple[int, Fault | None]:
         """Total injected latency (ms) and the terminal fault, if any, for one request."""
         latency = 0

@@ -16,7 +16,7 @@ from auditor.estate import (
 from auditor.evidence import AccountEvidence, AccountState, Evidence, RoleHolder, TwoFactorPolicy
 from auditor.models import Status
 from reports import RunSummary, build_view, count_run, risk_score, summarize
-from reports.panels import generic_reason
+from reports.reasons import generic_reason
 from reports.scoring import risk_band
 from tests.reports import factories as F
 

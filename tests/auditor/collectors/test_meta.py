@@ -105,6 +105,18 @@ def test_missing_business_permission_leaves_ownership_unknown(tmp_path: Path) ->
     assert "business_management" in page.missing_scopes
 
 
+def test_unreadable_business_users_leave_roles_unknown_not_partial(tmp_path: Path) -> None:
+    rule = {"platform": "meta", "path": "/business_users$", "kind": "server_error"}
+    with start_sandbox(PLATFORM_WORLD, faults=[rule]) as sandbox:
+        output = collect(make_config(sandbox, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
+    page = accounts_of(output)["account:meta:northwindoutfitters"]
+    assert page.state is AccountState.ACTIVE
+    assert page.roles is None and page.roles_note
+    assert page.owned_by_company is True and page.posts is not None
+    assert output.report.ok
+    assert [(p.kind, p.asset_key) for p in output.report.problems] == [("server", None)]
+
+
 def test_invalid_token_code_190_fails_the_source(tmp_path: Path) -> None:
     with start_sandbox(_world(token_valid=False)) as sandbox, pytest.raises(AuthFailed):
         collect(make_config(sandbox, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
