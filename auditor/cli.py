@@ -40,7 +40,7 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
     run = sub.add_parser("run", help="audit the estate of a config and write the reports")
     run.add_argument("--config", required=True, help="the YAML config file")
     run.add_argument("--out", required=True, help="folder for report.html/json/csv")
-    run.add_argument("--format", default="html,json,csv", help="comma list of html,json,csv")
+    run.add_argument("--format", default="html,json,csv", help="comma list of html,json,csv,ocsf")
     run.add_argument(
         "--only",
         action="append",
@@ -77,6 +77,9 @@ def _add_admin(sub: argparse._SubParsersAction[_Parser]) -> None:
     history = sub.add_parser("history", help="list earlier runs of the config's estate")
     history.add_argument("--config", required=True)
     history.add_argument("--limit", type=int, default=20)
+    history.add_argument(
+        "--keep", type=int, metavar="N", help="first delete all but the N latest runs"
+    )
     history.set_defaults(command="history")
     mute = sub.add_parser("mute", help="accept a finding until a date, with a reason and owner")
     mute.add_argument("fingerprint")

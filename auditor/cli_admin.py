@@ -94,9 +94,16 @@ def history_command(args: argparse.Namespace) -> int:
     """The latest runs of the config's estate, newest first."""
     config = load_config(Path(args.config))
     runs = []
+    estate = config.estate.organization.name
+    if args.keep is not None and args.keep < 1:
+        raise UserError(f"expected a number of runs to keep of 1 or more, got {args.keep}",
+                        field="--keep")  # fmt: skip
     if _has_store(config):
         with _store(config) as store:
-            runs = store.history(config.estate.organization.name, max(1, args.limit))
+            if args.keep is not None:
+                deleted = store.prune(estate, args.keep)
+                print(f"deleted {deleted} older run(s) of {estate}, kept the latest {args.keep}")
+            runs = store.history(estate, max(1, args.limit))
     if not runs:
         print(f"no runs yet for {config.estate.organization.name}")
         return 0

@@ -3,7 +3,8 @@
 Part of the composition root (:mod:`auditor.cli`): here the registry (``checks.ALL_CHECKS``),
 the collectors, the store, the progress display and the report writers are constructed and
 passed to :func:`auditor.runner.audit`. Reports are written atomically with mode 0600:
-``report.json``, ``report.csv``, ``report.html`` and ``email.html`` as ``--format`` asks.
+``report.json``, ``report.csv``, ``report.html`` and ``email.html``, and ``findings.ocsf.json``
+(OCSF events for a SIEM) as ``--format`` asks.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from reports import (
     render_email,
     write_email,
     write_html,
+    write_ocsf,
 )
 from reports import RunSummary as TrendPoint
 from reports.csv_report import write_csv
@@ -42,8 +44,8 @@ from reports.json_report import write_json
 if TYPE_CHECKING:
     from auditor.store_schema import RunSummary
 
-FORMATS = ("html", "json", "csv")
-"""Report formats ``--format`` accepts."""
+FORMATS = ("html", "json", "csv", "ocsf")
+"""Report formats ``--format`` accepts (``ocsf``: ``findings.ocsf.json`` for SIEMs)."""
 
 REPO_ROOT = Path(auditor.__file__).resolve().parent.parent
 DEMO_CONFIG = REPO_ROOT / "config" / "demo.yaml"
@@ -137,10 +139,10 @@ def execute(
         raise UserError("--email needs a 'mail' section in the config", file=str(config.path))
     done = audit_and_write(config, options, store_path, out, quiet=quiet, want_view=email)
     result, counts, view, written = done.result, done.counts, done.view, done.written
+    print_summary(result, counts, written)
     if email and view is not None:
         html_report = out / "report.html"
         send_email(view, config, html_report if html_report in written else None)
-    print_summary(result, counts, written)
     return exit_code(result.run, options.fail_on)
 
 
@@ -229,6 +231,8 @@ def write_reports(
         written.append(write_json(result.run, out / "report.json", counts))
     if "csv" in formats:
         written.append(write_csv(result.run, out / "report.csv"))
+    if "ocsf" in formats:
+        written.append(write_ocsf(result.run, out / "findings.ocsf.json"))
     if "html" in formats and view is not None:
         written.append(write_html(view, out / "report.html", check_infos(registry.specs)))
         written.append(write_email(view, out / "email.html"))

@@ -311,11 +311,18 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> AppConf
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read file ({exc.__class__.__name__})", file=name) from None
     try:
+        _check_expanded_size(yaml.compose(text, Loader=yaml.SafeLoader), name)
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
         raise ConfigError("is not valid YAML", file=name, field=where) from None
+    except RecursionError:
+        raise ConfigError("is not valid YAML: nesting is too deep", file=name) from None
+    except ValueError as exc:  # PyYAML's int() and date() on out-of-range scalars
+        reason = str(exc).split(":")[0][:80]
+        raise ConfigError(f"is not valid YAML: a number or date is out of range ({reason})",
+                          file=name) from None  # fmt: skip
     if not isinstance(raw, dict):
         raise ConfigError("expected a mapping at the top level", file=name)
     resolved = _resolve_env(raw, env, name, ())
@@ -326,6 +333,33 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> AppConf
     config = AppConfig(model, path)
     _cross_check(config, name)
     return config
+
+
+MAX_YAML_NODES = 500_000
+"""Nodes a config may have once its aliases are expanded (refuses "billion laughs" files)."""
+
+
+def _check_expanded_size(root: yaml.Node | None, file: str) -> None:
+    """Refuse a document whose aliases expand past :data:`MAX_YAML_NODES` (counted on the
+    composed node graph, where an alias is a shared node, in linear time)."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is None:
+            known = 1
+            if isinstance(node, yaml.SequenceNode):
+                known += sum(size(child) for child in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                known += sum(size(key) + size(value) for key, value in node.value)
+            sizes[id(node)] = known = min(known, MAX_YAML_NODES + 1)
+        return known
+
+    if root is not None and size(root) > MAX_YAML_NODES:
+        raise ConfigError(
+            f"expected at most {MAX_YAML_NODES} values once aliases (*name) are expanded",
+            file=file,
+        )
 
 
 def _resolve_env(node: Any, env: Mapping[str, str], file: str, where: tuple[str, ...]) -> Any:
@@ -347,9 +381,18 @@ def _resolve_env(node: Any, env: Mapping[str, str], file: str, where: tuple[str,
     return node
 
 
+def _shown_key(part: object) -> str:
+    """A location part as printable text: control characters escaped, long keys cut (a key is
+    the user's text and goes to a terminal)."""
+    text = str(part)
+    if not text.isprintable():
+        text = text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _one_line(exc: ValidationError, file: str) -> ConfigError:
     first = exc.errors()[0]
-    loc = ".".join(str(p) for p in first["loc"])
+    loc = ".".join(_shown_key(p) for p in first["loc"])
     kind = first["type"]
     if kind == "extra_forbidden":
         message = "unknown field (check the spelling)"

@@ -3,8 +3,8 @@
 
 1. **Collect** every source concurrently (a bounded thread pool); with ``--only``, only the
    sources the selected checks declare in ``needs`` (all of them when a coverage check is
-   selected). Each collector gets the previous
-   run's evidence for incremental fetches. A collector that raises a
+   selected). Each collector gets the previous run's evidence for incremental fetches. A
+   collector that raises a
    :class:`~auditor.errors.CollectionError` yields a failed :class:`SourceReport` with that error's
    kind; any other exception is caught here (a documented isolation boundary) and reported as
    kind ``internal`` with the exception's class name. Its evidence stays ``None``, so the checks

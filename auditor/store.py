@@ -336,6 +336,24 @@ class Store:
         )
         return {(fp, family): _dt(first) for fp, family, first in rows}
 
+    def prune(self, estate_name: str, keep: int) -> int:
+        """Delete all but the ``keep`` latest runs of the estate (with their evidence and
+        findings) in one transaction; returns how many runs were deleted. Mutes and baselines
+        stay. A finding that persists keeps its ``first_seen`` (carried run to run)."""
+        if keep < 1:
+            raise StoreError(f"{self.path}: keep at least one run (got {keep})")
+        with self._write("prune") as conn:
+            doomed = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT id FROM runs WHERE estate_name = ?"
+                    " ORDER BY started_at DESC, id DESC LIMIT -1 OFFSET ?",
+                    (estate_name, keep),
+                )
+            ]
+            conn.executemany("DELETE FROM runs WHERE id = ?", [(run_id,) for run_id in doomed])
+        return len(doomed)
+
     def history(self, estate_name: str | None = None, limit: int = 20) -> list[RunSummary]:
         """The latest runs, newest first."""
         rows = self._read(

@@ -108,8 +108,10 @@ def call_main(argv: list[str], cwd: Path) -> Outcome:
     here = Path.cwd()
     os.chdir(cwd)
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _alarm(
-            CASE_TIMEOUT_S
+        with (
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+            _alarm(CASE_TIMEOUT_S),
         ):
             code = main(argv)
         return Outcome(code, out.getvalue(), err.getvalue(), None, time.monotonic() - started)
@@ -123,7 +125,9 @@ def call_main(argv: list[str], cwd: Path) -> Outcome:
         os.chdir(here)
 
 
-def call_subprocess(argv: list[str], cwd: Path, memory_mb: int = 1_500) -> Outcome:
+def call_subprocess(
+    argv: list[str], cwd: Path, memory_mb: int = 1_500, timeout_s: float = CASE_TIMEOUT_S
+) -> Outcome:
     """``python -m auditor ARGV`` in a child with an address-space limit and a timeout."""
 
     def limit() -> None:
@@ -134,10 +138,10 @@ def call_subprocess(argv: list[str], cwd: Path, memory_mb: int = 1_500) -> Outco
     try:
         done = subprocess.run(
             [sys.executable, "-m", "auditor", *argv], cwd=cwd, capture_output=True, text=True,
-            timeout=CASE_TIMEOUT_S, preexec_fn=limit, errors="replace", check=False,
+            timeout=timeout_s, preexec_fn=limit, errors="replace", check=False,
         )  # fmt: skip
     except subprocess.TimeoutExpired:
-        return Outcome(None, "", "", f"no answer within {CASE_TIMEOUT_S} s", CASE_TIMEOUT_S)
+        return Outcome(None, "", "", f"no answer within {timeout_s:.0f} s", timeout_s)
     return Outcome(done.returncode, done.stdout, done.stderr, None, time.monotonic() - started)
 
 

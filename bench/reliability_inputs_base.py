@@ -63,15 +63,30 @@ def base_config(vault: str = "bitwarden") -> dict[str, Any]:
         "domains": [{"name": "acme.example", "lookalikes": False}],
         "brand_handles": ["acme"],
         "launches": [
-            {"name": "Jacket", "terms": ["Jacket"], "embargo_until": "2027-03-01T09:00:00",
-             "timezone": "UTC"}
+            {
+                "name": "Jacket",
+                "terms": ["Jacket"],
+                "embargo_until": "2027-03-01T09:00:00",
+                "timezone": "UTC",
+            }
         ],  # fmt: skip
         "change_windows": [
-            {"account": "x:acme", "starts": "2026-11-27T00:00:00", "ends": "2026-11-30T00:00:00",
-             "fields": ["bio"], "reason": "campaign", "timezone": "UTC"}
+            {
+                "account": "x:acme",
+                "starts": "2026-11-27T00:00:00",
+                "ends": "2026-11-30T00:00:00",
+                "fields": ["bio"],
+                "reason": "campaign",
+                "timezone": "UTC",
+            }
         ],  # fmt: skip
-        "policy": {"max_full_admins": 3, "password_min_score": 3, "posting_burst_factor": 3.0,
-                   "approved_apps": ["Publisher"], "severity": {"auth.password-weak": "high"}},  # fmt: skip
+        "policy": {
+            "max_full_admins": 3,
+            "password_min_score": 3,
+            "posting_burst_factor": 3.0,
+            "approved_apps": ["Publisher"],
+            "severity": {"auth.password-weak": "high"},
+        },  # fmt: skip
         "sources": {
             "directory": {"csv": "people.csv"},
             "vault": vault_source,
@@ -84,8 +99,12 @@ def base_config(vault: str = "bitwarden") -> dict[str, Any]:
         "whois": {"server": "127.0.0.1:9", "timeout_s": 2},
         "network": {"allow_private": False, "rate_limit_budget_s": 0},
         "storage": {"path": "audit.db"},
-        "mail": {"from": "audit@acme.example", "to": ["ciso@acme.example"], "outbox": "outbox",
-                 "subject_prefix": "[audit]"},
+        "mail": {
+            "from": "audit@acme.example",
+            "to": ["ciso@acme.example"],
+            "outbox": "outbox",
+            "subject_prefix": "[audit]",
+        },
         "schedules": [{"name": "nightly", "cron": "30 2 * * *", "timezone": "UTC", "jitter_s": 0}],
         "profiles": {"weekly": {"only": ["content"], "fail_on": "high", "description": "w"}},
     }

@@ -105,8 +105,9 @@ def _texts(root: Path) -> Iterator[tuple[str, str]]:
             for part in message.walk():
                 payload = part.get_payload(decode=True)
                 if isinstance(payload, bytes):
-                    yield f"{path.name} part {part.get_content_type()}", payload.decode(
-                        "utf-8", "replace"
+                    yield (
+                        f"{path.name} part {part.get_content_type()}",
+                        payload.decode("utf-8", "replace"),
                     )
         if path.suffix == ".db":
             yield from _rows(path)

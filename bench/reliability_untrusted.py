@@ -29,15 +29,16 @@ from typing import Any
 from auditor.config import NetworkModel, PlatformModel
 from auditor.errors import CollectionError
 from auditor.http import HttpClient, HttpShared, WaitBudget
+from auditor.http_guard import system_resolver
 from auditor.sandbox import start_sandbox
 
 from bench.reliability_tally import Tally
 from bench.reliability_world import config_document, make_accounts, world_document, write_yaml
 
 PAYLOAD = (
-    "<script>window.__pwned=1;alert(1)</script><img src=x onerror=\"window.__pwned=2;alert(2)\">"
-    "<svg onload=alert(3)></svg><a href=\"javascript:window.__pwned=4\">x</a>\"'><iframe "
-    "src=\"javascript:alert(5)\"></iframe><style>body{display:none}</style>{{7*7}}"
+    '<script>window.__pwned=1;alert(1)</script><img src=x onerror="window.__pwned=2;alert(2)">'
+    '<svg onload=alert(3)></svg><a href="javascript:window.__pwned=4">x</a>"\'><iframe '
+    'src="javascript:alert(5)"></iframe><style>body{display:none}</style>{{7*7}}'
 )
 """Hostile markup planted in every fetched text."""
 
@@ -136,7 +137,10 @@ def redirector() -> Iterator[str]:
 
 
 def _client(base: str) -> HttpClient:
-    shared = HttpShared(WaitBudget(0), resolver=lambda host: FAKE_DNS[host], backoff_s=0.0)
+    def resolve(host: str) -> list[str]:
+        return FAKE_DNS[host] if host in FAKE_DNS else system_resolver(host)
+
+    shared = HttpShared(WaitBudget(0), resolver=resolve, backoff_s=0.0)
     settings = PlatformModel(base_url=base, retries=0, timeout_s=2)
     return HttpClient("x", settings, NetworkModel(allow_private=False),
                       default_base_url=base, shared=shared)  # fmt: skip
@@ -194,7 +198,7 @@ def _run(config: Path, out: Path, formats: str) -> tuple[int, str]:
 def markup(tally: Tally, accounts: int = 8) -> None:
     """Hostile markup in every fetched field: inert in the HTML report and the email."""
     generated = make_accounts(accounts)
-    links = ["javascript:window.__pwned=7", "https://acme.example/\"><script>alert(8)</script>"]
+    links = ["javascript:window.__pwned=7", 'https://acme.example/"><script>alert(8)</script>']
     with tempfile.TemporaryDirectory(prefix="rel-markup-") as tmp:
         root = Path(tmp)
         doc = world_document(generated, hostile=PAYLOAD, links=links)
@@ -214,6 +218,9 @@ def markup(tally: Tally, accounts: int = 8) -> None:
                 tally.fail("report not written", page.name)
                 continue
             text = page.read_text("utf-8")
+            if page == html:
+                tally.check("&lt;script&gt;window.__pwned" in text,
+                            "the hostile text never reached the report (the check is blind)")  # fmt: skip
             raw = [tag for tag in PAYLOAD_TAGS if tag in text]
             tally.check(not raw, "hostile markup is not escaped", f"{page.name}: {raw}")
             ran = browse(page)

@@ -192,9 +192,14 @@ def config_document(
         "version": 1,
         "organization": {"name": "Acme Outfitters", "email_domains": ["acme.example"]},
         "accounts": [
-            {"platform": a.platform, "handle": a.handle, "id": a.id,
-             "registered_email": "social@acme.example", "expected_admins": ["a@acme.example"],
-             "last_access_review": "2026-11-01"}
+            {
+                "platform": a.platform,
+                "handle": a.handle,
+                "id": a.id,
+                "registered_email": "social@acme.example",
+                "expected_admins": ["a@acme.example"],
+                "last_access_review": "2026-11-01",
+            }
             for a in accounts
         ],  # fmt: skip
         "brand_handles": [PROBE_TOKEN],

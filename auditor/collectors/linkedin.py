@@ -7,7 +7,8 @@ its vanity name (the handle), so a handle that now points to another organizatio
 different ``account_id``; ``organizationAcls`` roles (``ADMINISTRATOR`` is full admin,
 ``REQUESTED`` is pending, rejected and revoked entries are dropped); ``posts`` by the
 organization in the content window, read newest first and only until the previous run's newest
-post. Role holders are person URNs: LinkedIn does not resolve them to names or emails for this
+post; the previous run's posts are carried over only when the batch get ``GET
+/rest/posts?ids=List(...)`` (100 a request, across pages) still returns them. Role holders are person URNs: LinkedIn does not resolve them to names or emails for this
 API. LinkedIn exposes no 2FA and no ownership; those stay unknown. Organizations the token's
 member administers (``organizationAcls?q=roleAssignee``) are reported as discovered accounts. 429 carries no reset header
 (daily quotas), so it is never waited for.
@@ -15,16 +16,17 @@ member administers (``organizationAcls?q=roleAssignee``) are reported as discove
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from auditor.collectors.base import CollectContext
 from auditor.collectors.platforms import (
+    History,
     PlatformCollector,
     links_in,
-    merge_posts,
-    previous_evidence,
+    mapping,
     text,
     url_digest,
     window_floor,
@@ -160,7 +162,15 @@ class LinkedInCollector(PlatformCollector[None]):
             return None, [], [SourceProblem(exc.kind.value, exc.detail, None, exc.scope)]
         return None, found, []
 
-    def account(self, spec: AccountSpec, ctx: CollectContext, state: None) -> AccountEvidence:
+    def existing_posts(self, ids: Sequence[str], state: None) -> Mapping[str, bool]:
+        """The batch get ``GET /rest/posts?ids=List(urn1,urn2)`` (URNs encoded): a post in
+        ``results`` exists; one in ``errors`` with status 404 is gone."""
+        listed = ",".join(quote(post_id, safe="") for post_id in ids)
+        return post_answers(self.client.get_json(f"/rest/posts?ids=List({listed})"))
+
+    def account(
+        self, spec: AccountSpec, ctx: CollectContext, state: None, history: History
+    ) -> AccountEvidence:
         """One company page."""
         found = _elements(
             self.client.get_json(
@@ -178,10 +188,7 @@ class LinkedInCollector(PlatformCollector[None]):
         except PermissionMissing:
             roles = None
             missing.append(ROLES_SCOPE)
-        previous = previous_evidence(ctx, spec)
-        if previous is not None and previous.account_id != org_id:
-            previous = None
-        posts, cursor = self._posts(ctx, urn, previous)
+        posts, cursor = self._posts(ctx, urn, history.for_account(org_id))
         return self.evidence(
             spec,
             ctx,
@@ -209,10 +216,12 @@ class LinkedInCollector(PlatformCollector[None]):
         return tuple(holders)
 
     def _posts(
-        self, ctx: CollectContext, urn: str, previous: AccountEvidence | None
-    ) -> tuple[tuple[Post, ...], str | None]:
+        self, ctx: CollectContext, urn: str, history: History
+    ) -> tuple[tuple[Post, ...] | None, str | None]:
+        if history.error is not None:
+            return None, None  # the carried posts could not be checked: posts unknown
         floor = window_floor(ctx)
-        known = previous.cursor if previous else None
+        known = history.cursor
         fresh: list[Post] = []
         done = False
         pages = self.client.paginate_offset(
@@ -230,8 +239,19 @@ class LinkedInCollector(PlatformCollector[None]):
                 fresh.append(post)
             if done:
                 break
-        posts = merge_posts(fresh, previous, floor)
+        posts = history.merge(fresh, floor)
         return posts, posts[0].id if posts else known
+
+
+def post_answers(payload: Any) -> dict[str, bool]:
+    """A batch get answer as id -> still exists (an error with status 404: gone)."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("results", {}), dict):
+        raise MalformedResponse("linkedin: batch get without a results map")
+    found = {str(k): True for k, v in mapping(payload.get("results")).items() if v}
+    for post_id, error in mapping(payload.get("errors")).items():
+        if str(post_id) not in found and mapping(error).get("status") == 404:
+            found[str(post_id)] = False
+    return found
 
 
 def from_settings(

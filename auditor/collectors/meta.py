@@ -15,15 +15,17 @@ Per Facebook page (inventory platform ``meta``): profile fields, ``assigned_user
 tasks (``MANAGE`` is full admin; joined with the business users for email and 2FA; business
 ADMINs hold full control of owned pages too), system users with tasks as connected apps, and
 ``published_posts`` of the content window with ``admin_creator`` as the publishing source.
-Per Instagram account: profile and ``media``. Instagram has no account-level role list.
+Per Instagram account: profile and ``media``. Instagram has no account-level role list. Posts are
+read from the previous run's newest time on (``since``); the previous run's posts are carried
+over only when ``GET /?ids=...&fields=id`` (50 ids a request, across accounts) still finds them.
 
 Graph errors are mapped by ``error.code``: 190 auth, 10 and 200-299 permission, 4/17/32/613 and
-80001-80014 rate limit, 100 with subcode 33 unknown object (not found), 1/2 transient (server).
+80001-80014 rate limit, 100 with subcode 33 or 803 unknown object (not found), 1/2 transient (server).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -41,13 +43,12 @@ from auditor.collectors.meta_graph import (
     tasks_of,
 )
 from auditor.collectors.platforms import (
+    History,
     PlatformCollector,
     concurrently,
     dig,
     links_in,
     mapping,
-    merge_posts,
-    previous_evidence,
     text,
     url_digest,
     window_floor,
@@ -141,6 +142,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
 
     name = "meta"
     platforms = PLATFORMS
+    verify_batch = 50
     scopes = (
         "business_management",
         "pages_show_list",
@@ -223,14 +225,37 @@ class MetaCollector(PlatformCollector[_MetaRun]):
                 handle = str(node.get("username") or node.get("name") or node_id)
                 yield DiscoveredAccount(platform, handle, node_id, node["via"], ctx.now)
 
-    def account(self, spec: AccountSpec, ctx: CollectContext, state: _MetaRun) -> AccountEvidence:
+    def existing_posts(self, ids: Sequence[str], state: _MetaRun) -> Mapping[str, bool]:
+        """``GET /?ids=a,b&fields=id`` (50 a request). Graph fails the whole request when one
+        id no longer exists (803, or 100/33), so then each id is asked alone: a NotFound
+        answer is a deleted post."""
+        try:
+            payload = self.client.get_json(
+                f"{self.version}/", params={"ids": ",".join(ids), "fields": "id"}
+            )
+        except NotFound:
+            return {post_id: self._exists(post_id) for post_id in ids}
+        found = mapping(payload)
+        return {post_id: True for post_id in ids if isinstance(found.get(post_id), dict)}
+
+    def _exists(self, post_id: str) -> bool:
+        try:
+            self.client.get_json(f"{self.version}/{post_id}", params={"fields": "id"})
+        except NotFound:
+            return False
+        return True
+
+    def account(
+        self, spec: AccountSpec, ctx: CollectContext, state: _MetaRun, history: History
+    ) -> AccountEvidence:
         """One Facebook page or Instagram account."""
         node_id, owned = state.find(spec, "username")
         if node_id is None:
             raise NotFound(f"meta: {spec.handle} is not held by the business and has no id")
+        history = history.for_account(node_id)
         if spec.platform == "instagram":
-            return self._instagram(spec, ctx, state, node_id, owned)
-        return self._page(spec, ctx, state, node_id, owned)
+            return self._instagram(spec, ctx, state, node_id, owned=owned, history=history)
+        return self._page(spec, ctx, state, node_id, owned=owned, history=history)
 
     def _policy(self, state: _MetaRun, owned: bool | None) -> TwoFactorPolicy | None:
         kind = text(state.business, "two_factor_type")
@@ -244,7 +269,9 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         ctx: CollectContext,
         state: _MetaRun,
         page_id: str,
+        *,
         owned: bool | None,
+        history: History,
     ) -> AccountEvidence:
         page = state.node(page_id) or mapping(
             self.client.get_json(f"{self.version}/{page_id}", params={"fields": PAGE_FIELDS})
@@ -260,8 +287,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
             except PermissionMissing:
                 missing.append("pages_manage_metadata")
                 note = "the token lacks pages_manage_metadata"
-        previous = previous_evidence(ctx, spec)
-        posts, cursor = self._posts(ctx, previous, f"{page_id}/published_posts", page_post)
+        posts, cursor = self._posts(ctx, history, f"{page_id}/published_posts", page_post)
 
         return self.evidence(
             spec,
@@ -315,13 +341,14 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         ctx: CollectContext,
         state: _MetaRun,
         ig_id: str,
+        *,
         owned: bool | None,
+        history: History,
     ) -> AccountEvidence:
         account = state.node(ig_id) or mapping(
             self.client.get_json(f"{self.version}/{ig_id}", params={"fields": IG_FIELDS})
         )
-        previous = previous_evidence(ctx, spec)
-        posts, cursor = self._posts(ctx, previous, f"{ig_id}/media", ig_post)
+        posts, cursor = self._posts(ctx, history, f"{ig_id}/media", ig_post)
         return self.evidence(
             spec,
             ctx,
@@ -345,10 +372,12 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         )
 
     def _posts(
-        self, ctx: CollectContext, previous: AccountEvidence | None, path: str, parse: Any
-    ) -> tuple[tuple[Post, ...], str | None]:
+        self, ctx: CollectContext, history: History, path: str, parse: Any
+    ) -> tuple[tuple[Post, ...] | None, str | None]:
+        if history.error is not None:
+            return None, None  # the carried posts could not be checked: posts unknown
         floor = window_floor(ctx)
-        cursor = previous.cursor if previous else None
+        cursor = history.cursor
         since = int(cursor) if cursor and cursor.isdigit() else None
         since = since or int(floor.replace(minute=0, second=0, microsecond=0).timestamp())
         node, edge = path.split("/", 1)
@@ -356,9 +385,9 @@ class MetaCollector(PlatformCollector[_MetaRun]):
             parse(item)
             for item in self._edge(node, edge, {"since": since, "fields": _POST_FIELDS[edge]})
         ]
-        posts = merge_posts(fresh, previous, floor)
+        posts = history.merge(fresh, floor)
         newest = max((int(p.created_at.timestamp()) for p in posts), default=None)
-        return posts, str(newest) if newest is not None else (previous.cursor if previous else None)
+        return posts, str(newest) if newest is not None else cursor
 
 
 _POST_FIELDS = {

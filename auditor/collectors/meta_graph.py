@@ -3,7 +3,7 @@
 Pure functions over decoded JSON (every fetched value is hostile: a wrong shape raises
 :class:`~auditor.errors.MalformedResponse` or yields None, never a KeyError). Graph errors are
 mapped by ``error.code``: 190 auth, 10 and 200-299 permission, 4/17/32/613 and 80001-80014 rate
-limit, 100 with subcode 33 unknown object, 1/2 transient. Page tasks map to privilege levels:
+limit, 100 with subcode 33 and 803 unknown object, 1/2 transient. Page tasks map to privilege levels:
 ``MANAGE`` 3 (full admin), ``CREATE_CONTENT`` 2, ``MODERATE``/``MESSAGING``/``ADVERTISE`` 1,
 ``ANALYZE`` 0.
 """
@@ -46,7 +46,7 @@ def _graph_kind(code: int, subcode: Any) -> tuple[type[CollectionError], str] | 
         return PermissionMissing, "permission missing"
     if code in RATE_LIMIT_CODES:
         return RateLimited, "rate limit"
-    if code == 100 and subcode == 33:
+    if (code == 100 and subcode == 33) or code == 803:
         return NotFound, "no such object"
     if code in (1, 2):
         return ServerFailure, "transient"

@@ -6,9 +6,12 @@ of its platforms concurrently (bounded by ``platforms.<name>.concurrency``) and 
 from each other: a problem with one account becomes ``unknown`` evidence plus a
 :class:`~auditor.models.SourceProblem` for that asset and never stops the others; a ``not
 found`` answer is evidence (state ``not_found``), not a failure; a 401 fails the whole source.
-Also here: incremental post fetching (the previous run's cursor and posts), URL digests for
-avatars and banners, and the shared HTTP state (one rate-limit budget, one conditional-request
-cache persisted beside the audit database).
+Before the accounts, the previous run's posts still inside the content window are checked to
+still exist, in batches across the collector's accounts (:mod:`auditor.collectors.post_history`):
+each account then fetches only newer posts (its cursor) and keeps the carried posts that still
+exist; when that check failed, the account's posts are unknown and a problem names it. Also
+here: URL digests for avatars and banners, and the cache path of the run's shared HTTP state
+(one rate-limit budget, one conditional-request cache persisted beside the audit database).
 """
 
 from __future__ import annotations
@@ -19,21 +22,37 @@ import logging
 import re
 import time
 from abc import abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.post_history import (
+    History,
+    check_histories,
+    previous_evidence,
+    window_floor,
+)
 from auditor.errors import AuthFailed, CollectionError, ErrorKind, NotFound, PermissionMissing
 from auditor.estate import AccountSpec
-from auditor.evidence import AccountEvidence, AccountState, EvidenceItem, Post
+from auditor.evidence import AccountEvidence, AccountState, EvidenceItem
 from auditor.http import HttpClient, HttpShared
 from auditor.models import SourceProblem, SourceReport
 
 if TYPE_CHECKING:
     from auditor.config import AppConfig
+
+__all__ = [
+    "History",
+    "PlatformCollector",
+    "build",
+    "cache_path",
+    "previous_evidence",
+    "window_floor",
+]
 
 log = logging.getLogger(__name__)
 
@@ -95,27 +114,6 @@ def cache_path(config: AppConfig, family: str) -> Path | None:
     return database.with_name(f"{database.stem}.{family}.http-cache.json")
 
 
-def previous_evidence(ctx: CollectContext, spec: AccountSpec) -> AccountEvidence | None:
-    """The previous run's evidence for ``spec``, when it was read and has posts."""
-    if ctx.previous is None:
-        return None
-    found = ctx.previous.accounts.get(spec.asset.key)
-    if found is None or found.state is not AccountState.ACTIVE or found.posts is None:
-        return None
-    return found
-
-
-def merge_posts(
-    fresh: Iterable[Post], previous: AccountEvidence | None, floor: datetime
-) -> tuple[Post, ...]:
-    """Fresh posts plus the previous run's posts still inside the window, newest first."""
-    merged = {p.id: p for p in fresh if p.created_at >= floor}
-    for post in previous.posts or () if previous else ():
-        if post.created_at >= floor and post.id not in merged:
-            merged[post.id] = post
-    return tuple(sorted(merged.values(), key=lambda p: p.created_at, reverse=True))
-
-
 def concurrently(jobs: Mapping[str, Callable[[], T]], workers: int) -> dict[str, T]:
     """Run independent source-wide reads side by side; their results by name. The first job (in
     the mapping's order) that raised re-raises its error once every job has finished."""
@@ -124,16 +122,14 @@ def concurrently(jobs: Mapping[str, Callable[[], T]], workers: int) -> dict[str,
     return {name: future.result() for name, future in futures.items()}
 
 
-def window_floor(ctx: CollectContext) -> datetime:
-    """The oldest post time the content window covers."""
-    return ctx.now - timedelta(days=ctx.policy.content_window_days)
-
-
 class PlatformCollector(Collector, Generic[S]):
     """Reads every inventory account of ``platforms`` through one :class:`HttpClient`."""
 
     platforms: tuple[str, ...] = ()
     """Inventory platform names this collector answers (``meta`` also reads ``instagram``)."""
+
+    verify_batch: int = 100
+    """Post ids per existence lookup (the platform's batch maximum)."""
 
     def __init__(self, client: HttpClient, *, concurrency: int = 8) -> None:
         self.client = client
@@ -145,18 +141,37 @@ class PlatformCollector(Collector, Generic[S]):
         Raises CollectionError when the source cannot be read at all."""
 
     @abstractmethod
-    def account(self, spec: AccountSpec, ctx: CollectContext, state: S) -> AccountEvidence:
-        """Read one inventory account; raises CollectionError when it cannot."""
+    def existing_posts(self, ids: Sequence[str], state: S) -> Mapping[str, bool]:
+        """Which of ``ids`` (at most ``verify_batch``) still exist (True) or are gone (False);
+        ids left out are undecided. Raises CollectionError when the lookup fails."""
+
+    @abstractmethod
+    def account(
+        self, spec: AccountSpec, ctx: CollectContext, state: S, history: History
+    ) -> AccountEvidence:
+        """Read one inventory account, fetching posts newer than ``history``'s cursor and
+        keeping its verified posts; raises CollectionError when it cannot."""
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
-        """Read the source-wide state, then every account concurrently."""
+        """Read the source-wide state, check the carried posts, then every account
+        concurrently."""
         started = time.monotonic()
         before = self.client.requests_made
         specs = [a for a in ctx.estate.accounts if a.platform in self.platforms]
         try:
             state, items, problems = self.begin(ctx)
+            histories = check_histories(
+                ctx,
+                specs,
+                partial(self.existing_posts, state=state),
+                source=self.name,
+                batch=self.verify_batch,
+                run=partial(concurrently, workers=self.concurrency),
+            )
             with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-                results = list(pool.map(lambda spec: self._one(spec, ctx, state), specs))
+                results = list(
+                    pool.map(lambda s: self._one(s, ctx, state, histories[s.asset.key]), specs)
+                )
         finally:
             self._save_cache()
         for evidence, problem in results:
@@ -175,10 +190,10 @@ class PlatformCollector(Collector, Generic[S]):
         return CollectorOutput(report=report, items=tuple(items))
 
     def _one(
-        self, spec: AccountSpec, ctx: CollectContext, state: S
+        self, spec: AccountSpec, ctx: CollectContext, state: S, history: History
     ) -> tuple[AccountEvidence, SourceProblem | None]:
         try:
-            return self.account(spec, ctx, state), None
+            evidence = self.account(spec, ctx, state, history)
         except NotFound:
             return self.evidence(spec, ctx, AccountState.NOT_FOUND), None
         except AuthFailed as exc:
@@ -190,6 +205,21 @@ class PlatformCollector(Collector, Generic[S]):
             missing = (exc.scope,) if isinstance(exc, PermissionMissing) and exc.scope else ()
             evidence = self.evidence(spec, ctx, AccountState.UNKNOWN, missing_scopes=missing)
             return evidence, problem
+        return self._unverified(spec, evidence, history)
+
+    def _unverified(
+        self, spec: AccountSpec, evidence: AccountEvidence, history: History
+    ) -> tuple[AccountEvidence, SourceProblem | None]:
+        """Posts unknown (and a problem for the asset) when the carried posts of the same
+        account could not be checked: stale posts are never kept as if verified."""
+        error = history.error
+        if error is None or evidence.state is not AccountState.ACTIVE:
+            return evidence, None
+        if evidence.account_id != (history.previous.account_id if history.previous else None):
+            return evidence, None  # another account now: nothing was carried over
+        detail = f"{error.detail}; the previous run's posts could not be checked, so the posts are unknown"
+        problem = SourceProblem(error.kind.value, detail, spec.asset.key, error.scope)
+        return replace(evidence, posts=None, cursor=None), problem
 
     def evidence(
         self, spec: AccountSpec, ctx: CollectContext, state: AccountState, **known: object

@@ -50,7 +50,7 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
     except FileNotFoundError:
         raise InputFileError("file not found", file=name) from None
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         raise InputFileError(f"cannot read file ({exc.__class__.__name__})", file=name) from None
     if not path.is_file():
         raise InputFileError("expected a file, found something else", file=name)

@@ -13,7 +13,9 @@ handle resolves to now and the profile (user fields of reference section 1.3); a
 without ``data`` is the account being gone (``not_found``, or ``suspended`` when the problem's
 title says Forbidden). ``GET /2/users/:id/tweets`` gives the posts of the content window,
 fetched incrementally from the previous run's newest id (``since_id``), and not at all when the
-user's ``most_recent_tweet_id`` is still that id. ``get_me`` proves which account the token
+user's ``most_recent_tweet_id`` is still that id; the previous run's posts are carried over only
+when ``GET /2/tweets?ids=`` (100 ids a request, across accounts) still returns them (a deleted
+post comes back in ``errors[]`` as resource-not-found). ``get_me`` proves which account the token
 belongs to. An access tier that refuses an endpoint (403) is a missing scope on the evidence,
 not a failure of the account. X exposes no delegates, 2FA or connected apps, so those stay
 unknown. tweepy errors are translated by exception type.
@@ -22,7 +24,7 @@ unknown. tweepy errors are translated by exception type.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,13 +36,12 @@ from requests.auth import AuthBase
 
 from auditor.collectors.base import CollectContext
 from auditor.collectors.platforms import (
+    History,
     PlatformCollector,
     concurrently,
     dig,
     links_in,
-    merge_posts,
     objects,
-    previous_evidence,
     text,
     url_digest,
     window_floor,
@@ -313,7 +314,16 @@ class XCollector(PlatformCollector[_XRun]):
                 found[str(error.get("value", "")).lower()] = {"errors": [error]}
         return found
 
-    def account(self, spec: AccountSpec, ctx: CollectContext, state: _XRun) -> AccountEvidence:
+    def existing_posts(self, ids: Sequence[str], state: _XRun) -> Mapping[str, bool]:
+        """``GET /2/tweets?ids=`` (100 a request): a returned tweet exists; one reported in
+        ``errors[]`` as a resource-not-found problem is gone (other problems: undecided)."""
+        with translated("tweet lookup", TIMELINE_SCOPE):
+            payload = state.client.get_tweets(ids=list(ids), user_auth=state.user_auth)
+        return tweet_answers(payload)
+
+    def account(
+        self, spec: AccountSpec, ctx: CollectContext, state: _XRun, history: History
+    ) -> AccountEvidence:
         """Profile and recent posts of one handle."""
         username = spec.handle.lstrip("@")
         payload = state.users.get(username.lower())
@@ -328,20 +338,19 @@ class XCollector(PlatformCollector[_XRun]):
             return self.evidence(spec, ctx, gone_state(errors), token_account_id=state.me)
         account_id, profile = parse_user(data)
         missing = list(state.missing)
-        previous = previous_evidence(ctx, spec)
-        if previous is not None and previous.account_id != account_id:
-            previous = None
-        posts: tuple[Post, ...] | None
-        cursor: str | None
+        history = history.for_account(account_id)
+        posts: tuple[Post, ...] | None = None
+        cursor: str | None = None
         try:
             newest = text(data, "most_recent_tweet_id")
-            if previous is not None and newest and previous.cursor == newest:
-                posts = merge_posts((), previous, window_floor(ctx))  # nothing new was posted
-                cursor = previous.cursor
+            if history.error is not None:
+                pass  # the carried posts could not be checked: the posts stay unknown
+            elif history.previous is not None and newest and history.cursor == newest:
+                posts = history.merge((), window_floor(ctx))  # nothing new was posted
+                cursor = history.cursor
             else:
-                posts, cursor = self._posts(state, account_id, username, ctx, previous)
+                posts, cursor = self._posts(state, account_id, username, ctx, history)
         except PermissionMissing:
-            posts, cursor = None, None
             missing.append(TIMELINE_SCOPE)
         return self.evidence(
             spec,
@@ -363,10 +372,10 @@ class XCollector(PlatformCollector[_XRun]):
         account_id: str,
         username: str,
         ctx: CollectContext,
-        previous: AccountEvidence | None,
+        history: History,
     ) -> tuple[tuple[Post, ...], str | None]:
         floor = window_floor(ctx)
-        since = previous.cursor if previous else None
+        since = history.cursor
         fresh: list[Post] = []
         token: str | None = None
         for _ in range(MAX_PAGES):
@@ -384,10 +393,21 @@ class XCollector(PlatformCollector[_XRun]):
             token = text(page, "meta", "next_token")
             if not token:
                 break
-        posts = merge_posts(fresh, previous, floor)
+        posts = history.merge(fresh, floor)
         ids = [int(p.id) for p in posts if p.id.isdigit()]
         newest = str(max(ids)) if ids else since
         return posts, newest
+
+
+def tweet_answers(payload: Any) -> dict[str, bool]:
+    """A ``GET /2/tweets`` answer as id -> still exists (resource-not-found: gone)."""
+    found = {str(t["id"]): True for t in objects(payload, "data") if "id" in t}
+    for error in objects(payload, "errors"):
+        value = text(error, "value") or text(error, "resource_id")
+        kind = text(error, "type") or ""
+        if value and value not in found and kind.endswith("/resource-not-found"):
+            found[value] = False
+    return found
 
 
 def from_settings(settings: PlatformModel, network: NetworkModel, shared: HttpShared) -> XCollector:

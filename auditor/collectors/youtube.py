@@ -6,7 +6,8 @@ in the query string, where HTTP libraries log it; public channel data needs no O
 is a ``UC...`` id, by ``id``: the channel id the handle resolves to now, title, description,
 avatar and banner digests; an answer without ``items`` is an unknown channel (``not_found``).
 Uploads of the content window come from the uploads playlist (``playlistItems.list``), newest
-first, read only until the previous run's newest video. YouTube does not expose channel
+first, read only until the previous run's newest video; the previous run's uploads are carried
+over only when ``videos.list?id=`` (50 ids a request, across channels) still returns them. YouTube does not expose channel
 managers (Brand Account permissions), so roles are unknown, with that note.
 
 Errors follow the Google shape; the ``reason`` of ``error.errors[0]`` decides: quota and rate
@@ -16,7 +17,7 @@ reasons are rate limits, ``keyInvalid``/``authError`` auth, ``forbidden``/
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,12 +25,11 @@ import requests
 
 from auditor.collectors.base import CollectContext
 from auditor.collectors.platforms import (
+    History,
     PlatformCollector,
     dig,
     links_in,
-    merge_posts,
     objects,
-    previous_evidence,
     text,
     url_digest,
     window_floor,
@@ -130,13 +130,27 @@ class YouTubeCollector(PlatformCollector[None]):
 
     name = "youtube"
     platforms = PLATFORMS
+    verify_batch = 50
     scopes = ("youtube.readonly",)
 
     def begin(self, ctx: CollectContext) -> tuple[None, list[EvidenceItem], list[SourceProblem]]:
         """Nothing source-wide to read."""
         return None, [], []
 
-    def account(self, spec: AccountSpec, ctx: CollectContext, state: None) -> AccountEvidence:
+    def existing_posts(self, ids: Sequence[str], state: None) -> Mapping[str, bool]:
+        """``videos.list?part=id&id=a,b`` (50 a request): a returned video exists; one left out
+        is deleted (or no longer public)."""
+        payload = self.client.get_json(
+            "/youtube/v3/videos", params={"part": "id", "id": ",".join(ids)}
+        )
+        if not isinstance(payload, dict) or not isinstance(payload.get("items", []), list):
+            raise MalformedResponse("youtube: videos.list answer without an items list")
+        present = {text(item, "id") for item in objects(payload, "items")}
+        return {video: video in present for video in ids}
+
+    def account(
+        self, spec: AccountSpec, ctx: CollectContext, state: None, history: History
+    ) -> AccountEvidence:
         """One channel."""
         handle = spec.handle.strip()
         by = {"id": handle} if handle.startswith("UC") else {"forHandle": handle}
@@ -145,10 +159,7 @@ class YouTubeCollector(PlatformCollector[None]):
         if not items:
             raise NotFound(f"youtube: no channel answers {handle}")
         channel_id, profile, uploads = parse_channel(items[0])
-        previous = previous_evidence(ctx, spec)
-        if previous is not None and previous.account_id != channel_id:
-            previous = None
-        posts, cursor = self._uploads(ctx, uploads, previous)
+        posts, cursor = self._uploads(ctx, uploads, history.for_account(channel_id))
         return self.evidence(
             spec,
             ctx,
@@ -165,12 +176,12 @@ class YouTubeCollector(PlatformCollector[None]):
         self,
         ctx: CollectContext,
         playlist: str | None,
-        previous: AccountEvidence | None,
+        history: History,
     ) -> tuple[tuple[Post, ...] | None, str | None]:
-        if not playlist:
-            return None, None
+        if not playlist or history.error is not None:
+            return None, None  # no uploads playlist, or carried uploads unchecked: unknown
         floor = window_floor(ctx)
-        known = previous.cursor if previous else None
+        known = history.cursor
         fresh: list[Post] = []
         pages = self.client.paginate_cursor(
             "/youtube/v3/playlistItems",
@@ -192,7 +203,7 @@ class YouTubeCollector(PlatformCollector[None]):
                 fresh.append(post)
             if done:
                 break
-        posts = merge_posts(fresh, previous, floor)
+        posts = history.merge(fresh, floor)
         return posts, posts[0].id if posts else known
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from auditor.errors import InputFileError
 from auditor.sandbox.routing import Request, Response, Route
@@ -205,10 +206,33 @@ class _LinkedInApi:
         return _paged(request, self.world.acls(org_id, None, role, state))
 
     def posts(self, request: Request) -> Response:
+        if request.param("ids") is not None:
+            return self.batch_posts(request.param("ids") or "")
         org = self.world.orgs.get((request.param("author") or "").rsplit(":", 1)[-1])
         if request.param("q") != "author" or org is None:
             return restli_error(400, "ILLEGAL_ARGUMENT", "unknown author")
         return _paged(request, list(org["posts"]))
+
+    def batch_posts(self, raw: str) -> Response:
+        """The batch get ``ids=List(urn1,urn2)`` (URNs encoded inside): ``results`` by id,
+        each unknown id in ``errors`` with status 404."""
+        if not (raw.startswith("List(") and raw.endswith(")")):
+            return restli_error(400, "ILLEGAL_ARGUMENT", "ids must be List(...)")
+        ids = [unquote(i) for i in raw[5:-1].split(",") if i]
+        posts = {p["id"]: p for o in self.world.orgs.values() for p in o["posts"]}
+        results = {i: posts[i] for i in ids if i in posts}
+        errors = {
+            i: {"status": 404, "code": "NOT_FOUND", "message": "Not Found"}
+            for i in ids
+            if i not in posts
+        }
+        return Response.json(
+            {
+                "results": results,
+                "statuses": {i: 200 if i in results else 404 for i in ids},
+                "errors": errors,
+            }
+        )
 
 
 def routes(section: Mapping[str, Any]) -> list[Route]:

@@ -35,6 +35,8 @@ Shapes follow reference section 2: ``/{version}/{id}?fields=...`` returns only t
 fields; edges return ``{"data": [...], "paging": {"cursors": {...}, "next": ...}}``; errors are
 ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}`` (190 invalid token,
 10 / 200 permission, 100 unknown object, 80001 rate limit with ``X-Business-Use-Case-Usage``).
+A post or media id is a node too (``fields=id``); ``/{version}/?ids=a,b`` returns the nodes by id
+and, like Graph, fails as a whole (803) when one id does not exist (a deleted post).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -140,6 +143,16 @@ class _MetaWorld:
                 {**item, "id": str(item["id"]), "created": created, time_key: _graph_time(created)}
             )
         return sorted(posts, key=lambda p: p["created"], reverse=True)
+
+    def post(self, node: str) -> dict[str, Any] | None:
+        """A page post or Instagram media item by id."""
+        for table, key in ((self.pages, "posts"), (self.instagram, "media")):
+            for holder in table.values():
+                posts: list[dict[str, Any]] = holder[key]
+                found = next((p for p in posts if p["id"] == node), None)
+                if found is not None:
+                    return found
+        return None
 
     def kind(self, node: str) -> str | None:
         for name, table in (
@@ -246,7 +259,28 @@ class _MetaApi:
             )
         if kind == "instagram":
             return Response.json(_select(world.instagram[node_id], fields or ["username"]))
+        post = world.post(node_id)
+        if post is not None:
+            return Response.json(_select(post, fields or ["id"]))
         return _unknown(node_id)
+
+    def many(self, request: Request) -> Response:
+        """``GET /?ids=a,b&fields=...``: every id's node by id; like Graph, one unknown id fails
+        the whole request (803)."""
+        ids = [i for i in (request.param("ids") or "").split(",") if i]
+        if not ids or len(ids) > 50:
+            return graph_error(400, 100, "(#100) ids must hold 1 to 50 ids")
+        unknown = [i for i in ids if self.world.kind(i) is None and self.world.post(i) is None]
+        if unknown:
+            message = f"(#803) Some of the aliases you requested do not exist: {unknown[0]}"
+            return graph_error(404, 803, message)
+        found: dict[str, Any] = {}
+        for node_id in ids:
+            answer = self.node(replace(request, match={"node": node_id}))
+            if answer.status != 200:
+                return answer
+            found[node_id] = json.loads(answer.body)
+        return Response.json(found)
 
     def edge(self, request: Request) -> Response:
         world = self.world
@@ -274,7 +308,8 @@ def routes(section: Mapping[str, Any]) -> list[Route]:
     """The Graph routes bound to the world's ``meta`` section."""
     api = _MetaApi(_MetaWorld(section))
     return [
-        Route.get(r"/(?P<version>v\d+\.\d+)/(?P<node>\d+)", api.authorized(api.node)),
+        Route.get(r"/(?P<version>v\d+\.\d+)/?", api.authorized(api.many)),
+        Route.get(r"/(?P<version>v\d+\.\d+)/(?P<node>\d+(?:_\d+)?)", api.authorized(api.node)),
         Route.get(
             r"/(?P<version>v\d+\.\d+)/(?P<node>\d+)/(?P<edge>[a-z_]+)", api.authorized(api.edge)
         ),

@@ -28,7 +28,9 @@ World section ``x``::
 Shapes follow reference section 1: unknown or suspended users answer **200** with ``errors[]``
 and no ``data``; only requested ``user.fields``/``tweet.fields`` are returned (plus id, name,
 username / id, text); timelines page with ``meta.next_token`` and honour ``since_id``,
-``start_time`` and ``max_results``.
+``start_time`` and ``max_results``; ``GET /2/tweets?ids=`` (up to 100) returns the tweets that
+exist and reports each other id in ``errors[]`` as resource-not-found (a deleted tweet is one
+removed from the world).
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class _XWorld:
                 reverse=True,
             )
             self.users[user["id"]] = user
+        self.tweets = {t["id"]: (u, t) for u in self.users.values() for t in u["tweets"]}
 
     def _tweet(self, raw: Any, where: str) -> dict[str, Any]:
         if not isinstance(raw, Mapping) or "id" not in raw or "text" not in raw:
@@ -104,6 +107,11 @@ class _XWorld:
         except ValueError:
             raise InputFileError("expected an ISO time or -2d style age", field=where) from None
         return {**raw, "id": str(raw["id"]), "created": created}
+
+    def tweet(self, tweet_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """(author, tweet) of an existing tweet of an active user."""
+        found = self.tweets.get(tweet_id)
+        return found if found is not None and _active(found[0]) else None
 
     def by_username(self, username: str) -> dict[str, Any] | None:
         wanted = username.lower().lstrip("@")
@@ -204,6 +212,18 @@ def _not_found(value: str, parameter: str, state: str) -> dict[str, Any]:
     }
 
 
+def _tweet_not_found(value: str) -> dict[str, Any]:
+    return {
+        "value": value,
+        "detail": f"Could not find tweet with ids: [{value}].",
+        "title": "Not Found Error",
+        "resource_type": "tweet",
+        "parameter": "ids",
+        "resource_id": value,
+        "type": "https://api.twitter.com/2/problems/resource-not-found",
+    }
+
+
 def _not_enrolled() -> Response:
     """The 403 of an access tier that does not include the endpoint."""
     return _problem(
@@ -282,6 +302,27 @@ class _XApi:
             payload["errors"] = errors
         return Response.json(payload)
 
+    def tweets(self, request: Request) -> Response:
+        """``GET /2/tweets?ids=``: the tweets that exist (of active users); each other id in
+        ``errors[]`` as a resource-not-found problem."""
+        if "timeline" in self.world.refused:
+            return _not_enrolled()
+        ids = [i for i in (request.param("ids") or "").split(",") if i]
+        if not ids or len(ids) > 100:
+            return _problem(400, "Invalid Request", "ids must hold 1 to 100 tweet ids")
+        fields = _fields(request, "tweet.fields")
+        data, errors = [], []
+        for tweet_id in ids:
+            found = self.world.tweet(tweet_id)
+            if found is None:
+                errors.append(_tweet_not_found(tweet_id))
+            else:
+                data.append(_tweet_json(found[1], str(found[0]["id"]), fields))
+        payload: dict[str, Any] = {"data": data} if data else {}
+        if errors:
+            payload["errors"] = errors
+        return Response.json(payload)
+
     def timeline(self, request: Request) -> Response:
         if "timeline" in self.world.refused:
             return _not_enrolled()
@@ -303,6 +344,7 @@ def routes(section: Mapping[str, Any]) -> list[Route]:
         Route.get(r"/2/users", api.guarded(api.many)),
         Route.get(r"/2/users/(?P<id>\d+)", api.guarded(api.by_id)),
         Route.get(r"/2/users/(?P<id>\d+)/tweets", api.guarded(api.timeline)),
+        Route.get(r"/2/tweets", api.guarded(api.tweets)),
     ]
 
 

@@ -221,10 +221,32 @@ class _YouTubeApi:
         return Response.json(payload)
 
 
+def _videos(world: _YouTubeWorld) -> Callable[[Request], Response]:
+    """``videos.list?id=a,b`` (up to 50): the uploads that exist, in an ``items`` list."""
+    videos = {v["id"]: v for c in world.channels.values() for v in c["uploads"]}
+
+    def handler(request: Request) -> Response:
+        ids = [i for i in (request.param("id") or "").split(",") if i]
+        if not ids or len(ids) > 50:
+            return google_error(400, "invalidValue", "id must hold 1 to 50 ids", "youtube.video")
+        items = [{"kind": "youtube#video", "etag": "sandbox", "id": i} for i in ids if i in videos]
+        return Response.json(
+            {
+                "kind": "youtube#videoListResponse",
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
+                "items": items,
+            }
+        )
+
+    return handler
+
+
 def routes(section: Mapping[str, Any]) -> list[Route]:
     """The YouTube routes bound to the world's ``youtube`` section."""
-    api = _YouTubeApi(_YouTubeWorld(section))
+    world = _YouTubeWorld(section)
+    api = _YouTubeApi(world)
     return [
+        Route.get(r"/youtube/v3/videos", api.checked(_videos(world))),
         Route.get(r"/youtube/v3/channels", api.checked(api.channels)),
         Route.get(r"/youtube/v3/playlistItems", api.checked(api.playlist_items)),
     ]

@@ -110,7 +110,8 @@ def test_usage_error_is_one_line(capsys):
 
 def test_json_report_has_the_contract_fields(wire, capsys, tmp_path):
     wire(FakeCollector(items=[people(ben="departed", alice="active")]))
-    audit(capsys, tmp_path)
+    audit(capsys, tmp_path, "--format", "json,csv,ocsf")
+    assert json.loads((tmp_path / "out" / "findings.ocsf.json").read_text())
     path = tmp_path / "out" / "report.json"
     report = json.loads(path.read_text())
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -193,6 +194,11 @@ def test_validate_and_history(wire, capsys, tmp_path):
     assert len(lines) == 3
     assert " ok " in lines[1]
     assert "0/1/0/0" in lines[1]
+    code, out, _ = run_cli(capsys, "history", "--config", str(cfg), "--keep", "1")
+    assert code == 0
+    assert out.splitlines()[0] == "deleted 1 older run(s) of Acme, kept the latest 1"
+    assert len(out.splitlines()) == 3
+    assert run_cli(capsys, "history", "--config", str(cfg), "--keep", "0")[0] == 2
 
 
 def test_profile_selects_checks_and_unknown_profile_is_exit_2(wire, capsys, tmp_path):
@@ -436,3 +442,63 @@ def test_config_secrets_never_reach_the_store_or_reports(wire, capsys, tmp_path,
     for path in tmp_path.rglob("*"):
         if path.is_file() and path.suffix != ".yaml":
             assert b"sekret-token" not in path.read_bytes(), path.name
+
+
+def test_corrupt_store_is_one_line_exit_2(wire, capsys, tmp_path):
+    wire(FakeCollector(items=[people(alice="active")]))
+    cfg = write_config(tmp_path)
+    (tmp_path / "audit.db").write_bytes(b"not sqlite at all " * 200)
+    for argv in (
+        ["history", "--config", str(cfg)],
+        ["run", "--config", str(cfg), "--out", str(tmp_path / "o"), "--quiet"],
+    ):
+        code, _, err = run_cli(capsys, *argv)
+        assert code == 2
+        assert err.count("\n") == 1
+        assert "audit.db: cannot open the audit store" in err
+
+
+def test_failed_delivery_is_one_line_exit_2_after_the_reports(wire, capsys, tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    wire(FakeCollector(items=[people(alice="active")]))
+    smtp = {"host": "127.0.0.1", "port": port, "security": "none", "timeout_s": 2}
+    cfg = write_config(
+        tmp_path, mail={"from": "a@acme.example", "to": ["b@acme.example"], "smtp": smtp}
+    )
+    code, out, err = audit(capsys, tmp_path, "--email", config=cfg)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+    assert "Wrote" in out
+    assert (tmp_path / "out" / "report.json").is_file()
+
+
+def test_with_endpoints_points_apis_and_whois_at_the_sandbox(tmp_path, monkeypatch):
+    from auditor.config import load_config
+
+    monkeypatch.setenv("X_TOKEN", "secret-x")
+    cfg = load_config(
+        write_config(
+            tmp_path, platforms={"x": {"token": "${X_TOKEN}", "base_url": "https://api.x.com"}}
+        )
+    )
+    moved = cfg.with_endpoints(
+        {"x": "http://127.0.0.1:5/x", "github": "http://127.0.0.1:5/github"},
+        "127.0.0.1:4343",
+        allow_private=True,
+    )
+    platforms = moved.model.platforms
+    assert platforms["x"].base_url == "http://127.0.0.1:5/x"
+    assert (
+        platforms["x"].token is not None and platforms["x"].token.get_secret_value() == "secret-x"
+    )
+    assert platforms["github"].base_url == "http://127.0.0.1:5/github"
+    assert moved.model.whois.server == "127.0.0.1:4343"
+    assert moved.model.network.allow_private is True
+    assert cfg.model.platforms["x"].base_url == "https://api.x.com"
+    assert cfg.model.network.allow_private is False
+    assert moved.estate == cfg.estate

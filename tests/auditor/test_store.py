@@ -286,3 +286,21 @@ def test_evidence_holds_no_password_fields(tmp_path):
     snapshot = sqlite3.connect(path).execute("SELECT snapshot FROM evidence").fetchone()[0]
     assert '"people"' in snapshot
     assert 'password"' not in snapshot
+
+
+def test_prune_keeps_the_latest_runs_and_their_rows(tmp_path):
+    path = tmp_path / "a.db"
+    with Store(path) as store:
+        for n in range(4):
+            store.save_run(run(f"r{n}", finding(f"f{n}"), at=T0 + timedelta(days=n)), evidence())
+        store.save_run(run("other", finding("o"), estate="Other"), evidence())
+        store.add_mute(Mute("f0", "accepted", "ciso", T0 + timedelta(days=30), T0))
+        assert store.prune("Acme", 2) == 2
+        assert [r.id for r in store.history("Acme")] == ["r3", "r2"]
+        assert [r.id for r in store.history("Other")] == ["other"]
+        assert not store.known_fingerprint("f0")
+        assert "f0" in store.list_mutes()
+        with pytest.raises(StoreError):
+            store.prune("Acme", 0)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM evidence").fetchone()[0] == 3

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.collectors import platforms
-from auditor.collectors.platforms import cache_path, links_in, merge_posts, url_digest
+from auditor.collectors.platforms import History, cache_path, links_in, url_digest
 from auditor.config import AppConfig, ConfigModel
 from auditor.evidence import AccountEvidence, AccountState, Post
 
@@ -55,18 +55,23 @@ def _post(post_id: str, age_days: float) -> Post:
     return Post(id=post_id, created_at=NOW - timedelta(days=age_days), text=post_id)
 
 
-def test_merge_posts_keeps_window_drops_duplicates_newest_first() -> None:
+def test_merge_keeps_verified_posts_in_window_drops_duplicates_newest_first() -> None:
     previous = AccountEvidence(
         platform="x",
         handle="a",
         source="x",
         observed_at=NOW,
         state=AccountState.ACTIVE,
-        posts=(_post("1", 20), _post("2", 3), _post("3", 1)),
+        account_id="9",
+        posts=(_post("1", 20), _post("2", 3), _post("3", 1), _post("5", 2)),
     )
-    merged = merge_posts([_post("3", 1), _post("4", 0.5)], previous, NOW - timedelta(days=14))
+    # "5" was not confirmed to exist (deleted): it is not carried over.
+    history = History(previous, kept=(_post("1", 20), _post("2", 3), _post("3", 1)))
+    merged = history.merge([_post("3", 1), _post("4", 0.5)], NOW - timedelta(days=14))
     assert [p.id for p in merged] == ["4", "3", "2"]
-    assert merge_posts([], None, NOW) == ()
+    assert History().merge([], NOW) == ()
+    assert history.for_account("9") is history
+    assert history.for_account("10") == History()
 
 
 def test_links_and_digests() -> None:

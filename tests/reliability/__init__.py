@@ -1,0 +1,1 @@
+"""Reliability tests: a small CI-sized version of ``bench/reliability.py``."""
