@@ -88,6 +88,9 @@ def _add_admin(sub: argparse._SubParsersAction[_Parser]) -> None:
     mute.add_argument("--expires", required=True, help="YYYY-MM-DD (last day the mute holds)")
     mute.add_argument("--config", required=True)
     mute.set_defaults(command="mute")
+    mutes = sub.add_parser("mutes", help="list the recorded mutes (active and expired)")
+    mutes.add_argument("--config", required=True)
+    mutes.set_defaults(command="mutes")
     baseline = sub.add_parser("baseline", help="accept the current profiles as the baseline")
     baseline.add_argument("action", choices=("accept",))
     baseline.add_argument("--config", required=True)
@@ -167,6 +170,7 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         "checks": cli_admin.checks_command,
         "history": cli_admin.history_command,
         "mute": cli_admin.mute_command,
+        "mutes": cli_admin.mutes_command,
         "baseline": cli_admin.baseline_command,
         "sandbox": cli_admin.sandbox_command,
         "prelaunch": cli_admin.prelaunch_command,

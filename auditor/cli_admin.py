@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import textwrap
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from auditor.cli import split_list
@@ -148,6 +148,24 @@ def mute_command(args: argparse.Namespace) -> int:
             )
         store.add_mute(mute)
     print(f"muted {mute.fingerprint} until {expires.isoformat()} (owner {mute.owner})")
+    return 0
+
+
+def mutes_command(args: argparse.Namespace) -> int:
+    """Every recorded mute, soonest expiry first: fingerprint, state, expiry, owner, reason."""
+    config = load_config(Path(args.config))
+    mutes = []
+    if _has_store(config):
+        with _store(config) as store:
+            mutes = sorted(store.list_mutes().values(), key=lambda m: m.expires)
+    if not mutes:
+        print("no mutes recorded")
+        return 0
+    now = datetime.now(UTC)
+    for mute in mutes:
+        state = "active " if mute.active(now) else "expired"
+        last_day = (mute.expires - timedelta(seconds=1)).date().isoformat()
+        print(f"{mute.fingerprint}  {state}  until {last_day}  {mute.owner}: {mute.reason}")
     return 0
 
 

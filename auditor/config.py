@@ -310,8 +310,10 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> AppConf
         raise ConfigError("file not found", file=name) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read file ({exc.__class__.__name__})", file=name) from None
+    root: yaml.Node | None = None
     try:
-        _check_expanded_size(yaml.compose(text, Loader=yaml.SafeLoader), name)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        _check_expanded_size(root, name)
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -322,7 +324,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> AppConf
     except ValueError as exc:  # PyYAML's int() and date() on out-of-range scalars
         reason = str(exc).split(":")[0][:80]
         raise ConfigError(f"is not valid YAML: a number or date is out of range ({reason})",
-                          file=name) from None  # fmt: skip
+                          file=name, field=_unreadable_scalar(root)) from None  # fmt: skip
     if not isinstance(raw, dict):
         raise ConfigError("expected a mapping at the top level", file=name)
     resolved = _resolve_env(raw, env, name, ())
@@ -360,6 +362,24 @@ def _check_expanded_size(root: yaml.Node | None, file: str) -> None:
             f"expected at most {MAX_YAML_NODES} values once aliases (*name) are expanded",
             file=file,
         )
+
+
+def _unreadable_scalar(root: yaml.Node | None) -> str | None:
+    """``line N`` of the first scalar PyYAML cannot construct (a 13th month, a huge int)."""
+    loader = yaml.SafeLoader("")
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                loader.construct_object(node)
+            except ValueError:
+                return f"line {node.start_mark.line + 1}"
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
+    return None
 
 
 def _resolve_env(node: Any, env: Mapping[str, str], file: str, where: tuple[str, ...]) -> Any:

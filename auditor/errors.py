@@ -42,7 +42,8 @@ class UserError(AuditorError):
     def line(self) -> str:
         """``file: field: message`` with the parts that are known."""
         parts = [p for p in (self.file, self.field) if p]
-        return ": ".join([*parts, self.message])
+        text = ": ".join([*parts, self.message])
+        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)  # terminal-safe
 
 
 class ConfigError(UserError):

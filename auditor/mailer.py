@@ -167,7 +167,8 @@ def write_outbox(folder: Path, message: EmailMessage, *, now: datetime | None = 
     """Write the message as ``<UTC timestamp>-<random>.eml`` (atomic, mode 0600)."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        for missing in reversed([p for p in (folder, *folder.parents) if not p.exists()]):
+            missing.mkdir(mode=0o700, exist_ok=True)  # every folder we create: 0700
         fd, name = tempfile.mkstemp(prefix=f"{stamp}-", suffix=".eml.tmp", dir=folder)
     except OSError as exc:
         raise MailError(

@@ -59,11 +59,11 @@ class NullProgress:
 
 
 def _state(report: SourceReport) -> str:
+    kinds = ", ".join(sorted({p.kind for p in report.problems}))
     if not report.ok:
-        kinds = sorted({p.kind for p in report.problems}) or ["error"]
-        return "failed (" + ", ".join(kinds) + ")"
+        return f"failed ({kinds or 'error'})"
     if report.problems:
-        return f"ok, {len(report.problems)} problem(s)"
+        return f"incomplete: {len(report.problems)} problem(s) ({kinds})"
     return "ok"
 
 

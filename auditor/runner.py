@@ -70,6 +70,7 @@ from auditor.models import (
 from auditor.mutes import apply_mutes
 from auditor.progress import NullProgress, Progress
 from auditor.registry import CheckContext, CheckSpec, Registry
+from auditor.source_needs import collection_gaps, relevant_collectors
 from auditor.stamping import Evaluated, stamp
 
 if TYPE_CHECKING:
@@ -191,6 +192,7 @@ def _evaluate_run(
         history=store,
         overrides=config.policy.severity_overrides,
         now=ref,
+        gaps=collection_gaps(evidence, selected),
     )
     findings = apply_mutes(findings, store.list_mutes(), ref)
     return AuditRun(
@@ -219,32 +221,6 @@ def select_checks(registry: Registry, only: Sequence[str] | None) -> tuple[Check
             field="--only",
         )
     return registry.select(names)
-
-
-PROVIDES: dict[str, frozenset[str]] = {
-    "directory": frozenset({"directory"}),
-    "google_workspace": frozenset({"directory"}),
-    "vault": frozenset({"vault", "hibp"}),
-    "register": frozenset({"register"}),
-    "whois": frozenset({"whois"}),
-    "lookalikes": frozenset({"lookalikes"}),
-    "handles": frozenset({"handles"}),
-}
-"""The ``needs`` names each collector satisfies; any other collector is a platform API."""
-
-
-def relevant_collectors(
-    collectors: Sequence[Collector], selected: Sequence[CheckSpec], only: Sequence[str] | None
-) -> list[Collector]:
-    """With ``--only``, just the collectors whose evidence the selected checks need (all of them
-    when a coverage check is selected, since it reports on every source)."""
-    if not only:
-        return list(collectors)
-    needs = {need for spec in selected for need in spec.needs}
-    if "collector" in needs:
-        return list(collectors)
-    platform = frozenset({"platform"})
-    return [c for c in collectors if PROVIDES.get(c.name, platform) & needs]
 
 
 def collect(collectors: Sequence[Collector], ctx: CollectContext, progress: Progress) -> Evidence:

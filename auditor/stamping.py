@@ -11,8 +11,9 @@ For each outcome the runner's stamp gives:
 - **first_seen**: the earliest time the store saw this fingerprint in this status family (now for
   a first sighting);
 - **resolved entries**: a fingerprint that failed in the previous run and is no longer reported
-  becomes a ``pass`` finding with change ``resolved``, unless the check could not decide this
-  time (it crashed, or reported ``not_verified`` on that asset), so a collection gap never looks
+  becomes a ``pass`` finding with change ``resolved``, unless this run could not decide it (the
+  check crashed or reported ``not_verified`` on that asset, a source it needs failed, or a
+  source reported a problem with that asset: :class:`Gaps`), so a collection gap never looks
   like a fix.
 """
 
@@ -50,6 +51,26 @@ class Evaluated:
     """What it yielded (one not_verified result when it crashed)."""
     crashed: bool = False
     """The check raised; nothing it reported last time can count as resolved."""
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """What this run could not read, so that no earlier fail there counts as resolved."""
+
+    checks: frozenset[str] = frozenset()
+    """Checks that need a source which failed entirely."""
+    assets: frozenset[str] = frozenset()
+    """Asset keys a source reported a problem for."""
+    prefixes: tuple[str, ...] = ()
+    """Asset-key prefixes of platforms whose collector failed entirely (``account:x:``)."""
+
+    def unsure(self, check_id: str, asset_key: str) -> bool:
+        """True when this run cannot tell whether the finding went away."""
+        return (
+            check_id in self.checks
+            or asset_key in self.assets
+            or asset_key.startswith(self.prefixes)
+        )
 
 
 @dataclass(frozen=True)
@@ -95,6 +116,7 @@ def stamp(
     history: History,
     overrides: Mapping[str, Severity],
     now: datetime,
+    gaps: Gaps | None = None,
 ) -> tuple[Finding, ...]:
     """Findings for this run's outcomes plus resolved entries, in check order."""
     drafts = _drafts(evaluated, overrides)
@@ -116,7 +138,7 @@ def stamp(
         else:
             first = seen.get((d.fingerprint, d.outcome.status.value), now)
         findings.append(_finding(d, first, change))
-    findings.extend(_resolved(evaluated, prior, set(changes), history, now))
+    findings.extend(_resolved(evaluated, prior, set(changes), history, now, gaps=gaps or Gaps()))
     return tuple(findings)
 
 
@@ -145,6 +167,8 @@ def _resolved(
     current: set[str],
     history: History,
     now: datetime,
+    *,
+    gaps: Gaps,
 ) -> list[Finding]:
     if prior is None:
         return []
@@ -162,6 +186,7 @@ def _resolved(
         and before.effective_status == Status.FAIL.value
         and before.check_id in ran
         and (before.check_id, before.asset_key) not in undecided
+        and not gaps.unsure(before.check_id, before.asset_key)
     ]
     return [
         replace(

@@ -18,22 +18,31 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
 from auditor.errors import StoreError
 from auditor.evidence import Evidence, Profile
 from auditor.models import AuditRun, Finding, Mute
 from auditor.registry import Baseline, PreviousRun
-from auditor.store_schema import UPGRADES, PriorFinding, PriorState, RunSummary, Upgrade
+from auditor.store_schema import (
+    COUNTS_SQL,
+    UPGRADES,
+    PriorFinding,
+    PriorState,
+    RunSummary,
+    Upgrade,
+    from_iso,
+    open_file,
+    to_iso,
+)
 
 __all__ = ["UPGRADES", "PriorFinding", "PriorState", "RunSummary", "Store", "StoreError", "Upgrade"]
 
@@ -41,34 +50,6 @@ _EVIDENCE = TypeAdapter(Evidence)
 _FINDING = TypeAdapter(Finding)
 _PROFILE = TypeAdapter(Profile)
 _STRINGS = TypeAdapter(tuple[str, ...])
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
-
-
-def _dt(value: str) -> datetime:
-    return datetime.fromisoformat(value)
-
-
-_COUNTS_SQL = (
-    ("status", "SELECT status, COUNT(*) FROM findings WHERE run_id = ? GROUP BY status"),
-    (
-        "open_by_severity",
-        "SELECT severity, COUNT(*) FROM findings WHERE run_id = ? AND status = 'fail' "
-        "GROUP BY severity",
-    ),
-    (
-        "not_verified_by_severity",
-        "SELECT severity, COUNT(*) FROM findings WHERE run_id = ? AND status = 'not_verified' "
-        "GROUP BY severity",
-    ),
-    (
-        "change",
-        "SELECT change, COUNT(*) FROM findings WHERE run_id = ?"
-        " AND (change = 'resolved' OR status = 'fail') GROUP BY change",
-    ),
-)
 
 
 class Store:
@@ -84,7 +65,10 @@ class Store:
     ) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._conn = self._connect(path, busy_timeout_s)
+        try:
+            self._conn = open_file(path, busy_timeout_s)
+        except (OSError, sqlite3.Error) as exc:
+            raise self._fail(exc, "open") from None
         try:
             self._upgrade(upgrades)
         except StoreError:
@@ -93,26 +77,6 @@ class Store:
 
     def _fail(self, exc: BaseException, doing: str) -> StoreError:
         return StoreError(f"{self.path}: cannot {doing} the audit store ({exc})")
-
-    def _connect(self, path: Path, busy_timeout_s: float) -> sqlite3.Connection:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if not path.exists():
-                with contextlib.suppress(FileExistsError):  # another process was first
-                    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            conn = sqlite3.connect(
-                path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
-            )
-        except (OSError, sqlite3.Error) as exc:
-            raise self._fail(exc, "open") from None
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.Error as exc:
-            conn.close()
-            raise self._fail(exc, "open") from None
-        return conn
 
     def _version(self) -> int:
         """The file's schema version (0 for a new file); a plain read, no write lock."""
@@ -192,6 +156,16 @@ class Store:
             except sqlite3.Error as exc:
                 raise self._fail(exc, "read") from None
 
+    @contextmanager
+    def _decoding(self, what: str) -> Iterator[None]:
+        """Stored text that no longer parses (a damaged or hand-edited file) is a StoreError."""
+        try:
+            yield
+        except (ValueError, TypeError, IndexError) as exc:  # pydantic's ValidationError too
+            raise StoreError(
+                f"{self.path}: the stored {what} is unreadable ({type(exc).__name__})"
+            ) from None
+
     def save_run(self, run: AuditRun, evidence: Evidence) -> None:
         """Persist a finished run, its evidence and its findings in one transaction."""
         rows = (  # a generator: rows are serialised one by one inside the transaction
@@ -204,7 +178,7 @@ class Store:
                 f.severity.value,
                 f.asset.key,
                 f.subject,
-                _iso(f.first_seen),
+                to_iso(f.first_seen),
                 f.change.value,
                 _FINDING.dump_json(f).decode(),
             )
@@ -216,23 +190,27 @@ class Store:
             conn.execute("INSERT INTO evidence VALUES (?, ?)", (run.id, snapshot))
             conn.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             counts: dict[str, object] = {
-                name: dict(conn.execute(sql, (run.id,)).fetchall()) for name, sql in _COUNTS_SQL
+                name: dict(conn.execute(sql, (run.id,)).fetchall()) for name, sql in COUNTS_SQL
             }
             counts["assets"] = len(run.assets)
             conn.execute("UPDATE runs SET counts = ? WHERE id = ?", (json.dumps(counts), run.id))
 
-    def _insert_run(self, conn: sqlite3.Connection, run: AuditRun) -> None:
+    def _insert_run(
+        self, conn: sqlite3.Connection, run: AuditRun, error: str | None = None
+    ) -> None:
         conn.execute(
             "INSERT INTO runs (id, started_at, finished_at, tool_version, config_digest,"
-            " estate_name, status, checks_run, previous_run_id) VALUES (?,?,?,?,?,?,?,?,?)",
+            " estate_name, status, error, checks_run, previous_run_id)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
                 run.id,
-                _iso(run.started_at),
-                _iso(run.finished_at),
+                to_iso(run.started_at),
+                to_iso(run.finished_at),
                 run.tool_version,
                 run.config_digest,
                 run.estate_name,
-                "ok",
+                "ok" if error is None else "failed",
+                error,
                 json.dumps(list(run.checks_run)),
                 run.previous_run_id,
             ),
@@ -249,22 +227,21 @@ class Store:
         estate_name: str,
         error: str,
     ) -> None:
-        """Record a run that could not finish (``error`` must be secret-free)."""
+        """Record a run that could not finish: its identity and ``error`` (secret-free), no
+        findings and no evidence; never a previous run for change tracking."""
+        run = AuditRun(
+            id=run_id,
+            started_at=started_at,
+            finished_at=finished_at,
+            tool_version=tool_version,
+            config_digest=config_digest,
+            estate_name=estate_name,
+            assets=(),
+            findings=(),
+            sources=(),
+        )
         with self._write("record a failed run in") as conn:
-            conn.execute(
-                "INSERT INTO runs (id, started_at, finished_at, tool_version, config_digest,"
-                " estate_name, status, error) VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    run_id,
-                    _iso(started_at),
-                    _iso(finished_at),
-                    tool_version,
-                    config_digest,
-                    estate_name,
-                    "failed",
-                    error,
-                ),
-            )
+            self._insert_run(conn, run, error)
 
     def previous_run(self, estate_name: str, checks: Collection[str] = ()) -> PriorState | None:
         """The latest finished run of this estate that evaluated every check in ``checks``
@@ -276,21 +253,17 @@ class Store:
         )
         wanted = set(checks)
         for run_id, finished_at, checks_json in rows:
-            checks_run = _STRINGS.validate_json(checks_json)
-            if wanted <= set(checks_run):
-                return self._prior(run_id, _dt(finished_at), checks_run)
+            with self._decoding(f"run {run_id}"):
+                checks_run = _STRINGS.validate_json(checks_json)
+                if wanted <= set(checks_run):
+                    return self._prior(run_id, from_iso(finished_at), checks_run)
         return None
 
     def _prior(self, run_id: str, finished_at: datetime, checks_run: tuple[str, ...]) -> PriorState:
         snapshot = self._read("SELECT snapshot FROM evidence WHERE run_id = ?", (run_id,))
-        try:
-            evidence = _EVIDENCE.validate_json(snapshot[0][0])
-        except (IndexError, ValidationError) as exc:
-            raise StoreError(
-                f"{self.path}: the evidence of run {run_id} is unreadable ({type(exc).__name__})"
-            ) from None
+        evidence = _EVIDENCE.validate_json(snapshot[0][0])
         findings = {
-            row[0]: PriorFinding(row[0], row[1], row[2], row[3], _dt(row[4]))
+            row[0]: PriorFinding(row[0], row[1], row[2], row[3], from_iso(row[4]))
             for row in self._read(
                 "SELECT fingerprint, check_id, asset_key, effective_status, first_seen"
                 " FROM findings WHERE run_id = ?",
@@ -323,7 +296,8 @@ class Store:
             " WHERE f.run_id = ? ORDER BY f.fingerprint",
             (run_id,),
         )
-        return [_FINDING.validate_json(row[0]) for row in rows]
+        with self._decoding(f"findings of run {run_id}"):
+            return [_FINDING.validate_json(row[0]) for row in rows]
 
     def first_seen(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
         """Earliest ``first_seen`` of each (fingerprint, status family) in the whole history."""
@@ -334,7 +308,8 @@ class Store:
             " ON f.fingerprint = w.fp AND f.effective_status = w.family"
             " GROUP BY f.fingerprint, f.effective_status",
         )
-        return {(fp, family): _dt(first) for fp, family, first in rows}
+        with self._decoding("first_seen"):
+            return {(fp, family): from_iso(first) for fp, family, first in rows}
 
     def prune(self, estate_name: str, keep: int) -> int:
         """Delete all but the ``keep`` latest runs of the estate (with their evidence and
@@ -362,10 +337,21 @@ class Store:
             " ORDER BY started_at DESC, id DESC LIMIT ?",
             (estate_name, estate_name, limit),
         )
-        return [
-            RunSummary(r[0], _dt(r[1]), _dt(r[2]), r[3], r[4], r[5], r[6], json.loads(r[7]), r[8])
-            for r in rows
-        ]
+        with self._decoding("run history"):
+            return [
+                RunSummary(
+                    r[0],
+                    from_iso(r[1]),
+                    from_iso(r[2]),
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6],
+                    json.loads(r[7]),
+                    r[8],
+                )
+                for r in rows
+            ]
 
     def latest_evidence(self, estate_name: str) -> tuple[str, Evidence] | None:
         """The evidence snapshot of the latest finished run of this estate."""
@@ -383,14 +369,15 @@ class Store:
         with self._write("record a mute in") as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO mutes VALUES (?, ?, ?, ?, ?)",
-                (mute.fingerprint, mute.reason, mute.owner, _iso(mute.expires),
-                 _iso(mute.created_at)),
+                (mute.fingerprint, mute.reason, mute.owner, to_iso(mute.expires),
+                 to_iso(mute.created_at)),
             )  # fmt: skip
 
     def list_mutes(self) -> dict[str, Mute]:
         """Every recorded mute (active or expired) by fingerprint."""
         rows = self._read("SELECT fingerprint, reason, owner, expires, created_at FROM mutes")
-        return {r[0]: Mute(r[0], r[1], r[2], _dt(r[3]), _dt(r[4])) for r in rows}
+        with self._decoding("mutes"):
+            return {r[0]: Mute(r[0], r[1], r[2], from_iso(r[3]), from_iso(r[4])) for r in rows}
 
     def accept_baseline(self, baseline: Baseline) -> None:
         """Record (or replace) the accepted profile of an account."""
@@ -402,7 +389,7 @@ class Store:
                     _PROFILE.dump_json(baseline.profile).decode(),
                     baseline.accepted_by,
                     baseline.reason,
-                    _iso(baseline.accepted_at),
+                    to_iso(baseline.accepted_at),
                 ),
             )
 
@@ -411,6 +398,8 @@ class Store:
         rows = self._read(
             "SELECT account_key, profile, accepted_by, reason, accepted_at FROM baselines"
         )
-        return {
-            r[0]: Baseline(r[0], _PROFILE.validate_json(r[1]), r[2], r[3], _dt(r[4])) for r in rows
-        }
+        with self._decoding("baselines"):
+            return {
+                r[0]: Baseline(r[0], _PROFILE.validate_json(r[1]), r[2], r[3], from_iso(r[4]))
+                for r in rows
+            }

@@ -2,15 +2,20 @@
 
 :data:`UPGRADES` lists the ordered schema steps (version ``n - 1`` to ``n``, each run inside one
 transaction by :class:`auditor.store.Store`). :class:`RunSummary`, :class:`PriorFinding` and
-:class:`PriorState` are what the store returns for history and change tracking.
+:class:`PriorState` are what the store returns for history and change tracking;
+:func:`open_file` opens the file the way every store connection must (mode 0600, WAL, busy
+timeout, foreign keys).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from auditor.registry import PreviousRun
@@ -93,7 +98,7 @@ class RunSummary:
     """Why a failed run failed (secret-free)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PriorFinding:
     """A finding of an earlier run, as the runner needs it for change tracking."""
 
@@ -119,3 +124,59 @@ class PriorState:
     """The checks it evaluated."""
     findings: Mapping[str, PriorFinding]
     """Its findings by fingerprint."""
+
+
+def open_file(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+    """Open (creating with mode 0600, in a 0700 folder when new) the store file in WAL mode with
+    a busy timeout and foreign keys on; raises OSError or sqlite3.Error."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):  # another process was first
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        # another tool (the scheduler's job table) may have created them with the umask's mode
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if part.stat().st_mode & 0o077:
+                part.chmod(0o600)
+    conn = sqlite3.connect(
+        path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+    )
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def to_iso(value: datetime) -> str:
+    """How the store writes a time: ISO 8601 in UTC (sorts as text)."""
+    return value.astimezone(UTC).isoformat()
+
+
+def from_iso(value: str) -> datetime:
+    """A stored time."""
+    return datetime.fromisoformat(value)
+
+
+COUNTS_SQL = (
+    ("status", "SELECT status, COUNT(*) FROM findings WHERE run_id = ? GROUP BY status"),
+    (
+        "open_by_severity",
+        "SELECT severity, COUNT(*) FROM findings WHERE run_id = ? AND status = 'fail' "
+        "GROUP BY severity",
+    ),
+    (
+        "not_verified_by_severity",
+        "SELECT severity, COUNT(*) FROM findings WHERE run_id = ? AND status = 'not_verified' "
+        "GROUP BY severity",
+    ),
+    (
+        "change",
+        "SELECT change, COUNT(*) FROM findings WHERE run_id = ?"
+        " AND (change = 'resolved' OR status = 'fail') GROUP BY change",
+    ),
+)
+"""Per-run counts kept in ``runs.counts`` (name, query by run id)."""

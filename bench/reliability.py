@@ -51,9 +51,9 @@ def items(sizes: dict[str, int]) -> dict[str, Callable[[], object]]:
         "2": lambda: faults(sizes["faults"]),
         "3": lambda: crashes(sizes["kills"]),
         "4": lambda: concurrency(sizes["pairs"]),
-        "5": lambda: secrets(),
-        "6": lambda: untrusted(),
-        "7": lambda: files(),
+        "5": secrets,
+        "6": untrusted,
+        "7": files,
     }
 
 

@@ -30,7 +30,6 @@ from urllib.parse import unquote
 
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.faults import Fault, FaultKind, FaultPlan
-
 from bench.reliability_tally import Tally
 from bench.reliability_world import (
     PROBE_TOKEN,
@@ -78,10 +77,15 @@ def fault_plan(share: float = FAULT_SHARE, seed: int = 11) -> RecordingPlan:
     """Rules whose combined firing probability is ``share``."""
     each = 1 - (1 - share) ** (1 / len(KINDS))
     rules = tuple(
-        Fault(k.kind, probability=each, retry_after_s=k.retry_after_s, status=k.status,
-              seconds=k.seconds)
+        Fault(
+            k.kind,
+            probability=each,
+            retry_after_s=k.retry_after_s,
+            status=k.status,
+            seconds=k.seconds,
+        )
         for k in KINDS
-    )  # fmt: skip
+    )
     return RecordingPlan(rules=rules, seed=seed)
 
 
@@ -116,8 +120,9 @@ def audit(config: Path, out: Path) -> RunResult:
 
     err = io.StringIO()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-        code = main(["run", "--config", str(config), "--out", str(out), "--format", "json",
-                     "--quiet"])  # fmt: skip
+        code = main(
+            ["run", "--config", str(config), "--out", str(out), "--format", "json", "--quiet"]
+        )
     results: dict[str, dict[tuple[str, str], str]] = {}
     failed: set[str] = set()
     report = out / "report.json"
@@ -137,8 +142,9 @@ SHARED_URLS = (re.compile(r"^/rest/organizations/\d+$"),)
 """Requests of a source-wide step that happen to name one account (LinkedIn discovery)."""
 
 
-def affected_accounts(log: list[tuple[str, str, str | None]], accounts: list[GenAccount]
-                      ) -> tuple[dict[str, str], int, int]:  # fmt: skip
+def affected_accounts(
+    log: list[tuple[str, str, str | None]], accounts: list[GenAccount]
+) -> tuple[dict[str, str], int, int]:
     """Accounts touched by faults: ``own`` when a request naming only that account failed for
     good (its last attempt got a fault); ``shared`` when a request naming several accounts, or a
     source-wide request of its platform (naming none), got any fault (the collector may recover
@@ -161,16 +167,18 @@ def affected_accounts(log: list[tuple[str, str, str | None]], accounts: list[Gen
     return affected, faulted, unrecovered
 
 
-def _owners(platform: str, url: str, accounts: list[GenAccount], *, shared_only: bool
-            ) -> list[GenAccount]:  # fmt: skip
+def _owners(
+    platform: str, url: str, accounts: list[GenAccount], *, shared_only: bool
+) -> list[GenAccount]:
     """The accounts a faulted request touches: only-named ones (``shared_only`` False) or those
     it touches as part of a shared step (``shared_only`` True)."""
     probe = PROBE_TOKEN in url or (any(m in url for m in PROBE_MARKERS) and "," not in url)
-    if probe and not any(a.platform == platform and any(t in url for t in a.tokens)
-                         for a in accounts):  # fmt: skip
+    if probe and not any(
+        a.platform == platform and any(t in url for t in a.tokens) for a in accounts
+    ):
         return []  # a lookalike probe: the handles source, no inventory account
     mine = [a for a in accounts if a.platform == platform]
-    if any(p.search(url.split("?")[0]) for p in SHARED_URLS):
+    if any(p.search(url.split("?", maxsplit=1)[0]) for p in SHARED_URLS):
         return mine if shared_only else []
     named = [a for a in mine if any(t in url for t in a.tokens)]
     shared = not named or len(named) > 1
@@ -186,8 +194,9 @@ def _by_check(results: dict[tuple[str, str], str]) -> dict[str, dict[str, str]]:
     return grouped
 
 
-def affected_problems(account: GenAccount, how: str, clean: RunResult, faulted: RunResult
-                      ) -> list[tuple[str, str]]:  # fmt: skip
+def affected_problems(
+    account: GenAccount, how: str, clean: RunResult, faulted: RunResult
+) -> list[tuple[str, str]]:
     """What breaks the fault contract on one affected account."""
     key = account.key
     got, want = faulted.results.get(key, {}), clean.results.get(key, {})
@@ -201,24 +210,42 @@ def affected_problems(account: GenAccount, how: str, clean: RunResult, faulted: 
         now = got_checks.get(check, {})
         covered = "not_verified" in now.values() or "not_verified" in source_checks.get(check, {})
         if now != subjects and not covered:
-            problems.append(("a check's results changed or vanished without a not_verified "
-                             "result", f"{key} {check}: {subjects} -> {now}"))  # fmt: skip
+            problems.append(
+                (
+                    "a check's results changed or vanished without a not_verified result",
+                    f"{key} {check}: {subjects} -> {now}",
+                )
+            )
     named = key in faulted.failed_subjects
     source_failed = f"source:{account.platform}" in faulted.failed_subjects
     new_gaps = [k for k, s in got.items() if s == "not_verified" and want.get(k) != s]
     if how == "own" and not new_gaps:
         problems.append(("affected account has no new not_verified result", key))
     if how == "own" and not named:
-        problems.append(("a failed request for the account has no coverage.collection-failed "
-                         "fail naming the account", key))  # fmt: skip
+        problems.append(
+            (
+                "a failed request for the account has no coverage.collection-failed "
+                "fail naming the account",
+                key,
+            )
+        )
     if new_gaps and not (named or source_failed):
-        problems.append(("not_verified results without a coverage.collection-failed fail",
-                         f"{key}: {new_gaps[:3]}"))  # fmt: skip
+        problems.append(
+            (
+                "not_verified results without a coverage.collection-failed fail",
+                f"{key}: {new_gaps[:3]}",
+            )
+        )
     return problems
 
 
-def judge(tally: Tally, accounts: list[GenAccount], affected: dict[str, str], clean: RunResult,
-          faulted: RunResult) -> None:  # fmt: skip
+def judge(
+    tally: Tally,
+    accounts: list[GenAccount],
+    affected: dict[str, str],
+    clean: RunResult,
+    faulted: RunResult,
+) -> None:
     """One attempt per account, plus one for the exit code."""
     for account in accounts:
         key = account.key
@@ -231,10 +258,16 @@ def judge(tally: Tally, accounts: list[GenAccount], affected: dict[str, str], cl
             continue
         got, want = faulted.results.get(key, {}), clean.results.get(key, {})
         diff = sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
-        tally.check(not diff, "unaffected account's results differ from the fault-free run",
-                    f"{key}: {[(k, want.get(k), got.get(k)) for k in diff[:3]]}")  # fmt: skip
-    tally.check(faulted.code in (1, 3), "faulted run did not exit 3 (or 1)",
-                f"exit {faulted.code}: {faulted.stderr.strip()[-200:]}")  # fmt: skip
+        tally.check(
+            not diff,
+            "unaffected account's results differ from the fault-free run",
+            f"{key}: {[(k, want.get(k), got.get(k)) for k in diff[:3]]}",
+        )
+    tally.check(
+        faulted.code in (1, 3),
+        "faulted run did not exit 3 (or 1)",
+        f"exit {faulted.code}: {faulted.stderr.strip()[-200:]}",
+    )
 
 
 @contextlib.contextmanager

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from auditor.sandbox import start_sandbox
-
 from bench.reliability_tally import Tally
 from bench.reliability_world import config_document, make_accounts, world_document, write_yaml
 
@@ -49,10 +48,14 @@ def files(accounts: int = 6) -> Tally:
         root = Path(tmp)
         world = write_yaml(root / "world.yaml", world_document(generated))
         with start_sandbox(world) as running:
-            mail = {"from": "audit@acme.example", "to": ["ciso@acme.example"],
-                    "outbox": "../mail/outbox"}  # fmt: skip
-            doc = config_document(generated, running.base_urls, store="../state/db/audit.db",
-                                  extra={"mail": mail})  # fmt: skip
+            mail = {
+                "from": "audit@acme.example",
+                "to": ["ciso@acme.example"],
+                "outbox": "../mail/outbox",
+            }
+            doc = config_document(
+                generated, running.base_urls, store="../state/db/audit.db", extra={"mail": mail}
+            )
             config = write_yaml(root / "cfg" / "config.yaml", doc)
             before = {p for p in root.rglob("*")}
             codes = []
@@ -62,8 +65,19 @@ def files(accounts: int = 6) -> Tally:
                 contextlib.redirect_stderr(io.StringIO()),
             ):
                 for out in ("reports/one", "reports/two"):
-                    codes.append(main(["run", "--config", str(config), "--out",
-                                       str(root / out), "--email", "--quiet"]))  # fmt: skip
+                    codes.append(
+                        main(
+                            [
+                                "run",
+                                "--config",
+                                str(config),
+                                "--out",
+                                str(root / out),
+                                "--email",
+                                "--quiet",
+                            ]
+                        )
+                    )
                 holder = Store(root / "state" / "db" / "audit.db")
             tally.check(all(c in (0, 1, 3) for c in codes), "audit failed", f"exits {codes}")
             created = sorted(p for p in root.rglob("*") if p not in before)
@@ -76,8 +90,15 @@ def files(accounts: int = 6) -> Tally:
 
 def _judge(tally: Tally, created: list[Path], root: Path) -> None:
     names = {p.name for p in created}
-    for wanted in ("report.html", "report.json", "report.csv", "email.html", "audit.db",
-                   "audit.db-wal", "audit.db-shm"):  # fmt: skip
+    for wanted in (
+        "report.html",
+        "report.json",
+        "report.csv",
+        "email.html",
+        "audit.db",
+        "audit.db-wal",
+        "audit.db-shm",
+    ):
         tally.check(wanted in names, "expected file was not created", wanted)
     tally.check(any(p.suffix == ".eml" for p in created), "no .eml in the outbox", "outbox")
     for path in created:

@@ -21,9 +21,38 @@ DEAD = "http://127.0.0.1:9"
 """A closed port: every request is refused at once."""
 
 PLATFORM_NAMES = (
-    "x", "meta", "linkedin", "youtube", "github", "mastodon", "bluesky", "google_workspace",
-    "hibp", "rdap",
-)  # fmt: skip
+    "x",
+    "meta",
+    "linkedin",
+    "youtube",
+    "github",
+    "mastodon",
+    "bluesky",
+    "google_workspace",
+    "hibp",
+    "rdap",
+)
+
+
+def _accounts() -> list[dict[str, Any]]:
+    """The base inventory: one fully described X account and a bare Mastodon one."""
+    return [
+        {
+            "platform": "x",
+            "handle": "acme",
+            "id": "1500000000000000001",
+            "owner": "company",
+            "owner_name": "Acme",
+            "registered_email": "social@acme.example",
+            "vault_item": "X - @acme",
+            "two_factor": {"method": "totp", "attested_on": "2026-11-02", "attested_by": "a"},
+            "expected_admins": ["alice@acme.example"],
+            "last_access_review": "2026-11-01",
+            "approved_apps": ["Publisher"],
+            "tags": ["flagship"],
+        },
+        {"platform": "mastodon", "handle": "acme@social.example"},
+    ]
 
 
 def base_config(vault: str = "bitwarden") -> dict[str, Any]:
@@ -43,23 +72,7 @@ def base_config(vault: str = "bitwarden") -> dict[str, Any]:
             "public_phones": ["+1 415 555 0100"],
             "default_region": "US",
         },
-        "accounts": [
-            {
-                "platform": "x",
-                "handle": "acme",
-                "id": "1500000000000000001",
-                "owner": "company",
-                "owner_name": "Acme",
-                "registered_email": "social@acme.example",
-                "vault_item": "X - @acme",
-                "two_factor": {"method": "totp", "attested_on": "2026-11-02", "attested_by": "a"},
-                "expected_admins": ["alice@acme.example"],
-                "last_access_review": "2026-11-01",
-                "approved_apps": ["Publisher"],
-                "tags": ["flagship"],
-            },
-            {"platform": "mastodon", "handle": "acme@social.example"},
-        ],
+        "accounts": _accounts(),
         "domains": [{"name": "acme.example", "lookalikes": False}],
         "brand_handles": ["acme"],
         "launches": [
@@ -69,7 +82,7 @@ def base_config(vault: str = "bitwarden") -> dict[str, Any]:
                 "embargo_until": "2027-03-01T09:00:00",
                 "timezone": "UTC",
             }
-        ],  # fmt: skip
+        ],
         "change_windows": [
             {
                 "account": "x:acme",
@@ -79,14 +92,14 @@ def base_config(vault: str = "bitwarden") -> dict[str, Any]:
                 "reason": "campaign",
                 "timezone": "UTC",
             }
-        ],  # fmt: skip
+        ],
         "policy": {
             "max_full_admins": 3,
             "password_min_score": 3,
             "posting_burst_factor": 3.0,
             "approved_apps": ["Publisher"],
             "severity": {"auth.password-weak": "high"},
-        },  # fmt: skip
+        },
         "sources": {
             "directory": {"csv": "people.csv"},
             "vault": vault_source,
@@ -158,18 +171,49 @@ REQUIRED = (
 """(mapping path, key) pairs whose removal must be refused."""
 
 TYPED = (
-    "version", "organization", "organization.name", "organization.email_domains",
-    "organization.agencies", "accounts", "accounts.0.platform", "accounts.0.handle",
-    "accounts.0.two_factor", "accounts.0.expected_admins", "accounts.0.last_access_review",
-    "accounts.0.tags", "domains.0.name", "domains.0.lookalikes", "launches.0.terms",
-    "launches.0.embargo_until", "change_windows.0.fields", "policy", "policy.max_full_admins",
-    "policy.password_min_score", "policy.posting_burst_factor", "policy.approved_apps",
-    "policy.severity", "sources", "sources.directory.csv", "sources.vault", "platforms",
-    "platforms.x", "platforms.x.base_url", "platforms.x.token", "platforms.x.retries",
-    "whois.server", "network.allow_private", "network.rate_limit_budget_s", "storage.path",
-    "mail.to", "mail.from", "schedules", "schedules.0.cron", "schedules.0.jitter_s", "profiles",
+    "version",
+    "organization",
+    "organization.name",
+    "organization.email_domains",
+    "organization.agencies",
+    "accounts",
+    "accounts.0.platform",
+    "accounts.0.handle",
+    "accounts.0.two_factor",
+    "accounts.0.expected_admins",
+    "accounts.0.last_access_review",
+    "accounts.0.tags",
+    "domains.0.name",
+    "domains.0.lookalikes",
+    "launches.0.terms",
+    "launches.0.embargo_until",
+    "change_windows.0.fields",
+    "policy",
+    "policy.max_full_admins",
+    "policy.password_min_score",
+    "policy.posting_burst_factor",
+    "policy.approved_apps",
+    "policy.severity",
+    "sources",
+    "sources.directory.csv",
+    "sources.vault",
+    "platforms",
+    "platforms.x",
+    "platforms.x.base_url",
+    "platforms.x.token",
+    "platforms.x.retries",
+    "whois.server",
+    "network.allow_private",
+    "network.rate_limit_budget_s",
+    "storage.path",
+    "mail.to",
+    "mail.from",
+    "schedules",
+    "schedules.0.cron",
+    "schedules.0.jitter_s",
+    "profiles",
     "profiles.weekly.only",
-)  # fmt: skip
+)
 """Typed fields: any value of another JSON kind (mapping for a scalar, scalar for a list...)
 must be refused."""
 
@@ -183,11 +227,20 @@ DATES = (
 """Date and date-time fields."""
 
 STRINGS = (
-    "organization.name", "organization.agencies.0.name", "accounts.0.handle",
-    "accounts.0.owner_name", "accounts.0.vault_item", "accounts.0.tags.0",
-    "launches.0.name", "launches.0.terms.0", "change_windows.0.reason", "policy.approved_apps.0",
-    "brand_handles.0", "mail.subject_prefix", "profiles.weekly.description",
-)  # fmt: skip
+    "organization.name",
+    "organization.agencies.0.name",
+    "accounts.0.handle",
+    "accounts.0.owner_name",
+    "accounts.0.vault_item",
+    "accounts.0.tags.0",
+    "launches.0.name",
+    "launches.0.terms.0",
+    "change_windows.0.reason",
+    "policy.approved_apps.0",
+    "brand_handles.0",
+    "mail.subject_prefix",
+    "profiles.weekly.description",
+)
 """Free-text fields: hostile or huge strings there are valid-but-odd input."""
 
 DIRECTORY = (

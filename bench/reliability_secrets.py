@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.sandbox import start_sandbox
-
+from auditor.store import Store
 from bench.reliability_faults import RecordingPlan
 from bench.reliability_tally import Tally
 from bench.reliability_world import (
@@ -42,8 +42,12 @@ from bench.reliability_world import (
     write_yaml,
 )
 
-PLATFORM_ENV = {"x": "REL_SECRET_X", "mastodon": "REL_SECRET_MASTODON",
-                "youtube": "REL_SECRET_YOUTUBE", "linkedin": "REL_SECRET_LINKEDIN"}  # fmt: skip
+PLATFORM_ENV = {
+    "x": "REL_SECRET_X",
+    "mastodon": "REL_SECRET_MASTODON",
+    "youtube": "REL_SECRET_YOUTUBE",
+    "linkedin": "REL_SECRET_LINKEDIN",
+}
 """Environment variables holding the platform token markers."""
 
 
@@ -56,7 +60,7 @@ def markers() -> dict[str, str]:
 
 def forms(marker: str) -> list[str]:
     """The marker and its derived forms that must not appear either."""
-    digest = hashlib.sha1(marker.encode()).hexdigest()  # noqa: S324 - what HIBP would see
+    digest = hashlib.sha1(marker.encode()).hexdigest()
     encoded = base64.b64encode(marker.encode()).decode()
     return [marker, digest, digest.upper(), encoded, marker[:14] + marker[-6:]]
 
@@ -65,16 +69,24 @@ def vault_document(planted: dict[str, str], accounts: list[GenAccount]) -> dict[
     """A Bitwarden export whose passwords, history and TOTP seeds are markers."""
     items = []
     for n in range(2):
-        items.append({
-            "id": f"00000000-0000-4000-8000-00000000000{n}", "type": 1,
-            "name": f"{accounts[n].platform} - {accounts[n].handle}",
-            "revisionDate": "2026-09-14T10:02:11.000Z", "creationDate": "2021-03-02T09:00:00.000Z",
-            "passwordHistory": [{"lastUsedDate": "2026-01-01T00:00:00.000Z",
-                                 "password": planted["history0"]}],
-            "login": {"username": "social@acme.example", "password": planted[f"vault{n}"],
-                      "totp": f"otpauth://totp/Acme?secret={planted[f'totp{n}']}",
-                      "uris": [{"uri": "https://acme.example"}]},
-        })  # fmt: skip
+        items.append(
+            {
+                "id": f"00000000-0000-4000-8000-00000000000{n}",
+                "type": 1,
+                "name": f"{accounts[n].platform} - {accounts[n].handle}",
+                "revisionDate": "2026-09-14T10:02:11.000Z",
+                "creationDate": "2021-03-02T09:00:00.000Z",
+                "passwordHistory": [
+                    {"lastUsedDate": "2026-01-01T00:00:00.000Z", "password": planted["history0"]}
+                ],
+                "login": {
+                    "username": "social@acme.example",
+                    "password": planted[f"vault{n}"],
+                    "totp": f"otpauth://totp/Acme?secret={planted[f'totp{n}']}",
+                    "uris": [{"uri": "https://acme.example"}],
+                },
+            }
+        )
     return {"encrypted": False, "items": items}
 
 
@@ -118,7 +130,7 @@ def _rows(db: Path) -> Iterator[tuple[str, str]]:
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         for table in tables:
-            rows = conn.execute(f'SELECT * FROM "{table}"').fetchall()  # noqa: S608 - own names
+            rows = conn.execute(f'SELECT * FROM "{table}"').fetchall()
             yield f"{db.name} table {table}", json.dumps(rows, default=str)
     finally:
         conn.close()
@@ -150,12 +162,60 @@ def _ocsf(config: Path, out: Path) -> None:
     write_ocsf(done.result.run, out / "findings.ocsf.json")
 
 
+@contextlib.contextmanager
+def _planted_env(planted: dict[str, str]) -> Iterator[None]:
+    """The token and SMTP markers in the environment (restored afterwards)."""
+    values = {env: planted[platform] for platform, env in PLATFORM_ENV.items()}
+    values["REL_SECRET_SMTP"] = planted["smtp"]
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _config(root: Path, generated: list[GenAccount], urls: dict[str, str]) -> dict[str, Any]:
+    """The config: tokens and the SMTP password as ``${ENV}``, the vault, breach lookups on."""
+    smtp = {"host": "127.0.0.1", "port": 9, "security": "none", "username": "audit",
+            "password": "${REL_SECRET_SMTP}", "timeout_s": 2}  # fmt: skip
+    mail = {"from": "audit@acme.example", "to": ["ciso@acme.example"], "outbox": "outbox",
+            "smtp": smtp}  # fmt: skip
+    tokens = {p: "${" + env + "}" for p, env in PLATFORM_ENV.items()}
+    doc = config_document(
+        generated, urls, tokens=tokens, store="store/audit.db", extra={"mail": mail}
+    )
+    doc["sources"] = {"vault": {"bitwarden": "vault.json"}}
+    doc["platforms"]["hibp"] = {"base_url": urls["hibp"]}
+    return doc
+
+
+def _runs(tally: Tally, root: Path, doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """The outbox run, an OCSF export and the failing-SMTP run; returns their streams."""
+    config = write_yaml(root / "cfg" / "config.yaml", doc)
+    code, out, err = _audit(config, root / "out")
+    outputs = [("stdout", out), ("stderr", err)]
+    tally.check(code in (0, 1, 3), "the secrets run failed", f"exit {code}: {err}")
+    _ocsf(config, root / "ocsf")
+    del doc["mail"]["outbox"]
+    code, out, err = _audit(write_yaml(root / "cfg" / "smtp.yaml", doc), root / "smtp-out")
+    outputs += [("stdout (smtp)", out), ("stderr (smtp)", err)]
+    one_line = code == 2 and err.count("\n") == 1
+    tally.check(one_line, "SMTP failure is not one line", f"exit {code}: {err[-200:]!r}")
+    return outputs
+
+
 def secrets(accounts: int = 8) -> Tally:
     """Item 5."""
     tally = Tally("5 secrets")
     planted = markers()
     generated = make_accounts(accounts)
-    saved = {k: os.environ.get(k) for k in [*PLATFORM_ENV.values(), "REL_SECRET_SMTP"]}
+    plan = RecordingPlan()
+    inputs = ("vault.json", "config.yaml", "smtp.yaml", "world.yaml")
     with tempfile.TemporaryDirectory(prefix="rel-secrets-") as tmp, _captured_logs() as logs:
         root = Path(tmp)
         world_doc = world_document(generated)
@@ -164,54 +224,29 @@ def secrets(accounts: int = 8) -> Tally:
         (root / "cfg").mkdir()
         vault_text = json.dumps(vault_document(planted, generated))
         (root / "cfg" / "vault.json").write_text(vault_text, encoding="utf-8")
-        for platform, env in PLATFORM_ENV.items():
-            os.environ[env] = planted[platform]
-        os.environ["REL_SECRET_SMTP"] = planted["smtp"]
-        plan = RecordingPlan()
-        outputs: list[tuple[str, str]] = []
-        try:
-            with start_sandbox(world, faults=plan) as running:
-                urls = dict(running.base_urls)
-                tokens = {p: "${" + env + "}" for p, env in PLATFORM_ENV.items()}
-                smtp = {"host": "127.0.0.1", "port": 9, "security": "none", "username": "audit",
-                        "password": "${REL_SECRET_SMTP}", "timeout_s": 2}  # fmt: skip
-                mail = {"from": "audit@acme.example", "to": ["ciso@acme.example"],
-                        "outbox": "outbox", "smtp": smtp}  # fmt: skip
-                doc = config_document(generated, urls, tokens=tokens, store="store/audit.db",
-                                      extra={"mail": mail})  # fmt: skip
-                doc["sources"] = {"vault": {"bitwarden": "vault.json"}}
-                doc["platforms"]["hibp"] = {"base_url": urls["hibp"]}
-                config = write_yaml(root / "cfg" / "config.yaml", doc)
-                db = root / "cfg" / "store" / "audit.db"
-                code, out, err = _audit(config, root / "out")
-                outputs += [("stdout", out), ("stderr", err)]
-                tally.check(code in (0, 1, 3), "the secrets run failed", f"exit {code}: {err}")
-                holder = sqlite3.connect(db)  # keeps the -wal and -shm files for the scan
-                _ocsf(config, root / "ocsf")
-                del doc["mail"]["outbox"]
-                failing = write_yaml(root / "cfg" / "smtp.yaml", doc)
-                code, out, err = _audit(failing, root / "smtp-out")
-                outputs += [("stdout (smtp)", out), ("stderr (smtp)", err)]
-                tally.check(code == 2 and err.count("\n") == 1, "SMTP failure is not one line",
-                            f"exit {code}: {err[-200:]!r}")  # fmt: skip
-                for where, text in _texts(root):
-                    if where.endswith(("vault.json", "config.yaml", "smtp.yaml", "world.yaml")):
-                        continue
+        db = root / "cfg" / "store" / "audit.db"
+        Store(db).close()
+        # a connection held open through the runs keeps the -wal (with their writes) and -shm
+        with (
+            _planted_env(planted),
+            start_sandbox(world, faults=plan) as running,
+            contextlib.closing(sqlite3.connect(db)) as holder,
+        ):
+            holder.execute("SELECT COUNT(*) FROM runs").fetchall()
+            outputs = _runs(tally, root, _config(root, generated, dict(running.base_urls)))
+            tally.check(Path(f"{db}-wal").stat().st_size > 0, "no WAL content to scan", "-wal")
+            for where, text in _texts(root):
+                if not where.endswith(inputs):
                     _scan(tally, where, text, planted)
-                holder.close()
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
         outputs.append(("logs (DEBUG)", logs.getvalue()))
         for where, text in outputs:
             _scan(tally, where, text, planted)
         _hibp(tally, plan, planted)
     hibp = sum(1 for platform, _, _ in plan.log if platform == "hibp")
-    tally.notes.append(f"{len(planted)} markers x {len(forms('x'))} forms searched in "
-                       f"{tally.tried} outputs; {hibp} range requests")  # fmt: skip
+    tally.notes.append(
+        f"{len(planted)} markers x {len(forms('x'))} forms searched in "
+        f"{tally.tried} outputs; {hibp} range requests"
+    )
     return tally
 
 
@@ -219,10 +254,17 @@ def _hibp(tally: Tally, plan: RecordingPlan, planted: dict[str, str]) -> None:
     seen = [url for platform, url, _ in plan.log if platform == "hibp"]
     tally.check(bool(seen), "the Pwned Passwords route was never asked", "no /range requests")
     for url in seen:
-        tally.check(re.fullmatch(r"/range/[0-9A-Fa-f]{5}", url) is not None,
-                    "HIBP saw more than a 5-character prefix", url)  # fmt: skip
-    digests = {hashlib.sha1(planted[k].encode()).hexdigest()[:5].upper()  # noqa: S324
-               for k in ("vault0", "vault1")}  # fmt: skip
+        tally.check(
+            re.fullmatch(r"/range/[0-9A-Fa-f]{5}", url) is not None,
+            "HIBP saw more than a 5-character prefix",
+            url,
+        )
+    digests = {
+        hashlib.sha1(planted[k].encode()).hexdigest()[:5].upper() for k in ("vault0", "vault1")
+    }
     asked = {url.rsplit("/", 1)[-1].upper() for url in seen}
-    tally.check(digests <= asked, "a vault password's prefix was not looked up",
-                f"{sorted(digests - asked)}")  # fmt: skip
+    tally.check(
+        digests <= asked,
+        "a vault password's prefix was not looked up",
+        f"{sorted(digests - asked)}",
+    )

@@ -31,7 +31,6 @@ from typing import Any
 
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.faults import Fault, FaultKind, FaultPlan
-
 from bench.reliability_tally import Tally
 from bench.reliability_world import config_document, make_accounts, world_document, write_yaml
 
@@ -84,8 +83,10 @@ def store_problems(db: Path, before: Snapshot) -> list[str]:
             continue
         stored = json.loads(counts.get(run_id) or "{}").get("status", {})
         if not evidence or sum(stored.values()) != findings:
-            problems.append(f"half-written run {run_id}: evidence={evidence}, findings "
-                            f"{findings} vs counts {stored}")  # fmt: skip
+            problems.append(
+                f"half-written run {run_id}: evidence={evidence}, findings "
+                f"{findings} vs counts {stored}"
+            )
     return problems
 
 
@@ -120,30 +121,58 @@ def crashes(kills: int, *, seed: int = 5, accounts: int = 24) -> Tally:
         with estate(root, accounts, latency_ms=20) as config:
             db = root / "store" / "audit.db"
             t0 = time.monotonic()
-            first = subprocess.run(run_cmd(config, root / "out"), capture_output=True, text=True,
-                                   check=False, timeout=300)  # fmt: skip
+            first = subprocess.run(
+                run_cmd(config, root / "out"),
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=300,
+            )
             duration = time.monotonic() - t0
-            tally.check(first.returncode in (1, 3), "first run failed",
-                        f"exit {first.returncode}: {first.stderr[-200:]}")  # fmt: skip
+            tally.check(
+                first.returncode in (1, 3),
+                "first run failed",
+                f"exit {first.returncode}: {first.stderr[-200:]}",
+            )
             quiet = contextlib.redirect_stderr(io.StringIO())  # the sandbox's broken pipes
             with quiet:
                 _kill_loop(tally, config, root, db, kills, rng, duration)
-            last = subprocess.run(run_cmd(config, root / "last"), capture_output=True, text=True,
-                                  check=False, timeout=300)  # fmt: skip
-            tally.check(last.returncode in (1, 3), "the run after the kills failed",
-                        f"exit {last.returncode}: {last.stderr[-300:]}")  # fmt: skip
+            last = subprocess.run(
+                run_cmd(config, root / "last"),
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=300,
+            )
+            tally.check(
+                last.returncode in (1, 3),
+                "the run after the kills failed",
+                f"exit {last.returncode}: {last.stderr[-300:]}",
+            )
             runs = snapshot(db)
-    tally.notes.append(f"a run lasts {duration:.1f} s; {len(runs)} runs stored after {kills} "
-                       f"kills; {time.monotonic() - started:.0f} s")  # fmt: skip
+    tally.notes.append(
+        f"a run lasts {duration:.1f} s; {len(runs)} runs stored after {kills} "
+        f"kills; {time.monotonic() - started:.0f} s"
+    )
     return tally
 
 
-def _kill_loop(tally: Tally, config: Path, root: Path, db: Path, kills: int,
-               rng: random.Random, duration: float) -> None:  # fmt: skip
+def _kill_loop(
+    tally: Tally,
+    config: Path,
+    root: Path,
+    db: Path,
+    kills: int,
+    rng: random.Random,
+    duration: float,
+) -> None:
     for index in range(kills):
         before = snapshot(db)
-        child = subprocess.Popen(run_cmd(config, root / f"out{index}"),
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        child = subprocess.Popen(
+            run_cmd(config, root / f"out{index}"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         late = index % 2 == 1  # every other kill aims at the end: the store's write
         time.sleep(duration * rng.uniform(0.8, 1.05) if late else rng.uniform(0.05, duration))
         os.kill(child.pid, signal.SIGKILL)
@@ -163,18 +192,34 @@ def concurrency(pairs: int, *, accounts: int = 16) -> Tally:
             for index in range(pairs):
                 before = snapshot(db)
                 procs: list[subprocess.Popen[Any]] = [
-                    subprocess.Popen(_cli("schedule", "--config", str(config), "--run-now",
-                                          "nightly", "--out", str(root / f"sched{index}")),
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True),
-                    subprocess.Popen(run_cmd(config, root / f"manual{index}"),
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True),
-                ]  # fmt: skip
+                    subprocess.Popen(
+                        _cli(
+                            "schedule",
+                            "--config",
+                            str(config),
+                            "--run-now",
+                            "nightly",
+                            "--out",
+                            str(root / f"sched{index}"),
+                        ),
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                    ),
+                    subprocess.Popen(
+                        run_cmd(config, root / f"manual{index}"),
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                    ),
+                ]
                 outs = [p.communicate(timeout=300) for p in procs]
                 codes = [p.returncode for p in procs]
-                problems = [f"{name} run exited {code}: {out[1].strip()[-200:]}"
-                            for name, code, out in zip(("scheduled", "manual"), codes, outs,
-                                                       strict=True)
-                            if code not in (1, 3)]  # fmt: skip
+                problems = [
+                    f"{name} run exited {code}: {out[1].strip()[-200:]}"
+                    for name, code, out in zip(("scheduled", "manual"), codes, outs, strict=True)
+                    if code not in (1, 3)
+                ]
                 problems += store_problems(db, before)
                 after = snapshot(db)
                 added = {k: v for k, v in after.items() if k not in before}

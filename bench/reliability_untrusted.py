@@ -31,7 +31,6 @@ from auditor.errors import CollectionError
 from auditor.http import HttpClient, HttpShared, WaitBudget
 from auditor.http_guard import system_resolver
 from auditor.sandbox import start_sandbox
-
 from bench.reliability_tally import Tally
 from bench.reliability_world import config_document, make_accounts, world_document, write_yaml
 
@@ -60,17 +59,35 @@ def hostile_urls(port: int) -> list[str]:
     """Every spelling of a private destination, aimed at the listener where it can be."""
     p = port
     return [
-        f"http://127.0.0.1:{p}/", f"http://[::1]:{p}/", f"http://[::ffff:127.0.0.1]:{p}/",
-        f"http://[0:0:0:0:0:ffff:7f00:1]:{p}/", f"http://2130706433:{p}/", f"http://0177.0.0.1:{p}/",
-        f"http://0x7f.0.0.1:{p}/", f"http://0x7f000001:{p}/", f"http://127.1:{p}/",
-        f"http://017700000001:{p}/", f"http://0:{p}/", f"http://0.0.0.0:{p}/",
-        f"http://localhost:{p}/", f"http://LOCALHOST.:{p}/", f"http://user@127.0.0.1:{p}/",
-        f"http://127.0.0.1.:{p}/", "http://169.254.169.254/latest/meta-data/",
-        "http://10.0.0.1/", "http://172.16.0.1/", "http://172.31.255.254/", "http://192.168.1.1/",
-        "http://[fe80::1]/", "http://[fc00::1]/", "http://100.64.0.1/",
+        f"http://127.0.0.1:{p}/",
+        f"http://[::1]:{p}/",
+        f"http://[::ffff:127.0.0.1]:{p}/",
+        f"http://[0:0:0:0:0:ffff:7f00:1]:{p}/",
+        f"http://2130706433:{p}/",
+        f"http://0177.0.0.1:{p}/",
+        f"http://0x7f.0.0.1:{p}/",
+        f"http://0x7f000001:{p}/",
+        f"http://127.1:{p}/",
+        f"http://017700000001:{p}/",
+        f"http://0:{p}/",
+        f"http://0.0.0.0:{p}/",
+        f"http://localhost:{p}/",
+        f"http://LOCALHOST.:{p}/",
+        f"http://user@127.0.0.1:{p}/",
+        f"http://127.0.0.1.:{p}/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/",
+        "http://172.16.0.1/",
+        "http://172.31.255.254/",
+        "http://192.168.1.1/",
+        "http://[fe80::1]/",
+        "http://[fc00::1]/",
+        "http://100.64.0.1/",
         *(f"http://{name}:{p}/" for name in FAKE_DNS),
-        "file:///etc/passwd", f"gopher://127.0.0.1:{p}/", f"ftp://127.0.0.1:{p}/",
-    ]  # fmt: skip
+        "file:///etc/passwd",
+        f"gopher://127.0.0.1:{p}/",
+        f"ftp://127.0.0.1:{p}/",
+    ]
 
 
 class Listener:
@@ -85,8 +102,9 @@ class Listener:
             six = socket.create_server(("::1", self.port), family=socket.AF_INET6)
             self._sockets.append(six)
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._serve, args=(s,), daemon=True)
-                         for s in self._sockets]  # fmt: skip
+        self._threads = [
+            threading.Thread(target=self._serve, args=(s,), daemon=True) for s in self._sockets
+        ]
         for thread in self._threads:
             thread.start()
 
@@ -142,8 +160,9 @@ def _client(base: str) -> HttpClient:
 
     shared = HttpShared(WaitBudget(0), resolver=resolve, backoff_s=0.0)
     settings = PlatformModel(base_url=base, retries=0, timeout_s=2)
-    return HttpClient("x", settings, NetworkModel(allow_private=False),
-                      default_base_url=base, shared=shared)  # fmt: skip
+    return HttpClient(
+        "x", settings, NetworkModel(allow_private=False), default_base_url=base, shared=shared
+    )
 
 
 def _refused(client: HttpClient, url: str) -> str | None:
@@ -168,8 +187,11 @@ def ssrf(tally: Tally, accounts: int = 8) -> None:
                 what = _refused(client, url)
                 tally.check(what is None, "a private destination was not refused", f"{url}: {what}")
                 what = _refused(client, f"{base}/go?{url}")
-                tally.check(what is None, "a redirect into a private destination was not refused",
-                            f"{url}: {what}")  # fmt: skip
+                tally.check(
+                    what is None,
+                    "a redirect into a private destination was not refused",
+                    f"{url}: {what}",
+                )
         generated = make_accounts(accounts, ("x", "mastodon"))
         with tempfile.TemporaryDirectory(prefix="rel-ssrf-") as tmp:
             root = Path(tmp)
@@ -179,8 +201,11 @@ def ssrf(tally: Tally, accounts: int = 8) -> None:
                 config = write_yaml(root / "config.yaml", doc)
                 code, err = _run(config, root / "out", "json")
             tally.check(code in (0, 1, 3), "audit with hostile links failed", f"exit {code}: {err}")
-        tally.check(listener.hits == 0, "the listener on 127.0.0.1 was contacted",
-                    f"{listener.hits} connections")  # fmt: skip
+        tally.check(
+            listener.hits == 0,
+            "the listener on 127.0.0.1 was contacted",
+            f"{listener.hits} connections",
+        )
     finally:
         listener.close()
 
@@ -190,8 +215,9 @@ def _run(config: Path, out: Path, formats: str) -> tuple[int, str]:
 
     err = io.StringIO()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-        code = main(["run", "--config", str(config), "--out", str(out), "--format", formats,
-                     "--quiet"])  # fmt: skip
+        code = main(
+            ["run", "--config", str(config), "--out", str(out), "--format", formats, "--quiet"]
+        )
     return code, err.getvalue()[-300:]
 
 
@@ -203,12 +229,12 @@ def markup(tally: Tally, accounts: int = 8) -> None:
         root = Path(tmp)
         doc = world_document(generated, hostile=PAYLOAD, links=links)
         for org in doc.get("linkedin", {}).get("organizations", []):
-            org["acls"].append({"person": f"urn:li:person:{PAYLOAD}", "role": "ADMINISTRATOR",
-                                "state": "APPROVED"})  # fmt: skip
+            org["acls"].append(
+                {"person": f"urn:li:person:{PAYLOAD}", "role": "ADMINISTRATOR", "state": "APPROVED"}
+            )
         world = write_yaml(root / "world.yaml", doc)
         with start_sandbox(world) as running:
-            config = write_yaml(root / "config.yaml",
-                                config_document(generated, running.base_urls))  # fmt: skip
+            config = write_yaml(root / "config.yaml", config_document(generated, running.base_urls))
             code, err = _run(config, root / "out", "html,json")
         tally.check(code in (0, 1, 3), "audit with hostile markup failed", f"exit {code}: {err}")
         html = root / "out" / "report.html"
@@ -219,8 +245,10 @@ def markup(tally: Tally, accounts: int = 8) -> None:
                 continue
             text = page.read_text("utf-8")
             if page == html:
-                tally.check("&lt;script&gt;window.__pwned" in text,
-                            "the hostile text never reached the report (the check is blind)")  # fmt: skip
+                tally.check(
+                    "&lt;script&gt;window.__pwned" in text,
+                    "the hostile text never reached the report (the check is blind)",
+                )
             raw = [tag for tag in PAYLOAD_TAGS if tag in text]
             tally.check(not raw, "hostile markup is not escaped", f"{page.name}: {raw}")
             ran = browse(page)
@@ -228,8 +256,15 @@ def markup(tally: Tally, accounts: int = 8) -> None:
 
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def browse(page: Path) -> list[str]:
@@ -241,8 +276,14 @@ def browse(page: Path) -> list[str]:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             tab = browser.new_page()
-            tab.on("console", lambda m: events.append(f"console {m.type}: {m.text[:100]}")
-                   if m.type == "error" else None)  # fmt: skip
+            tab.on(
+                "console",
+                lambda m: (
+                    events.append(f"console {m.type}: {m.text[:100]}")
+                    if m.type == "error"
+                    else None
+                ),
+            )
             tab.on("pageerror", lambda e: events.append(f"page error: {str(e)[:100]}"))
 
             def on_dialog(dialog: Any) -> None:

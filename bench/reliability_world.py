@@ -27,8 +27,10 @@ PLATFORMS = ("x", "mastodon", "youtube", "linkedin")
 PROBE_TOKEN = "zzqv"
 """Brand handle for lookalike probes (its requests are attributed to no account)."""
 
-SCAM = ("Giveaway! Send 0.1 BTC to bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq and get 2x back: "
-        "https://acme-giveaway.example/claim")  # fmt: skip
+SCAM = (
+    "Giveaway! Send 0.1 BTC to bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq and get 2x back: "
+    "https://acme-giveaway.example/claim"
+)
 """A planted takeover post."""
 
 
@@ -85,51 +87,80 @@ def _text(base: str, hostile: str | None) -> str:
 
 def _x_user(a: GenAccount, i: int, hostile: str | None, links: Sequence[str]) -> dict[str, Any]:
     tweets: list[dict[str, Any]] = [
-        {"id": f"77{i:04d}01777777777", "text": _text("Winter kits are here.", hostile),
-         "created_at": "-3d", "source": _text("Publisher", hostile)},
+        {
+            "id": f"77{i:04d}01777777777",
+            "text": _text("Winter kits are here.", hostile),
+            "created_at": "-3d",
+            "source": _text("Publisher", hostile),
+        },
         {"id": f"77{i:04d}02777777777", "text": SCAM, "created_at": "-2h"},
-    ]  # fmt: skip
+    ]
     for n, link in enumerate(links):
-        tweets.append({"id": f"77{i:04d}{10 + n:02d}777777777", "text": f"see {link}",
-                       "created_at": "-1h"})  # fmt: skip
+        tweets.append(
+            {"id": f"77{i:04d}{10 + n:02d}777777777", "text": f"see {link}", "created_at": "-1h"}
+        )
     return {
-        "id": a.id, "username": a.handle, "name": _text(f"Acme {i}", hostile),
+        "id": a.id,
+        "username": a.handle,
+        "name": _text(f"Acme {i}", hostile),
         "description": _text("Gear for every trail.", hostile),
-        "url": links[0] if links else "https://acme.example", "created_at": "2015-01-01T00:00:00Z",
-        "verified": False, "protected": False, "tweets": tweets,
-    }  # fmt: skip
+        "url": links[0] if links else "https://acme.example",
+        "created_at": "2015-01-01T00:00:00Z",
+        "verified": False,
+        "protected": False,
+        "tweets": tweets,
+    }
 
 
 def _mastodon(a: GenAccount, i: int, hostile: str | None, links: Sequence[str]) -> dict[str, Any]:
     statuses: list[dict[str, Any]] = [
-        {"id": f"88{i:04d}01888888888", "text": _text("Trail news.", hostile), "created_at": "-2d",
-         "application": _text("Publisher", hostile)},
+        {
+            "id": f"88{i:04d}01888888888",
+            "text": _text("Trail news.", hostile),
+            "created_at": "-2d",
+            "application": _text("Publisher", hostile),
+        },
         {"id": f"88{i:04d}02888888888", "text": SCAM, "created_at": "-3h"},
-    ]  # fmt: skip
+    ]
     for n, link in enumerate(links):
-        statuses.append({"id": f"88{i:04d}{10 + n:02d}888888888", "text": f"see {link}",
-                         "created_at": "-1h"})  # fmt: skip
+        statuses.append(
+            {"id": f"88{i:04d}{10 + n:02d}888888888", "text": f"see {link}", "created_at": "-1h"}
+        )
     fields = [{"name": _text("Website", hostile), "url": link, "verified": False} for link in links]
     return {
-        "id": a.id, "username": a.tokens[0], "display_name": _text(f"Acme {i}", hostile),
-        "note": _text("Gear since 1998.", hostile), "fields": fields, "statuses": statuses,
-    }  # fmt: skip
+        "id": a.id,
+        "username": a.tokens[0],
+        "display_name": _text(f"Acme {i}", hostile),
+        "note": _text("Gear since 1998.", hostile),
+        "fields": fields,
+        "statuses": statuses,
+    }
 
 
 def _youtube(a: GenAccount, i: int, hostile: str | None) -> dict[str, Any]:
     return {
-        "id": a.id, "handle": a.handle, "title": _text(f"Acme {i}", hostile),
-        "description": _text("Trail guides.", hostile), "country": "US", "privacy": "public",
+        "id": a.id,
+        "handle": a.handle,
+        "title": _text(f"Acme {i}", hostile),
+        "description": _text("Trail guides.", hostile),
+        "country": "US",
+        "privacy": "public",
         "uploads": [
-            {"id": f"vid{i:04d}a", "title": _text("Layering", hostile), "description": SCAM,
-             "published": "-2d"},
+            {
+                "id": f"vid{i:04d}a",
+                "title": _text("Layering", hostile),
+                "description": SCAM,
+                "published": "-2d",
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 def _linkedin(a: GenAccount, i: int, hostile: str | None) -> dict[str, Any]:
     return {
-        "id": int(a.id), "vanityName": a.handle, "localizedName": _text(f"Acme {i}", hostile),
+        "id": int(a.id),
+        "vanityName": a.handle,
+        "localizedName": _text(f"Acme {i}", hostile),
         "localizedDescription": _text("Outdoor gear.", hostile),
         "localizedWebsite": "https://acme.example",
         "acls": [
@@ -137,7 +168,7 @@ def _linkedin(a: GenAccount, i: int, hostile: str | None) -> dict[str, Any]:
             {"person": "urn:li:person:gone02", "role": "ADMINISTRATOR", "state": "APPROVED"},
         ],
         "posts": [{"id": f"urn:li:share:66{i:04d}66", "commentary": SCAM, "published": "-1d"}],
-    }  # fmt: skip
+    }
 
 
 def world_document(
@@ -155,9 +186,10 @@ def world_document(
         world["x"] = {"me": x[0].id, "users": users}
     if masto:
         world["mastodon"] = {
-            "domain": "social.example", "token_account": masto[0].id,
+            "domain": "social.example",
+            "token_account": masto[0].id,
             "accounts": [_mastodon(a, index[a.key], hostile, links) for a in masto],
-        }  # fmt: skip
+        }
     if yt:
         world["youtube"] = {"channels": [_youtube(a, index[a.key], hostile) for a in yt]}
     if li:
@@ -184,10 +216,14 @@ def config_document(
     maps platform names to token values (``${ENV}`` references in the secrets item)."""
     used = sorted({a.platform for a in accounts})
     platforms = {
-        name: {"base_url": base_urls[name], "token": (tokens or {}).get(name, "sandbox-token"),
-               "retries": 2, "timeout_s": 2.0}
+        name: {
+            "base_url": base_urls[name],
+            "token": (tokens or {}).get(name, "sandbox-token"),
+            "retries": 2,
+            "timeout_s": 2.0,
+        }
         for name in used
-    }  # fmt: skip
+    }
     doc: dict[str, Any] = {
         "version": 1,
         "organization": {"name": "Acme Outfitters", "email_domains": ["acme.example"]},
@@ -201,7 +237,7 @@ def config_document(
                 "last_access_review": "2026-11-01",
             }
             for a in accounts
-        ],  # fmt: skip
+        ],
         "brand_handles": [PROBE_TOKEN],
         "policy": {"allowed_link_domains": ["acme.example"]},
         "platforms": platforms,

@@ -6,8 +6,9 @@ ownership.registration-email-external`` shows the family overview.
 - ``ownership.unmanaged-account`` reads the accounts a platform says the company controls: Meta
   business owned Pages and Instagram accounts, a GitHub org, LinkedIn pages the token
   administers. Each one the inventory lists (same immutable id, or same handle when the inventory
-  has no id) passes; each one it does not list fails. When a platform source failed the result is
-  ``not_verified`` for that source; when no platform listed anything (X, YouTube, Mastodon and
+  has no id) passes; each one it does not list fails. When a platform source failed, or recorded
+  a source-wide problem (its listing may be partial), the result is ``not_verified`` for that
+  source; when no platform listed anything (X, YouTube, Mastodon and
   Bluesky cannot), the result is ``not_verified`` for the organization.
 - ``ownership.account-unreachable`` reads each platform's lookup of the inventory handle: not
   found, suspended or deactivated fails; an active account passes; ``not_verified`` when the
@@ -126,12 +127,24 @@ def _inventory_match(
     return None
 
 
+DISCOVERY_SOURCES = frozenset({"meta", "github", "linkedin"})
+"""Sources that list the accounts the company controls (the others cannot)."""
+
+
 def _failed_discovery_sources(ctx: CheckContext) -> list[str]:
     names = dict.fromkeys(
         [s.platform for s in ctx.estate.accounts]
         + [ev.source for ev in ctx.evidence.accounts.values()]
     )
-    return sorted(n for n in names if ctx.evidence.source_failed(n))
+    return sorted(n for n in names if ctx.evidence.source_failed(n) or _listing_gap(ctx, n))
+
+
+def _listing_gap(ctx: CheckContext, name: str) -> bool:
+    """A discovering source that recorded a source-wide problem (its listing may be partial or
+    missing even though its accounts were read): fail closed."""
+    report = ctx.evidence.sources.get(name)
+    gap = report is not None and any(p.asset_key is None for p in report.problems)
+    return name in DISCOVERY_SOURCES and gap
 
 
 _GONE = (AccountState.NOT_FOUND, AccountState.SUSPENDED, AccountState.DEACTIVATED)

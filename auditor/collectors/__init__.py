@@ -1,7 +1,9 @@
 """Collectors: one per evidence source. ``build_collectors`` is what the composition root calls.
 
 Each family module exposes ``build(config) -> list[Collector]`` and is imported only when called,
-so ``brand-audit --help`` never pays for an SDK import:
+so ``brand-audit --help`` never pays for an SDK import. ``build_collectors`` makes ONE
+:class:`~auditor.http.HttpShared` for the run (one rate-limit wait budget, one conditional-request
+cache beside the audit database) and hands it to every family whose ``build`` takes ``shared``:
 
 - ``records``: people directory CSV, vault exports (Bitwarden JSON, 1Password CSV), approved-
   content register CSV.
@@ -13,20 +15,36 @@ so ``brand-audit --help`` never pays for an SDK import:
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from auditor.collectors.base import Collector
     from auditor.config import AppConfig
+    from auditor.http import HttpShared
 
 FAMILIES = ("records", "platforms", "community", "registration")
 """Collector family modules, in the order their collectors are listed."""
 
 
 def build_collectors(config: AppConfig) -> list[Collector]:
-    """Every collector the config asks for."""
+    """Every collector the config asks for, all sharing the run's HTTP state."""
+    shared = run_shared(config)
     collectors: list[Collector] = []
     for family in FAMILIES:
         module = importlib.import_module(f"auditor.collectors.{family}")
-        collectors.extend(module.build(config))
+        if "shared" in inspect.signature(module.build).parameters:
+            collectors.extend(module.build(config, shared=shared))
+        else:
+            collectors.extend(module.build(config))
     return collectors
+
+
+def run_shared(config: AppConfig) -> HttpShared:
+    """The run's one HTTP state: the ``network.rate_limit_budget_s`` wait budget for every
+    collector, and the conditional-request cache beside the audit database (in memory when
+    there is no database yet)."""
+    from auditor.collectors.platforms import cache_path
+    from auditor.http import HttpShared
+
+    return HttpShared.from_network(config.model.network, cache_path=cache_path(config))

@@ -38,16 +38,19 @@ AccountReader = Callable[[AccountSpec], Sequence[EvidenceItem]]
 """Reads one inventory account; raises :class:`CollectionError` when it cannot."""
 
 
-def build(config: AppConfig) -> list[Collector]:
-    """The community collectors the config asks for (none when nothing is configured)."""
+def build(config: AppConfig, shared: HttpShared | None = None) -> list[Collector]:
+    """The community collectors the config asks for (none when nothing is configured).
+    ``shared`` is the run's HTTP state (one rate-limit budget, one cache); without it the
+    family makes its own."""
     from auditor.collectors import bluesky, github, google_workspace, mastodon
     from auditor.collectors.platforms import cache_path
 
     # The conditional-request cache sits beside the audit database (memory-only when there is
     # none yet, as in the demo), shared by the four collectors of this family.
-    shared = HttpShared.from_network(
-        config.model.network, cache_path=cache_path(config, "community")
-    )
+    if shared is None:
+        shared = HttpShared.from_network(
+            config.model.network, cache_path=cache_path(config, "community")
+        )
     collectors: list[Collector] = []
     for module in (github, mastodon, bluesky, google_workspace):
         found = module.from_config(config, shared)

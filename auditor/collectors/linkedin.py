@@ -7,8 +7,9 @@ its vanity name (the handle), so a handle that now points to another organizatio
 different ``account_id``; ``organizationAcls`` roles (``ADMINISTRATOR`` is full admin,
 ``REQUESTED`` is pending, rejected and revoked entries are dropped); ``posts`` by the
 organization in the content window, read newest first and only until the previous run's newest
-post; the previous run's posts are carried over only when the batch get ``GET
-/rest/posts?ids=List(...)`` (100 a request, across pages) still returns them. Role holders are person URNs: LinkedIn does not resolve them to names or emails for this
+post; a carried post is kept when those pages still list it, dropped when it is missing
+although newer than the oldest one listed, and otherwise asked with the batch get ``GET
+/rest/posts?ids=List(...)`` (100 a request). Role holders are person URNs: LinkedIn does not resolve them to names or emails for this
 API. LinkedIn exposes no 2FA and no ownership; those stay unknown. Organizations the token's
 member administers (``organizationAcls?q=roleAssignee``) are reported as discovered accounts. 429 carries no reset header
 (daily quotas), so it is never waited for.
@@ -222,7 +223,7 @@ class LinkedInCollector(PlatformCollector[None]):
             return None, None  # the carried posts could not be checked: posts unknown
         floor = window_floor(ctx)
         known = history.cursor
-        fresh: list[Post] = []
+        listed: list[Post] = []
         done = False
         pages = self.client.paginate_offset(
             "/rest/posts",
@@ -232,14 +233,15 @@ class LinkedInCollector(PlatformCollector[None]):
             max_pages=MAX_PAGES,
         )
         for page in pages:
-            for post in map(parse_post, _elements(page, "posts")):
-                if post.id == known or post.created_at < floor:
-                    done = True
-                    break
-                fresh.append(post)
-            if done:
+            found = [parse_post(e) for e in _elements(page, "posts")]
+            listed.extend(found)
+            if any(p.id == known or p.created_at < floor for p in found):
+                done = True
                 break
-        posts = history.merge(fresh, floor)
+        self.settle(history, listed, None)
+        if history.error is not None:
+            return None, None
+        posts = history.merge(listed, floor)
         return posts, posts[0].id if posts else known
 
 

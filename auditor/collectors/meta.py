@@ -15,9 +15,11 @@ Per Facebook page (inventory platform ``meta``): profile fields, ``assigned_user
 tasks (``MANAGE`` is full admin; joined with the business users for email and 2FA; business
 ADMINs hold full control of owned pages too), system users with tasks as connected apps, and
 ``published_posts`` of the content window with ``admin_creator`` as the publishing source.
-Per Instagram account: profile and ``media``. Instagram has no account-level role list. Posts are
-read from the previous run's newest time on (``since``); the previous run's posts are carried
-over only when ``GET /?ids=...&fields=id`` (50 ids a request, across accounts) still finds them.
+Per Instagram account: profile and ``media``. Instagram has no account-level role list. Posts of
+the window are read newest first, page by page, only until the page that reaches the previous
+run's newest post; a carried post is kept when those pages list it, dropped when it is missing
+although newer than the oldest listed, and otherwise asked with ``GET /?ids=...&fields=id`` (50
+ids a request; Graph fails the whole batch when one id is gone, and then asks each id alone).
 
 Graph errors are mapped by ``error.code``: 190 auth, 10 and 200-299 permission, 4/17/32/613 and
 80001-80014 rate limit, 100 with subcode 33 or 803 unknown object (not found), 1/2 transient (server).
@@ -26,7 +28,6 @@ Graph errors are mapped by ``error.code``: 190 auth, 10 and 200-299 permission, 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -34,7 +35,9 @@ import requests
 
 from auditor.collectors.base import CollectContext
 from auditor.collectors.meta_graph import (
+    MetaRun,
     assigned_user,
+    attempt,
     business_admin,
     graph_error,
     ig_post,
@@ -55,8 +58,6 @@ from auditor.collectors.platforms import (
 )
 from auditor.config import NetworkModel, PlatformModel
 from auditor.errors import (
-    AuthFailed,
-    CollectionError,
     MalformedResponse,
     NotFound,
     PermissionMissing,
@@ -88,17 +89,6 @@ IG_FIELDS = "id,username,name,biography,website,profile_picture_url"
 TWO_FACTOR = {"none": "none", "admin_required": "admins", "all_required": "all"}
 
 
-def _attempt(job: Callable[[], Any]) -> tuple[Any, CollectionError | None]:
-    """Run one source-wide read: its result, or the error that stopped it (a refused token
-    still stops everything)."""
-    try:
-        return job(), None
-    except AuthFailed:
-        raise
-    except CollectionError as exc:
-        return None, exc
-
-
 _HOLDINGS = {
     "owned_pages": PAGE_FIELDS,
     "client_pages": PAGE_FIELDS,
@@ -110,34 +100,7 @@ ROLES_UNREAD_NOTE = "the business users could not be read, so the page's roles a
 IG_ROLES_NOTE = "Instagram exposes no account-level roles; access follows the linked Page"
 
 
-@dataclass
-class _MetaRun:
-    business: dict[str, Any] | None = None
-    users: dict[str, dict[str, Any]] = field(default_factory=dict)
-    system_ids: set[str] = field(default_factory=set)
-    owned: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Owned pages and IG accounts by id."""
-    client: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Client (not owned) pages and IG accounts by id."""
-    missing: list[str] = field(default_factory=list)
-    people_known: bool = False
-    """The business users were read (without them, page roles would be incomplete)."""
-
-    def node(self, node_id: str) -> dict[str, Any] | None:
-        """The page or IG account as the business edges listed it (all profile fields)."""
-        return self.owned.get(node_id) or self.client.get(node_id)
-
-    def find(self, spec: AccountSpec, key: str) -> tuple[str | None, bool | None]:
-        """The asset id for ``spec`` and whether the business owns it (None: unknown)."""
-        for table, owned in ((self.owned, True), (self.client, False)):
-            for node_id, node in table.items():
-                name = str(node.get(key) or "").lower()
-                if node_id == spec.id or name == spec.handle.lower().lstrip("@"):
-                    return node_id, owned
-        return spec.id, None
-
-
-class MetaCollector(PlatformCollector[_MetaRun]):
+class MetaCollector(PlatformCollector[MetaRun]):
     """Facebook pages and Instagram accounts through the Graph API."""
 
     name = "meta"
@@ -157,6 +120,14 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         self.business_id = settings.business_id
 
     def _edge(self, node: str, edge: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        for page in self._pages(node, edge, params):
+            yield from page
+
+    def _pages(
+        self, node: str, edge: str, params: Mapping[str, Any]
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The items of each page of an edge, page by page (read lazily)."""
+
         def step(page: Any, _r: requests.Response) -> Mapping[str, Any] | None:
             after = text(page, "paging", "cursors", "after")
             return {"after": after} if dig(page, "paging", "next") and after else None
@@ -166,13 +137,11 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         ):
             if not isinstance(page, dict) or not isinstance(page.get("data"), list):
                 raise MalformedResponse(f"meta: {edge} page without a data list")
-            yield from (item for item in page["data"] if isinstance(item, dict) and "id" in item)
+            yield [item for item in page["data"] if isinstance(item, dict) and "id" in item]
 
-    def begin(
-        self, ctx: CollectContext
-    ) -> tuple[_MetaRun, list[EvidenceItem], list[SourceProblem]]:
+    def begin(self, ctx: CollectContext) -> tuple[MetaRun, list[EvidenceItem], list[SourceProblem]]:
         """Read the business: policy, people, and which pages and IG accounts it holds."""
-        run = _MetaRun()
+        run = MetaRun()
         if not self.business_id:
             run.missing.append("business_id (platforms.meta.business_id)")
             return run, [], []
@@ -180,7 +149,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         discovered = self._discovered(run, ctx)
         return run, list(discovered), problems
 
-    def _read_business(self, run: _MetaRun) -> list[SourceProblem]:
+    def _read_business(self, run: MetaRun) -> list[SourceProblem]:
         """The business node and its six edges, side by side. One that cannot be read leaves
         what it tells unknown (and is reported) without stopping the rest."""
         bid = str(self.business_id)
@@ -198,7 +167,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
             **{name: edge(name, fields) for name, fields in _HOLDINGS.items()},
         }
         found = concurrently(
-            {k: partial(_attempt, job) for k, job in jobs.items()}, self.concurrency
+            {k: partial(attempt, job) for k, job in jobs.items()}, self.concurrency
         )
         problems: list[SourceProblem] = []
         for _, error in found.values():
@@ -218,14 +187,14 @@ class MetaCollector(PlatformCollector[_MetaRun]):
                 table[str(node["id"])] = {**node, "via": f"meta {name}"}
         return problems
 
-    def _discovered(self, run: _MetaRun, ctx: CollectContext) -> Iterator[DiscoveredAccount]:
+    def _discovered(self, run: MetaRun, ctx: CollectContext) -> Iterator[DiscoveredAccount]:
         for table in (run.owned, run.client):
             for node_id, node in table.items():
                 platform = "instagram" if "instagram" in node["via"] else "meta"
                 handle = str(node.get("username") or node.get("name") or node_id)
                 yield DiscoveredAccount(platform, handle, node_id, node["via"], ctx.now)
 
-    def existing_posts(self, ids: Sequence[str], state: _MetaRun) -> Mapping[str, bool]:
+    def existing_posts(self, ids: Sequence[str], state: MetaRun) -> Mapping[str, bool]:
         """``GET /?ids=a,b&fields=id`` (50 a request). Graph fails the whole request when one
         id no longer exists (803, or 100/33), so then each id is asked alone: a NotFound
         answer is a deleted post."""
@@ -246,7 +215,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         return True
 
     def account(
-        self, spec: AccountSpec, ctx: CollectContext, state: _MetaRun, history: History
+        self, spec: AccountSpec, ctx: CollectContext, state: MetaRun, history: History
     ) -> AccountEvidence:
         """One Facebook page or Instagram account."""
         node_id, owned = state.find(spec, "username")
@@ -257,7 +226,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
             return self._instagram(spec, ctx, state, node_id, owned=owned, history=history)
         return self._page(spec, ctx, state, node_id, owned=owned, history=history)
 
-    def _policy(self, state: _MetaRun, owned: bool | None) -> TwoFactorPolicy | None:
+    def _policy(self, state: MetaRun, owned: bool | None) -> TwoFactorPolicy | None:
         kind = text(state.business, "two_factor_type")
         if not owned or kind not in TWO_FACTOR:
             return None
@@ -267,7 +236,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         self,
         spec: AccountSpec,
         ctx: CollectContext,
-        state: _MetaRun,
+        state: MetaRun,
         page_id: str,
         *,
         owned: bool | None,
@@ -287,7 +256,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
             except PermissionMissing:
                 missing.append("pages_manage_metadata")
                 note = "the token lacks pages_manage_metadata"
-        posts, cursor = self._posts(ctx, history, f"{page_id}/published_posts", page_post)
+        posts, cursor = self._posts(ctx, history, f"{page_id}/published_posts", page_post, state)
 
         return self.evidence(
             spec,
@@ -308,7 +277,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         )
 
     def _roles(
-        self, state: _MetaRun, page_id: str, owned: bool | None
+        self, state: MetaRun, page_id: str, owned: bool | None
     ) -> tuple[tuple[RoleHolder, ...], tuple[ConnectedApp, ...]]:
         params = {"fields": "id,name,user_type,tasks"}
         if self.business_id:
@@ -339,7 +308,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         self,
         spec: AccountSpec,
         ctx: CollectContext,
-        state: _MetaRun,
+        state: MetaRun,
         ig_id: str,
         *,
         owned: bool | None,
@@ -348,7 +317,7 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         account = state.node(ig_id) or mapping(
             self.client.get_json(f"{self.version}/{ig_id}", params={"fields": IG_FIELDS})
         )
-        posts, cursor = self._posts(ctx, history, f"{ig_id}/media", ig_post)
+        posts, cursor = self._posts(ctx, history, f"{ig_id}/media", ig_post, state)
         return self.evidence(
             spec,
             ctx,
@@ -372,20 +341,25 @@ class MetaCollector(PlatformCollector[_MetaRun]):
         )
 
     def _posts(
-        self, ctx: CollectContext, history: History, path: str, parse: Any
+        self, ctx: CollectContext, history: History, path: str, parse: Any, state: MetaRun
     ) -> tuple[tuple[Post, ...] | None, str | None]:
         if history.error is not None:
             return None, None  # the carried posts could not be checked: posts unknown
         floor = window_floor(ctx)
         cursor = history.cursor
-        since = int(cursor) if cursor and cursor.isdigit() else None
-        since = since or int(floor.replace(minute=0, second=0, microsecond=0).timestamp())
+        known = int(cursor) if cursor and cursor.isdigit() else None
+        since = int(floor.replace(minute=0, second=0, microsecond=0).timestamp())
         node, edge = path.split("/", 1)
-        fresh = [
-            parse(item)
-            for item in self._edge(node, edge, {"since": since, "fields": _POST_FIELDS[edge]})
-        ]
-        posts = history.merge(fresh, floor)
+        listed: list[Post] = []
+        for page in self._pages(node, edge, {"since": since, "fields": _POST_FIELDS[edge]}):
+            found = [parse(item) for item in page]
+            listed.extend(found)
+            if known is not None and any(p.created_at.timestamp() <= known for p in found):
+                break  # newest first: the rest was read by the previous run
+        self.settle(history, listed, state)
+        if history.error is not None:
+            return None, None
+        posts = history.merge(listed, floor)
         newest = max((int(p.created_at.timestamp()) for p in posts), default=None)
         return posts, str(newest) if newest is not None else cursor
 

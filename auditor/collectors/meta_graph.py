@@ -1,4 +1,5 @@
-"""Graph API shapes for the Meta collector: error codes, timestamps, roles, profiles, posts.
+"""Graph API shapes for the Meta collector: error codes, timestamps, roles, profiles, posts, and
+what the business reads tell (:class:`MetaRun`).
 
 Pure functions over decoded JSON (every fetched value is hostile: a wrong shape raises
 :class:`~auditor.errors.MalformedResponse` or yields None, never a KeyError). Graph errors are
@@ -10,7 +11,8 @@ limit, 100 with subcode 33 and 803 unknown object, 1/2 transient. Page tasks map
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +28,7 @@ from auditor.errors import (
     RateLimited,
     ServerFailure,
 )
+from auditor.estate import AccountSpec
 from auditor.evidence import Post, Profile, RoleHolder
 
 TASK_PRIVILEGE = {
@@ -166,3 +169,47 @@ def page_post(item: Mapping[str, Any]) -> Post:
 def ig_post(item: Mapping[str, Any]) -> Post:
     """One Instagram ``media`` item."""
     return _post(item, "timestamp", "caption", "permalink")
+
+
+def attempt(job: Callable[[], Any]) -> tuple[Any, CollectionError | None]:
+    """Run one source-wide read: its result, or the error that stopped it (a refused token
+    still stops everything)."""
+    try:
+        return job(), None
+    except AuthFailed:
+        raise
+    except CollectionError as exc:
+        return None, exc
+
+
+@dataclass
+class MetaRun:
+    """What the business reads told, for the accounts of one run (filled once, then read)."""
+
+    business: dict[str, Any] | None = None
+    """The business node (None: unread)."""
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Business users by id."""
+    system_ids: set[str] = field(default_factory=set)
+    """Ids of the business's system users."""
+    owned: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Owned pages and IG accounts by id."""
+    client: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Client (not owned) pages and IG accounts by id."""
+    missing: list[str] = field(default_factory=list)
+    """Scopes found missing."""
+    people_known: bool = False
+    """The business users were read (without them, page roles would be incomplete)."""
+
+    def node(self, node_id: str) -> dict[str, Any] | None:
+        """The page or IG account as the business edges listed it (all profile fields)."""
+        return self.owned.get(node_id) or self.client.get(node_id)
+
+    def find(self, spec: AccountSpec, key: str) -> tuple[str | None, bool | None]:
+        """The asset id for ``spec`` and whether the business owns it (None: unknown)."""
+        for table, owned in ((self.owned, True), (self.client, False)):
+            for node_id, node in table.items():
+                name = str(node.get(key) or "").lower()
+                if node_id == spec.id or name == spec.handle.lower().lstrip("@"):
+                    return node_id, owned
+        return spec.id, None

@@ -38,7 +38,7 @@ from auditor.collectors.post_history import (
 )
 from auditor.errors import AuthFailed, CollectionError, ErrorKind, NotFound, PermissionMissing
 from auditor.estate import AccountSpec
-from auditor.evidence import AccountEvidence, AccountState, EvidenceItem
+from auditor.evidence import AccountEvidence, AccountState, EvidenceItem, Post
 from auditor.http import HttpClient, HttpShared
 from auditor.models import SourceProblem, SourceReport
 
@@ -104,14 +104,16 @@ def links_in(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.rstrip(".,;:!?") for m in _LINK.findall(text or "")))
 
 
-def cache_path(config: AppConfig, family: str) -> Path | None:
-    """Where a collector family's conditional-request cache lives: beside the audit database,
-    and only when that database exists (a run whose store lives elsewhere, like the demo's,
-    keeps the cache in memory rather than leaving a file beside the config)."""
+def cache_path(config: AppConfig, family: str | None = None) -> Path | None:
+    """Where the conditional-request cache lives: beside the audit database, and only when that
+    database exists (a run whose store lives elsewhere, like the demo's, keeps the cache in
+    memory rather than leaving a file beside the config). ``family`` names a cache of its own
+    (``audit.<family>.http-cache.json``); without it, the run-wide one (``audit.http-cache.json``)."""
     database = config.resolve(config.model.storage.path)
     if not database.is_file():
         return None
-    return database.with_name(f"{database.stem}.{family}.http-cache.json")
+    suffix = f".{family}.http-cache.json" if family else ".http-cache.json"
+    return database.with_name(database.stem + suffix)
 
 
 def concurrently(jobs: Mapping[str, Callable[[], T]], workers: int) -> dict[str, T]:
@@ -130,6 +132,9 @@ class PlatformCollector(Collector, Generic[S]):
 
     verify_batch: int = 100
     """Post ids per existence lookup (the platform's batch maximum)."""
+    verify_in_advance: bool = False
+    """Check every account's carried posts before the accounts, in batches across accounts
+    (else each account settles its own from the pages it reads: :meth:`History.settle`)."""
 
     def __init__(self, client: HttpClient, *, concurrency: int = 8) -> None:
         self.client = client
@@ -163,7 +168,7 @@ class PlatformCollector(Collector, Generic[S]):
             histories = check_histories(
                 ctx,
                 specs,
-                partial(self.existing_posts, state=state),
+                partial(self.existing_posts, state=state) if self.verify_in_advance else None,
                 source=self.name,
                 batch=self.verify_batch,
                 run=partial(concurrently, workers=self.concurrency),
@@ -188,6 +193,11 @@ class PlatformCollector(Collector, Generic[S]):
             duration_s=round(time.monotonic() - started, 3),
         )
         return CollectorOutput(report=report, items=tuple(items))
+
+    def settle(self, history: History, listed: Sequence[Post], state: S) -> None:
+        """Decide ``history``'s carried posts from the posts ``listed`` on the pages read,
+        asking :meth:`existing_posts` about the ones those pages did not reach."""
+        history.settle(listed, partial(self.existing_posts, state=state), self.verify_batch)
 
     def _one(
         self, spec: AccountSpec, ctx: CollectContext, state: S, history: History

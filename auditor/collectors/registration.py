@@ -242,15 +242,18 @@ def build_lookup(config: AppConfig, shared: HttpShared | None = None) -> DomainL
     return DomainLookup(rdap, whois)
 
 
-def build(config: AppConfig) -> list[Collector]:
+def build(config: AppConfig, shared: HttpShared | None = None) -> list[Collector]:
     """The registration collectors the config asks for: registration data when there are brand
     domains, accounts (whose links are checked) or allow-listed link domains; lookalikes when a
-    brand domain asks for them; handle probes when a platform can resolve handles."""
+    brand domain asks for them; handle probes when a platform can resolve handles. ``shared``
+    is the run's HTTP state (one rate-limit budget, one cache); without it the family makes its
+    own."""
     from auditor.collectors.handles import HandleCollector, probe_clients
     from auditor.collectors.lookalikes import LookalikeCollector
     from auditor.http import HttpShared
 
-    shared = HttpShared.from_network(config.model.network)
+    if shared is None:
+        shared = HttpShared.from_network(config.model.network)
     estate = config.estate
     collectors: list[Collector] = []
     if estate.domains or estate.accounts or config.policy.allowed_link_domains:

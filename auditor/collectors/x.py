@@ -27,7 +27,6 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -40,11 +39,16 @@ from auditor.collectors.platforms import (
     PlatformCollector,
     concurrently,
     dig,
-    links_in,
     objects,
     text,
-    url_digest,
     window_floor,
+)
+from auditor.collectors.x_payloads import (
+    gone_state,
+    parse_time,
+    parse_tweets,
+    parse_user,
+    tweet_answers,
 )
 from auditor.config import NetworkModel, PlatformModel
 from auditor.errors import (
@@ -57,9 +61,20 @@ from auditor.errors import (
     ServerFailure,
 )
 from auditor.estate import AccountSpec
-from auditor.evidence import AccountEvidence, AccountState, EvidenceItem, Post, Profile
+from auditor.evidence import AccountEvidence, AccountState, EvidenceItem, Post
 from auditor.http import HttpClient, HttpShared
 from auditor.models import SourceProblem
+
+__all__ = [
+    "XCollector",
+    "from_settings",
+    "gone_state",
+    "parse_time",
+    "parse_tweets",
+    "parse_user",
+    "translated",
+    "tweet_answers",
+]
 
 log = logging.getLogger(__name__)
 
@@ -145,74 +160,6 @@ def translated(what: str, scope: str | None = None) -> Iterator[None]:
         raise CollectionError(f"x: {type(exc).__name__} ({what})") from None
 
 
-def _expanded(value: object, *keys: str) -> list[str]:
-    found = (text(u, "expanded_url") or text(u, "url") for u in objects(value, *keys))
-    return [link for link in found if link]
-
-
-def parse_time(value: Any) -> datetime:
-    """An X timestamp (``2024-05-01T09:00:00.000Z``)."""
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise MalformedResponse(f"x: unreadable timestamp {str(value)[:40]!r}") from None
-
-
-def parse_user(data: Mapping[str, Any]) -> tuple[str, Profile]:
-    """The id and profile of a v2 user object."""
-    account_id = text(data, "id")
-    if account_id is None:
-        raise MalformedResponse("x: user object without an id")
-    url_links = _expanded(data, "entities", "url", "urls")
-    verified = data.get("verified")
-    profile = Profile(
-        display_name=text(data, "name"),
-        bio=text(data, "description"),
-        link=url_links[0] if url_links else text(data, "url"),
-        avatar_hash=url_digest(text(data, "profile_image_url")),
-        banner_hash=url_digest(text(data, "profile_banner_url")),
-        location=text(data, "location"),
-        pinned_post_id=text(data, "pinned_tweet_id"),
-        verified=verified if isinstance(verified, bool) else None,
-        verified_type=text(data, "verified_type"),
-        extra_links=tuple(_expanded(data, "entities", "description", "urls")),
-    )
-    return account_id, profile
-
-
-def parse_tweets(payload: Mapping[str, Any], username: str) -> list[Post]:
-    """Posts of one timeline page."""
-    posts = []
-    for item in objects(payload, "data"):
-        post_id, created = text(item, "id"), item.get("created_at")
-        if post_id is None or created is None:
-            raise MalformedResponse("x: tweet without id or created_at")
-        body = text(item, "text") or ""
-        links = _expanded(item, "entities", "urls") or list(links_in(body))
-        replied = any(r.get("type") == "replied_to" for r in objects(item, "referenced_tweets"))
-        posts.append(
-            Post(
-                id=post_id,
-                created_at=parse_time(created),
-                text=body,
-                links=tuple(links),
-                is_reply=replied or bool(item.get("in_reply_to_user_id")),
-                source_app=text(item, "source"),
-                url=f"https://x.com/{username}/status/{post_id}",
-            )
-        )
-    return posts
-
-
-def gone_state(errors: Any) -> AccountState:
-    """``suspended`` when X's resource problem is titled Forbidden, else ``not_found``.
-
-    ``title`` is the problem type's fixed name in X's RFC 7807 problems, not free text.
-    """
-    titles = {e.get("title") for e in errors or [] if isinstance(e, dict)}
-    return AccountState.SUSPENDED if "Forbidden" in titles else AccountState.NOT_FOUND
-
-
 @dataclass(frozen=True)
 class _XRun:
     client: Any
@@ -232,6 +179,7 @@ class XCollector(PlatformCollector[_XRun]):
 
     name = "x"
     platforms = PLATFORMS
+    verify_in_advance = True
     scopes = ("users.read", "tweet.read")
 
     def __init__(self, client: HttpClient, settings: PlatformModel) -> None:
@@ -397,17 +345,6 @@ class XCollector(PlatformCollector[_XRun]):
         ids = [int(p.id) for p in posts if p.id.isdigit()]
         newest = str(max(ids)) if ids else since
         return posts, newest
-
-
-def tweet_answers(payload: Any) -> dict[str, bool]:
-    """A ``GET /2/tweets`` answer as id -> still exists (resource-not-found: gone)."""
-    found = {str(t["id"]): True for t in objects(payload, "data") if "id" in t}
-    for error in objects(payload, "errors"):
-        value = text(error, "value") or text(error, "resource_id")
-        kind = text(error, "type") or ""
-        if value and value not in found and kind.endswith("/resource-not-found"):
-            found[value] = False
-    return found
 
 
 def from_settings(settings: PlatformModel, network: NetworkModel, shared: HttpShared) -> XCollector:

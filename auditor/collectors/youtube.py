@@ -6,8 +6,9 @@ in the query string, where HTTP libraries log it; public channel data needs no O
 is a ``UC...`` id, by ``id``: the channel id the handle resolves to now, title, description,
 avatar and banner digests; an answer without ``items`` is an unknown channel (``not_found``).
 Uploads of the content window come from the uploads playlist (``playlistItems.list``), newest
-first, read only until the previous run's newest video; the previous run's uploads are carried
-over only when ``videos.list?id=`` (50 ids a request, across channels) still returns them. YouTube does not expose channel
+first, read page by page only until the previous run's newest video; a carried upload is kept
+when those pages still list it, dropped when it is missing although newer than the oldest one
+listed, and otherwise asked with ``videos.list?id=`` (50 ids a request). YouTube does not expose channel
 managers (Brand Account permissions), so roles are unknown, with that note.
 
 Errors follow the Google shape; the ``reason`` of ``error.errors[0]`` decides: quota and rate
@@ -182,7 +183,7 @@ class YouTubeCollector(PlatformCollector[None]):
             return None, None  # no uploads playlist, or carried uploads unchecked: unknown
         floor = window_floor(ctx)
         known = history.cursor
-        fresh: list[Post] = []
+        listed: list[Post] = []
         pages = self.client.paginate_cursor(
             "/youtube/v3/playlistItems",
             cursor_param="pageToken",
@@ -196,14 +197,15 @@ class YouTubeCollector(PlatformCollector[None]):
         )
         done = False
         for page in pages:
-            for post in map(parse_upload, objects(page, "items")):
-                if post.id == known or post.created_at < floor:
-                    done = True
-                    break
-                fresh.append(post)
-            if done:
+            found = [parse_upload(item) for item in objects(page, "items")]
+            listed.extend(found)
+            if any(p.id == known or p.created_at < floor for p in found):
+                done = True
                 break
-        posts = history.merge(fresh, floor)
+        self.settle(history, listed, None)
+        if history.error is not None:
+            return None, None
+        posts = history.merge(listed, floor)
         return posts, posts[0].id if posts else known
 
 

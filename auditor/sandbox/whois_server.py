@@ -24,6 +24,10 @@ from typing import Any
 from auditor.sandbox.routes_rdap import RegistryDomain, parse_domains
 
 MAX_QUERY_BYTES = 1024
+QUERY_TIMEOUT_S = 5.0
+"""How long a connection may take to send its query line before it is dropped."""
+POLL_INTERVAL_S = 0.05
+"""How often the serving loop looks for a stop request (``stop`` waits at most this long)."""
 """Longest query line read."""
 
 
@@ -82,11 +86,15 @@ def answer(query: str, domains: Mapping[str, RegistryDomain]) -> str:
 
 class _Handler(socketserver.StreamRequestHandler):
     server: _Server
+    timeout = QUERY_TIMEOUT_S
 
     def handle(self) -> None:
-        raw = self.rfile.readline(MAX_QUERY_BYTES)
-        query = raw.decode("utf-8", "replace")
-        self.wfile.write(answer(query, self.server.domains).encode("utf-8"))
+        try:
+            raw = self.rfile.readline(MAX_QUERY_BYTES)
+            query = raw.decode("utf-8", "replace")
+            self.wfile.write(answer(query, self.server.domains).encode("utf-8"))
+        except OSError:  # a client that stalls or hangs up gets nothing (and costs no thread)
+            return
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -111,14 +119,16 @@ class WhoisServer:
         if self._server is None:
             self._server = _Server(self.domains)
             self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": POLL_INTERVAL_S},
+                daemon=True,
             )
             self._thread.start()
         host, port = self._server.server_address[:2]
         return str(host), int(port)
 
     def stop(self) -> None:
-        """Stop listening and release the port."""
+        """Stop listening and release the port (within one poll interval, 50 ms)."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

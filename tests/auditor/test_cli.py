@@ -226,7 +226,11 @@ def test_mute_then_run_shows_muted(wire, capsys, tmp_path):
     assert code == 2
     assert "--expires" in err
     assert run_cli(capsys, *base, fp, "--expires", "soon")[0] == 2
+    assert run_cli(capsys, "mutes", "--config", str(cfg))[1] == "no mutes recorded\n"
     assert run_cli(capsys, *base, fp, "--expires", future)[0] == 0
+    code, out, _ = run_cli(capsys, "mutes", "--config", str(cfg))
+    assert code == 0
+    assert out == f"{fp}  active   until {future}  ciso: contract ends\n"
     assert audit(capsys, tmp_path, config=cfg)[0] == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     muted = next(f for f in report["findings"] if f["fingerprint"] == fp)
@@ -502,3 +506,31 @@ def test_with_endpoints_points_apis_and_whois_at_the_sandbox(tmp_path, monkeypat
     assert cfg.model.platforms["x"].base_url == "https://api.x.com"
     assert cfg.model.network.allow_private is False
     assert moved.estate == cfg.estate
+
+
+def test_sandbox_command_serves_the_world_until_interrupted():
+    import signal
+
+    world = REPO / "auditor" / "sandbox" / "worlds" / "demo.yaml"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "auditor", "sandbox", "--world", str(world)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = []
+        while proc.stdout is not None and "Ctrl-C" not in "".join(lines):
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+        served = "".join(lines)
+        assert "http://127.0.0.1:" in served
+        names = {line.split()[0] for line in served.splitlines() if line.strip()}
+        assert {"x", "meta", "rdap"} <= names
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+    assert proc.returncode in (0, 130)

@@ -233,3 +233,32 @@ def test_only_runs_the_collectors_the_selected_checks_need(tmp_path, store):
     assert platform.seen_previous == [] and vault.seen_previous == []
     everything = audit(tmp_path, store, [directory, platform, vault], only=["coverage"])
     assert {s.name for s in everything.sources} == {"directory", "x", "vault"}
+
+
+def test_a_failed_or_incomplete_source_never_resolves_earlier_fails(tmp_path, store):
+    from auditor.evidence import Evidence
+    from auditor.models import Asset, SourceReport
+    from auditor.runner import collection_gaps
+
+    def report(name, ok, *asset_keys):
+        problems = tuple(SourceProblem("network", "down", key) for key in asset_keys) or (
+            () if ok else (SourceProblem("auth", "401"),)
+        )
+        return SourceReport(name, ok, T0, problems)
+
+    evidence = Evidence(
+        collected_at=T0,
+        sources={
+            "directory": report("directory", False),
+            "meta": report("meta", False),
+            "x": report("x", True, "account:x:acme"),
+            "vault": report("vault", True),
+        },
+    )
+    specs = registry().specs
+    gaps = collection_gaps(evidence, specs)
+    assert gaps.checks == {"access.fake-departed"}  # needs the failed directory
+    assert gaps.unsure("auth.any", Asset.account("instagram", "acme").key)
+    assert gaps.unsure("auth.any", "account:x:acme")
+    assert not gaps.unsure("auth.any", "account:x:other")
+    assert not gaps.unsure("coverage.fake-collection", "domain:acme.example")

@@ -304,3 +304,36 @@ def test_prune_keeps_the_latest_runs_and_their_rows(tmp_path):
             store.prune("Acme", 0)
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT COUNT(*) FROM evidence").fetchone()[0] == 3
+
+
+@pytest.mark.parametrize(
+    ("sql", "read"),
+    [
+        ("UPDATE evidence SET snapshot = '{broken'", lambda s: s.previous_run("Acme")),
+        ("UPDATE runs SET counts = 'nope'", lambda s: s.history()),
+        ("UPDATE baselines SET profile = '[]'", lambda s: s.baselines()),
+        ("UPDATE mutes SET expires = 'someday'", lambda s: s.list_mutes()),
+        ("UPDATE findings SET finding = 'x'", lambda s: s.findings_of("r1", ["a"])),
+    ],
+)
+def test_damaged_rows_are_a_store_error(tmp_path, sql, read):
+    path = tmp_path / "a.db"
+    with Store(path) as store:
+        store.save_run(run("r1", finding("a")), evidence())
+        store.add_mute(Mute("a", "r", "o", T0, T0))
+        store.accept_baseline(Baseline("account:x:acme", Profile(bio="hi"), "ciso", "ok", T0))
+    conn = sqlite3.connect(path)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+    with Store(path) as store, pytest.raises(StoreError, match="unreadable"):
+        read(store)
+
+
+def test_a_store_created_by_another_tool_is_made_private(tmp_path):
+    path = tmp_path / "a.db"
+    sqlite3.connect(path).execute("CREATE TABLE apscheduler_jobs (id TEXT)").connection.close()
+    path.chmod(0o644)
+    with Store(path) as store:
+        assert store.schema_version == 1
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

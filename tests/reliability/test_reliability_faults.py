@@ -35,7 +35,11 @@ def test_one_broken_timeline_is_not_verified_and_reported(tmp_path: Path) -> Non
     key = "account:x:relx0000"
     assert key in faulted.failed_subjects
     assert faulted.results[key][("content.scam-pattern", "")] == "not_verified"
-    assert not [k for k, s in faulted.results[key].items() if s == "pass" and clean.results[key].get(k) != "pass"]
+    assert not [
+        k
+        for k, s in faulted.results[key].items()
+        if s == "pass" and clean.results[key].get(k) != "pass"
+    ]
     for other in ("account:x:relx0001", "account:x:relx0002", "account:x:relx0003"):
         assert faulted.results[other] == clean.results[other]
     assert faulted.code in (1, 3)
@@ -47,12 +51,18 @@ def test_defect_linkedin_discovery_failure_drops_unmanaged_account_results(tmp_p
     cannot be read, begin() drops EVERY discovered organization and records a source-level
     problem while the source stays ok=True; Evidence.source_failed('linkedin') is then False, so
     ownership.unmanaged-account yields nothing at all for LinkedIn: no pass, no not_verified."""
-    rule = Fault(FaultKind.MALFORMED, platform="linkedin", path=r"^/rest/organizations/\d+$", times=1)
+    rule = Fault(
+        FaultKind.MALFORMED, platform="linkedin", path=r"^/rest/organizations/\d+$", times=1
+    )
     clean, faulted = _pair(tmp_path, ("linkedin",), rule)
     for index in range(4):
         key = f"account:linkedin:rell{index:04d}"
-        before = {k: s for k, s in clean.results[key].items() if k[0] == "ownership.unmanaged-account"}
-        after = {k: s for k, s in faulted.results[key].items() if k[0] == "ownership.unmanaged-account"}
+        before = {
+            k: s for k, s in clean.results[key].items() if k[0] == "ownership.unmanaged-account"
+        }
+        after = {
+            k: s for k, s in faulted.results[key].items() if k[0] == "ownership.unmanaged-account"
+        }
         source = faulted.results.get("source:linkedin", {})
         gap = "not_verified" in after.values() or any(
             k[0] == "ownership.unmanaged-account" and s == "not_verified" for k, s in source.items()

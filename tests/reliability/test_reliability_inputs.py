@@ -19,7 +19,9 @@ from bench.reliability_inputs import (
 )
 
 
-def _validate(tmp_path: Path, data: bytes, invalid: bool = True, target: str = "config") -> list[str]:
+def _validate(
+    tmp_path: Path, data: bytes, invalid: bool = True, target: str = "config"
+) -> list[str]:
     case = Case("test", target, data, invalid)
     config = write_case(case, tmp_path)
     outcome = call_main(["validate", "--config", str(config)], tmp_path)
@@ -86,7 +88,10 @@ def test_defect_nul_in_a_record_path_escapes_as_value_error(tmp_path: Path) -> N
     """DEFECT auditor/collectors/record_file.py read_text: Path.stat() raises ValueError
     ('embedded null byte') for a path with NUL; only OSError is caught: traceback."""
     data = dump(base.base_config()).replace(b"people.csv", b'"a\\0b"')
-    assert _validate(tmp_path, data) == []
+    case = Case("nul record path", "config", data, True)
+    config = write_case(case, tmp_path)
+    outcome = call_main(["validate", "--config", str(config)], tmp_path)
+    assert violations(case, outcome, "a\\x00b") == []
 
 
 def test_defect_nul_in_the_store_path_escapes_from_run(tmp_path: Path) -> None:

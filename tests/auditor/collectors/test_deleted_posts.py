@@ -8,7 +8,7 @@ carried posts are checked in batches, and a failed check leaves the posts unknow
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,9 @@ import yaml
 from platform_fixtures import NOW, PLATFORM_WORLD, accounts_of, as_previous, collect, make_config
 
 from auditor.collectors.base import CollectorOutput
-from auditor.evidence import AccountState, Evidence
+from auditor.collectors.post_history import History
+from auditor.errors import MalformedResponse
+from auditor.evidence import AccountState, Evidence, Post
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.world import world_from_mapping
 
@@ -144,12 +146,8 @@ def test_posts_that_left_the_window_are_dropped(tmp_path: Path) -> None:
 
 
 def test_meta_deleted_page_post_and_media_disappear(tmp_path: Path) -> None:
-    def edit(world: dict[str, Any]) -> None:
-        _drop(world["meta"]["pages"], "posts", "200000000000001_9001")
-        _drop(world["meta"]["instagram"], "media", "17900000000000001")
-
     first, second = _two_runs(
-        tmp_path, META_ACCOUNTS, "meta", edit, settings=META_SETTINGS
+        tmp_path, META_ACCOUNTS, "meta", _drop_oldest_meta, settings=META_SETTINGS
     )
     assert _ids(first, "account:meta:northwindoutfitters") == [
         "200000000000001_9002",
@@ -160,7 +158,7 @@ def test_meta_deleted_page_post_and_media_disappear(tmp_path: Path) -> None:
     assert second.report.problems == ()
 
 
-def test_meta_unchanged_posts_are_confirmed_in_one_batch(tmp_path: Path) -> None:
+def test_meta_unchanged_posts_cost_no_lookup(tmp_path: Path) -> None:
     first, second = _two_runs(
         tmp_path, META_ACCOUNTS, "meta", lambda world: None, settings=META_SETTINGS
     )
@@ -168,7 +166,14 @@ def test_meta_unchanged_posts_are_confirmed_in_one_batch(tmp_path: Path) -> None
         first, "account:meta:northwindoutfitters"
     )
     assert _ids(second, "account:instagram:northwind") == ["17900000000000001"]
-    assert second.report.requests == first.report.requests + 1
+    assert second.report.requests == first.report.requests  # the pages read prove them
+
+
+def _drop_oldest_meta(world: dict[str, Any]) -> None:
+    """Remove the page's older post and the only media item: the pages read no longer reach
+    them, so only the batched lookup can tell."""
+    _drop(world["meta"]["pages"], "posts", "200000000000001_9001")
+    _drop(world["meta"]["instagram"], "media", "17900000000000001")
 
 
 def test_meta_failed_batch_leaves_posts_unknown(tmp_path: Path) -> None:
@@ -177,22 +182,25 @@ def test_meta_failed_batch_leaves_posts_unknown(tmp_path: Path) -> None:
         tmp_path,
         META_ACCOUNTS,
         "meta",
-        lambda world: None,
+        _drop_oldest_meta,
         faults=[fault],
         settings=META_SETTINGS,
     )
     page = accounts_of(second)["account:meta:northwindoutfitters"]
+    assert page.state is AccountState.ACTIVE
     assert page.posts is None
     assert page.roles is not None  # the rest of the evidence is kept
     keys = {p.asset_key for p in second.report.problems}
     assert keys == {"account:meta:northwindoutfitters", "account:instagram:northwind"}
+    assert all(p.kind == "malformed" for p in second.report.problems)
+
+
+def _drop_linkedin(world: dict[str, Any]) -> None:
+    _drop(world["linkedin"]["organizations"], "posts", "urn:li:share:7100000000000000001")
 
 
 def test_linkedin_deleted_post_disappears(tmp_path: Path) -> None:
-    def edit(world: dict[str, Any]) -> None:
-        _drop(world["linkedin"]["organizations"], "posts", "urn:li:share:7100000000000000001")
-
-    first, second = _two_runs(tmp_path, LINKEDIN_ACCOUNTS, "linkedin", edit)
+    first, second = _two_runs(tmp_path, LINKEDIN_ACCOUNTS, "linkedin", _drop_linkedin)
     key = "account:linkedin:northwind-outfitters"
     assert _ids(first, key) == ["urn:li:share:7100000000000000001"]
     assert _ids(second, key) == []
@@ -200,10 +208,10 @@ def test_linkedin_deleted_post_disappears(tmp_path: Path) -> None:
 
 
 def test_linkedin_failed_batch_get_leaves_posts_unknown(tmp_path: Path) -> None:
-    fault = {"platform": "linkedin", "path": "^/rest/posts$", "kind": "server_error", "times": 1}
-    _, second = _two_runs(
-        tmp_path, LINKEDIN_ACCOUNTS, "linkedin", lambda world: None, faults=[fault]
-    )
+    # the listing (first /rest/posts request) no longer has the post; the batch get (second)
+    # fails
+    fault = {"platform": "linkedin", "path": "^/rest/posts$", "kind": "server_error", "every": 2}
+    _, second = _two_runs(tmp_path, LINKEDIN_ACCOUNTS, "linkedin", _drop_linkedin, faults=[fault])
     evidence = accounts_of(second)["account:linkedin:northwind-outfitters"]
     assert evidence.state is AccountState.ACTIVE
     assert evidence.profile is not None
@@ -214,11 +222,12 @@ def test_linkedin_failed_batch_get_leaves_posts_unknown(tmp_path: Path) -> None:
     ]
 
 
-def test_youtube_deleted_upload_disappears(tmp_path: Path) -> None:
-    def edit(world: dict[str, Any]) -> None:
-        _drop(world["youtube"]["channels"], "uploads", "vidNW000001")
+def _drop_oldest_upload(world: dict[str, Any]) -> None:
+    _drop(world["youtube"]["channels"], "uploads", "vidNW000001")
 
-    first, second = _two_runs(tmp_path, YOUTUBE_ACCOUNTS, "youtube", edit)
+
+def test_youtube_deleted_upload_disappears(tmp_path: Path) -> None:
+    first, second = _two_runs(tmp_path, YOUTUBE_ACCOUNTS, "youtube", _drop_oldest_upload)
     assert _ids(first, "account:youtube:@northwind") == ["vidNW000002", "vidNW000001"]
     assert _ids(second, "account:youtube:@northwind") == ["vidNW000002"]
     assert second.report.problems == ()
@@ -228,9 +237,53 @@ def test_youtube_deleted_upload_disappears(tmp_path: Path) -> None:
 def test_youtube_failed_lookup_leaves_uploads_unknown(tmp_path: Path, kind: str) -> None:
     fault = {"platform": "youtube", "path": "^/youtube/v3/videos$", "kind": kind}
     _, second = _two_runs(
-        tmp_path, YOUTUBE_ACCOUNTS, "youtube", lambda world: None, faults=[fault]
+        tmp_path, YOUTUBE_ACCOUNTS, "youtube", _drop_oldest_upload, faults=[fault]
     )
     evidence = accounts_of(second)["account:youtube:@northwind"]
     assert evidence.posts is None
     assert evidence.profile is not None
     assert [p.asset_key for p in second.report.problems] == ["account:youtube:@northwind"]
+
+
+def test_youtube_upload_missing_between_listed_ones_is_gone_without_a_lookup(
+    tmp_path: Path,
+) -> None:
+    world = _world()
+    channel = world["youtube"]["channels"][0]
+    channel["uploads"].append({"id": "vidNW000003", "title": "New", "published": "-1d"})
+    first = _run(world, tmp_path, YOUTUBE_ACCOUNTS, "youtube")
+    changed = copy.deepcopy(world)
+    _drop(changed["youtube"]["channels"], "uploads", "vidNW000002")
+    fault = {"platform": "youtube", "path": "^/youtube/v3/videos$", "kind": "server_error"}
+    second = _run(
+        changed,
+        tmp_path,
+        YOUTUBE_ACCOUNTS,
+        "youtube",
+        previous=as_previous(first),
+        faults=[fault],  # any lookup would fail the test
+    )
+    assert _ids(second, "account:youtube:@northwind") == ["vidNW000003", "vidNW000001"]
+    assert second.report.problems == ()
+    assert second.report.requests == first.report.requests
+
+
+def test_history_settle_asks_only_what_the_pages_did_not_reach() -> None:
+    asked: list[list[str]] = []
+
+    def verify(ids: Sequence[str]) -> dict[str, bool]:
+        asked.append(list(ids))
+        return {i: i != "old-gone" for i in ids}
+
+    def post(post_id: str, days: float) -> Post:
+        return Post(id=post_id, created_at=NOW - timedelta(days=days), text=post_id)
+
+    carried = (post("new", 1), post("mid-gone", 2), post("old", 5), post("old-gone", 6))
+    history = History(None, carried)
+    history.settle([post("newer", 0.5), post("new", 1), post("mid", 3)], verify, 1)
+    assert asked == [["old"], ["old-gone"]]  # batches of one; "mid-gone" is newer than "mid"
+    assert [p.id for p in history.kept or ()] == ["new", "old"]
+    assert history.error is None
+    undecided = History(None, (post("old", 5),))
+    undecided.settle([], lambda ids: {}, 10)
+    assert isinstance(undecided.error, MalformedResponse)

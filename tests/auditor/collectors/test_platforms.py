@@ -71,7 +71,7 @@ def test_merge_keeps_verified_posts_in_window_drops_duplicates_newest_first() ->
     assert [p.id for p in merged] == ["4", "3", "2"]
     assert History().merge([], NOW) == ()
     assert history.for_account("9") is history
-    assert history.for_account("10") == History()
+    assert history.for_account("10") == History(kept=())
 
 
 def test_links_and_digests() -> None:
