@@ -29,6 +29,13 @@ def split_list(values: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(v.strip() for raw in values or () for v in raw.split(",") if v.strip())
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line, with control and invisible characters shown as escapes (an error
+    may quote a hostile value from a file)."""
+    flat = " ".join(text.split())
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in flat)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (exit 2)."""
 
@@ -199,8 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _handler(command)(args)
     except (UserError, StoreError, MailError) as exc:
-        line = " ".join(str(exc).split())  # always one line, whatever the message held
-        print(f"brand-audit: error: {line}", file=sys.stderr)
+        print(f"brand-audit: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("brand-audit: interrupted", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The smaller ``brand-audit`` commands: validate, checks, history, mute, baseline, sandbox,
+"""The smaller ``brand-audit`` commands: validate, checks, history, mute, mutes, baseline, sandbox,
 prelaunch. Part of the composition root (:mod:`auditor.cli`)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import textwrap
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from auditor.cli import split_list
+from auditor.cli import one_line, split_list
 from auditor.config import AppConfig, load_config
 from auditor.errors import UserError
 from auditor.models import Asset
@@ -26,7 +26,9 @@ def _registry() -> Registry:
 
 
 def _store(config: AppConfig) -> Store:
-    return Store(config.resolve(config.model.storage.path))
+    from auditor.cli_run import open_store
+
+    return open_store(config.resolve(config.model.storage.path), config)
 
 
 def _has_store(config: AppConfig) -> bool:
@@ -116,7 +118,7 @@ def history_command(args: argparse.Namespace) -> int:
             f"{run.id:<26} {run.finished_at.strftime('%Y-%m-%d %H:%M'):<17} {run.status:<7}"
             f" {open_text:<14} {change.get('new', 0):>4} {change.get('resolved', 0):>9}"
         )
-        print(line + (f"  ({run.error})" if run.error else ""))
+        print(line + (f"  ({one_line(run.error)})" if run.error else ""))
     return 0
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import auditor
 from auditor.cli import split_list
 from auditor.config import AppConfig, load_config
-from auditor.errors import UserError
+from auditor.errors import StoreError, UserError
 from auditor.models import Mute, Severity
 from auditor.progress import Progress, choose_progress
 from auditor.registry import Registry, build_registry
@@ -86,6 +86,14 @@ def resolve_options(args: argparse.Namespace, config: AppConfig) -> RunOptions:
             f"expected a comma list of {', '.join(FORMATS)}, got {args.format!r}", field="--format"
         )
     return RunOptions(only=only, fail_on=fail_on, formats=formats)
+
+
+def open_store(path: Path, config: AppConfig) -> Store:
+    """The store at ``path``; a :class:`StoreError` names the config field that chose it."""
+    try:
+        return Store(path)
+    except StoreError as exc:
+        raise UserError(str(exc), file=str(config.path), field="storage.path") from None
 
 
 def load_registry() -> Registry:
@@ -180,7 +188,7 @@ def audit_and_write(
     select_checks(registry, options.only)
     preflight(config)
     collectors = build_collectors(config)
-    with Store(store_path) as store:
+    with open_store(store_path, config) as store:
         result = audit(
             config,
             registry=registry,

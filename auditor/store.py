@@ -67,7 +67,7 @@ class Store:
         self._lock = threading.Lock()
         try:
             self._conn = open_file(path, busy_timeout_s)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, ValueError, sqlite3.Error) as exc:
             raise self._fail(exc, "open") from None
         try:
             self._upgrade(upgrades)

@@ -265,14 +265,14 @@ def one_run(label: str, config_path: Path, accounts: Sequence[tuple[str, str]], 
     slow = sorted(timing.checks.items(), key=lambda kv: -kv[1])[:5]
     print(f"--- {label}: {len(registry.specs)} checks, {len(run.findings)} findings")
     print("  sources: " + ", ".join(f"{s.name} {s.duration_s:.2f}s" for s in run.sources))
-    print(f"  setup (config, registry): {marks['collect'] - started:.2f} s")
+    print(f"  setup (config, registry, previous run): {marks['collect'] - started:.2f} s")
     print(f"  collect: {marks['collected'] - marks['collect']:.2f} s")
     print(
         f"  checks: {marks['checked'] - marks['checks']:.2f} s (slowest: "
         + ", ".join(f"{c} {t:.2f}s" for c, t in slow)
         + ")"
     )
-    print(f"  engine (previous run, stamp, mutes, persist): {audited - marks['checked']:.2f} s")
+    print(f"  engine (stamp, mutes, persist): {audited - marks['checked']:.2f} s")
     print(
         f"  JSON ({json_size // 1024} KiB) + CSV ({csv_size // 1024} KiB): {finished - audited:.2f} s"
     )

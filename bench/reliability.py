@@ -31,9 +31,9 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-FULL = {"inputs": 2400, "faults": 200, "kills": 50, "pairs": 10}
+FULL = {"inputs": 4000, "faults": 200, "rounds": 3, "kills": 50, "pairs": 10}
 """Sizes of the full run."""
-QUICK = {"inputs": 1000, "faults": 200, "kills": 16, "pairs": 4}
+QUICK = {"inputs": 2000, "faults": 200, "rounds": 1, "kills": 20, "pairs": 5}
 """Sizes of ``--quick``."""
 
 
@@ -48,7 +48,7 @@ def items(sizes: dict[str, int]) -> dict[str, Callable[[], object]]:
 
     return {
         "1": lambda: bad_input(sizes["inputs"]),
-        "2": lambda: faults(sizes["faults"]),
+        "2": lambda: faults(sizes["faults"], rounds=sizes["rounds"]),
         "3": lambda: crashes(sizes["kills"]),
         "4": lambda: concurrency(sizes["pairs"]),
         "5": secrets,

@@ -208,7 +208,8 @@ def affected_problems(
     got_checks, source_checks = _by_check(got), _by_check(source)
     for check, subjects in _by_check(want).items():
         now = got_checks.get(check, {})
-        covered = "not_verified" in now.values() or "not_verified" in source_checks.get(check, {})
+        on_source = source_checks.get(check, {}).values()
+        covered = "not_verified" in now.values() or "not_verified" in on_source
         if now != subjects and not covered:
             problems.append(
                 (
@@ -276,27 +277,33 @@ def _sandbox(world: Path, plan: FaultPlan) -> Iterator[dict[str, str]]:
         yield dict(running.base_urls)
 
 
-def faults(count: int, *, seed: int = 11) -> Tally:
-    """Item 2 with ``count`` accounts."""
+def _audited(root: Path, world: Path, accounts: list[GenAccount], plan: FaultPlan) -> RunResult:
+    with _sandbox(world, plan) as urls:
+        config = write_yaml(root / "config.yaml", config_document(accounts, urls))
+        return audit(config, root / "out")
+
+
+def faults(count: int, *, seed: int = 11, rounds: int = 1) -> Tally:
+    """Item 2 with ``count`` accounts: one fault-free run, then ``rounds`` faulted runs (seeds
+    ``seed``, ``seed + 1`` ...), each judged against it."""
     tally = Tally("2 faults")
     started = time.monotonic()
     accounts = make_accounts(count)
     with tempfile.TemporaryDirectory(prefix="rel-faults-") as tmp:
         root = Path(tmp)
         world = write_yaml(root / "world.yaml", world_document(accounts))
-        runs: list[RunResult] = []
-        plan = fault_plan(seed=seed)
-        for name, chosen in (("clean", FaultPlan()), ("faulted", plan)):
-            with _sandbox(world, chosen) as urls:
-                config = write_yaml(root / name / "config.yaml", config_document(accounts, urls))
-                runs.append(audit(config, root / name / "out"))
-        affected, faulted_n, unrecovered = affected_accounts(plan.log, accounts)
-        judge(tally, accounts, affected, runs[0], runs[1])
-    share = faulted_n / max(1, len(plan.log))
-    tally.notes.append(
-        f"{count} accounts, {len(plan.log)} requests, {faulted_n} faulted ({share:.0%}), "
-        f"{unrecovered} URLs unrecovered, {len(affected)} accounts affected "
-        f"({sum(v == 'own' for v in affected.values())} by their own requests), clean exit "
-        f"{runs[0].code}, faulted exit {runs[1].code}, {time.monotonic() - started:.0f} s"
-    )
+        clean = _audited(root / "clean", world, accounts, FaultPlan())
+        for n in range(rounds):
+            plan = fault_plan(seed=seed + n)
+            faulted = _audited(root / f"faulted{n}", world, accounts, plan)
+            affected, faulted_n, unrecovered = affected_accounts(plan.log, accounts)
+            judge(tally, accounts, affected, clean, faulted)
+            own = sum(v == "own" for v in affected.values())
+            tally.notes.append(
+                f"round {n + 1}: {count} accounts, {len(plan.log)} requests, {faulted_n} faulted "
+                f"({faulted_n / max(1, len(plan.log)):.0%}), {unrecovered} URLs unrecovered, "
+                f"{len(affected)} accounts affected ({own} by their own requests), exit "
+                f"{faulted.code} (fault-free {clean.code})"
+            )
+    tally.notes.append(f"{time.monotonic() - started:.0f} s")
     return tally

@@ -201,6 +201,11 @@ def ssrf(tally: Tally, accounts: int = 8) -> None:
                 config = write_yaml(root / "config.yaml", doc)
                 code, err = _run(config, root / "out", "json")
             tally.check(code in (0, 1, 3), "audit with hostile links failed", f"exit {code}: {err}")
+        tally.notes.append(
+            f"{len(urls)} private-address spellings refused directly and as redirect targets; "
+            f"a {accounts}-account audit with them in every profile and post; listener hits: "
+            f"{listener.hits}"
+        )
         tally.check(
             listener.hits == 0,
             "the listener on 127.0.0.1 was contacted",
@@ -252,6 +257,7 @@ def markup(tally: Tally, accounts: int = 8) -> None:
             raw = [tag for tag in PAYLOAD_TAGS if tag in text]
             tally.check(not raw, "hostile markup is not escaped", f"{page.name}: {raw}")
             ran = browse(page)
+            tally.notes.append(f"{page.name} opened in chromium: {len(ran)} events")
             tally.check(not ran, "hostile markup ran in the browser", f"{page.name}: {ran[:3]}")
 
 

@@ -20,8 +20,10 @@ ownership.registration-email-external`` shows the family overview.
   ``verify_credentials``), that id too (subject ``token_account_id``): it passes when the token
   belongs to this account and fails when it belongs to an account outside the inventory; a token
   of another inventory account on the same platform (one read token serving several accounts)
-  gives no token result. ``not_verified`` when the inventory records no id (record it: a handle
-  can be re-registered by anyone once released) or the platform did not return one.
+  gives no token result, and the token result is ``not_verified`` when that question could not
+  be asked (the source recorded a source-wide problem). ``not_verified`` when the inventory
+  records no id (record it: a handle can be re-registered by anyone once released) or the
+  platform did not return one.
 """
 
 from __future__ import annotations
@@ -130,6 +132,9 @@ def _inventory_match(
 DISCOVERY_SOURCES = frozenset({"meta", "github", "linkedin"})
 """Sources that list the accounts the company controls (the others cannot)."""
 
+TOKEN_OWNER_SOURCES = frozenset({"x", "meta", "mastodon"})
+"""Sources that ask the platform whom the configured token belongs to."""
+
 
 def _failed_discovery_sources(ctx: CheckContext) -> list[str]:
     names = dict.fromkeys(
@@ -142,9 +147,13 @@ def _failed_discovery_sources(ctx: CheckContext) -> list[str]:
 def _listing_gap(ctx: CheckContext, name: str) -> bool:
     """A discovering source that recorded a source-wide problem (its listing may be partial or
     missing even though its accounts were read): fail closed."""
+    return name in DISCOVERY_SOURCES and _source_gap(ctx, name)
+
+
+def _source_gap(ctx: CheckContext, name: str) -> bool:
+    """True when source ``name`` recorded a problem that is not about one asset."""
     report = ctx.evidence.sources.get(name)
-    gap = report is not None and any(p.asset_key is None for p in report.problems)
-    return name in DISCOVERY_SOURCES and gap
+    return report is not None and any(p.asset_key is None for p in report.problems)
 
 
 _GONE = (AccountState.NOT_FOUND, AccountState.SUSPENDED, AccountState.DEACTIVATED)
@@ -234,6 +243,15 @@ def _identity(ctx: CheckContext, spec: AccountSpec) -> Iterator[Outcome]:
         token = _token_identity(ctx, spec, token_id, expected or actual, ev.source)
         if token is not None:
             yield token
+    elif ev is not None and ev.source in TOKEN_OWNER_SOURCES and _source_gap(ctx, ev.source):
+        detail = (
+            f"Whom the configured {spec.platform} token belongs to is unknown: the {ev.source} "
+            "source recorded a source-wide problem."
+        )
+        yield outcome(
+            ctx, spec.asset, Status.NOT_VERIFIED, detail, source=ev.source,
+            subject="token_account_id",
+        )  # fmt: skip
 
 
 def _compare_ids(view: AccountView, expected: str | None, actual: str | None) -> tuple[Status, str]:

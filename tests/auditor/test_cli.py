@@ -459,6 +459,7 @@ def test_corrupt_store_is_one_line_exit_2(wire, capsys, tmp_path):
         code, _, err = run_cli(capsys, *argv)
         assert code == 2
         assert err.count("\n") == 1
+        assert "brand.yaml: storage.path: " in err
         assert "audit.db: cannot open the audit store" in err
 
 
@@ -534,3 +535,16 @@ def test_sandbox_command_serves_the_world_until_interrupted():
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
     assert proc.returncode in (0, 130)
+
+
+def test_error_lines_escape_control_and_invisible_characters(wire, capsys, tmp_path):
+    from auditor.cli import one_line
+
+    assert one_line("a\nb\x00c\u202ed\te") == "a b\\x00c\\u202ed e"
+    wire(FakeCollector(items=[people(alice="active")]))
+    code, _, err = audit(
+        capsys, tmp_path, config=write_config(tmp_path, storage={"path": "a\x00b.db"})
+    )
+    assert code == 2
+    assert "brand.yaml: storage.path: " in err
+    assert "\x00" not in err

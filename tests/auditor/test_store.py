@@ -337,3 +337,20 @@ def test_a_store_created_by_another_tool_is_made_private(tmp_path):
     with Store(path) as store:
         assert store.schema_version == 1
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_new_folders_are_private_whatever_the_umask(tmp_path):
+    import os
+
+    old = os.umask(0)
+    try:
+        Store(tmp_path / "state" / "db" / "a.db").close()
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "state", tmp_path / "state" / "db"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder.name
+
+
+def test_a_nul_in_the_path_is_a_store_error(tmp_path):
+    with pytest.raises(StoreError, match="cannot open"):
+        Store(tmp_path / "a\0b.db")

@@ -45,12 +45,11 @@ def test_one_broken_timeline_is_not_verified_and_reported(tmp_path: Path) -> Non
     assert faulted.code in (1, 3)
 
 
-def test_defect_linkedin_discovery_failure_drops_unmanaged_account_results(tmp_path: Path) -> None:
-    """DEFECT (fail-open) auditor/collectors/linkedin.py LinkedInCollector.begin +
-    checks/ownership_platform.py _failed_discovery_sources: when one administered organization
-    cannot be read, begin() drops EVERY discovered organization and records a source-level
-    problem while the source stays ok=True; Evidence.source_failed('linkedin') is then False, so
-    ownership.unmanaged-account yields nothing at all for LinkedIn: no pass, no not_verified."""
+def test_linkedin_discovery_failure_is_not_verified(tmp_path: Path) -> None:
+    """Was fail-open (fixed in checks/ownership_platform.py _failed_discovery_sources): when one
+    administered organization cannot be read, LinkedInCollector.begin drops every discovered
+    organization and records a source-level problem while the source stays ok=True, so
+    ownership.unmanaged-account yielded nothing for LinkedIn: no pass, no not_verified."""
     rule = Fault(
         FaultKind.MALFORMED, platform="linkedin", path=r"^/rest/organizations/\d+$", times=1
     )
@@ -70,10 +69,10 @@ def test_defect_linkedin_discovery_failure_drops_unmanaged_account_results(tmp_p
         assert before and (after == before or gap), (key, before, after)
 
 
-def test_defect_x_token_owner_result_vanishes_when_get_me_fails(tmp_path: Path) -> None:
-    """DEFECT (fail-open, minor) checks/ownership_platform.py ownership.identity-mismatch: when
-    X's /2/users/me cannot be read the token_account_id result disappears instead of being
-    not_verified (the fault-free run passes it)."""
+def test_token_owner_is_not_verified_when_get_me_fails(tmp_path: Path) -> None:
+    """Was fail-open (fixed in checks/ownership_platform.py identity-mismatch): when X's
+    /2/users/me could not be read, the token_account_id result vanished instead of being
+    not_verified (AccountEvidence.token_account_id None means both "not asked" and "failed")."""
     rule = Fault(FaultKind.MALFORMED, platform="x", path=r"^/2/users/me$")
     clean, faulted = _pair(tmp_path, ("x",), rule)
     key = "account:x:relx0000"

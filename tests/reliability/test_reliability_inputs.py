@@ -57,36 +57,32 @@ def test_misspelled_key_is_one_line_naming_file_and_field(tmp_path: Path) -> Non
     assert violations(case, outcome, "config.yaml") == []
 
 
-def test_defect_deeply_nested_yaml_escapes_as_recursion_error(tmp_path: Path) -> None:
-    """DEFECT auditor/config.py load_config: catches only yaml.YAMLError, so PyYAML's
-    RecursionError on deep nesting escapes main() as a traceback."""
+def test_deeply_nested_yaml_is_one_line(tmp_path: Path) -> None:
+    """Was a traceback (fixed in auditor/config.py load_config): PyYAML's RecursionError."""
     assert _validate(tmp_path, _with_raw("policy.max_full_admins", "[" * 3000 + "]" * 3000)) == []
 
 
-def test_defect_huge_integer_escapes_as_value_error(tmp_path: Path) -> None:
-    """DEFECT auditor/config.py load_config: a 4,301+ digit integer makes PyYAML's int()
-    raise ValueError (int max str digits), not caught: traceback."""
+def test_huge_integer_is_one_line(tmp_path: Path) -> None:
+    """Was a traceback (fixed in load_config): PyYAML's int() raises ValueError past 4,300 digits."""
     assert _validate(tmp_path, _with_raw("version", "9" * 5000)) == []
 
 
 @pytest.mark.parametrize("bare", ["2026-13-01", "2026-02-30", "2026-00-10T10:00:00Z"])
-def test_defect_bare_impossible_date_escapes_as_value_error(tmp_path: Path, bare: str) -> None:
-    """DEFECT auditor/config.py load_config: an unquoted impossible date is claimed by PyYAML's
-    timestamp resolver, whose datetime() raises ValueError: traceback, not one line."""
+def test_bare_impossible_date_is_one_line_with_its_line(tmp_path: Path, bare: str) -> None:
+    """Was a traceback (fixed in load_config): PyYAML's timestamp resolver raises ValueError."""
     assert _validate(tmp_path, _with_raw("launches.0.embargo_until", bare)) == []
 
 
 @pytest.mark.parametrize("key", ["a\\nb", "\\e[31mred", "x\\x85y"])
-def test_defect_control_characters_of_a_key_reach_the_error_line(tmp_path: Path, key: str) -> None:
-    """DEFECT auditor/config.py _one_line: the pydantic location is printed raw, so a key
-    holding a newline splits the error into two lines and ESC/C1 characters reach the terminal."""
+def test_control_characters_of_a_key_are_escaped(tmp_path: Path, key: str) -> None:
+    """Was raw ESC/C1 characters (and a newline) on the terminal: fixed in auditor/errors.py
+    UserError.line and auditor/config.py _one_line."""
     data = dump(base.base_config()) + f'"{key}": 1\n'.encode()
     assert _validate(tmp_path, data) == []
 
 
-def test_defect_nul_in_a_record_path_escapes_as_value_error(tmp_path: Path) -> None:
-    """DEFECT auditor/collectors/record_file.py read_text: Path.stat() raises ValueError
-    ('embedded null byte') for a path with NUL; only OSError is caught: traceback."""
+def test_nul_in_a_record_path_is_one_line(tmp_path: Path) -> None:
+    """Was a traceback (fixed in auditor/collectors/record_file.py read_text): ValueError for NUL."""
     data = dump(base.base_config()).replace(b"people.csv", b'"a\\0b"')
     case = Case("nul record path", "config", data, True)
     config = write_case(case, tmp_path)
@@ -94,19 +90,19 @@ def test_defect_nul_in_a_record_path_escapes_as_value_error(tmp_path: Path) -> N
     assert violations(case, outcome, "a\\x00b") == []
 
 
-def test_defect_nul_in_the_store_path_escapes_from_run(tmp_path: Path) -> None:
-    """DEFECT auditor/store.py Store._connect: os.open() raises ValueError for a NUL in
-    storage.path; only OSError/sqlite3.Error are caught: traceback from 'run'."""
+def test_nul_in_the_store_path_is_one_line_from_run(tmp_path: Path) -> None:
+    """Was a traceback from 'run' (os.open() raises ValueError for a NUL in storage.path);
+    fixed by ENGINE in auditor/store.py Store._connect."""
     data = dump(base.base_config()).replace(b"audit.db", b'"a\\0b.db"')
     case = Case("nul store", "config", data, True)
     config = write_case(case, tmp_path)
     outcome = call_main(["run", "--config", str(config), "--out", str(tmp_path / "o")], tmp_path)
-    assert violations(case, outcome, "config.yaml") == []
+    assert violations(case, outcome, "a\\x00b.db") == []
 
 
-def test_defect_yaml_alias_bomb_is_not_refused_quickly(tmp_path: Path) -> None:
-    """DEFECT auditor/config.py _resolve_env: aliases are expanded into copies (exponential);
-    an 8-level alias bomb of 1 KB takes ~30 s and ~1.5 GB instead of a one-line refusal."""
+def test_yaml_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    """Was ~30 s and ~1.5 GB for a 1 KB file (fixed in load_config: expanded size is counted on the
+    composed node graph first)."""
     lines = ["k0: &l0 [x, x, x, x, x, x, x, x, x]"]
     lines += [f"k{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 8)]
     case = Case("bomb", "config", "\n".join(lines).encode(), True)
