@@ -119,6 +119,12 @@ def _add_tools(sub: argparse._SubParsersAction[_Parser]) -> None:
     pre.add_argument("--out", required=True)
     pre.add_argument("--config")
     pre.set_defaults(command="prelaunch")
+    rdap = sub.add_parser(
+        "rdap-refresh", help="store the live IANA RDAP bootstrap beside the audit database"
+    )
+    rdap.add_argument("--config", required=True, help="the YAML config file")
+    rdap.add_argument("--url", help="fetch the bootstrap from this URL (default: IANA's dns.json)")
+    rdap.set_defaults(command="rdap-refresh")
 
 
 def _add_service(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -181,6 +187,7 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         "baseline": cli_admin.baseline_command,
         "sandbox": cli_admin.sandbox_command,
         "prelaunch": cli_admin.prelaunch_command,
+        "rdap-refresh": cli_admin.rdap_refresh_command,
     }
     return handlers[command]
 

@@ -1,5 +1,5 @@
 """The smaller ``brand-audit`` commands: validate, checks, history, mute, mutes, baseline, sandbox,
-prelaunch. Part of the composition root (:mod:`auditor.cli`)."""
+prelaunch, rdap-refresh. Part of the composition root (:mod:`auditor.cli`)."""
 
 from __future__ import annotations
 
@@ -237,3 +237,23 @@ def prelaunch_command(args: argparse.Namespace) -> int:
         platforms=split_list(args.platforms),
         out=Path(args.out),
     )
+
+
+def rdap_refresh_command(args: argparse.Namespace) -> int:
+    """Fetch the IANA RDAP bootstrap (or ``--url``) and store it beside the audit database,
+    where later runs prefer it to the bundled subset."""
+    from auditor.collectors.registration import refresh_from_config
+    from auditor.errors import CollectionError
+
+    config = load_config(Path(args.config))
+    try:
+        count, path = refresh_from_config(config, args.url)
+    except CollectionError as exc:
+        raise UserError(f"could not refresh the RDAP bootstrap: {exc.detail}",
+                        field="--url" if args.url else None) from None  # fmt: skip
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UserError(f"cannot write the RDAP bootstrap ({reason})",
+                        file=str(exc.filename or config.path)) from None  # fmt: skip
+    print(f"RDAP bootstrap refreshed: {count} TLD(s) written to {path}")
+    return 0

@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import auditor
 from auditor.cli import split_list
 from auditor.config import AppConfig, load_config
 from auditor.errors import StoreError, UserError
@@ -46,12 +45,6 @@ if TYPE_CHECKING:
 
 FORMATS = ("html", "json", "csv", "ocsf")
 """Report formats ``--format`` accepts (``ocsf``: ``findings.ocsf.json`` for SIEMs)."""
-
-REPO_ROOT = Path(auditor.__file__).resolve().parent.parent
-DEMO_CONFIG = REPO_ROOT / "config" / "demo.yaml"
-"""The demo estate (the README installs the repository editable)."""
-DEMO_WORLD = Path(auditor.__file__).resolve().parent / "sandbox" / "worlds" / "demo.yaml"
-"""The sandbox world the demo audits."""
 
 
 @dataclass(frozen=True)
@@ -112,25 +105,13 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def demo_command(args: argparse.Namespace) -> int:
-    """``brand-audit demo``: the demo estate against the local sandbox. The store (named as the
-    config names it) always goes under ``--out``, so a demo never writes into the repository."""
-    if not DEMO_CONFIG.is_file():
-        raise UserError("the demo config is missing (install the repository, see README)",
-                        file=str(DEMO_CONFIG))  # fmt: skip
-    config = load_config(DEMO_CONFIG)
-    options = resolve_options(args, config)
-    out = Path(args.out)
-    if args.email:
-        config = demo_mail(config, out)
-    store_path = out / config.model.storage.path.name
-    from auditor.sandbox import start_sandbox
+    """``brand-audit demo``: the demo estate against the local sandbox (a week ago first, on a
+    fresh ``--out``), with ``run``'s exit codes; see :mod:`auditor.cli_demo`. The store (named as
+    the config names it) always goes under ``--out``, so a demo never writes into the
+    repository."""
+    from auditor.cli_demo import run_demo
 
-    with start_sandbox(DEMO_WORLD) as sandbox:
-        config = config.with_endpoints(sandbox.base_urls, sandbox.whois_server, allow_private=True)
-        code = execute(config, options, store_path, out, email=args.email, quiet=args.quiet)
-    # The demo estate plants risks and a collection fault on purpose: without --fail-on, a demo
-    # that wrote its reports succeeded.
-    return code if args.fail_on else 0
+    return run_demo(args)
 
 
 def execute(
@@ -178,9 +159,11 @@ def audit_and_write(
     want_view: bool = False,
     now: datetime | None = None,
     progress: Progress | None = None,
+    run_id: str | None = None,
 ) -> AuditOutput:
     """The composition ``run``, ``demo`` and the scheduler share: registry, collectors and store
-    built here, :func:`auditor.runner.audit`, then the reports under ``out``."""
+    built here, :func:`auditor.runner.audit`, then the reports under ``out``. ``run_id`` names
+    the stored run (the scheduler's firing id); by default the runner makes one."""
     from auditor.collectors import build_collectors
     from auditor.collectors.records import preflight
 
@@ -197,6 +180,7 @@ def audit_and_write(
             only=options.only,
             now=now,
             progress=progress or choose_progress(sys.stderr, quiet=quiet),
+            run_id=run_id,
         )
         history = [h for h in store.history(result.run.estate_name, 13) if h.id != result.run.id]
         mutes = list(store.list_mutes().values())

@@ -31,7 +31,12 @@ from auditor.runner import exit_code, select_checks
 from auditor.schedule_history import ScheduledRun, ScheduleHistory
 from auditor.schedule_job import JobOutcome, run_job
 from auditor.schedule_spec import SchedulePlan, find_plan, next_fire_times, plan_schedules
-from auditor.service_log import ServiceProgress, configure_logging, remove_handler
+from auditor.service_log import (
+    ServiceProgress,
+    configure_logging,
+    current_run,
+    remove_handler,
+)
 from auditor.store import Store
 from reports import render_email
 
@@ -63,6 +68,7 @@ def scheduled_audit(config: AppConfig, plan: SchedulePlan, out: Path, now: datet
         want_view=plan.email,
         now=now,
         progress=ServiceProgress(),
+        run_id=current_run().run_id,  # the firing id run_job set: logs and store agree
     )
     if plan.email:
         _email_report(config, plan, done, out)

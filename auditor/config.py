@@ -183,6 +183,7 @@ class NetworkModel(_Strict):
 
 class StorageModel(_Strict):
     path: Path = Path("brand-audit.db")
+    keep_runs: int | None = Field(default=None, ge=1)
 
 
 class SmtpModel(_Strict):

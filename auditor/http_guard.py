@@ -93,7 +93,7 @@ class AddressGuard:
             pass
         try:
             resolved = self._resolver(host)
-        except OSError:
+        except (OSError, UnicodeError):  # UnicodeError: a name IDNA cannot encode ("a..b")
             raise NetworkFailure(f"could not resolve {host}") from None
         addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
         for text in resolved:

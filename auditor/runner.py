@@ -10,8 +10,12 @@
    kind ``internal`` with the exception's class name. Its evidence stays ``None``, so the checks
    that need it say ``not_verified`` and ``coverage.collection-failed`` reports the source. A
    :class:`~auditor.errors.UserError` (a missing or malformed company file) is the user's to fix:
-   it stops the run (recorded as failed) and the CLI shows its one line. Items are assembled into
-   one :class:`Evidence` bundle; people directories (CSV and Google Workspace) are merged by
+   it stops the run (recorded as failed) and the CLI shows its one line. Each collector's task
+   runs in a copy of the caller's :mod:`contextvars` context, so its log lines carry the run
+   context the scheduler set (:mod:`auditor.service_log`). A collector with a second phase
+   (the registration collector) is then asked about the domains this run's profiles and posts
+   link to (:mod:`auditor.link_phase`). Items are assembled into one :class:`Evidence` bundle;
+   people directories (CSV and Google Workspace) are merged by
    :func:`auditor.collectors.google_workspace.merge_directories`.
 2. **Evaluate** each selected check on one :class:`CheckContext`. A check that raises (the second
    isolation boundary) becomes one ``not_verified`` result on the organization naming the check
@@ -20,7 +24,8 @@
    ``policy.severity`` override, then the result's own), fingerprint, change against the previous
    run of the same estate, first_seen from the store, resolved entries, then mutes.
 4. **Persist** the run and its evidence in one store transaction and return the
-   :class:`AuditRun`.
+   :class:`AuditRun`; with ``storage.keep_runs`` set, older runs of the estate are then pruned
+   (:meth:`auditor.store.Store.prune`).
 
 Exit codes (:func:`exit_code`): 0 nothing open at or above ``--fail-on``; 1 an unmuted ``fail`` at
 or above it; 3 some evidence could not be collected and nothing worse applies; 2 (usage or config
@@ -30,6 +35,7 @@ errors) is the CLI's.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import secrets
 import time
 from collections.abc import Sequence
@@ -55,6 +61,7 @@ from auditor.evidence import (
     PeopleDirectory,
     VaultEvidence,
 )
+from auditor.link_phase import collect_linked
 from auditor.models import (
     Asset,
     AssetKind,
@@ -101,6 +108,7 @@ def run_audit(
     only: Sequence[str] | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
+    run_id: str | None = None,
 ) -> AuditRun:
     """Run one audit end to end and persist it; see the module docstring."""
     return audit(
@@ -111,6 +119,7 @@ def run_audit(
         only=only,
         now=now,
         progress=progress,
+        run_id=run_id,
     ).run
 
 
@@ -123,13 +132,15 @@ def audit(
     only: Sequence[str] | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
+    run_id: str | None = None,
 ) -> AuditResult:
-    """:func:`run_audit`, also returning the evidence bundle."""
+    """:func:`run_audit`, also returning the evidence bundle. ``run_id`` (the scheduler's
+    firing id) names the stored run; by default a new id is made from ``now``."""
     started = time.monotonic()
     ref = (now or datetime.now(UTC)).astimezone(UTC)
     sink = progress or NullProgress()
     selected = select_checks(registry, only)
-    run_id = ref.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    run_id = run_id or new_run_id(ref)
     prior = store.previous_run(config.estate.organization.name, [s.id for s in selected])
     try:
         previous = prior.run.evidence if prior else None
@@ -161,7 +172,15 @@ def audit(
     finally:
         sink.done()
     store.save_run(run, evidence)
+    keep = config.model.storage.keep_runs
+    if keep is not None:
+        store.prune(run.estate_name, keep)
     return AuditResult(run, evidence)
+
+
+def new_run_id(ref: datetime) -> str:
+    """A sortable run id: the UTC start time and a random suffix (``20261122T020000Z-a1b2c3``)."""
+    return ref.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
 def _evaluate_run(
@@ -224,11 +243,21 @@ def select_checks(registry: Registry, only: Sequence[str] | None) -> tuple[Check
 
 
 def collect(collectors: Sequence[Collector], ctx: CollectContext, progress: Progress) -> Evidence:
-    """Run every collector in a bounded pool and assemble the evidence bundle."""
+    """Run every collector in a bounded pool, then the second phase of those that have one
+    (over this run's account evidence), and assemble the evidence bundle."""
     if not collectors:
         return assemble((), datetime.now(UTC))
     with ThreadPoolExecutor(max_workers=min(MAX_COLLECTORS, len(collectors))) as pool:
-        outputs = list(pool.map(lambda c: _collect_one(c, ctx, progress), collectors))
+        # one copy of the caller's context per task (a context cannot be entered twice at once)
+        futures = [
+            pool.submit(contextvars.copy_context().run, _collect_one, c, ctx, progress)
+            for c in collectors
+        ]
+        outputs = [f.result() for f in futures]
+    accounts = assemble(outputs, datetime.now(UTC)).accounts
+    outputs = [
+        collect_linked(c, out, ctx, accounts) for c, out in zip(collectors, outputs, strict=True)
+    ]
     return assemble(outputs, datetime.now(UTC))
 
 

@@ -60,7 +60,9 @@ class JobOutcome:
 
 AuditFunction = Callable[[AppConfig, SchedulePlan, Path, datetime], JobOutcome]
 """``(config, plan, out_dir, started_at) -> JobOutcome``: runs, persists, reports, delivers. It
-must pass ``started_at`` to the runner as the run's start time (failed-run bookkeeping uses it)."""
+must pass ``started_at`` to the runner as the run's start time (failed-run bookkeeping uses it),
+and should pass the firing id, ``service_log.current_run().run_id`` (set by :func:`run_job` for
+the call), as the runner's ``run_id``, so the stored run has the id its log lines carry."""
 
 
 def new_run_id(now: datetime) -> str:

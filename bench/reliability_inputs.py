@@ -16,6 +16,7 @@ import contextlib
 import io
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +24,7 @@ import tempfile
 import time
 import traceback
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,8 +200,9 @@ def _line_problems(case: Case, stderr: str, file_name: str, folder: str) -> list
     return problems
 
 
-def check_case(case: Case, folder: Path, tally: Tally, *, also_run: bool) -> None:
-    """Run one case through ``validate`` (and ``run`` when it must be refused)."""
+def check_case(case: Case, folder: Path, tally: Tally, *, also_run: bool) -> int | None:
+    """Run one case through ``validate`` (and ``run`` when it must be refused); returns the
+    exit code of ``validate``."""
     config = write_case(case, folder)
     name = FILES[case.target]
     outcome = call_main(["validate", "--config", str(config)], folder)
@@ -213,11 +216,13 @@ def check_case(case: Case, folder: Path, tally: Tally, *, also_run: bool) -> Non
     if (folder / "PWNED").exists():
         problems.append("a YAML tag ran code (PWNED file created)")
     tally.check(not problems, problems[0] if problems else "", f"{case.label}")
+    return outcome.code
 
 
-def run_generated(tally: Tally, count: int, root: Path, *, seed: int = 0) -> None:
+def run_generated(tally: Tally, count: int, root: Path) -> None:
     """Draw ``count`` cases (about 55 % configs, 45 % record files) and check each."""
     counter = [0]
+    classes: Counter[str] = Counter()
 
     @settings(
         max_examples=count,
@@ -230,10 +235,13 @@ def run_generated(tally: Tally, count: int, root: Path, *, seed: int = 0) -> Non
     @given(st.one_of(config_cases(), config_cases(), record_cases()))
     def each(case: Case) -> None:
         counter[0] += 1
-        check_case(case, root / f"case{counter[0]:05d}", tally, also_run=counter[0] % 7 == 0)
+        folder = root / f"case{counter[0]:05d}"
+        code = check_case(case, folder, tally, also_run=counter[0] % 7 == 0)
+        classes[f"{'must refuse' if case.invalid else 'valid-but-odd'} -> exit {code}"] += 1
+        shutil.rmtree(folder, ignore_errors=True)
 
-    del seed
     each()
+    tally.notes.append(", ".join(f"{k}: {v}" for k, v in sorted(classes.items())))
 
 
 SUBPROCESS_CASES: tuple[tuple[str, bytes], ...] = (

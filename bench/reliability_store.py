@@ -130,13 +130,14 @@ def crashes(kills: int, *, seed: int = 5, accounts: int = 24) -> Tally:
             )
             duration = time.monotonic() - t0
             tally.check(
-                first.returncode in (1, 3),
+                first.returncode in (1, 3) and "Traceback" not in first.stderr,
                 "first run failed",
                 f"exit {first.returncode}: {first.stderr[-200:]}",
             )
             quiet = contextlib.redirect_stderr(io.StringIO())  # the sandbox's broken pipes
             with quiet:
                 _kill_loop(tally, config, root, db, kills, rng, duration)
+            stored = snapshot(db)
             last = subprocess.run(
                 run_cmd(config, root / "last"),
                 capture_output=True,
@@ -144,8 +145,9 @@ def crashes(kills: int, *, seed: int = 5, accounts: int = 24) -> Tally:
                 check=False,
                 timeout=300,
             )
+            finished = [v for k, v in snapshot(db).items() if k not in stored and v[0] == "ok"]
             tally.check(
-                last.returncode in (1, 3),
+                last.returncode in (1, 3) and len(finished) == 1,
                 "the run after the kills failed",
                 f"exit {last.returncode}: {last.stderr[-300:]}",
             )
@@ -218,7 +220,7 @@ def concurrency(pairs: int, *, accounts: int = 16) -> Tally:
                 problems = [
                     f"{name} run exited {code}: {out[1].strip()[-200:]}"
                     for name, code, out in zip(("scheduled", "manual"), codes, outs, strict=True)
-                    if code not in (1, 3)
+                    if code not in (1, 3) or "Traceback" in out[1]
                 ]
                 problems += store_problems(db, before)
                 after = snapshot(db)

@@ -80,6 +80,14 @@ def hostile_urls(port: int) -> list[str]:
         "http://172.16.0.1/",
         "http://172.31.255.254/",
         "http://192.168.1.1/",
+        f"http://evil.example\\@127.0.0.1:{p}/",
+        f"http://[::ffff:7f00:1]:{p}/",
+        f"http://１２７.０.０.１:{p}/",
+        f"http://127.0.0.1:{p}#@evil.example/",
+        f"http://127.000.000.001:{p}/",
+        f"http://[::]:{p}/",
+        f"http://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ:{p}/",
+        f"http://a..b.{p}.example/",
         "http://[fe80::1]/",
         "http://[fc00::1]/",
         "http://100.64.0.1/",
@@ -170,7 +178,9 @@ def _refused(client: HttpClient, url: str) -> str | None:
     try:
         client.get_text(url)
     except CollectionError as exc:
-        return None if "refused" in exc.detail else f"failed otherwise: {exc.detail[:80]}"
+        if "refused" in exc.detail or "could not resolve" in exc.detail:
+            return None  # the guard said no before any connection
+        return f"failed otherwise: {exc.detail[:80]}"
     except ValueError as exc:  # requests' own refusal of a malformed URL
         return f"raised {type(exc).__name__} instead of a CollectionError"
     return "fetched"
@@ -195,7 +205,8 @@ def ssrf(tally: Tally, accounts: int = 8) -> None:
         generated = make_accounts(accounts, ("x", "mastodon"))
         with tempfile.TemporaryDirectory(prefix="rel-ssrf-") as tmp:
             root = Path(tmp)
-            world = write_yaml(root / "world.yaml", world_document(generated, links=urls[:26]))
+            links = [u for u in urls if u.startswith("http")]
+            world = write_yaml(root / "world.yaml", world_document(generated, links=links))
             with start_sandbox(world) as running:
                 doc = config_document(generated, running.base_urls, allow_private=False)
                 config = write_yaml(root / "config.yaml", doc)

@@ -57,6 +57,7 @@ from checks.platform_evidence import (
     unless_gap,
 )
 from checks.roles import (
+    PeopleIndex,
     email_domain,
     find_person,
     full_admins,
@@ -64,6 +65,7 @@ from checks.roles import (
     holder_label,
     holder_subject,
     inactive_reason,
+    people_index,
     role_label,
 )
 from checks.safe_text import shown
@@ -82,12 +84,13 @@ from checks.safe_text import shown
 def departed_admin(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails for each role holder who maps to a person not active in the people directory."""
     people = ctx.evidence.people
+    index = people_index(people) if people is not None else None
     for item in accounts_with_roles(ctx):
         if isinstance(item, Outcome):
             yield item
             continue
         view, roles = item
-        if people is None:
+        if people is None or index is None:
             why = "could not be read" if ctx.evidence.source_failed("directory") else "was not read"
             detail = (
                 f"The people directory {why}, so {len(roles)} role holder(s) cannot be checked."
@@ -96,7 +99,7 @@ def departed_admin(ctx: CheckContext) -> Iterator[Outcome]:
             continue
         humans = [r for r in roles if not r.is_system]
         for holder in humans:
-            yield _departed(ctx, view, holder, people)
+            yield _departed(ctx, view, holder, people, index)
         if not humans:
             status, detail = unless_gap(
                 Status.PASS, f"{view.source} lists no person with a role.", view.gap
@@ -105,7 +108,11 @@ def departed_admin(ctx: CheckContext) -> Iterator[Outcome]:
 
 
 def _departed(
-    ctx: CheckContext, view: AccountView, holder: RoleHolder, people: PeopleDirectory
+    ctx: CheckContext,
+    view: AccountView,
+    holder: RoleHolder,
+    people: PeopleDirectory,
+    index: PeopleIndex,
 ) -> Outcome:
     known = holder_email(view.spec, holder)
     label = holder_label(holder, known.email)
@@ -125,7 +132,7 @@ def _departed(
             subject=subject,
             **facts,
         )
-    person = find_person(people, known.email)
+    person = find_person(people, known.email, index)
     if person is None:
         outside = "" if ctx.estate.organization.is_company_email(known.email) else " (external)"
         detail = f"{label}{outside} holds {role_label(holder)} and is not in the people directory."

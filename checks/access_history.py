@@ -27,7 +27,14 @@ from auditor.evidence import RoleHolder
 from auditor.models import Outcome, Severity, Status
 from auditor.registry import CheckContext, PreviousRun, check, outcome
 from checks.platform_evidence import AccountView, accounts_with_roles, unless_gap
-from checks.roles import holder_label, holder_subject, is_expected, norm_email, role_label
+from checks.roles import (
+    holder_label,
+    holder_subject,
+    is_expected,
+    norm_email,
+    people_index,
+    role_label,
+)
 
 
 def _compared(
@@ -84,6 +91,8 @@ def _match(holder: RoleHolder, before: tuple[RoleHolder, ...]) -> RoleHolder | N
 def new_admin(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails for each role holder absent in the previous run and not in expected_admins."""
     previous_id = ctx.previous.run_id if ctx.previous else None
+    people = ctx.evidence.people
+    index = people_index(people) if people is not None else None
     for item in _compared(ctx):
         if isinstance(item, Outcome):
             yield item
@@ -95,7 +104,7 @@ def new_admin(ctx: CheckContext) -> Iterator[Outcome]:
             if _match(holder, before) is not None:
                 status = Status.PASS
                 detail = f"{label} already held a role at the previous audit."
-            elif is_expected(view.spec, holder, ctx.evidence.people):
+            elif is_expected(view.spec, holder, people, index):
                 status = Status.PASS
                 detail = f"{label} is new since the previous audit and listed in expected_admins."
             else:

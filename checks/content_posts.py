@@ -42,20 +42,24 @@ def _handle(value: str) -> str:
     return value.strip().lstrip("@").lower()
 
 
-def _entries(ctx: CheckContext, scope: AccountScope) -> list[RegisterEntry]:
+def _register_by_account(ctx: CheckContext) -> dict[tuple[str, str], list[RegisterEntry]]:
+    """Register entries grouped once per check run by (lower-cased platform, handle)."""
+    groups: dict[tuple[str, str], list[RegisterEntry]] = {}
     register = ctx.evidence.register
-    if register is None:
-        return []
-    return [
-        e
-        for e in register.entries
-        if e.platform.lower() == scope.spec.platform
-        and _handle(e.handle) == _handle(scope.spec.handle)
-    ]
+    for entry in register.entries if register is not None else ():
+        groups.setdefault((entry.platform.lower(), _handle(entry.handle)), []).append(entry)
+    return groups
+
+
+def _entries(
+    groups: dict[tuple[str, str], list[RegisterEntry]], scope: AccountScope
+) -> list[RegisterEntry]:
+    return groups.get((scope.spec.platform, _handle(scope.spec.handle)), [])
 
 
 def unapproved_post(ctx: CheckContext) -> Iterator[Outcome]:
     """Fail per post that is neither registered nor from an approved app."""
+    groups = _register_by_account(ctx)
     for scope in accounts(ctx):
         posts, reason = current_posts(scope)
         if posts is None:
@@ -65,7 +69,7 @@ def unapproved_post(ctx: CheckContext) -> Iterator[Outcome]:
             detail = "the approved-content register was not read: posts cannot be matched"
             yield not_verified(ctx, scope, detail)
             continue
-        entries = _entries(ctx, scope)
+        entries = _entries(groups, scope)
         ids = {e.post_id for e in entries if e.post_id}
         texts = {_comparable(e.text) for e in entries if e.text}
         apps = {

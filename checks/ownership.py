@@ -44,7 +44,7 @@ from checks.ownership_platform import (
 )
 from checks.platform_evidence import account_view, state_gap
 from checks.registrations import registrations, vault_gap, vault_item
-from checks.roles import email_domain, find_person, inactive_reason
+from checks.roles import PeopleIndex, email_domain, find_person, inactive_reason, people_index
 from checks.safe_text import shown
 
 
@@ -191,6 +191,8 @@ def _ownership(ctx: CheckContext, spec: AccountSpec) -> Outcome:
 )
 def recovery_mailbox_inactive(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails when the registration mailbox is not active in the people directory."""
+    people = ctx.evidence.people
+    index = people_index(people) if people is not None else None
     for spec in ctx.estate.accounts:
         found = registrations(ctx, account_view(ctx, spec))
         if not found:
@@ -203,15 +205,17 @@ def recovery_mailbox_inactive(ctx: CheckContext) -> Iterator[Outcome]:
                 source="inventory",
             )
         for reg in found:
-            yield _mailbox(ctx, spec, reg.email)
+            yield _mailbox(ctx, spec, reg.email, index)
 
 
-def _mailbox(ctx: CheckContext, spec: AccountSpec, email: str) -> Outcome:
+def _mailbox(
+    ctx: CheckContext, spec: AccountSpec, email: str, index: PeopleIndex | None
+) -> Outcome:
     people = ctx.evidence.people
     org = ctx.estate.organization
     label = shown(email)
     external = not org.is_company_email(email)
-    listed = find_person(people, email) if people is not None else None
+    listed = find_person(people, email, index) if people is not None else None
     if external and (listed is None or inactive_reason(listed, ctx.now.date()) is None):
         detail = (
             f"The recovery mailbox {label} is on {shown(email_domain(email))}, outside the "

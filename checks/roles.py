@@ -10,7 +10,7 @@ people directory. Emails are compared lower-cased; directory aliases count as th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -78,9 +78,31 @@ def holder_email(spec: AccountSpec, holder: RoleHolder) -> HolderEmail:
     return HolderEmail(None, "none")
 
 
-def find_person(directory: PeopleDirectory, email: str) -> Person | None:
-    """The directory entry whose primary email or any alias equals ``email`` (any case)."""
+PeopleIndex = Mapping[str, Person]
+"""Normalised primary email or alias to the first directory entry listing it
+(:func:`people_index`)."""
+
+
+def people_index(directory: PeopleDirectory) -> PeopleIndex:
+    """Every primary email and alias of ``directory``, normalised, mapped to the first person
+    (in directory order) listing it: :func:`find_person` in constant time. Build it once per
+    check run, never per lookup."""
+    index: dict[str, Person] = {}
+    for person in directory.people:
+        for address in (person.email, *person.aliases):
+            index.setdefault(norm_email(address), person)
+    return index
+
+
+def find_person(
+    directory: PeopleDirectory, email: str, index: PeopleIndex | None = None
+) -> Person | None:
+    """The directory entry whose primary email or any alias equals ``email`` (any case).
+
+    With ``index`` (:func:`people_index` of ``directory``) the lookup takes constant time."""
     wanted = norm_email(email)
+    if index is not None:
+        return index.get(wanted)
     for person in directory.people:
         if norm_email(person.email) == wanted:
             return person
@@ -90,7 +112,10 @@ def find_person(directory: PeopleDirectory, email: str) -> Person | None:
 
 
 def is_expected(
-    spec: AccountSpec, holder: RoleHolder, directory: PeopleDirectory | None = None
+    spec: AccountSpec,
+    holder: RoleHolder,
+    directory: PeopleDirectory | None = None,
+    index: PeopleIndex | None = None,
 ) -> bool:
     """True when the inventory lists the holder by platform id, email, or an alias of it."""
     emails, ids, _ = _entries(spec)
@@ -103,8 +128,8 @@ def is_expected(
         return True
     if directory is None:
         return False
-    person = find_person(directory, email)
-    return person is not None and any(find_person(directory, e) == person for e in emails)
+    person = find_person(directory, email, index)
+    return person is not None and any(find_person(directory, e, index) == person for e in emails)
 
 
 def holder_subject(holder: RoleHolder) -> str:

@@ -16,6 +16,7 @@ here: URL digests for avatars and banners, and the cache path of the run's share
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import importlib
 import logging
@@ -118,9 +119,12 @@ def cache_path(config: AppConfig, family: str | None = None) -> Path | None:
 
 def concurrently(jobs: Mapping[str, Callable[[], T]], workers: int) -> dict[str, T]:
     """Run independent source-wide reads side by side; their results by name. The first job (in
-    the mapping's order) that raised re-raises its error once every job has finished."""
+    the mapping's order) that raised re-raises its error once every job has finished. Each job
+    runs in a copy of the caller's context, so its log lines keep the run's context."""
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        futures = {
+            name: pool.submit(contextvars.copy_context().run, job) for name, job in jobs.items()
+        }
     return {name: future.result() for name, future in futures.items()}
 
 
@@ -174,9 +178,12 @@ class PlatformCollector(Collector, Generic[S]):
                 run=partial(concurrently, workers=self.concurrency),
             )
             with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-                results = list(
-                    pool.map(lambda s: self._one(s, ctx, state, histories[s.asset.key]), specs)
-                )
+                futures = [  # a copy of the caller's context per task: logs keep the run
+                    pool.submit(contextvars.copy_context().run, self._one, s, ctx, state,
+                                histories[s.asset.key])
+                    for s in specs
+                ]  # fmt: skip
+                results = [f.result() for f in futures]
         finally:
             self._save_cache()
         for evidence, problem in results:

@@ -8,7 +8,8 @@ and before a ``run`` starts collecting. The collectors raise the same
 :class:`~auditor.errors.InputFileError` if a file breaks between preflight and collection; the
 runner must let :class:`~auditor.errors.UserError` through rather than report a failed source.
 
-The vault collector reduces passwords to facts in memory (:mod:`.vault_facts`) and, when
+The vault collector reduces passwords to facts in memory (:mod:`.vault_facts`; zxcvbn scores
+only the items the inventory links to, see :func:`linked_items`) and, when
 ``sources.vault.check_breaches`` is on, asks the Pwned Passwords range API for breach counts
 (:mod:`.hibp`, k-anonymity: only 5-character SHA-1 prefixes leave the machine). A failed breach
 lookup keeps the rest of the vault evidence: breach counts stay unknown and the problem is
@@ -64,7 +65,12 @@ class VaultCollector(Collector):
         started = time.perf_counter()
         requests_before = self._requests_made()
         logins = read_exports(self.exports)
-        facts = derive_facts(logins, user_inputs=user_inputs(ctx.estate), breaches=self.breaches)
+        facts = derive_facts(
+            logins,
+            user_inputs=user_inputs(ctx.estate),
+            breaches=self.breaches,
+            judged=linked_items(ctx.estate),
+        )
         del logins
         evidence = VaultEvidence(
             source=VAULT_SOURCE,
@@ -103,6 +109,12 @@ def read_exports(exports: list[tuple[str, Path]]) -> list[RawLogin]:
             seen.add(login.item_id)
             logins.append(login)
     return logins
+
+
+def linked_items(estate: Estate) -> list[str]:
+    """The vault item references (ids or titles) the inventory links accounts to: the items the
+    auth checks judge, so the only ones whose password strength is scored."""
+    return [a.vault_item for a in estate.accounts if a.vault_item]
 
 
 def user_inputs(estate: Estate) -> list[str]:

@@ -7,7 +7,7 @@ WHOIS as the fallback, one answer per domain per run, safe across threads):
   allow-listed link domains, and of every domain a profile or post linked to in the previous run
   (``linked_from`` names the accounts). Collectors run in parallel, so this run's links are known
   only after the platform collectors finish: :meth:`RegistrationCollector.collect_linked` is the
-  second-phase hook the runner may call with this run's account evidence.
+  second-phase hook the runner calls with this run's account evidence.
 - ``lookalikes`` (:class:`~auditor.collectors.lookalikes.LookalikeCollector`).
 - ``handles`` (:class:`~auditor.collectors.handles.HandleCollector`).
 
@@ -19,6 +19,7 @@ the audit database, where :func:`build_lookup` prefers it to the bundled subset.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Mapping
@@ -174,7 +175,11 @@ class RegistrationCollector(Collector):
         started, before = time.monotonic(), self.lookup.requests
         domains = sorted(wanted)
         with ThreadPoolExecutor(max_workers=min(self.workers, max(1, len(domains)))) as pool:
-            results = list(pool.map(lambda d: self._one(d, wanted[d], ctx.now), domains))
+            futures = [  # a copy of the caller's context per task: logs keep the run
+                pool.submit(contextvars.copy_context().run, self._one, d, wanted[d], ctx.now)
+                for d in domains
+            ]
+            results = [f.result() for f in futures]
         items = tuple(item for item, _, _ in results)
         problems = tuple(p for _, p, _ in results if p is not None)
         errors = [e for _, _, e in results if e is not None]
@@ -217,11 +222,16 @@ def _rdap_http(config: AppConfig, shared: HttpShared | None) -> HttpClient:
     )
 
 
-def refresh_from_config(config: AppConfig) -> tuple[int, Path]:
-    """Fetch the live IANA RDAP bootstrap into :func:`bootstrap_path` (for ``brand-audit
-    rdap-refresh``): the number of TLDs it serves and where it was written."""
+def refresh_from_config(config: AppConfig, url: str | None = None) -> tuple[int, Path]:
+    """Fetch the live IANA RDAP bootstrap (or the bootstrap at ``url``, e.g. a mirror or the
+    sandbox's) into :func:`bootstrap_path` (for ``brand-audit rdap-refresh``): the number of
+    TLDs it serves and where it was written. The fetch goes through ``platforms.rdap``'s HTTP
+    settings and ``network`` guard."""
     path = bootstrap_path(config)
-    return refresh_bootstrap(_rdap_http(config, None), path), path
+    http = _rdap_http(config, None)
+    if url is None:
+        return refresh_bootstrap(http, path), path
+    return refresh_bootstrap(http, path, url), path
 
 
 def build_lookup(config: AppConfig, shared: HttpShared | None = None) -> DomainLookup:

@@ -100,8 +100,8 @@ def _start_whois(world: World) -> _Whois | None:
     return server
 
 
-def _world(world: Path | World) -> World:
-    return world if isinstance(world, World) else load_world(world)
+def _world(world: Path | World, epoch: str) -> World:
+    return world if isinstance(world, World) else load_world(world, epoch=epoch)
 
 
 def start_sandbox(
@@ -109,9 +109,12 @@ def start_sandbox(
     *,
     faults: FaultPlan | Sequence[Fault] | Sequence[dict[str, Any]] | dict[str, Any] | None = None,
     port: int = 0,
+    epoch: str = "current",
 ) -> RunningSandbox:
-    """Start the sandbox for ``world``; ``faults`` (when given) replaces the world's faults."""
-    loaded = _world(world)
+    """Start the sandbox for ``world``; ``faults`` (when given) replaces the world's faults.
+    ``epoch="previous"`` serves the state the world file's ``previous`` overlay describes (see
+    :mod:`auditor.sandbox.epochs`); a :class:`World` passed in is served as it is."""
+    loaded = _world(world, epoch)
     plan = parse_faults(loaded.sections.get("faults") if faults is None else faults)
     return RunningSandbox(loaded, plan, port)
 

@@ -18,6 +18,9 @@ anchor for both)::
 
 Every name not listed answers 404 with an RDAP error body: the domain is not registered. Times
 are computed when the sandbox starts, so ``+10d`` stays ten days away.
+
+``GET /bootstrap/dns.json`` serves an IANA-shaped RDAP bootstrap (RFC 9224) naming this server
+for every TLD of the world's domains, the target of ``brand-audit rdap-refresh --url``.
 """
 
 from __future__ import annotations
@@ -163,7 +166,7 @@ def _not_found(name: str) -> Response:
 
 
 def routes(section: Mapping[str, Any]) -> list[Route]:
-    """``GET /domain/{name}`` over the world's registered domains."""
+    """``GET /domain/{name}`` over the world's registered domains, and the bootstrap."""
     domains = parse_domains(section, PLATFORM)
 
     def domain(request: Request) -> Response:
@@ -175,7 +178,22 @@ def routes(section: Mapping[str, Any]) -> list[Route]:
             domain_object(found), headers={"Content-Type": "application/rdap+json"}
         )
 
-    return [Route.get(r"/domain/(?P<name>[^/]+)", domain)]
+    tlds = sorted({name.rsplit(".", 1)[-1] for name in domains})
+
+    def bootstrap(request: Request) -> Response:
+        host = request.headers.get("host", "127.0.0.1")
+        body = {
+            "description": "Sandbox RDAP bootstrap for Domain Name System registrations",
+            "publication": "2026-01-01T00:00:00Z",
+            "services": [[tlds, [f"http://{host}/{PLATFORM}/"]]] if tlds else [],
+            "version": "1.0",
+        }
+        return Response.json(body)
+
+    return [
+        Route.get(r"/domain/(?P<name>[^/]+)", domain),
+        Route.get(r"/bootstrap/dns\.json", bootstrap),
+    ]
 
 
 def rate_limited(retry_after_s: int, now: float) -> Response:

@@ -22,6 +22,7 @@ World section ``x``::
           protected: false
           pinned_tweet_id: "..."
           created_at: "2012-03-04T05:06:07Z"
+          refused: [timeline]        # this user's timeline is refused as the tier refuses it
           tweets:
             - {id: "...", text: "...", created_at: "-2d", reply_to: "123", source: "Sprout"}
 
@@ -324,9 +325,9 @@ class _XApi:
         return Response.json(payload)
 
     def timeline(self, request: Request) -> Response:
-        if "timeline" in self.world.refused:
-            return _not_enrolled()
         user = self.world.users.get(request.match["id"])
+        if "timeline" in self.world.refused or "timeline" in (user or {}).get("refused", ()):
+            return _not_enrolled()
         if user is None or not _active(user):
             return Response.json({"errors": [_not_found(request.match["id"], "id", _state(user))]})
         return _timeline_page(request, user)

@@ -38,8 +38,10 @@ SECTIONS = (
     "hibp",
     "faults",
     "meta_info",
+    "previous",
 )
-"""Top-level keys a world file may have (``meta_info`` is free-form notes)."""
+"""Top-level keys a world file may have (``meta_info`` is free-form notes, ``previous`` the
+overlay of an earlier state: see :func:`apply_epoch`)."""
 
 SECTION_ALIASES = {"google_workspace": "google"}
 """Route prefix to world key, where they differ."""
@@ -60,6 +62,10 @@ class World:
     """Where it was read from."""
     notes: Mapping[str, Any] = field(default_factory=dict)
     """The free-form ``meta_info`` section."""
+    epoch: str = "current"
+    """Which state of the estate the sections describe (``current`` or ``previous``)."""
+    previous_age: timedelta | None = None
+    """How long before now the ``previous`` overlay's state was (None: the file has none)."""
 
     def section(self, platform: str) -> Mapping[str, Any]:
         """The section a route module for ``platform`` serves (empty when absent)."""
@@ -73,8 +79,9 @@ class World:
         return bool(self.section(platform))
 
 
-def load_world(path: Path) -> World:
-    """Read and check a world file's top level."""
+def load_world(path: Path, *, epoch: str = "current") -> World:
+    """Read and check a world file's top level; ``epoch="previous"`` applies its ``previous``
+    overlay (see :mod:`auditor.sandbox.epochs`)."""
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -86,11 +93,13 @@ def load_world(path: Path) -> World:
         raw = yaml.safe_load(text)
     except yaml.YAMLError:
         raise InputFileError("is not valid YAML", file=name) from None
-    return world_from_mapping(raw, path)
+    return world_from_mapping(raw, path, epoch=epoch)
 
 
-def world_from_mapping(raw: Any, path: Path | None = None) -> World:
+def world_from_mapping(raw: Any, path: Path | None = None, *, epoch: str = "current") -> World:
     """Build a :class:`World` from already-parsed YAML (tests build worlds in code)."""
+    from auditor.sandbox.epochs import EPOCHS, PREVIOUS, apply_epoch, previous_age
+
     name = str(path) if path else "<world>"
     if not isinstance(raw, Mapping):
         raise InputFileError("expected a mapping of sections at the top level", file=name)
@@ -103,8 +112,19 @@ def world_from_mapping(raw: Any, path: Path | None = None) -> World:
             )
         if key != "faults" and value is not None and not isinstance(value, Mapping):
             raise InputFileError("expected a mapping", file=name, field=str(key))
+    if epoch not in EPOCHS:
+        raise InputFileError(f"unknown epoch {epoch!r} (expected current or previous)", file=name)
+    age = previous_age(raw, name) if raw.get(PREVIOUS) is not None else None
+    sections = apply_epoch(raw, "previous" if epoch == "previous" else "current",
+                           datetime.now(UTC), name)  # fmt: skip
     notes = raw.get("meta_info") or {}
-    return World(sections=dict(raw), path=path, notes=notes if isinstance(notes, Mapping) else {})
+    return World(
+        sections=sections,
+        path=path,
+        notes=notes if isinstance(notes, Mapping) else {},
+        epoch=epoch,
+        previous_age=age,
+    )
 
 
 def when(value: Any, now: datetime | None = None) -> datetime:

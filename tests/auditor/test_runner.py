@@ -200,7 +200,7 @@ def test_run_is_persisted_with_evidence(tmp_path, store):
     assert {a.key for a in run.assets} >= {"account:x:acme", "domain:acme.example"}
 
 
-def test_two_directories_are_merged_first_source_wins(tmp_path, store):
+def test_csv_and_workspace_directories_are_merged_workspace_decides_2sv(tmp_path, store):
     from auditor.evidence import Person, PersonStatus
 
     csv = people(ben="departed", alice="active")
@@ -262,3 +262,149 @@ def test_a_failed_or_incomplete_source_never_resolves_earlier_fails(tmp_path, st
     assert gaps.unsure("auth.any", "account:x:acme")
     assert not gaps.unsure("auth.any", "account:x:other")
     assert not gaps.unsure("coverage.fake-collection", "domain:acme.example")
+
+
+class FakeLookup:
+    """A DomainLookup stand-in: ``registered`` names exist, every other name does not."""
+
+    def __init__(self, registered=(), broken=()):
+        self.registered = set(registered)
+        self.broken = set(broken)
+        self.requests = 0
+        self.asked = []
+
+    def lookup(self, domain, now):
+        from auditor.errors import NetworkFailure
+        from auditor.evidence import DomainEvidence
+
+        self.asked.append(domain)
+        self.requests += 1
+        if domain in self.broken:
+            raise NetworkFailure(f"{domain}: connection refused")
+        return DomainEvidence(domain, "rdap", now, registered=domain in self.registered)
+
+
+def _linking_account(*links):
+    from auditor.evidence import AccountEvidence, AccountState, Profile
+
+    return AccountEvidence(
+        platform="x",
+        handle="acme",
+        source="x",
+        observed_at=T0,
+        state=AccountState.ACTIVE,
+        profile=Profile(link=links[0], extra_links=links[1:]),
+    )
+
+
+def _registration(lookup):
+    from auditor.collectors.public_suffix import PublicSuffixList
+    from auditor.collectors.registration import RegistrationCollector
+
+    return RegistrationCollector(lookup, PublicSuffixList.bundled())
+
+
+def test_links_planted_this_run_are_looked_up_before_evaluation(tmp_path, store):
+    lookup = FakeLookup(registered={"acme.example"})
+    platform = FakeCollector(name="x", items=[_linking_account("https://fresh-link.example/x")])
+    audit(tmp_path, store, [platform, _registration(lookup)])  # first run: no previous evidence
+    evidence = store.previous_run("Acme").run.evidence
+    fresh = evidence.domains["fresh-link.example"]
+    assert (fresh.registered, fresh.linked_from) == (False, ("account:x:acme",))
+    assert evidence.domains["acme.example"].registered is True
+    report = evidence.sources["whois"]
+    assert report.ok and report.requests == 2 and lookup.asked.count("fresh-link.example") == 1
+
+
+def test_second_phase_merges_linked_from_and_problems_into_one_report(tmp_path, store):
+    lookup = FakeLookup(registered={"acme.example", "kept.example"}, broken={"down.example"})
+    links = ("https://kept.example/a", "https://down.example/b")
+    platform = FakeCollector(name="x", items=[_linking_account(*links)])
+    audit(tmp_path, store, [platform, _registration(lookup)])
+    second = FakeCollector(
+        name="x", items=[_linking_account("kept.example/c", "down.example", "new.example")]
+    )
+    run = audit(tmp_path, store, [second, _registration(lookup)], now=T0 + timedelta(days=1))
+    evidence = store.previous_run("Acme").run.evidence
+    # kept.example: found from the previous run's links (phase one) and this run's (phase two)
+    assert evidence.domains["kept.example"].linked_from == ("account:x:acme",)
+    assert evidence.domains["new.example"].registered is False  # phase two only
+    report = next(s for s in run.sources if s.name == "whois")
+    assert [p.asset_key for p in report.problems] == ["domain:down.example"]  # once, not twice
+    assert not report.ok
+
+
+def test_a_failing_second_phase_keeps_the_first_phase_evidence(tmp_path, store):
+    lookup = FakeLookup(registered={"acme.example"}, broken={"gone.example"})
+    platform = FakeCollector(name="x", items=[_linking_account("gone.example")])
+    run = audit(tmp_path, store, [platform, _registration(lookup)])
+    report = next(s for s in run.sources if s.name == "whois")
+    assert not report.ok and [p.kind for p in report.problems] == ["network"]
+    assert store.previous_run("Acme").run.evidence.domains["acme.example"].registered is True
+
+
+def test_a_given_run_id_names_the_stored_run(tmp_path, store):
+    run = run_audit(
+        config(tmp_path),
+        registry=registry(),
+        collectors=[FakeCollector(items=[people(ben="departed")])],
+        store=store,
+        now=T0,
+        run_id="20261001T090000Z-f1f1f1",
+    )
+    assert run.id == "20261001T090000Z-f1f1f1"
+    assert store.previous_run("Acme").run.run_id == run.id
+
+
+def test_collectors_run_in_the_callers_log_context(tmp_path, store):
+    from auditor.service_log import RunContext, current_run, run_context
+
+    seen = []
+
+    class Recording(FakeCollector):
+        def collect(self, ctx):
+            seen.append(current_run())
+            return super().collect(ctx)
+
+    collectors = [Recording(items=[people(ben="departed")]), Recording(name="vault")]
+    with run_context("firing-1", "nightly"):
+        audit(tmp_path, store, collectors)
+    assert seen == [RunContext("firing-1", "nightly")] * 2
+    assert current_run() == RunContext(None, None)
+
+
+def test_keep_runs_prunes_older_runs_after_each_save(tmp_path, store):
+    storage = {"path": "audit.db", "keep_runs": 2}
+    ids = [
+        audit(tmp_path, store, [FakeCollector()], now=T0 + timedelta(days=n), storage=storage).id
+        for n in range(3)
+    ]
+    assert [r.id for r in store.history("Acme")] == ids[:0:-1]
+    unlimited = audit(tmp_path, store, [FakeCollector()], now=T0 + timedelta(days=3))
+    assert len(store.history("Acme")) == 3 and store.history("Acme")[0].id == unlimited.id
+
+
+def test_keep_runs_must_be_at_least_one(tmp_path):
+    from auditor.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="keep_runs"):
+        config(tmp_path, storage={"path": "audit.db", "keep_runs": 0})
+
+
+def test_collectors_inner_pools_keep_the_log_context(tmp_path, store):
+    from auditor.collectors.platforms import concurrently
+    from auditor.service_log import RunContext, current_run, run_context
+
+    class Recording(FakeLookup):
+        def lookup(self, domain, now):
+            self.contexts.append(current_run())
+            return super().lookup(domain, now)
+
+    lookup = Recording(registered={"acme.example"})
+    lookup.contexts = []
+    platform = FakeCollector(name="x", items=[_linking_account("a.example", "b.example")])
+    with run_context("firing-2", None):
+        audit(tmp_path, store, [platform, _registration(lookup)])
+        inner = concurrently({"a": current_run, "b": current_run}, workers=2)
+    expected = RunContext("firing-2", None)
+    assert lookup.contexts == [expected] * 3 and set(inner.values()) == {expected}

@@ -21,15 +21,20 @@ from auditor.collectors.base import CollectContext
 from auditor.collectors.bitwarden import parse_bitwarden
 from auditor.collectors.onepassword import parse_onepassword_csv
 from auditor.errors import InputFileError, NetworkFailure
-from auditor.estate import Estate, Organization, Policy
+from auditor.estate import AccountSpec, Estate, Organization, Policy
 from auditor.evidence import Evidence, VaultEvidence
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 SEED = "JBSWY3DPEHPK3PXP"
 SECRETS = ("Northwind2024!", "vR7#qLm2!Tz9wKp4sXe6", "Summer2019!", "old-password-1", SEED)
 ESTATE = Estate(
-    organization=Organization(name="Northwind Outfitters", email_domains=("northwind.example",))
+    organization=Organization(name="Northwind Outfitters", email_domains=("northwind.example",)),
+    accounts=(
+        *(AccountSpec("x", f"acct{n}", vault_item=f"id-{n}") for n in range(10)),
+        AccountSpec("x", "northwind", vault_item="x - @NORTHWIND"),  # titles ignore case
+    ),
 )
+"""Links every test item (and the demo's flagship item) so that their strength is scored."""
 
 
 def bw_item(n: int, password: str | None, **kw: Any) -> dict[str, Any]:
@@ -99,9 +104,11 @@ class FailingBreaches:
         raise NetworkFailure("hibp: connection refused")
 
 
-def collect(path: Path, breaches: Any = None, fmt: str = "bitwarden") -> tuple[VaultEvidence, Any]:
+def collect(
+    path: Path, breaches: Any = None, fmt: str = "bitwarden", estate: Estate = ESTATE
+) -> tuple[VaultEvidence, Any]:
     collector = records.VaultCollector([(fmt, path)], breaches)
-    output = collector.collect(CollectContext(estate=ESTATE, policy=Policy(), now=NOW))
+    output = collector.collect(CollectContext(estate=estate, policy=Policy(), now=NOW))
     (vault,) = output.items
     assert isinstance(vault, VaultEvidence)
     return vault, output.report
@@ -150,6 +157,36 @@ def test_zxcvbn_runs_once_per_distinct_password(
     assert sorted(calls) == [21, vault_facts.ZXCVBN_MAX_CHARS]
     assert vault.items[1].password_length == 21 and vault.items[0].password_length == 500
     assert len(vault.items[0].reused_with) == 4
+
+
+def test_only_items_the_inventory_links_are_scored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real = getattr(vault_facts, "zxcvbn")  # noqa: B009
+
+    def counting(password: str, user_inputs: list[str]) -> dict[str, Any]:
+        calls.append(len(password))
+        result: dict[str, Any] = real(password, user_inputs=user_inputs)
+        return result
+
+    monkeypatch.setattr(vault_facts, "zxcvbn", counting)
+    items = [bw_item(1, "linked-by-title-1"), bw_item(2, "shared-password"), bw_item(3, "lone")]
+    items.append(bw_item(4, "shared-password"))
+    linked = Estate(
+        organization=ESTATE.organization,
+        accounts=(
+            AccountSpec("x", "a", vault_item="ITEM 1"),
+            AccountSpec("x", "b", vault_item="id-4"),
+        ),
+    )
+    vault, _ = collect(export(tmp_path, items), estate=linked)
+    one, two, three, four = vault.items
+    assert sorted(calls) == [len("shared-password"), len("linked-by-title-1")]
+    assert one.strength_score is not None and four.strength_score is not None
+    assert two.strength_score == four.strength_score  # same password, scored once
+    assert three.strength_score is None and three.has_password and three.password_length == 4
+    assert two.reused_with == ("id-4",) and four.reused_with == ("id-2",)
 
 
 def test_company_words_make_a_password_weak(tmp_path: Path) -> None:

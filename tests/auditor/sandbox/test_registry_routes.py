@@ -42,7 +42,7 @@ def test_rdap_object_redacts_a_missing_registrant_and_maps_statuses() -> None:
 
 
 def test_rdap_route_answers_404_for_unknown_names() -> None:
-    (route,) = routes_rdap.routes({"domains": [{"name": "a.example"}]})
+    route, _bootstrap = routes_rdap.routes({"domains": [{"name": "a.example"}]})
     found = route.handler(Request("GET", "/domain/A.example", {}, {}, match={"name": "A.example"}))
     missing = route.handler(
         Request("GET", "/domain/b.example", {}, {}, match={"name": "b.example"})
