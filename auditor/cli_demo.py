@@ -11,7 +11,7 @@ Part of the composition root (:mod:`auditor.cli`; ``run``'s parts come from
   today is. The run time itself is the real one.
 - **History.** When the store under ``--out`` has no run yet, the demo first audits the world's
   ``previous`` epoch (the estate a week ago) with ``now`` that long ago, accepts its profiles as
-  baselines (the store's baseline API, as ``brand-audit baseline accept`` does), then audits the
+  baselines (:func:`auditor.baselines.accept_latest`, the baseline accept path), then audits the
   current epoch: the change-based checks compare with a real previous run and the report shows a
   trend. A later demo into the same folder audits only the current epoch.
 - The store and the email outbox go under ``--out``; the exit code is ``run``'s.
@@ -29,11 +29,10 @@ from typing import Any
 
 import yaml
 
+from auditor.baselines import accept_latest
 from auditor.config import AppConfig, load_config
 from auditor.errors import InputFileError, UserError
-from auditor.registry import Baseline
 from auditor.sandbox.world import DEMO_WORLD, World, world_from_mapping
-from auditor.store import Store
 
 DEMO_CONFIG = Path(__file__).resolve().parent.parent / "config" / "demo.yaml"
 """The demo estate (the README installs the repository editable)."""
@@ -106,23 +105,6 @@ def has_runs(store_path: Path, config: AppConfig) -> bool:
         return store.previous_run(config.estate.organization.name) is not None
 
 
-def accept_profiles(store: Store, estate_name: str, by: str, reason: str, now: datetime) -> int:
-    """Accept every profile of the latest run as the account's baseline (as ``brand-audit
-    baseline accept`` does for all accounts); returns how many were accepted."""
-    latest = store.latest_evidence(estate_name)
-    if latest is None:
-        return 0
-    _, evidence = latest
-    accepted = [
-        Baseline(key, ev.profile, by, reason, now)
-        for key, ev in sorted(evidence.accounts.items())
-        if ev.profile is not None
-    ]
-    for baseline in accepted:
-        store.accept_baseline(baseline)
-    return len(accepted)
-
-
 def run_demo(args: argparse.Namespace) -> int:
     """``brand-audit demo``; see the module docstring."""
     if not DEMO_CONFIG.is_file() or not DEMO_WORLD.is_file():
@@ -155,9 +137,10 @@ def _audit_epochs(args: argparse.Namespace, config: AppConfig, world_text: str, 
                                    quiet=True, now=then)  # fmt: skip
         with open_store(store_path, config) as store:
             reason = f"demo: the estate as of {then:%Y-%m-%d}, before the planted changes"
-            accepted = accept_profiles(store, config.estate.organization.name, BASELINE_BY,
-                                       reason, then)  # fmt: skip
-        print(f"Audit {done.result.run.id}: the estate as of {then:%Y-%m-%d} (a week ago);"
+            found = accept_latest(store, config.estate.organization.name, by=BASELINE_BY,
+                                  reason=reason, now=then)  # fmt: skip
+        accepted = len(found[1]) if found else 0
+        print(f"Audit {done.result.run.id}: the estate as of {then:%Y-%m-%d} ({age.days} days ago);"
               f" accepted {accepted} profile baseline(s)")  # fmt: skip
     with start_sandbox(demo_world(world_text, days, "current")) as sandbox:
         wired = config.with_endpoints(sandbox.base_urls, sandbox.whois_server, allow_private=True)

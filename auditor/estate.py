@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cached_property
+from types import MappingProxyType
 
 from auditor.models import Asset, Severity
 
@@ -269,8 +271,14 @@ class Estate:
     """Brand names and handles to protect from lookalikes (defaults to account handles)."""
 
     def account(self, key: str) -> AccountSpec | None:
-        """The inventory account with this asset key."""
+        """The inventory account with this asset key (the first one, in inventory order)."""
+        return self._accounts_by_key.get(key)
+
+    @cached_property
+    def _accounts_by_key(self) -> Mapping[str, AccountSpec]:
+        """Asset key to the first inventory account with it, built once per estate (the estate
+        is immutable), so :meth:`account` takes constant time."""
+        index: dict[str, AccountSpec] = {}
         for spec in self.accounts:
-            if spec.asset.key == key:
-                return spec
-        return None
+            index.setdefault(spec.asset.key, spec)
+        return MappingProxyType(index)

@@ -149,7 +149,7 @@ def excerpt(ctx: CheckContext, text: str | None, limit: int = 80) -> str:
     if text is None:
         return display(None)
     shown = display(redact(text, ctx.estate.organization), limit)
-    if any(ch in INVISIBLE or ch in BIDI_CONTROLS for ch in text):
+    if not text.isascii() and any(ch in INVISIBLE or ch in BIDI_CONTROLS for ch in text):
         shown += " (hidden characters removed)"
     return shown
 

@@ -20,8 +20,11 @@ ownership.registration-email-external`` shows the family overview.
   ``verify_credentials``), that id too (subject ``token_account_id``): it passes when the token
   belongs to this account and fails when it belongs to an account outside the inventory; a token
   of another inventory account on the same platform (one read token serving several accounts)
-  gives no token result, and the token result is ``not_verified`` when that question could not
-  be asked (the source recorded a source-wide problem). ``not_verified`` when the inventory
+  gives no token result. The token result is ``not_verified`` when that question could not be
+  answered: the source recorded a source-wide problem, a problem for this account, or a refused
+  token (auth/permission) for another account, or the token lacks a scope; and a token that
+  does belong to the account still gives ``not_verified``, never a pass, while the account's
+  evidence has a gap (a problem recorded for it, a failed source, an unknown state). ``not_verified`` when the inventory
   records no id (record it: a handle can be re-registered by anyone once released) or the
   platform did not return one.
 """
@@ -29,13 +32,14 @@ ownership.registration-email-external`` shows the family overview.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from auditor.estate import AccountSpec
 from auditor.evidence import AccountState, DiscoveredAccount
 from auditor.models import Asset, AssetKind, Outcome, Severity, Status
 from auditor.registry import CheckContext, check, outcome
-from checks.platform_evidence import AccountView, account_view, state_gap
+from checks.platform_evidence import AccountView, account_view, state_gap, unless_gap
 from checks.safe_text import shown
 
 
@@ -242,16 +246,40 @@ def _identity(ctx: CheckContext, spec: AccountSpec) -> Iterator[Outcome]:
         token_id = ev.token_account_id.strip()
         token = _token_identity(ctx, spec, token_id, expected or actual, ev.source)
         if token is not None:
-            yield token
-    elif ev is not None and ev.source in TOKEN_OWNER_SOURCES and _source_gap(ctx, ev.source):
-        detail = (
-            f"Whom the configured {spec.platform} token belongs to is unknown: the {ev.source} "
-            "source recorded a source-wide problem."
-        )
-        yield outcome(
-            ctx, spec.asset, Status.NOT_VERIFIED, detail, source=ev.source,
-            subject="token_account_id",
-        )  # fmt: skip
+            status, detail = unless_gap(token.status, token.detail, view.gap)
+            yield replace(token, status=status, detail=detail)
+    elif ev is not None and ev.source in TOKEN_OWNER_SOURCES:
+        why = _token_gap(ctx, view)
+        if why is not None:
+            detail = f"Whom the configured {spec.platform} token belongs to is unknown: {why}."
+            yield outcome(
+                ctx, spec.asset, Status.NOT_VERIFIED, detail, source=ev.source,
+                subject="token_account_id",
+            )  # fmt: skip
+
+
+_TOKEN_KINDS = frozenset({"auth", "permission"})
+"""Problem kinds that mean the token itself was refused."""
+
+
+def _token_gap(ctx: CheckContext, view: AccountView) -> str | None:
+    """Why the token owner of an account whose source asks for it is missing, or None when
+    it was simply not asked (no token configured and nothing went wrong)."""
+    ev = view.evidence
+    if ev is None:
+        return None
+    report = ctx.evidence.sources.get(ev.source)
+    problems = report.problems if report is not None else ()
+    if any(p.asset_key is None for p in problems):
+        return f"the {ev.source} source recorded a source-wide problem"
+    if any(p.asset_key == view.spec.asset.key for p in problems):
+        return f"{view.gap or 'the source recorded a problem for this account'}"
+    if any(p.kind in _TOKEN_KINDS for p in problems):
+        return f"the {ev.source} source reported its token refused for another account"
+    if ev.missing_scopes:
+        scopes = ", ".join(shown(s, limit=60) for s in ev.missing_scopes)
+        return f"the token lacks {scopes}, so the platform may not have said whom it belongs to"
+    return None
 
 
 def _compare_ids(view: AccountView, expected: str | None, actual: str | None) -> tuple[Status, str]:

@@ -19,6 +19,7 @@ this module.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +58,10 @@ _SSN_CONTEXT = re.compile(
     r"\b(?:ssn|social security(?: number| no\.?)?|ss#)(?:\s+(?:is|was))?\W*$", re.IGNORECASE
 )
 _IBAN_START = re.compile(r"(?<![A-Z0-9])([A-Z]{2})(\d{2})")
+_ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+_ANY_DIGIT = re.compile(r"\d")
+_EMAIL_MARKS = frozenset("@([{")
+"""An e-mail match needs ``@`` or a bracketed ``at``: texts without these skip the pattern."""
 _NUMBER_WORDS = r"(?:\s+(?:number|no\.?|nr\.?|num|#|id|code))?(?:\s+(?:is|was|=))?[\s:.#-]*$"
 _ORDER_CONTEXT = re.compile(
     r"(?:#|\b(?:order|tracking|track|ref|reference|invoice|confirmation|case|ticket|sku|serial|"
@@ -209,7 +214,7 @@ def _cards(text: str) -> Iterable[PiiMatch]:
 
 
 def _ibans(text: str) -> Iterable[PiiMatch]:
-    upper = "".join(c.upper() if c.isascii() else c for c in text)
+    upper = text.translate(_ASCII_UPPER)
     for match in _IBAN_START.finditer(upper):
         wanted = IBAN_LENGTHS.get(match.group(1))
         if wanted is None:
@@ -288,13 +293,12 @@ def find_pii(text: str, org: Organization) -> list[PiiMatch]:
     """Personal data in ``text`` (cleaned first), ordered by position, published contacts and
     company addresses excluded."""
     cleaned = clean(text)
-    found: list[PiiMatch] = [
-        *_emails(cleaned, org),
-        *_cards(cleaned),
-        *_ibans(cleaned),
-        *_ssns(cleaned),
-    ]
-    found.extend(_phones(cleaned, org, list(found)))
+    found: list[PiiMatch] = []
+    if not _EMAIL_MARKS.isdisjoint(cleaned):
+        found.extend(_emails(cleaned, org))
+    if _ANY_DIGIT.search(cleaned):  # every other kind (phones too) needs a decimal digit
+        found += [*_cards(cleaned), *_ibans(cleaned), *_ssns(cleaned)]
+        found.extend(_phones(cleaned, org, list(found)))
     return sorted(found, key=lambda m: m.start)
 
 

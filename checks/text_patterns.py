@@ -149,6 +149,17 @@ def display(text: str | None, limit: int = 80) -> str:
     control characters removed, whitespace collapsed, at most ``limit`` characters."""
     if text is None:
         return "(none)"
+    if text.isascii() and text.isprintable():
+        flat = _WS.sub(" ", text).strip()  # no bidi, invisible or control character to handle
+    else:
+        flat = _WS.sub(" ", _displayable(text)).strip()
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    return f"'{flat}'"
+
+
+def _displayable(text: str) -> str:
+    """NFC, bidi controls escaped, invisible characters dropped, control characters as spaces."""
     out: list[str] = []
     for ch in unicodedata.normalize("NFC", text):
         if ch in BIDI_CONTROLS:
@@ -159,7 +170,4 @@ def display(text: str | None, limit: int = 80) -> str:
             out.append(" ")
         else:
             out.append(ch)
-    flat = _WS.sub(" ", "".join(out)).strip()
-    if len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "…"
-    return f"'{flat}'"
+    return "".join(out)

@@ -72,14 +72,15 @@ def apply_epoch(
 ) -> dict[str, Any]:
     """The world's sections as they are in ``epoch`` (the overlay key itself removed)."""
     sections = {k: v for k, v in raw.items() if k != PREVIOUS}
-    if epoch == "current":
-        return sections
-    age = previous_age(raw, file)
-    overlay = {k: v for k, v in raw[PREVIOUS].items() if k != "ago"}
+    found = raw.get(PREVIOUS)
+    overlay = {k: v for k, v in found.items() if k != "ago"} if isinstance(found, Mapping) else {}
     for key in overlay:
         if key not in sections:
             raise InputFileError("the overlay names a section the world lacks", file=file,
                                  field=f"{PREVIOUS}.{key}")  # fmt: skip
+    if epoch == "current":
+        return sections
+    age = previous_age(raw, file)
     merged = merge(sections, overlay, PREVIOUS)
     dropped = _drop_after(merged, now - age)
     if not isinstance(dropped, dict):  # pragma: no cover - merge of two mappings is a mapping

@@ -5,7 +5,9 @@ Top-level keys are platform or concern names (``x``, ``meta``, ``linkedin``, ``y
 (see :mod:`auditor.sandbox.faults`). Each route module validates its own section; this module only
 reads the file, checks the top level, and offers :func:`when`, the shared reader of times: an ISO
 8601 timestamp or a time relative to the moment the sandbox serves it (``-2d``, ``-3h30m``,
-``-45m``), so a world's recent posts stay recent.
+``-45m``), so a world's recent posts stay recent. An optional top-level ``previous`` overlay
+describes an earlier state of the same estate; ``load_world(path, epoch="previous")`` serves that
+state (merge rules in :mod:`auditor.sandbox.epochs`).
 
 Bad files raise :class:`~auditor.errors.InputFileError` with one line naming file and key.
 """

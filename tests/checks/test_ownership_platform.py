@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from factories import (
     account_evidence,
     account_spec,
@@ -180,3 +182,40 @@ def test_identity_mismatch_not_verified_when_account_not_found():
     )
     assert result.status is Status.NOT_VERIFIED
     assert "not_found" in result.detail
+
+
+def test_identity_mismatch_not_verified_token_of_account_with_a_recorded_problem():
+    """Was fail-open: the token result passed although the source recorded a problem for the
+    account (its evidence is incomplete, so nothing about it may pass)."""
+    spec = account_spec()
+    ev = account_evidence(token_account_id="1500000000000000001")
+    problem = asset_problem("x", spec.asset.key, kind="server")
+    ctx = make_ctx(accounts=(spec,), account_evidence=(ev,), sources=(problem,))
+    found = statuses(run(identity_mismatch, ctx))
+    assert found == {"account_id": Status.NOT_VERIFIED, "token_account_id": Status.NOT_VERIFIED}
+
+
+def test_identity_mismatch_not_verified_when_token_owner_lookup_failed_for_the_account():
+    spec = account_spec()
+    ev = account_evidence(token_account_id=None)
+    problem = asset_problem("x", spec.asset.key, kind="malformed")
+    ctx = make_ctx(accounts=(spec,), account_evidence=(ev,), sources=(problem,))
+    outcomes = run(identity_mismatch, ctx)
+    assert statuses(outcomes)["token_account_id"] is Status.NOT_VERIFIED
+    assert "malformed" in next(o for o in outcomes if o.subject == "token_account_id").detail
+
+
+def test_identity_mismatch_not_verified_when_token_refused_or_scope_missing():
+    spec = account_spec()
+    other = asset_problem("x", "account:x:somebody_else", kind="auth")
+    bare = account_evidence(token_account_id=None)
+    ctx = make_ctx(accounts=(spec,), account_evidence=(bare,), sources=(other,))
+    assert statuses(run(identity_mismatch, ctx))["token_account_id"] is Status.NOT_VERIFIED
+    scoped = replace(bare, missing_scopes=("users.read (user context)",))
+    ctx = make_ctx(accounts=(spec,), account_evidence=(scoped,))
+    assert statuses(run(identity_mismatch, ctx))["token_account_id"] is Status.NOT_VERIFIED
+
+
+def test_identity_mismatch_pass_without_token_question_gives_no_token_result():
+    ctx = make_ctx(accounts=(account_spec(),), account_evidence=(account_evidence(),))
+    assert statuses(run(identity_mismatch, ctx)) == {"account_id": Status.PASS}
