@@ -9,12 +9,13 @@ import textwrap
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from auditor.baselines import accept_latest
 from auditor.cli import one_line, split_list
 from auditor.config import AppConfig, load_config
 from auditor.errors import UserError
 from auditor.models import Asset
 from auditor.mutes import new_mute
-from auditor.registry import Baseline, Registry
+from auditor.registry import Registry
 from auditor.runner import select_checks
 from auditor.store import Store
 
@@ -185,20 +186,20 @@ def baseline_command(args: argparse.Namespace) -> int:
     if not _has_store(config):
         raise UserError("no finished run yet: run 'brand-audit run' first")
     with _store(config) as store:
-        latest = store.latest_evidence(config.estate.organization.name)
-        if latest is None:
-            raise UserError("no finished run yet: run 'brand-audit run' first")
-        run_id, evidence = latest
-        accepted = [
-            Baseline(key, ev.profile, by, args.reason, now)
-            for key, ev in sorted(evidence.accounts.items())
-            if ev.profile is not None and (wanted is None or key == wanted)
-        ]
-        if not accepted:
-            target = args.account or "any account"
-            raise UserError(f"the latest run ({run_id}) has no profile for {target}")
-        for baseline in accepted:
-            store.accept_baseline(baseline)
+        result = accept_latest(
+            store,
+            config.estate.organization.name,
+            by=by,
+            reason=args.reason,
+            now=now,
+            account_key=wanted,
+        )
+    if result is None:
+        raise UserError("no finished run yet: run 'brand-audit run' first")
+    run_id, accepted = result
+    if not accepted:
+        target = args.account or "any account"
+        raise UserError(f"the latest run ({run_id}) has no profile for {target}")
     for baseline in accepted:
         print(f"accepted the profile of {baseline.account_key} from run {run_id}")
     return 0

@@ -140,9 +140,9 @@ class TextFormatter(logging.Formatter):
 
 
 class ServiceProgress:
-    """The runner's progress as log lines (a :class:`auditor.progress.Progress`). Collectors
-    report from the runner's worker threads, where the context variable is not set, so the run
-    context is captured when the run starts and passed with every line."""
+    """The runner's progress as log lines (a :class:`auditor.progress.Progress`). The run context
+    is captured when the run starts and passed with every line, so a progress line names its run
+    even when it is emitted outside the runner's context-copying worker pools."""
 
     def __init__(self, logger: logging.Logger | None = None) -> None:
         self._log = logger or logging.getLogger("auditor.progress")

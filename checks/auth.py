@@ -44,6 +44,7 @@ from auditor.registry import CheckContext, CheckFunc, check, outcome
 from checks import auth_passwords
 from checks.auth_passwords import linked_item
 from checks.safe_text import shown
+from checks.vault_lookup import VaultLookup, vault_lookup
 
 
 @check(
@@ -57,6 +58,7 @@ from checks.safe_text import shown
 )
 def two_factor_missing(ctx: CheckContext) -> Iterator[Outcome]:
     """Platform evidence outranks the attestation, which outranks a TOTP seed in the vault."""
+    lookup = vault_lookup(ctx.evidence.vault)
     for spec in ctx.estate.accounts:
         ev = ctx.evidence.accounts.get(spec.asset.key)
         platform = _platform_two_factor(ctx, spec, ev)
@@ -65,7 +67,7 @@ def two_factor_missing(ctx: CheckContext) -> Iterator[Outcome]:
         elif spec.two_factor is not None:
             yield _attested_two_factor(ctx, spec, spec.two_factor)
         else:
-            yield _vault_two_factor(ctx, spec)
+            yield _vault_two_factor(ctx, spec, lookup)
 
 
 def _platform_two_factor(
@@ -135,8 +137,8 @@ def _attested_two_factor(ctx: CheckContext, spec: AccountSpec, att: Attestation)
     )
 
 
-def _vault_two_factor(ctx: CheckContext, spec: AccountSpec) -> Outcome:
-    item, gap = linked_item(ctx, spec)
+def _vault_two_factor(ctx: CheckContext, spec: AccountSpec, lookup: VaultLookup | None) -> Outcome:
+    item, gap = linked_item(ctx, spec, lookup)
     if item is not None and item.has_totp:
         return outcome(
             ctx,
@@ -170,12 +172,15 @@ def _vault_two_factor(ctx: CheckContext, spec: AccountSpec) -> Outcome:
 )
 def two_factor_weak_method(ctx: CheckContext) -> Iterator[Outcome]:
     """Reads the attestation; a TOTP seed in the vault item proves a stronger factor exists."""
+    lookup = vault_lookup(ctx.evidence.vault)
     for spec in ctx.estate.accounts:
-        yield _weak_method(ctx, spec, spec.two_factor)
+        yield _weak_method(ctx, spec, spec.two_factor, lookup)
 
 
-def _weak_method(ctx: CheckContext, spec: AccountSpec, att: Attestation | None) -> Outcome:
-    item, _gap = linked_item(ctx, spec)
+def _weak_method(
+    ctx: CheckContext, spec: AccountSpec, att: Attestation | None, lookup: VaultLookup | None
+) -> Outcome:
+    item, _gap = linked_item(ctx, spec, lookup)
     totp = item is not None and item.has_totp
     attested = f", attested on {att.attested_on.isoformat()}" if att else ""
     if att is not None and att.method.weak and not totp:

@@ -35,13 +35,17 @@ from auditor.evidence import Person, PersonStatus, VaultItem
 from auditor.models import Outcome, Severity, Status
 from auditor.registry import CheckContext, CheckFunc, check, outcome
 from checks.safe_text import shown
+from checks.vault_lookup import VaultLookup, vault_lookup
 
 _VAULT_NEEDS = ("vault", "inventory")
 _GONE = (PersonStatus.DEPARTED, PersonStatus.DELETED)
 
 
-def linked_item(ctx: CheckContext, spec: AccountSpec) -> tuple[VaultItem | None, str | None]:
-    """The account's vault item, or None and the reason (a sentence fragment)."""
+def linked_item(
+    ctx: CheckContext, spec: AccountSpec, lookup: VaultLookup | None = None
+) -> tuple[VaultItem | None, str | None]:
+    """The account's vault item, or None and the reason (a sentence fragment). Pass a
+    :class:`VaultLookup` of ``ctx.evidence.vault`` when calling this per account."""
     vault = ctx.evidence.vault
     if vault is None:
         report = ctx.evidence.sources.get("vault")
@@ -50,7 +54,7 @@ def linked_item(ctx: CheckContext, spec: AccountSpec) -> tuple[VaultItem | None,
         return None, "no vault export is configured (sources.vault)"
     if spec.vault_item is None:
         return None, "no vault item is linked to the account (accounts[].vault_item)"
-    item = vault.find(spec.vault_item)
+    item = (lookup or VaultLookup(vault)).find(spec.vault_item)
     if item is None:
         return None, f"vault item '{spec.vault_item}' is not in the {vault.format} export"
     return item, None
@@ -58,8 +62,9 @@ def linked_item(ctx: CheckContext, spec: AccountSpec) -> tuple[VaultItem | None,
 
 def _items(ctx: CheckContext, check_name: str) -> Iterator[tuple[AccountSpec, VaultItem] | Outcome]:
     """Each account with its item, or a not_verified outcome saying why it has none."""
+    lookup = vault_lookup(ctx.evidence.vault)
     for spec in ctx.estate.accounts:
-        item, gap = linked_item(ctx, spec)
+        item, gap = linked_item(ctx, spec, lookup)
         if item is not None and item.has_password:
             yield spec, item
             continue
@@ -141,14 +146,14 @@ def _breach_gap(ctx: CheckContext) -> str:
 )
 def password_reused(ctx: CheckContext) -> Iterator[Outcome]:
     """Items holding the same password (compared by keyed hash inside the collector)."""
-    vault = ctx.evidence.vault
+    lookup = vault_lookup(ctx.evidence.vault)
     for entry in _items(ctx, "password reuse"):
         if isinstance(entry, Outcome):
             yield entry
             continue
         spec, item = entry
         if item.reused_with:
-            others = [_name(vault.find(i) if vault else None, i) for i in item.reused_with]
+            others = [_name(lookup.find(i) if lookup else None, i) for i in item.reused_with]
             detail = f"Vault item '{item.name}' shares its password with {', '.join(others)}"
             yield _result(
                 ctx,

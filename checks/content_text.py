@@ -9,7 +9,7 @@ text was read and nothing was found.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -133,20 +133,32 @@ def _links_of(item: TextItem) -> list[str]:
     return list(dict.fromkeys([*item.links, *written]))
 
 
-def _allowed(host: str, allowed: Iterable[str]) -> bool:
-    return any(host == a or host.endswith("." + a) for a in allowed)
+def _allowed(host: str, allowed: Collection[str]) -> bool:
+    """``host`` equals an allowed domain or ends with ``.`` + one: each dot-suffix of the host
+    is looked up in the set."""
+    if host in allowed:
+        return True
+    dot = host.find(".")
+    while dot != -1:
+        if host[dot + 1 :] in allowed:
+            return True
+        dot = host.find(".", dot + 1)
+    return False
 
 
-def _risks(ctx: CheckContext, link: ParsedLink, seen: set[str] | None) -> list[str]:
+def _risks(
+    ctx: CheckContext,
+    link: ParsedLink,
+    seen: set[str] | None,
+    brands: list[str],
+    allowed: frozenset[str],
+) -> list[str]:
     if link.scheme in _NOT_LINKS:
         return []
     if link.scheme not in SAFE_SCHEMES:
         return [f"{link.scheme}: link"]
     if link.host is None:
         return ["unparseable link"]
-    org = ctx.estate.organization
-    brands = [d.name for d in ctx.estate.domains]
-    allowed = {*ctx.policy.allowed_link_domains, *brands, *org.email_domains}
     if _allowed(link.host, allowed):
         return []
     domain = registrable(link.host)
@@ -176,6 +188,9 @@ def _seen_domains(ctx: CheckContext, scope: AccountScope) -> set[str] | None:
 
 def suspicious_link(ctx: CheckContext) -> Iterator[Outcome]:
     """Fail per post (or the profile) linking somewhere risky and not allow-listed."""
+    org = ctx.estate.organization
+    brands = [d.name for d in ctx.estate.domains]
+    allowed = frozenset({*ctx.policy.allowed_link_domains, *brands, *org.email_domains})
     for scope in accounts(ctx):
         items, gap = text_items(scope)
         seen = _seen_domains(ctx, scope)
@@ -184,7 +199,7 @@ def suspicious_link(ctx: CheckContext) -> Iterator[Outcome]:
             flagged: list[str] = []
             only_new = True
             for raw in _links_of(item):
-                risks = _risks(ctx, parse_link(raw), seen)
+                risks = _risks(ctx, parse_link(raw), seen, brands, allowed)
                 if risks:
                     only_new = only_new and risks == ["never linked by this account before"]
                     flagged.append(f"{excerpt(ctx, raw, 70)} ({', '.join(risks)})")

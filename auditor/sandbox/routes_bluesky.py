@@ -39,10 +39,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from auditor.errors import InputFileError
-from auditor.sandbox.routing import Request, Response, Route
+from auditor.sandbox.routing import Request, Response, Route, validate_section
 from auditor.sandbox.world import when
 
 PLATFORM = "bluesky"
@@ -311,12 +310,7 @@ def _document(account: BskyAccount) -> Response:
 
 def routes(section: Mapping[str, Any]) -> list[Route]:
     """The Bluesky routes bound to a validated ``bluesky`` section."""
-    try:
-        world = BlueskyWorld.model_validate(dict(section))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in (PLATFORM, *first["loc"]))
-        raise InputFileError(first["msg"], field=where) from None
+    world = validate_section(BlueskyWorld, section, PLATFORM)
     served = _Routes(world)
     return [
         Route.get(r"/xrpc/app\.bsky\.actor\.getProfile", served.profile),

@@ -39,10 +39,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.errors import InputFileError
-from auditor.sandbox.routing import Request, Response, Route
+from auditor.sandbox.routing import Request, Response, Route, validate_section
 
 PLATFORM = "github"
 DOCS = "https://docs.github.com/rest"
@@ -296,12 +295,7 @@ class _Routes:
 
 def routes(section: Mapping[str, Any]) -> list[Route]:
     """The GitHub routes bound to a validated ``github`` section."""
-    try:
-        world = GithubWorld.model_validate(dict(section))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in (PLATFORM, *first["loc"]))
-        raise InputFileError(first["msg"], field=where) from None
+    world = validate_section(GithubWorld, section, PLATFORM)
     served = _Routes(world)
     org = r"/orgs/(?P<org>[^/]+)"
     return [

@@ -31,10 +31,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.errors import InputFileError
-from auditor.sandbox.routing import Request, Response, Route
+from auditor.sandbox.routing import Request, Response, Route, validate_section
 
 PLATFORM = "google_workspace"
 WORLD_KEY = "google"
@@ -179,12 +178,7 @@ class _Routes:
 
 def routes(section: Mapping[str, Any]) -> list[Route]:
     """The Directory API routes bound to a validated ``google`` section."""
-    try:
-        world = GoogleWorld.model_validate(dict(section))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in (WORLD_KEY, *first["loc"]))
-        raise InputFileError(first["msg"], field=where) from None
+    world = validate_section(GoogleWorld, section, WORLD_KEY)
     served = _Routes(world)
     return [
         Route.get(r"/admin/directory/v1/users", served.list_users),

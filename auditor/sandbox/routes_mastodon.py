@@ -33,10 +33,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from auditor.errors import InputFileError
-from auditor.sandbox.routing import Request, Response, Route
+from auditor.sandbox.routing import Request, Response, Route, validate_section
 from auditor.sandbox.world import when
 
 PLATFORM = "mastodon"
@@ -269,12 +268,7 @@ def _window(statuses: list[Status], request: Request) -> list[Status]:
 
 def routes(section: Mapping[str, Any]) -> list[Route]:
     """The Mastodon routes bound to a validated ``mastodon`` section."""
-    try:
-        world = MastodonWorld.model_validate(dict(section))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in (PLATFORM, *first["loc"]))
-        raise InputFileError(first["msg"], field=where) from None
+    world = validate_section(MastodonWorld, section, PLATFORM)
     served = _Routes(world)
     return [
         Route.get(r"/api/v1/accounts/lookup", served.lookup),

@@ -21,8 +21,14 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
+
+from pydantic import BaseModel, ValidationError
+
+from auditor.errors import InputFileError
+
+SectionT = TypeVar("SectionT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -103,3 +109,14 @@ class Route:
             return None
         found = self.pattern.fullmatch(path)
         return found.groupdict() if found else None
+
+
+def validate_section(model: type[SectionT], section: Mapping[str, Any], key: str) -> SectionT:
+    """Validate a world section with its pydantic model; the first problem becomes one
+    :class:`~auditor.errors.InputFileError` line naming ``key.<field path>``."""
+    try:
+        return model.model_validate(dict(section))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in (key, *first["loc"]))
+        raise InputFileError(first["msg"], field=where) from None
