@@ -2,7 +2,7 @@
 
 One file holds the estate (organization, accounts, domains, launches, change windows), policy,
 sources (company records), platforms (API credentials and base URLs), storage, mail, schedules and
-named profiles. It is read with ``yaml.safe_load`` and validated with pydantic; unknown fields are
+named profiles. It is read with PyYAML's safe loader (libyaml's when present) and validated with pydantic; unknown fields are
 errors (a misspelling must not silently disable a check). Secrets are written as ``${ENV_NAME}``
 and held in ``SecretStr``: they are resolved from the environment at load and never printed.
 
@@ -28,6 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from auditor import estate as est
 from auditor.errors import ConfigError
 from auditor.models import Severity
+
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""PyYAML's safe loader, the C one when libyaml is available (about 4x faster)."""
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 PLATFORMS = ("x", "meta", "instagram", "linkedin", "youtube", "github", "mastodon", "bluesky")
@@ -315,7 +318,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> AppConf
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         _check_expanded_size(root, name)
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None

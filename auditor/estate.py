@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
-from types import MappingProxyType
 
 from auditor.models import Asset, Severity
 
@@ -281,4 +280,4 @@ class Estate:
         index: dict[str, AccountSpec] = {}
         for spec in self.accounts:
             index.setdefault(spec.asset.key, spec)
-        return MappingProxyType(index)
+        return index

@@ -86,7 +86,8 @@ class VaultItem:
     password_length: int | None
     """Length of the password; None when absent."""
     strength_score: int | None
-    """zxcvbn score 0-4; None when absent."""
+    """zxcvbn score 0-4; None when absent, or not scored because no inventory account links
+    the item (only linked items are judged by auth.password-weak)."""
     password_changed_at: datetime | None
     """Last password change, from history or revision date; None when the export lacks it."""
     has_totp: bool

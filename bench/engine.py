@@ -17,6 +17,7 @@ Run: ``.venv/bin/python bench/engine.py [--items 5000] [--accounts 1000]``.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -234,6 +235,22 @@ class Timing:
         self.marks["checked"] = self._last  # the last check's end
 
 
+class GcClock:
+    """Time spent in the cyclic garbage collector while installed (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = 0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+            self.collections += 1
+
+
 def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -247,6 +264,8 @@ def one_run(label: str, config_path: Path, accounts: Sequence[tuple[str, str]], 
     from reports.csv_report import write_csv
     from reports.json_report import write_json
 
+    clock = GcClock()
+    gc.callbacks.append(clock)
     started = time.perf_counter()
     config = load_config(config_path)
     registry = load_registry()
@@ -261,6 +280,7 @@ def one_run(label: str, config_path: Path, accounts: Sequence[tuple[str, str]], 
     json_size = write_json(run, out / "report.json").stat().st_size
     csv_size = write_csv(run, out / "report.csv").stat().st_size
     finished = time.perf_counter()
+    gc.callbacks.remove(clock)
     marks = timing.marks
     slow = sorted(timing.checks.items(), key=lambda kv: -kv[1])[:5]
     print(f"--- {label}: {len(registry.specs)} checks, {len(run.findings)} findings")
@@ -276,6 +296,7 @@ def one_run(label: str, config_path: Path, accounts: Sequence[tuple[str, str]], 
     print(
         f"  JSON ({json_size // 1024} KiB) + CSV ({csv_size // 1024} KiB): {finished - audited:.2f} s"
     )
+    print(f"  of which garbage collection: {clock.seconds:.2f} s ({clock.collections} collections)")
     total = finished - started
     verdict = "OK" if total < 10 else "OVER"
     print(f"  evidence->report wall time: {total:.2f} s (target < 10 s on one core): {verdict}")

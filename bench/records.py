@@ -3,7 +3,11 @@
 Usage: ``.venv/bin/python bench/records.py [N]`` (default 5,000). Passwords are random
 (generator-style, 16-24 characters) except that 10% reuse another item's password and 5% are
 company-word passwords, like a real company vault. No breach lookup (that is network time).
-Prints parse time, facts time and the total.
+Prints parse time, facts time and the total, twice: with every item scored by zxcvbn (no
+inventory), and as the vault collector runs it, scoring only the items a 1,000-account
+inventory links to (``accounts[].vault_item``; see :mod:`auditor.collectors.vault_facts`).
+
+Usage: ``.venv/bin/python bench/records.py [N] [LINKED]``.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor.collectors.bitwarden import parse_bitwarden
-from auditor.collectors.records import user_inputs
+from auditor.collectors.records import linked_items, user_inputs
 from auditor.collectors.vault_facts import derive_facts
-from auditor.estate import Estate, Organization
+from auditor.estate import AccountSpec, Estate, Organization
+from auditor.evidence import VaultItem
 
 ALPHABET = string.ascii_letters + string.digits + "!@#$%^&*"
 
@@ -61,26 +66,40 @@ def generate(count: int, rng: random.Random) -> dict[str, object]:
 
 
 def main() -> None:
-    """Generate, parse, derive, print timings."""
+    """Generate, parse, derive (all items scored, then linked items only), print timings."""
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    estate = Estate(
-        organization=Organization(name="Northwind Outfitters", email_domains=("northwind.example",))
+    linked = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+    org = Organization(name="Northwind Outfitters", email_domains=("northwind.example",))
+    accounts = tuple(
+        AccountSpec("x", f"brand{n}", vault_item=f"Service {n}") for n in range(min(linked, count))
     )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "vault.json"
         path.write_text(json.dumps(generate(count, random.Random(7))), encoding="utf-8")
-        started = time.perf_counter()
-        logins = parse_bitwarden(path)
-        parsed = time.perf_counter()
-        facts = derive_facts(logins, user_inputs=user_inputs(estate))
-        done = time.perf_counter()
-    distinct = len({i.item_id for i in facts.items if not i.reused_with}) + len(
-        {frozenset((i.item_id, *i.reused_with)) for i in facts.items if i.reused_with}
-    )
-    print(
-        f"{count} items ({distinct} distinct passwords) at {datetime.now(UTC):%Y-%m-%d %H:%M}Z: "
-        f"parse {parsed - started:.2f} s, facts {done - parsed:.2f} s, "
-        f"total {done - started:.2f} s"
+        for estate, label in (
+            (Estate(organization=org), "every item scored"),
+            (Estate(organization=org, accounts=accounts), f"{len(accounts)} linked items scored"),
+        ):
+            started = time.perf_counter()
+            logins = parse_bitwarden(path)
+            parsed = time.perf_counter()
+            facts = derive_facts(
+                logins,
+                user_inputs=user_inputs(estate),
+                judged=linked_items(estate) if estate.accounts else None,
+            )
+            done = time.perf_counter()
+            scored = sum(1 for i in facts.items if i.strength_score is not None)
+            print(
+                f"{count} items ({_distinct(facts.items)} distinct passwords, {scored} scored; "
+                f"{label}) at {datetime.now(UTC):%Y-%m-%d %H:%M}Z: parse {parsed - started:.2f} s, "
+                f"facts {done - parsed:.2f} s, total {done - started:.2f} s"
+            )
+
+
+def _distinct(items: tuple[VaultItem, ...]) -> int:
+    return len({i.item_id for i in items if not i.reused_with}) + len(
+        {frozenset((i.item_id, *i.reused_with)) for i in items if i.reused_with}
     )
 
 

@@ -135,7 +135,7 @@ def audit(config: Path, out: Path) -> RunResult:
     return RunResult(code, results, failed, err.getvalue())
 
 
-PROBE_MARKERS = ("acct=", "/by/username/", "usernames=", "forHandle=", "/users/")
+PROBE_MARKERS = ("acct=", "/by/username/", "usernames=", "forHandle=", "vanityName=")
 """Lookups by name: those naming no inventory account are the lookalike probes."""
 
 SHARED_URLS = (re.compile(r"^/rest/organizations/\d+$"),)

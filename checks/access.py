@@ -53,6 +53,7 @@ from checks.platform_evidence import (
     AccountView,
     account_view,
     accounts_with_roles,
+    problem_index,
     state_gap,
     unless_gap,
 )
@@ -339,8 +340,9 @@ def review_overdue(ctx: CheckContext) -> Iterator[Outcome]:
 )
 def unapproved_app(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails for each app that can publish or administer and is not approved."""
+    problems = problem_index(ctx)
     for spec in ctx.estate.accounts:
-        view = account_view(ctx, spec)
+        view = account_view(ctx, spec, problems)
         ev = view.evidence
         gap = state_gap(view)
         if ev is None or ev.apps is None:

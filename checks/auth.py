@@ -43,6 +43,7 @@ from auditor.models import Outcome, Severity, Status
 from auditor.registry import CheckContext, CheckFunc, check, outcome
 from checks import auth_passwords
 from checks.auth_passwords import linked_item
+from checks.roles import PeopleIndex, directory_find, directory_index
 from checks.safe_text import shown
 from checks.vault_lookup import VaultLookup, vault_lookup
 
@@ -225,10 +226,12 @@ def _weak_method(
 def member_without_two_factor(ctx: CheckContext) -> Iterator[Outcome]:
     """One result per role holder (subject: email or platform id) and one for the registration
     mailbox (subject ``mailbox:<email>``)."""
+    directory = ctx.evidence.people
+    index = directory_index(directory) if directory is not None else None
     for spec in ctx.estate.accounts:
         ev = ctx.evidence.accounts.get(spec.asset.key)
         yield from _role_holders(ctx, spec, ev)
-        yield _registration_mailbox(ctx, spec, ev)
+        yield _registration_mailbox(ctx, spec, ev, index)
 
 
 def _role_holders(
@@ -286,7 +289,7 @@ def _holder(
 
 
 def _registration_mailbox(
-    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence | None
+    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence | None, index: PeopleIndex | None
 ) -> Outcome:
     email = spec.registered_email or (ev.registration_email if ev else None)
     if email is None:
@@ -295,7 +298,7 @@ def _registration_mailbox(
             ctx, spec.asset, Status.NOT_VERIFIED, detail, source="inventory", subject="mailbox"
         )
     directory = ctx.evidence.people
-    person = directory.find(email) if directory is not None else None
+    person = directory_find(directory, email, index) if directory is not None else None
     if directory is None or person is None:
         where = "no people directory was read" if directory is None else "not in the directory"
         return outcome(

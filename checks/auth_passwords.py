@@ -34,6 +34,7 @@ from auditor.estate import AccountSpec
 from auditor.evidence import Person, PersonStatus, VaultItem
 from auditor.models import Outcome, Severity, Status
 from auditor.registry import CheckContext, CheckFunc, check, outcome
+from checks.roles import PeopleIndex, directory_find, directory_index
 from checks.safe_text import shown
 from checks.vault_lookup import VaultLookup, vault_lookup
 
@@ -258,21 +259,26 @@ def password_stale(ctx: CheckContext) -> Iterator[Outcome]:
 )
 def password_not_rotated_after_departure(ctx: CheckContext) -> Iterator[Outcome]:
     """People with access: role holders now and in the previous run, and expected admins."""
+    directory = ctx.evidence.people
+    index = directory_index(directory) if directory is not None else None
     for entry in _items(ctx, "rotation after departures"):
         if isinstance(entry, Outcome):
             yield entry
             continue
         spec, item = entry
-        yield _rotation(ctx, spec, item)
+        yield _rotation(ctx, spec, item, index)
 
 
-def _rotation(ctx: CheckContext, spec: AccountSpec, item: VaultItem) -> Outcome:
+def _rotation(
+    ctx: CheckContext, spec: AccountSpec, item: VaultItem, index: PeopleIndex | None
+) -> Outcome:
     directory = ctx.evidence.people
     if directory is None:
         detail = "No people directory was read, so departures are unknown"
         return _result(ctx, spec, item, Status.NOT_VERIFIED, detail)
     access = sorted(_with_access(ctx, spec))
-    people = [p for p in (directory.find(e) for e in access) if p is not None]
+    found = (directory_find(directory, e, index) for e in access)
+    people = [p for p in found if p is not None]
     left = [p for p in people if p.departed_on is not None and p.departed_on <= ctx.now.date()]
     undated = [p.email for p in people if p.departed_on is None and p.status in _GONE]
     changed = item.password_changed_at

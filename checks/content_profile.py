@@ -76,7 +76,21 @@ def _value(profile: Profile, field: str) -> str | tuple[str, ...] | None:
     return raw.strip() if isinstance(raw, str) else raw
 
 
-def _shown(ctx: CheckContext, value: str | tuple[str, ...] | None) -> str:
+_Value = str | tuple[str, ...] | None
+
+
+def _shown(ctx: CheckContext, value: _Value, memo: dict[_Value, str] | None = None) -> str:
+    """The masked excerpt of a field value; ``memo`` (one per check run) computes each
+    distinct value once (most accounts share most values between runs)."""
+    if memo is None:
+        return _excerpt(ctx, value)
+    found = memo.get(value)
+    if found is None:
+        found = memo[value] = _excerpt(ctx, value)
+    return found
+
+
+def _excerpt(ctx: CheckContext, value: _Value) -> str:
     if isinstance(value, tuple):
         return excerpt(ctx, ", ".join(value), 120) if value else "(none)"
     return excerpt(ctx, value, 80)
@@ -92,22 +106,28 @@ def _window_reason(ctx: CheckContext, key: str, field: str) -> str | None:
 
 
 def _field_result(
-    ctx: CheckContext, scope: AccountScope, ref: Reference, now: Profile, field: str
+    ctx: CheckContext,
+    scope: AccountScope,
+    ref: Reference,
+    now: Profile,
+    field: str,
+    *,
+    memo: dict[_Value, str],
 ) -> Outcome:
     old, new = _value(ref.profile, field), _value(now, field)
     facts: dict[str, Any] = {
         "field": field,
         "reference": ref.kind,
-        "old": _shown(ctx, old),
-        "new": _shown(ctx, new),
+        "old": _shown(ctx, old, memo),
+        "new": _shown(ctx, new, memo),
     }
     if new is None and old not in (None, ""):
-        detail = f"{field} was not read in this run; {ref.label} has {_shown(ctx, old)}"
+        detail = f"{field} was not read in this run; {ref.label} has {facts['old']}"
         return not_verified(ctx, scope, detail, field, **facts)
     if old == new or (old in (None, "") and new in (None, "")):
         detail = f"{field} matches {ref.label}"
         return result(ctx, scope, Status.PASS, detail, field, **facts)
-    change = f"{field} changed from {_shown(ctx, old)} to {_shown(ctx, new)} since {ref.label}"
+    change = f"{field} changed from {facts['old']} to {facts['new']} since {ref.label}"
     window = _window_reason(ctx, scope.key, field)
     if window:
         return result(ctx, scope, Status.PASS, f"{change}, within a {window}", field, **facts)
@@ -117,6 +137,7 @@ def _field_result(
 def profile_changed(ctx: CheckContext) -> Iterator[Outcome]:
     """One result per watched profile field of every account (one not_verified result for the
     account when there is nothing to compare with)."""
+    memo: dict[_Value, str] = {}
     for scope in accounts(ctx):
         profile, reason = current_profile(scope)
         ref = reference_for(ctx, scope.key)
@@ -128,7 +149,7 @@ def profile_changed(ctx: CheckContext) -> Iterator[Outcome]:
             if profile is None:
                 yield not_verified(ctx, scope, f"{field}: {reason}", field, field=field)
             else:
-                yield _field_result(ctx, scope, ref, profile, field)
+                yield _field_result(ctx, scope, ref, profile, field, memo=memo)
 
 
 def _badge(profile: Profile) -> str:

@@ -9,7 +9,7 @@ text was read and nothing was found.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,41 +27,10 @@ from checks.content_scope import (
     unreadable,
     when,
 )
-from checks.link_patterns import (
-    SAFE_SCHEMES,
-    ParsedLink,
-    decode_host,
-    extract_urls,
-    is_ip,
-    lookalike_of,
-    parse_link,
-    registrable,
-)
+from checks.link_risks import NEW_DOMAIN, LinkJudge
 from checks.pii import find_pii
-from checks.scam_patterns import assess
+from checks.scam_patterns import assess, cannot_be_scam
 from checks.text_patterns import TermIndex, display
-
-PLATFORM_DOMAINS = frozenset(
-    {
-        "x.com",
-        "twitter.com",
-        "facebook.com",
-        "fb.com",
-        "fb.me",
-        "instagram.com",
-        "linkedin.com",
-        "youtube.com",
-        "youtu.be",
-        "github.com",
-        "mastodon.social",
-        "bsky.app",
-        "threads.net",
-        "tiktok.com",
-    }
-)
-"""Platform domains that are never 'new' for an account (they may still be lookalikes)."""
-
-_NOT_LINKS = frozenset({"mailto", "tel", "sms"})
 
 
 @dataclass(frozen=True)
@@ -70,20 +39,30 @@ class TextItem:
 
     subject: str
     """The post id, or ``profile``."""
-    label: str
-    """How details name it (``post 123 of 2026-11-20 10:00 UTC``, ``the profile``)."""
+    kind: str
+    """``post``, ``reply`` or ``profile``."""
     text: str
     """The text (hostile)."""
     links: tuple[str, ...]
     """Links given separately by the platform."""
     at: datetime | None
-    """When it was published; None for the profile."""
+    """When it was published (time zone added); None for the profile."""
+    published: datetime | None = None
+    """The publication time as the platform gave it (for the label); None for the profile."""
+
+    @property
+    def label(self) -> str:
+        """How details name it (``post 123 of 2026-11-20 10:00 UTC``, ``the profile``); built
+        only for the few items a result names."""
+        if self.published is None:
+            return "the profile"
+        return f"{self.kind} {self.subject} of {when(self.published)}"
 
 
 def _profile_item(profile: Profile) -> TextItem:
     text = " \n".join(t for t in (profile.display_name, profile.bio, profile.location) if t)
     links = tuple(link for link in (profile.link, *profile.extra_links) if link)
-    return TextItem("profile", "the profile", text, links, None)
+    return TextItem("profile", "profile", text, links, None)
 
 
 def text_items(scope: AccountScope) -> tuple[list[TextItem], str | None]:
@@ -108,8 +87,8 @@ def _post_items(evidence: AccountEvidence) -> list[TextItem]:
     items: list[TextItem] = []
     for post in evidence.posts or ():
         kind = "reply" if post.is_reply else "post"
-        label = f"{kind} {post.id} of {when(post.created_at)}"
-        items.append(TextItem(post.id, label, post.text, post.links, aware(post.created_at)))
+        at = aware(post.created_at)
+        items.append(TextItem(post.id, kind, post.text, post.links, at, post.created_at))
     return items
 
 
@@ -124,84 +103,28 @@ def _judge(
         yield result(ctx, scope, Status.PASS, f"nothing found in {posts} posts and the profile")
 
 
-def _links_of(item: TextItem) -> list[str]:
-    written = [
-        u
-        for u in extract_urls(item.text)
-        if not (item.links and registrable(parse_link(u).host or "") == "t.co")
-    ]
-    return list(dict.fromkeys([*item.links, *written]))
-
-
-def _allowed(host: str, allowed: Collection[str]) -> bool:
-    """``host`` equals an allowed domain or ends with ``.`` + one: each dot-suffix of the host
-    is looked up in the set."""
-    if host in allowed:
-        return True
-    dot = host.find(".")
-    while dot != -1:
-        if host[dot + 1 :] in allowed:
-            return True
-        dot = host.find(".", dot + 1)
-    return False
-
-
-def _risks(
-    ctx: CheckContext,
-    link: ParsedLink,
-    seen: set[str] | None,
-    brands: list[str],
-    allowed: frozenset[str],
-) -> list[str]:
-    if link.scheme in _NOT_LINKS:
-        return []
-    if link.scheme not in SAFE_SCHEMES:
-        return [f"{link.scheme}: link"]
-    if link.host is None:
-        return ["unparseable link"]
-    if _allowed(link.host, allowed):
-        return []
-    domain = registrable(link.host)
-    risks = []
-    if is_ip(link.host):
-        risks.append("raw IP address")
-    elif "xn--" in link.host or not link.host.isascii():
-        risks.append(f"internationalised host {display(decode_host(link.host), 60)}")
-    lookalike = None if is_ip(link.host) else lookalike_of(link.host, brands)
-    if lookalike:
-        risks.append(f"lookalike of {lookalike}")
-    if domain in ctx.policy.shorteners or link.host in ctx.policy.shorteners:
-        risks.append("link shortener")
-    if seen is not None and domain not in seen and domain not in PLATFORM_DOMAINS:
-        risks.append("never linked by this account before")
-    return risks
-
-
-def _seen_domains(ctx: CheckContext, scope: AccountScope) -> set[str] | None:
+def _seen_domains(ctx: CheckContext, scope: AccountScope, judge: LinkJudge) -> set[str] | None:
     before = ctx.previous.evidence.accounts.get(scope.key) if ctx.previous else None
     if before is None or before.posts is None:
         return None
     items, _ = items_of(before)
-    hosts = (parse_link(u).host for item in items for u in _links_of(item))
-    return {registrable(h) for h in hosts if h}
+    return judge.domains([u for item in items for u in judge.links_of(item.text, item.links)])
 
 
 def suspicious_link(ctx: CheckContext) -> Iterator[Outcome]:
     """Fail per post (or the profile) linking somewhere risky and not allow-listed."""
-    org = ctx.estate.organization
-    brands = [d.name for d in ctx.estate.domains]
-    allowed = frozenset({*ctx.policy.allowed_link_domains, *brands, *org.email_domains})
+    judge = LinkJudge(ctx)
     for scope in accounts(ctx):
         items, gap = text_items(scope)
-        seen = _seen_domains(ctx, scope)
+        seen = _seen_domains(ctx, scope, judge)
         found = 0
         for item in items:
             flagged: list[str] = []
             only_new = True
-            for raw in _links_of(item):
-                risks = _risks(ctx, parse_link(raw), seen, brands, allowed)
+            for raw in judge.links_of(item.text, item.links):
+                risks = judge.risks(raw, seen)
                 if risks:
-                    only_new = only_new and risks == ["never linked by this account before"]
+                    only_new = only_new and risks == [NEW_DOMAIN]
                     flagged.append(f"{excerpt(ctx, raw, 70)} ({', '.join(risks)})")
             if flagged:
                 found += 1
@@ -219,6 +142,8 @@ def scam_pattern(ctx: CheckContext) -> Iterator[Outcome]:
         items, gap = text_items(scope)
         found = 0
         for item in items:
+            if cannot_be_scam(item.text):
+                continue
             verdict = assess(item.text, item.links)
             if verdict.scam:
                 found += 1

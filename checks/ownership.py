@@ -42,10 +42,11 @@ from checks.ownership_platform import (
     identity_mismatch,
     unmanaged_account,
 )
-from checks.platform_evidence import account_view, state_gap
+from checks.platform_evidence import ProblemIndex, account_view, problem_index, state_gap
 from checks.registrations import registrations, vault_gap, vault_item
 from checks.roles import PeopleIndex, email_domain, find_person, inactive_reason, people_index
 from checks.safe_text import shown
+from checks.vault_lookup import vault_lookup
 
 
 @check(
@@ -62,9 +63,11 @@ def registration_email_external(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails for each registration email not on a company domain (critical on free-mail)."""
     org = ctx.estate.organization
     free = {d.lower() for d in ctx.policy.free_mail_domains}
+    lookup = vault_lookup(ctx.evidence.vault)
+    problems = problem_index(ctx)
     for spec in ctx.estate.accounts:
-        view = account_view(ctx, spec)
-        found = registrations(ctx, view)
+        view = account_view(ctx, spec, problems)
+        found = registrations(ctx, view, lookup)
         if not found:
             yield outcome(
                 ctx,
@@ -122,12 +125,13 @@ def registration_email_external(ctx: CheckContext) -> Iterator[Outcome]:
 )
 def owner_not_company(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails when the platform or the inventory says someone else owns the account."""
+    problems = problem_index(ctx)
     for spec in ctx.estate.accounts:
-        yield _ownership(ctx, spec)
+        yield _ownership(ctx, spec, problems)
 
 
-def _ownership(ctx: CheckContext, spec: AccountSpec) -> Outcome:
-    view = account_view(ctx, spec)
+def _ownership(ctx: CheckContext, spec: AccountSpec, problems: ProblemIndex) -> Outcome:
+    view = account_view(ctx, spec, problems)
     ev = view.evidence
     api = ev.owned_by_company if ev is not None else None
     owner = shown(ev.owner_name) if ev is not None and ev.owner_name else "another business"
@@ -193,8 +197,10 @@ def recovery_mailbox_inactive(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails when the registration mailbox is not active in the people directory."""
     people = ctx.evidence.people
     index = people_index(people) if people is not None else None
+    lookup = vault_lookup(ctx.evidence.vault)
+    problems = problem_index(ctx)
     for spec in ctx.estate.accounts:
-        found = registrations(ctx, account_view(ctx, spec))
+        found = registrations(ctx, account_view(ctx, spec, problems), lookup)
         if not found:
             yield outcome(
                 ctx,
@@ -265,13 +271,14 @@ def _mailbox(
 def credential_unmanaged(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails when the inventory names no vault item or the named item is not in the export."""
     vault = ctx.evidence.vault
+    lookup = vault_lookup(vault)
     for spec in ctx.estate.accounts:
         handle = shown(spec.handle)
         if vault is None:
             detail = f"Whether the credential of {handle} is in the vault is unknown: {vault_gap(ctx, spec)}."
             yield outcome(ctx, spec.asset, Status.NOT_VERIFIED, detail, source="vault")
             continue
-        item = vault_item(ctx, spec)
+        item = vault_item(ctx, spec, lookup)
         if spec.vault_item is None:
             status, detail = Status.FAIL, f"The inventory names no vault item for {handle}."
         elif item is None:

@@ -39,7 +39,14 @@ from auditor.estate import AccountSpec
 from auditor.evidence import AccountState, DiscoveredAccount
 from auditor.models import Asset, AssetKind, Outcome, Severity, Status
 from auditor.registry import CheckContext, check, outcome
-from checks.platform_evidence import AccountView, account_view, state_gap, unless_gap
+from checks.platform_evidence import (
+    AccountView,
+    ProblemIndex,
+    account_view,
+    problem_index,
+    state_gap,
+    unless_gap,
+)
 from checks.safe_text import shown
 
 
@@ -175,8 +182,9 @@ _GONE = (AccountState.NOT_FOUND, AccountState.SUSPENDED, AccountState.DEACTIVATE
 )
 def account_unreachable(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails when the platform says the account is not found, suspended or deactivated."""
+    problems = problem_index(ctx)
     for spec in ctx.estate.accounts:
-        view = account_view(ctx, spec)
+        view = account_view(ctx, spec, problems)
         ev = view.evidence
         if ev is not None and ev.state in _GONE:
             yield outcome(
@@ -222,12 +230,13 @@ def account_unreachable(ctx: CheckContext) -> Iterator[Outcome]:
 )
 def identity_mismatch(ctx: CheckContext) -> Iterator[Outcome]:
     """Compares the recorded id with the id the handle (and the configured token) resolves to."""
+    problems = problem_index(ctx)
     for spec in ctx.estate.accounts:
-        yield from _identity(ctx, spec)
+        yield from _identity(ctx, spec, problems)
 
 
-def _identity(ctx: CheckContext, spec: AccountSpec) -> Iterator[Outcome]:
-    view = account_view(ctx, spec)
+def _identity(ctx: CheckContext, spec: AccountSpec, problems: ProblemIndex) -> Iterator[Outcome]:
+    view = account_view(ctx, spec, problems)
     ev = view.evidence
     expected = spec.id.strip() if spec.id else None
     actual = ev.account_id.strip() if ev is not None and ev.account_id else None
@@ -249,7 +258,7 @@ def _identity(ctx: CheckContext, spec: AccountSpec) -> Iterator[Outcome]:
             status, detail = unless_gap(token.status, token.detail, view.gap)
             yield replace(token, status=status, detail=detail)
     elif ev is not None and ev.source in TOKEN_OWNER_SOURCES:
-        why = _token_gap(ctx, view)
+        why = _token_gap(view, problems)
         if why is not None:
             detail = f"Whom the configured {spec.platform} token belongs to is unknown: {why}."
             yield outcome(
@@ -262,19 +271,18 @@ _TOKEN_KINDS = frozenset({"auth", "permission"})
 """Problem kinds that mean the token itself was refused."""
 
 
-def _token_gap(ctx: CheckContext, view: AccountView) -> str | None:
+def _token_gap(view: AccountView, problems: ProblemIndex) -> str | None:
     """Why the token owner of an account whose source asks for it is missing, or None when
     it was simply not asked (no token configured and nothing went wrong)."""
     ev = view.evidence
     if ev is None:
         return None
-    report = ctx.evidence.sources.get(ev.source)
-    problems = report.problems if report is not None else ()
-    if any(p.asset_key is None for p in problems):
+    report = problems.get(ev.source)
+    if report is not None and report.whole is not None:
         return f"the {ev.source} source recorded a source-wide problem"
-    if any(p.asset_key == view.spec.asset.key for p in problems):
+    if report is not None and view.spec.asset.key in report.by_asset:
         return f"{view.gap or 'the source recorded a problem for this account'}"
-    if any(p.kind in _TOKEN_KINDS for p in problems):
+    if report is not None and report.kinds & _TOKEN_KINDS:
         return f"the {ev.source} source reported its token refused for another account"
     if ev.missing_scopes:
         scopes = ", ".join(shown(s, limit=60) for s in ev.missing_scopes)

@@ -272,7 +272,19 @@ def _phone_candidates(text: str, region: str) -> Iterator[Any]:
             yield phonenumbers.PhoneNumberMatch(found.start(), found.group(), number)
 
 
+MIN_PHONE_DIGITS = 4
+"""Fewest digits of a valid national number in any region's numbering plan (phonenumbers
+metadata; a test checks it against the installed metadata)."""
+
+_PHONE_DIGITS = re.compile(r"\d(?:[\W_xXー]*\d){" + str(MIN_PHONE_DIGITS - 1) + "}")
+"""``MIN_PHONE_DIGITS`` digits with no letter between them (``x`` and ``ー`` are phone
+punctuation to phonenumbers). A phone number is digits, punctuation, ``+`` and brackets, so a
+text without such a run holds none: the expensive matcher is skipped."""
+
+
 def _phones(text: str, org: Organization, taken: list[PiiMatch]) -> Iterable[PiiMatch]:
+    if not _PHONE_DIGITS.search(text):
+        return
     public = public_phone_set(org)
     for match in _phone_candidates(_INTL_00.sub(" +", text), org.default_region):
         if any(match.start < t.end and t.start < match.end for t in taken):

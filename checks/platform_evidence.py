@@ -10,7 +10,7 @@ fact), but it must turn every would-be pass into ``not_verified`` while a gap ex
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from auditor.estate import AccountSpec
@@ -40,26 +40,63 @@ class AccountView:
         return self.spec.asset
 
 
-def account_view(ctx: CheckContext, spec: AccountSpec) -> AccountView:
-    """Pair ``spec`` with this run's platform evidence and explain any gap in it."""
+@dataclass(frozen=True)
+class SourceProblems:
+    """One source's report, indexed: what :func:`account_view` asks of it per account."""
+
+    ok: bool
+    """The source's own verdict."""
+    whole: SourceProblem | None
+    """Its first source-wide problem (no asset key)."""
+    by_asset: Mapping[str, SourceProblem]
+    """The first problem recorded for each asset key."""
+    kinds: frozenset[str]
+    """The kinds of all its problems."""
+
+
+ProblemIndex = Mapping[str, SourceProblems]
+"""Source name to its indexed problems (:func:`problem_index`)."""
+
+
+def problem_index(ctx: CheckContext) -> ProblemIndex:
+    """Every source's problems indexed once, so that looking at one account does not scan
+    every problem (a check over N accounts with N problems would be quadratic)."""
+    index: dict[str, SourceProblems] = {}
+    for name, report in ctx.evidence.sources.items():
+        by_asset: dict[str, SourceProblem] = {}
+        for problem in report.problems:
+            if problem.asset_key is not None:
+                by_asset.setdefault(problem.asset_key, problem)
+        whole = next((p for p in report.problems if p.asset_key is None), None)
+        kinds = frozenset(p.kind for p in report.problems)
+        index[name] = SourceProblems(report.ok, whole, by_asset, kinds)
+    return index
+
+
+def account_view(
+    ctx: CheckContext, spec: AccountSpec, problems: ProblemIndex | None = None
+) -> AccountView:
+    """Pair ``spec`` with this run's platform evidence and explain any gap in it. Pass a
+    :func:`problem_index` built once per check run when calling this per account."""
     ev = ctx.evidence.accounts.get(spec.asset.key)
     source = ev.source if ev is not None else spec.platform
-    return AccountView(spec=spec, evidence=ev, gap=_gap(ctx, spec, ev, source), source=source)
+    index = problem_index(ctx) if problems is None else problems
+    return AccountView(spec=spec, evidence=ev, gap=_gap(index, spec, ev, source), source=source)
 
 
 def _gap(
-    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence | None, source: str
+    problems: ProblemIndex, spec: AccountSpec, ev: AccountEvidence | None, source: str
 ) -> str | None:
     names = dict.fromkeys((source, spec.platform))
     key = spec.asset.key
     for name in names:
-        report = ctx.evidence.sources.get(name)
+        report = problems.get(name)
         if report is None:
             continue
-        whole = next((p for p in report.problems if p.asset_key is None), None)
+        whole = report.whole
         if not report.ok and whole is not None:
             return f"the {name} source failed ({_problem(whole)})"
-        mine = next((p for p in report.problems if p.asset_key == key), None)
+        mine = report.by_asset.get(key)
         if mine is not None:
             return f"the {name} source could not read this account completely ({_problem(mine)})"
     if ev is None:
@@ -113,8 +150,9 @@ def accounts_with_roles(
 ) -> Iterator[tuple[AccountView, tuple[RoleHolder, ...]] | Outcome]:
     """Each inventory account with its (de-duplicated) role holders, or a not_verified result
     saying why they are unknown."""
+    problems = problem_index(ctx)
     for spec in ctx.estate.accounts:
-        view = account_view(ctx, spec)
+        view = account_view(ctx, spec, problems)
         reason = roles_gap(view)
         ev = view.evidence
         if ev is None or ev.roles is None:

@@ -17,6 +17,7 @@ from auditor.registry import CheckContext
 from checks.platform_evidence import AccountView
 from checks.roles import looks_like_email, norm_email
 from checks.safe_text import shown
+from checks.vault_lookup import VaultLookup
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,15 @@ class Registration:
     """``inventory``, the vault source name, and/or the platform collector name."""
 
 
-def vault_item(ctx: CheckContext, spec: AccountSpec) -> VaultItem | None:
-    """The vault item the inventory names for ``spec``, when the vault was read and holds it."""
+def vault_item(
+    ctx: CheckContext, spec: AccountSpec, lookup: VaultLookup | None = None
+) -> VaultItem | None:
+    """The vault item the inventory names for ``spec``, when the vault was read and holds it.
+    Pass a :class:`VaultLookup` of the vault when calling this per account."""
     vault = ctx.evidence.vault
     if vault is None or not spec.vault_item:
         return None
-    return vault.find(spec.vault_item)
+    return (lookup or VaultLookup(vault)).find(spec.vault_item)
 
 
 def vault_gap(ctx: CheckContext, spec: AccountSpec) -> str:
@@ -52,7 +56,9 @@ def vault_gap(ctx: CheckContext, spec: AccountSpec) -> str:
     return f"vault item {shown(item.name)} has no email as its username"
 
 
-def registrations(ctx: CheckContext, view: AccountView) -> list[Registration]:
+def registrations(
+    ctx: CheckContext, view: AccountView, lookup: VaultLookup | None = None
+) -> list[Registration]:
     """Every distinct registration address of the account, in inventory, vault, API order."""
     found: dict[str, list[str]] = {}
 
@@ -63,7 +69,7 @@ def registrations(ctx: CheckContext, view: AccountView) -> list[Registration]:
                 sources.append(source)
 
     add(view.spec.registered_email, "inventory")
-    item = vault_item(ctx, view.spec)
+    item = vault_item(ctx, view.spec, lookup)
     if item is not None and ctx.evidence.vault is not None and looks_like_email(item.username):
         add(item.username, ctx.evidence.vault.source)
     ev = view.evidence

@@ -94,6 +94,25 @@ def people_index(directory: PeopleDirectory) -> PeopleIndex:
     return index
 
 
+def directory_index(directory: PeopleDirectory) -> PeopleIndex:
+    """:meth:`PeopleDirectory.find` in constant time: each primary email and alias exactly as
+    listed mapped to the first person listing it (look up ``email.strip().lower()``)."""
+    index: dict[str, Person] = {}
+    for person in directory.people:
+        for address in (person.email, *person.aliases):
+            index.setdefault(address, person)
+    return index
+
+
+def directory_find(
+    directory: PeopleDirectory, email: str, index: PeopleIndex | None
+) -> Person | None:
+    """``directory.find(email)``; constant time with ``index`` (:func:`directory_index`)."""
+    if index is None:
+        return directory.find(email)
+    return index.get(email.strip().lower())
+
+
 def find_person(
     directory: PeopleDirectory, email: str, index: PeopleIndex | None = None
 ) -> Person | None:

@@ -20,6 +20,8 @@ def shown(text: str | None, limit: int = 80) -> str:
     """``text`` with invisible or direction-changing characters escaped, cut to ``limit``."""
     if text is None:
         return "(none)"
+    if text.isascii() and text.isprintable():  # nothing to escape
+        return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
     out: list[str] = []
     for char in text:
         if unicodedata.category(char) in _HIDDEN_CATEGORIES:

@@ -163,6 +163,8 @@ _TRON = re.compile(r"(?<![1-9A-Za-z])T[1-9A-HJ-NP-Za-km-z]{33}(?![1-9A-Za-z])")
 _BECH32_ADDR = re.compile(r"(?<![0-9a-z])bc1[02-9ac-hj-np-z]{11,71}(?![0-9a-z])", re.IGNORECASE)
 _ETH = re.compile(r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])")
 _SOL = re.compile(r"(?<![1-9A-Za-z])[1-9A-HJ-NP-Za-km-z]{32,44}(?![1-9A-Za-z])")
+_ALNUM_RUN = re.compile(r"[0-9A-Za-z]{14}")
+"""Every wallet address is a run of at least 14 ASCII letters and digits (``bc1`` + 11)."""
 _SOL_CONTEXT = _words(r"\b(?:sol|solana|phantom|solflare|spl)\b")
 _AMOUNT_PAIR = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(?:[a-z]{2,5}\b)?[^.\d]{0,60}?(?:receive|get|back|return|recib\w*|"
@@ -235,6 +237,8 @@ def find_wallets(text: str) -> list[tuple[str, str]]:
 def _wallets(cleaned: str) -> list[tuple[str, str]]:
     """:func:`find_wallets` on text already passed through :func:`clean`."""
     found: list[tuple[str, str]] = []
+    if not _ALNUM_RUN.search(cleaned):
+        return found
     found += [("btc", m.group()) for m in _BECH32_ADDR.finditer(cleaned) if bech32_valid(m.group())]
     found += [
         ("btc", m.group())
@@ -243,7 +247,7 @@ def _wallets(cleaned: str) -> list[tuple[str, str]]:
     ]
     found += [("trx", m.group()) for m in _TRON.finditer(cleaned) if base58check(m.group(), b"A")]
     found += [("eth", m.group()) for m in _ETH.finditer(cleaned)]
-    if _SOL_CONTEXT.search(fold(cleaned)):
+    if _SOL.search(cleaned) and _SOL_CONTEXT.search(fold(cleaned)):
         known = {address for _, address in found}
         for match in _SOL.finditer(cleaned):
             word = match.group()
@@ -268,17 +272,49 @@ def _doubled_amount(text: str) -> bool:
     return False
 
 
+def _forms(cleaned: str) -> tuple[str, str, tuple[str, ...]]:
+    """The folded form, the script-keeping form and every distinct matching form."""
+    folded = fold_cleaned(cleaned)
+    scripts = cleaned.casefold()
+    if not cleaned.isascii():  # the case twins are non-ASCII
+        folded, scripts = folded.translate(_CASE_TWINS), scripts.translate(_CASE_TWINS)
+    unleet = _LEET_WORD.sub(lambda m: m.group().translate(_LEET), folded)
+    return folded, scripts, tuple(dict.fromkeys((folded, scripts, unleet)))
+
+
+_GATE = ("crypto", "giveaway", "wallet-drain")
+"""Every rule needs a wallet address, crypto, money, a wallet-drain request or a giveaway."""
+
+
+def cannot_be_scam(text: str) -> bool:
+    """True when no rule of :func:`assess` can fire: the text has no wallet address and none of
+    the signals every rule needs (crypto, money, a giveaway, a wallet-drain request). A cheap
+    first pass (a third of the searches); :func:`assess` decides the rest."""
+    cleaned = clean(text)
+    folded, _, variants = _forms(cleaned)
+    if any(_FAST[name].search(v) for name in _GATE for v in variants):
+        return False
+    if _MONEY.search(folded) or _ticker(cleaned):
+        return False
+    return not _wallets(cleaned)
+
+
+_TICKER_WORDS = ("$", "oken", "coin", "SOL", "wallet")
+"""One of these is in every :data:`TICKER_UNITS` match."""
+
+
+def _ticker(cleaned: str) -> bool:
+    return any(w in cleaned for w in _TICKER_WORDS) and bool(TICKER_UNITS.search(cleaned))
+
+
 def _signals(cleaned: str) -> set[str]:
     """Signal names seen in a text already passed through :func:`clean`."""
-    folded = fold_cleaned(cleaned).translate(_CASE_TWINS)
-    scripts = cleaned.casefold().translate(_CASE_TWINS)
-    unleet = _LEET_WORD.sub(lambda m: m.group().translate(_LEET), folded)
-    variants = tuple(dict.fromkeys((folded, scripts, unleet)))
+    folded, scripts, variants = _forms(cleaned)
     prose = tuple(dict.fromkeys(_URL_TEXT.sub(" ", v) for v in (folded, scripts)))
     out = {name for name, fast in _FAST.items() if any(fast.search(v) for v in variants)}
     if any(_LINK.search(v) for v in variants):
         out.add("link")
-    if TICKER_UNITS.search(cleaned):
+    if _ticker(cleaned):
         out.add("crypto")
     if _MONEY.search(folded):
         out.add("money")

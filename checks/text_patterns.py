@@ -48,6 +48,8 @@ def clean(text: str) -> str:
     """NFKC, invisible characters removed, ideographic full stops as dots.
 
     Case and letters are kept (wallet addresses are case-sensitive)."""
+    if text.isascii():  # NFKC keeps ASCII; every invisible or dot-like character is non-ASCII
+        return text
     return strip_invisible(unicodedata.normalize("NFKC", text)).translate(_DOT_LIKE)
 
 
@@ -81,6 +83,8 @@ def fold(text: str) -> str:
 
 def fold_cleaned(cleaned: str) -> str:
     """:func:`fold` of a text already passed through :func:`clean` (saves a second NFKC)."""
+    if cleaned.isascii():  # the lookalike table maps non-ASCII characters only
+        return cleaned.casefold()
     return cleaned.translate(FOLD_TABLE).casefold().translate(FOLD_TABLE)
 
 

@@ -17,7 +17,8 @@ run:
   because the only check that reads a score, ``auth.password-weak``, judges exactly the item
   linked from each inventory account (``checks.auth_passwords.linked_item``); every other vault
   fact (length, reuse, age, TOTP, breach count) is still derived for every item. An unlinked
-  item keeps ``strength_score=None`` (not measured), so no check can pass on it. zxcvbn costs
+  item keeps ``strength_score=None`` (not measured) unless it shares its password with a
+  judged item (the score belongs to the password), so no check can pass on an unscored item. zxcvbn costs
   about 1.5 ms per password, so a 5,000-item vault behind a 1,000-account estate is scored in
   a fifth of the time;
 - computes the SHA-1 of each distinct password in memory and, when a breach lookup is given,

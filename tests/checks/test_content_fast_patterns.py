@@ -56,3 +56,52 @@ def test_twin_refuses_a_pattern_it_cannot_mirror() -> None:
         scam_patterns._folded_twin(re.compile("Bitcoin", re.IGNORECASE))
     with pytest.raises(ValueError):
         scam_patterns._folded_twin(re.compile("[a-z]+coin", re.IGNORECASE))
+
+
+def test_cannot_be_scam_never_clears_a_scam_of_the_corpus() -> None:
+    if not CORPUS.exists():
+        pytest.skip("no corpus")
+    texts = corpus_texts()
+    scams = [t for t in texts if scam_patterns.assess(t).scam]
+    assert scams
+    assert not [t for t in scams if scam_patterns.cannot_be_scam(t)]
+    assert any(scam_patterns.cannot_be_scam(t) for t in texts)
+
+
+PHRASES = [
+    "send ", "1 btc ", "get 2 back ", "giveaway ", "$5 ", "double ", "claim ", "now ",
+    "connect your wallet ", "http://x.example ", "0x" + "a" * 40 + " ", "news ", "usdt ",
+    "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 ", "we never ", "free ", "Ꮯlaim ", "ВТС ",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PHRASES), max_size=7).map("".join))
+def test_cannot_be_scam_never_clears_a_generated_scam(text: str) -> None:
+    if scam_patterns.cannot_be_scam(text):
+        assert not scam_patterns.assess(text).scam, text
+        assert not scam_patterns.assess(text, ("https://x.example",)).scam, text
+
+
+def test_ascii_fast_paths_rest_on_non_ascii_tables() -> None:
+    from checks.text_patterns import _DOT_LIKE, BIDI_CONTROLS, FOLD_TABLE, INVISIBLE
+
+    assert min(FOLD_TABLE) > 127 and min(_DOT_LIKE) > 127
+    assert min(map(ord, INVISIBLE | BIDI_CONTROLS)) > 127
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30), st.integers(0, 40))
+def test_ascii_fast_paths_give_the_slow_paths_answers(text: str, limit: int) -> None:
+    import unicodedata
+
+    from checks.safe_text import shown
+    from checks.text_patterns import clean, display, fold
+
+    assert clean(text) == unicodedata.normalize("NFKC", text)
+    assert fold(text) == text.casefold()
+    slow = "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text
+    )
+    assert shown(text, limit) == (slow if len(slow) <= limit else slow[: max(limit - 1, 0)] + "…")
+    assert display(text, max(limit, 2)).startswith("'")

@@ -230,3 +230,26 @@ def test_every_content_check_survives_hostile_posts_and_profiles(texts, bio, lin
             assert not any(ch in text_patterns.INVISIBLE for ch in outcome.detail)
             facts = json.dumps(outcome.evidence.facts, ensure_ascii=False)
             assert not any(ch in text_patterns.BIDI_CONTROLS for ch in facts)
+
+
+def test_phone_prefilter_digit_floor_matches_the_numbering_plans() -> None:
+    from phonenumbers import PhoneMetadata
+    from phonenumbers.phonenumberutil import COUNTRY_CODES_FOR_NON_GEO_REGIONS, SUPPORTED_REGIONS
+
+    plans = [PhoneMetadata.metadata_for_region(r) for r in SUPPORTED_REGIONS]
+    plans += [
+        PhoneMetadata.metadata_for_nongeo_region(c) for c in COUNTRY_CODES_FOR_NON_GEO_REGIONS
+    ]
+    lengths = [min(m.general_desc.possible_length) for m in plans if m is not None]
+    assert min(lengths) == pii.MIN_PHONE_DIGITS
+    org = Organization(name="Co", email_domains=("co.example",), default_region="NU")
+    assert [m.kind for m in pii.find_pii("call +683 4002 now", org)] == ["phone"]
+    assert pii.find_pii("Post 7 from bench123: visit https://bench7.example/offer", org) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789+-() .x/abc٣\u3000ー", max_size=24))
+def test_phone_prefilter_never_hides_a_number(text: str) -> None:
+    for region in ("US", "NU", "DE"):
+        if list(pii._phone_candidates(text, region)):
+            assert pii._PHONE_DIGITS.search(text), (text, region)

@@ -435,3 +435,24 @@ def test_totp_seed_in_custom_field_or_notes_counts(tmp_path: Path) -> None:
         bw_item(3, "c", fields=[{"name": "pin", "value": "1234", "type": 1}], notes="nothing here"),
     ]
     assert [x.has_totp for x in parse_bitwarden(export(tmp_path, items))] == [True, True, False]
+
+
+def test_concurrent_derivations_keep_their_own_company_words(tmp_path: Path) -> None:
+    """zxcvbn keeps user inputs in a module-wide dictionary: calls are serialized so two
+    audits in one process (the scheduler) never score with each other's company words."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    logins = parse_bitwarden(export(tmp_path, [bw_item(n, f"Northwind{n}2024!") for n in range(8)]))
+    words = records.user_inputs(ESTATE)
+    alone = [vault_facts.derive_facts(logins, user_inputs=w) for w in (words, [])]
+    expected = [[i.strength_score for i in facts.items] for facts in alone]
+    assert expected[0] != expected[1]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runs = list(
+            pool.map(
+                lambda n: vault_facts.derive_facts(logins, user_inputs=words if n % 2 else []),
+                range(12),
+            )
+        )
+    for n, facts in enumerate(runs):
+        assert [i.strength_score for i in facts.items] == expected[0 if n % 2 else 1]
