@@ -285,6 +285,9 @@ class AccountEvidence:
     """The immutable id the handle resolves to now."""
     token_account_id: str | None = None
     """The account id the configured token belongs to (``get_me``), when checked."""
+    handle_verified: bool | None = None
+    """The handle resolves to this account and back (Bluesky handle⇄DID, Mastodon rel=me where
+    applicable); False when that two-way check failed; None when not checked."""
     profile: Profile | None = None
     """Public profile; None when not read."""
     posts: tuple[Post, ...] | None = None
