@@ -3,12 +3,16 @@
 The AppView (``platforms.bluesky.base_url``, default ``https://public.api.bsky.app``) gives the
 profile (``app.bsky.actor.getProfile``) and posts (``app.bsky.feed.getAuthorFeed``, paged by
 ``cursor`` back to the content window's start). The handle is then verified independently, both
-ways (:mod:`auditor.collectors.bluesky_identity`): a handle that fails the check, or that the
-AppView shows as ``handle.invalid``, or that no longer leads to the DID the inventory records, is
-an identity problem reported for that asset, never a pass. An account the AppView does not know
-(HTTP 400 with the XRPC ``error`` code ``InvalidRequest``) is ``not_found``; ``AccountTakedown``
-is ``suspended``, ``AccountDeactivated`` ``deactivated``. Bluesky has no delegated roles, so
-``roles`` stays ``None`` with a note.
+ways (:mod:`auditor.collectors.bluesky_identity`): the handle's DNS TXT or well-known record must
+name the profile's DID, the DID document must claim the handle, and the AppView must not show
+``handle.invalid``. The result is evidence, ``handle_verified`` (True or False; ``account_id`` is
+the DID the handle's record names, else the profile's); a handle the AppView no longer serves
+while the recorded DID still exists under another handle is ``not_found`` with
+``handle_verified=False``. Only a lookup that could not be made (network, timeout, malformed, an
+unsupported DID method) is a problem for that asset, with ``handle_verified`` left None. An
+account the AppView does not know (HTTP 400 with the XRPC ``error`` code ``InvalidRequest``) is
+``not_found``; ``AccountTakedown`` is ``suspended``, ``AccountDeactivated`` ``deactivated``.
+Bluesky has no delegated roles, so ``roles`` stays ``None`` with a note.
 
 With ``platforms.bluesky.token`` (the access token of one brand account's session),
 ``com.atproto.server.getSession`` at the account's PDS names the token's DID
@@ -36,7 +40,6 @@ from auditor.collectors.bluesky_identity import (
     DohResolver,
     HandleVerifier,
     IdentityEndpoints,
-    IdentityProblem,
     NoResolver,
     TxtResolver,
 )
@@ -206,27 +209,22 @@ class BlueskyCollector(Collector):
     ) -> list[EvidenceItem]:
         """Profile, verified identity and posts of one account."""
         found = self._profile(spec.handle)
-        if isinstance(found, AccountState) and spec.id and spec.id.startswith("did:"):
-            recorded = self._profile(spec.id)
-            if isinstance(recorded, BlueskyProfile):
-                raise IdentityProblem(
-                    f"bluesky: {spec.handle} no longer resolves to {recorded.did}, "
-                    f"which now shows the handle {recorded.handle}"
-                )
         if isinstance(found, AccountState):
-            return [self._evidence(spec, ctx.now, found)]
-        did, pds = self.verified_did(spec.handle, found)
+            return [self._unresolved(spec, ctx.now, found)]
+        identity = self.verify(spec.handle, found)
         since = ctx.now - timedelta(days=ctx.policy.content_window_days)
         posts = self._posts(found.did, since)
         # The token goes only to the PDS of an account whose identity matches the inventory.
-        facts = self._session(pds, sessions) if pds and did == spec.id else None
-        own = facts if facts is not None and facts.did == did else None
+        pds = identity.pds if identity.verified and identity.did == spec.id else None
+        facts = self._session(pds, sessions) if pds else None
+        own = facts if facts is not None and facts.did == identity.did else None
         evidence = self._evidence(spec, ctx.now, AccountState.ACTIVE)
         return [
             replace(
                 evidence,
-                account_id=did,
+                account_id=identity.did,
                 token_account_id=facts.did if facts else None,
+                handle_verified=identity.verified,
                 profile=found.profile,
                 posts=posts,
                 account_two_factor=own.email_auth_factor if own else None,
@@ -235,15 +233,26 @@ class BlueskyCollector(Collector):
             )
         ]
 
-    def verified_did(self, handle: str, found: BlueskyProfile) -> tuple[str, str | None]:
-        """The DID ``handle`` resolves to, checked both ways; :class:`IdentityProblem` if not."""
-        if found.handle == INVALID_HANDLE or found.handle.lower() != handle.lower():
-            raise IdentityProblem(
-                f"bluesky: the handle {handle} does not verify for {found.did} "
-                f"(the AppView shows {found.handle})"
-            )
+    def _unresolved(self, spec: AccountSpec, now: datetime, state: AccountState) -> AccountEvidence:
+        """A handle the AppView does not serve: when the recorded DID still exists (under
+        another handle), the handle no longer verifies for it."""
+        evidence = self._evidence(spec, now, state)
+        recorded = spec.id if spec.id and spec.id.startswith("did:") else None
+        if state is AccountState.NOT_FOUND and recorded is not None:
+            if isinstance(self._profile(recorded), BlueskyProfile):
+                return replace(evidence, handle_verified=False)
+        return evidence
+
+    def verify(self, handle: str, found: BlueskyProfile) -> HandleIdentity:
+        """Check ``handle`` both ways: its DNS/well-known record names the profile's DID, the
+        DID document claims the handle, and the AppView does not show ``handle.invalid``. A
+        lookup that could not be made raises :class:`CollectionError`."""
         did = self.verifier.resolve_handle(handle) or found.did
-        return did, self.verifier.confirm(did, handle)
+        shown_ok = found.handle != INVALID_HANDLE and found.handle.lower() == handle.lower()
+        if not shown_ok or did != found.did:
+            return HandleIdentity(did=did, verified=False, pds=None)
+        document = self.verifier.check_document(did, handle)
+        return HandleIdentity(did=did, verified=document.claims_handle, pds=document.pds)
 
     def _session(self, pds: str, sessions: dict[str, SessionFacts | None]) -> SessionFacts | None:
         """The configured session at ``pds`` (once per PDS and run); None when it is not one."""
@@ -299,6 +308,18 @@ class BlueskyCollector(Collector):
             roles=None,
             roles_note=ROLES_NOTE,
         )
+
+
+@dataclass(frozen=True)
+class HandleIdentity:
+    """The outcome of the two-way handle check."""
+
+    did: str
+    """The DID the handle's DNS/well-known record names (the profile's DID when it names none)."""
+    verified: bool
+    """The handle and that DID name each other and the AppView shows the handle."""
+    pds: str | None
+    """The account's PDS URL when verified."""
 
 
 @dataclass(frozen=True)

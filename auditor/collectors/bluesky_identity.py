@@ -4,7 +4,8 @@ A handle is resolved to a DID through DNS TXT ``_atproto.<handle>`` (``did=...``
 looked up with a :class:`TxtResolver`, else through ``https://<handle>/.well-known/atproto-did``;
 the DID document (the PLC directory for ``did:plc``, ``/.well-known/did.json`` for ``did:web``)
 must then name ``at://<handle>`` as its first ``at://`` alias. :class:`HandleVerifier` does both
-and raises :class:`IdentityProblem` when they disagree.
+and reports what the DID document says back (:class:`DidCheck`); a lookup that could not be made
+raises a :class:`CollectionError` (an unsupported DID method: :class:`IdentityProblem`).
 
 The default :class:`TxtResolver` is DNS over HTTPS (JSON flavour) through the HTTP layer, so it is
 guarded, counted and fakeable like any other request; :class:`NoResolver` skips DNS. Where the
@@ -157,7 +158,7 @@ class IdentityEndpoints:
 
 
 class IdentityProblem(CollectionError):
-    """The handle and the DID do not resolve to each other."""
+    """The handle's identity could not be checked (an unsupported DID method)."""
 
     kind = ErrorKind.NOT_FOUND
 
@@ -204,13 +205,25 @@ class HandleVerifier:
             return self.endpoints.did_web.format(host=quote(host, safe=""))
         raise IdentityProblem(f"bluesky: unsupported DID method in {did[:40]}")
 
-    def confirm(self, did: str, handle: str) -> str | None:
-        """Raise :class:`IdentityProblem` unless ``did``'s document claims ``handle`` first;
-        return the account's PDS URL (the override, or the document's ``#atproto_pds``)."""
+    def check_document(self, did: str, handle: str) -> DidCheck:
+        """Whether ``did``'s document claims ``handle`` first (a DID with no document does not),
+        and the account's PDS URL. Raises :class:`CollectionError` when it cannot be read."""
         try:
             document = self.client.get_json(self._document_url(did))
         except NotFound:
-            raise IdentityProblem(f"bluesky: no DID document for {did}") from None
-        if not handle_in_did_document(document, handle):
-            raise IdentityProblem(f"bluesky: the DID document of {did} does not claim {handle}")
-        return self.endpoints.pds or pds_endpoint(document)
+            return DidCheck(claims_handle=False, pds=None)
+        return DidCheck(
+            claims_handle=handle_in_did_document(document, handle),
+            pds=self.endpoints.pds or pds_endpoint(document),
+        )
+
+
+@dataclass(frozen=True)
+class DidCheck:
+    """What a DID document says back about a handle."""
+
+    claims_handle: bool
+    """The document's first ``at://`` alias is the handle (False: it names another, none, or
+    the DID has no document)."""
+    pds: str | None
+    """The account's PDS URL (the endpoints' override, or the document's ``#atproto_pds``)."""
