@@ -237,11 +237,10 @@ class BlueskyCollector(Collector):
         """A handle the AppView does not serve: when the recorded DID still exists (under
         another handle), the handle no longer verifies for it."""
         evidence = self._evidence(spec, now, state)
-        recorded = spec.id if spec.id and spec.id.startswith("did:") else None
-        if state is AccountState.NOT_FOUND and recorded is not None:
-            if isinstance(self._profile(recorded), BlueskyProfile):
-                return replace(evidence, handle_verified=False)
-        return evidence
+        if state is not AccountState.NOT_FOUND or not spec.id or not spec.id.startswith("did:"):
+            return evidence
+        moved = isinstance(self._profile(spec.id), BlueskyProfile)
+        return replace(evidence, handle_verified=False) if moved else evidence
 
     def verify(self, handle: str, found: BlueskyProfile) -> HandleIdentity:
         """Check ``handle`` both ways: its DNS/well-known record names the profile's DID, the

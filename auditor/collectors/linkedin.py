@@ -152,16 +152,27 @@ class LinkedInCollector(PlatformCollector[None]):
                 max_pages=MAX_PAGES,
             )
             urns = [text(e, "organization") or "" for p in pages for e in _elements(p, "ACLs")]
-            found: list[EvidenceItem] = []
-            for org_id in dict.fromkeys(u.rsplit(":", 1)[-1] for u in urns if u):
-                org = self.client.get_json(f"/rest/organizations/{org_id}")
-                handle = text(org, "vanityName") or org_id
-                found.append(DiscoveredAccount("linkedin", handle, org_id, DISCOVERY, ctx.now))
         except AuthFailed:
             raise
         except CollectionError as exc:
             return None, [], [SourceProblem(exc.kind.value, exc.detail, None, exc.scope)]
-        return None, found, []
+        found: list[EvidenceItem] = []
+        problems: list[SourceProblem] = []
+        for org_id in dict.fromkeys(u.rsplit(":", 1)[-1] for u in urns if u):
+            try:
+                org = self.client.get_json(f"/rest/organizations/{org_id}")
+            except AuthFailed:
+                raise
+            except CollectionError as exc:
+                # The listing is incomplete without this organization's vanity name: a
+                # source-wide problem keeps the discovery check from passing on a partial list,
+                # while the organizations that were read still count.
+                detail = f"organization {org_id} could not be read: {exc.detail}"
+                problems.append(SourceProblem(exc.kind.value, detail, None, exc.scope))
+                continue
+            handle = text(org, "vanityName") or org_id
+            found.append(DiscoveredAccount("linkedin", handle, org_id, DISCOVERY, ctx.now))
+        return None, found, problems
 
     def existing_posts(self, ids: Sequence[str], state: None) -> Mapping[str, bool]:
         """The batch get ``GET /rest/posts?ids=List(urn1,urn2)`` (URNs encoded): a post in

@@ -18,6 +18,7 @@ World section ``bluesky``::
           dns: true                # publish _atproto.<handle> TXT (DNS over HTTPS JSON)
           well_known: true         # serve https://<handle>/.well-known/atproto-did
           also_known_as: [at://northwind.example]   # the DID document's aliases (default: the handle)
+          resolves_to: did:plc:...  # the DID the handle's DNS/well-known names (default: its own)
           posts:
             - {rkey: 3kabc, text: "...", created_at: -1d, links: [https://...], reply: false,
                repost: false}      # links: the post's link facets (default: the URLs in text)
@@ -25,7 +26,8 @@ World section ``bluesky``::
 Served below the prefix (reference section 7.2): ``/xrpc/app.bsky.actor.getProfile`` (gone
 accounts: HTTP 400 ``{"error": "InvalidRequest", "message": "Profile not found"}``, takedowns
 ``AccountTakedown``, deactivated ``AccountDeactivated``; a DID whose document does not claim its
-handle shows ``handle.invalid``), ``/xrpc/app.bsky.feed.getAuthorFeed`` (``cursor`` paging),
+handle, or whose handle's DNS/well-known names another DID (``resolves_to``), shows
+``handle.invalid``), ``/xrpc/app.bsky.feed.getAuthorFeed`` (``cursor`` paging),
 ``/handles/<handle>/.well-known/atproto-did`` and ``/handles/<host>/.well-known/did.json`` (the
 handle's own host), ``/plc/<did>`` (a PLC directory), ``/dns-query?name=&type=TXT`` (DNS over
 HTTPS, JSON) and ``/pds/xrpc/com.atproto.server.getSession`` (the accounts' PDS; 401 without a
@@ -82,6 +84,7 @@ class BskyAccount(_Model):
     dns: bool = False
     well_known: bool = True
     also_known_as: list[str] | None = None
+    resolves_to: str | None = None
     posts: list[BskyPost] = []
 
     @property
@@ -90,10 +93,16 @@ class BskyAccount(_Model):
         return self.also_known_as if self.also_known_as is not None else [f"at://{self.handle}"]
 
     @property
+    def published_did(self) -> str:
+        """The DID the handle's DNS TXT record and well-known name."""
+        return self.resolves_to or self.did
+
+    @property
     def handle_valid(self) -> bool:
-        """The DID document claims the handle first (what the AppView checks)."""
+        """The handle names this DID and the DID document claims the handle first (what the
+        AppView checks)."""
         first = next((a for a in self.aliases if a.startswith("at://")), "")
-        return first[5:].lower() == self.handle.lower()
+        return self.published_did == self.did and first[5:].lower() == self.handle.lower()
 
 
 class Session(_Model):
@@ -244,7 +253,7 @@ class _Routes:
         account = self.by_handle.get(request.match["host"].lower())
         if account is None or not account.well_known or account.state == "gone":
             return Response.text("not found", 404)
-        return Response.text(account.did + "\n")
+        return Response.text(account.published_did + "\n")
 
     def did_web(self, request: Request) -> Response:
         did = f"did:web:{request.match['host']}"
@@ -264,7 +273,9 @@ class _Routes:
         account = self.by_handle.get(host)
         if not name.startswith("_atproto.") or account is None or not account.dns:
             return Response.json({"Status": 3, "Question": question}, headers=_DNS_JSON)
-        answer = [{"name": name + ".", "type": 16, "TTL": 300, "data": f'"did={account.did}"'}]
+        answer = [
+            {"name": name + ".", "type": 16, "TTL": 300, "data": f'"did={account.published_did}"'}
+        ]
         body = {
             "Status": 0,
             "TC": False,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -97,6 +98,14 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         """Count one request."""
         with self._lock:
             self._served += 1
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up mid-answer (a killed audit, a timed-out read) is routine for a
+        fault-injecting server: log it at debug level instead of printing a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("sandbox: client %s went away", client_address)
+            return
+        super().handle_error(request, client_address)
 
 
 def mount(world: World) -> dict[str, Platform]:

@@ -118,6 +118,7 @@ HEALTHY: dict[str, Any] = {
         {"rkey": "3k0", "text": "old", "created_at": "-40d"},
     ],
 }
+EVENTS_DID = "did:plc:northwindevents0000000004"
 WORLD: dict[str, Any] = {
     "accounts": [
         HEALTHY,
@@ -131,12 +132,19 @@ WORLD: dict[str, Any] = {
             "handle": "northwind-old.example",
             "state": "takendown",
         },
+        # The handle's DNS/well-known name this DID, but its DID document no longer lists it.
+        {
+            "did": EVENTS_DID,
+            "handle": "northwind-events.example",
+            "also_known_as": ["at://northwind-events.bsky.social"],
+        },
     ]
 }
 ACCOUNTS = [
     {"platform": "bluesky", "handle": "northwind.example", "id": DID},
     {"platform": "bluesky", "handle": "northwindstore.bsky.social"},
     {"platform": "bluesky", "handle": "northwind-old.example"},
+    {"platform": "bluesky", "handle": "northwind-events.example", "id": EVENTS_DID},
 ]
 
 
@@ -164,12 +172,23 @@ def test_healthy_account_gone_and_taken_down() -> None:
     evidence = _accounts(output)
     healthy = evidence["northwind.example"]
     assert healthy.state is AccountState.ACTIVE and healthy.account_id == DID
+    assert healthy.handle_verified is True
     assert healthy.profile is not None and healthy.profile.display_name == "Northwind Outfitters"
     assert [p.text for p in healthy.posts or ()] == ["Trail season"]
     assert (healthy.posts or ())[0].links == ("https://northwind.example",)
     assert healthy.roles is None and healthy.roles_note
     assert evidence["northwindstore.bsky.social"].state is AccountState.NOT_FOUND
     assert evidence["northwind-old.example"].state is AccountState.SUSPENDED
+    assert evidence["northwindstore.bsky.social"].handle_verified is None
+
+
+def test_did_document_not_listing_the_handle_is_evidence_not_a_problem() -> None:
+    output = _collect(WORLD)
+    assert output.report.ok and not output.report.problems
+    events = _accounts(output)["northwind-events.example"]
+    assert events.state is AccountState.ACTIVE and events.account_id == EVENTS_DID
+    assert events.handle_verified is False
+    assert events.profile is not None and events.posts == ()
 
 
 @pytest.mark.parametrize(("dns", "well_known"), [(True, False), (False, True)])
@@ -179,13 +198,34 @@ def test_either_resolution_path_verifies_the_handle(dns: bool, well_known: bool)
     assert evidence.account_id == DID
 
 
-def test_handle_that_fails_the_bidirectional_check_is_an_identity_problem() -> None:
-    world = {"accounts": [{**HEALTHY, "also_known_as": ["at://someone-else.example"]}]}
-    output = _collect(world, accounts=ACCOUNTS[:1])
-    assert _accounts(output)["northwind.example"].state is AccountState.UNKNOWN
-    (problem,) = output.report.problems
-    assert problem.asset_key == "account:bluesky:northwind.example"
-    assert "handle.invalid" in problem.detail
+@pytest.mark.parametrize(("dns", "well_known"), [(True, False), (False, True)])
+def test_handle_whose_record_names_another_did_does_not_verify(dns: bool, well_known: bool) -> None:
+    other = "did:plc:impostor000000000000000009"
+    account = {**HEALTHY, "dns": dns, "well_known": well_known, "resolves_to": other}
+    output = _collect({"accounts": [account]}, accounts=ACCOUNTS[:1])
+    assert not output.report.problems
+    evidence = _accounts(output)["northwind.example"]
+    assert evidence.state is AccountState.ACTIVE and evidence.handle_verified is False
+    assert evidence.account_id == other
+
+
+def test_unverified_handle_gets_no_session_token() -> None:
+    world = {
+        "accounts": [{**HEALTHY, "also_known_as": ["at://someone-else.example"]}],
+        "session": SESSION,
+    }
+    evidence = _accounts(_collect_with_token(world, ACCOUNTS[:1]))["northwind.example"]
+    assert evidence.handle_verified is False
+    assert (evidence.token_account_id, evidence.registration_email) == (None, None)
+
+
+def test_handle_released_by_the_recorded_did_does_not_verify() -> None:
+    moved = {**HEALTHY, "handle": "northwind-archive.bsky.social"}
+    output = _collect({"accounts": [moved]}, accounts=ACCOUNTS[:1])
+    assert not output.report.problems
+    evidence = _accounts(output)["northwind.example"]
+    assert evidence.state is AccountState.NOT_FOUND and evidence.handle_verified is False
+    assert evidence.account_id is None
 
 
 def test_handle_now_pointing_at_another_did_reports_that_did() -> None:
@@ -218,9 +258,10 @@ def test_every_fault_is_unknown_plus_a_problem_for_that_account(
     kind: str, rule: dict[str, Any]
 ) -> None:
     fault = {**rule, "platform": "bluesky", "path": "^/plc/"}
-    output = _collect(WORLD, faults=[fault])
+    output = _collect(WORLD, faults=[fault], accounts=ACCOUNTS[:2])
     evidence = _accounts(output)
     assert evidence["northwind.example"].state is AccountState.UNKNOWN
+    assert evidence["northwind.example"].handle_verified is None
     assert evidence["northwindstore.bsky.social"].state is AccountState.NOT_FOUND
     problems = [(p.kind, p.asset_key) for p in output.report.problems]
     assert problems == [(kind, "account:bluesky:northwind.example")]

@@ -122,3 +122,27 @@ def test_token_never_reaches_logs(
     assert output.report.requests > 0
     assert "GET" in caplog.text
     assert "s3cret-token" not in caplog.text
+
+
+def test_one_unreadable_organization_keeps_the_others_and_fails_closed(tmp_path: Path) -> None:
+    raw = dict(load_world(PLATFORM_WORLD).sections["linkedin"])
+    second = {
+        "id": 1002,
+        "vanityName": "northwind-outlet",
+        "localizedName": "Northwind Outlet",
+        "acls": [{"person": "urn:li:person:gina07", "role": "ADMINISTRATOR", "state": "APPROVED"}],
+    }
+    world = world_from_mapping(
+        {"linkedin": {**raw, "organizations": [*raw["organizations"], second]}}
+    )
+    broken = [
+        {"platform": "linkedin", "path": "^/rest/organizations/1002$", "kind": "server_error"}
+    ]
+    with start_sandbox(world, faults=broken) as sandbox:
+        output = collect(make_config(sandbox, tmp_path, ACCOUNTS), "linkedin")
+    found = [i for i in output.items if isinstance(i, DiscoveredAccount)]
+    assert [(d.handle, d.account_id) for d in found] == [("northwind-outfitters", "1001")]
+    source_wide = [p for p in output.report.problems if p.asset_key is None]
+    assert len(source_wide) == 1 and "1002" in source_wide[0].detail
+    page = accounts_of(output)["account:linkedin:northwind-outfitters"]
+    assert page.state is AccountState.ACTIVE  # the inventory page itself was still read

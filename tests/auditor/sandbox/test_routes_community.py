@@ -280,6 +280,16 @@ def test_bluesky_profile_feed_identity_and_dns() -> None:
     assert (own["did"], own["handle"], own["emailAuthFactor"]) == ("did:plc:aaa", "a.example", True)
 
 
+def test_bluesky_handle_record_naming_another_did_shows_handle_invalid() -> None:
+    served = routes_bluesky.routes(
+        {"accounts": [{"did": "did:plc:aaa", "handle": "a.example", "resolves_to": "did:plc:zzz"}]}
+    )
+    profile = _json(_call(served, "/xrpc/app.bsky.actor.getProfile", "actor=did:plc:aaa"))
+    assert profile["handle"] == "handle.invalid"
+    assert _call(served, "/handles/a.example/.well-known/atproto-did").body == b"did:plc:zzz\n"
+    assert _json(_call(served, "/plc/did:plc:aaa"))["alsoKnownAs"] == ["at://a.example"]
+
+
 def test_google_lists_and_gets_users_with_google_errors() -> None:
     users = [
         {"email": f"u{i}@acme.example", "suspended": i == 1, "aliases": [f"alias{i}@acme.example"]}

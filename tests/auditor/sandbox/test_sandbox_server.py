@@ -170,3 +170,23 @@ def test_serve_prints_base_urls_and_stops_on_request() -> None:
     stop.set()
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_a_client_hanging_up_is_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    from auditor.sandbox.faults import FaultPlan
+    from auditor.sandbox.server import SandboxHTTPServer
+
+    server = SandboxHTTPServer(0, {}, FaultPlan())
+    try:
+        try:
+            raise BrokenPipeError(32, "Broken pipe")
+        except BrokenPipeError:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert "Traceback" not in capsys.readouterr().err
+        try:
+            raise RuntimeError("a real bug")
+        except RuntimeError:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert "RuntimeError" in capsys.readouterr().err  # real errors still show
+    finally:
+        server.server_close()
