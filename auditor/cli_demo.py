@@ -32,6 +32,7 @@ import yaml
 from auditor.baselines import accept_latest
 from auditor.config import AppConfig, load_config
 from auditor.errors import InputFileError, UserError
+from auditor.private_files import private_folder, write_private
 from auditor.sandbox.world import DEMO_WORLD, World, world_from_mapping
 
 DEMO_CONFIG = Path(__file__).resolve().parent.parent / "config" / "demo.yaml"
@@ -75,14 +76,13 @@ def resolve_estate(source: Path, dest: Path, days: int) -> Path:
     """Copy the config at ``source`` and its records folder into ``dest``, dates moved by
     ``days``; returns the copy's path (relative paths in it keep pointing at the copies)."""
     records = source.parent / RECORDS
-    (dest / RECORDS).mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_folder(dest / RECORDS)
     for path in sorted(records.iterdir()) if records.is_dir() else ():
         if path.is_file():
-            target = dest / RECORDS / path.name
-            target.write_text(shift_dates(path.read_text(encoding="utf-8"), days), "utf-8")
-            target.chmod(0o600)
+            shifted = shift_dates(path.read_text(encoding="utf-8"), days)
+            write_private(dest / RECORDS / path.name, shifted.encode("utf-8"))
     config = dest / source.name
-    config.write_text(shift_dates(source.read_text(encoding="utf-8"), days), encoding="utf-8")
+    write_private(config, shift_dates(source.read_text(encoding="utf-8"), days).encode("utf-8"))
     return config
 
 

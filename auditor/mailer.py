@@ -25,6 +25,7 @@ from pathlib import Path
 
 from auditor.config import MailModel, SmtpModel
 from auditor.errors import MailError
+from auditor.private_files import private_folder
 
 ATTACHMENT_NAME = "brand-audit-report.html"
 """File name of the attached HTML report."""
@@ -167,8 +168,7 @@ def write_outbox(folder: Path, message: EmailMessage, *, now: datetime | None = 
     """Write the message as ``<UTC timestamp>-<random>.eml`` (atomic, mode 0600)."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     try:
-        for missing in reversed([p for p in (folder, *folder.parents) if not p.exists()]):
-            missing.mkdir(mode=0o700, exist_ok=True)  # every folder we create: 0700
+        private_folder(folder)
         fd, name = tempfile.mkstemp(prefix=f"{stamp}-", suffix=".eml.tmp", dir=folder)
     except OSError as exc:
         raise MailError(

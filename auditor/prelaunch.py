@@ -29,6 +29,7 @@ from auditor.collectors.lookalikes import rank
 from auditor.collectors.public_suffix import PublicSuffixList
 from auditor.collectors.registration import DomainLookup, build_lookup
 from auditor.errors import CollectionError, UserError
+from auditor.private_files import write_private
 
 if TYPE_CHECKING:
     from auditor.config import AppConfig
@@ -249,11 +250,28 @@ def summary(report: dict[str, Any]) -> str:
             f"  free to claim: {', '.join(free_h + free_d) or 'nothing'}",
             f"  already taken: {', '.join(taken) or 'nothing'}",
             f"  lookalikes registered: {len(report['lookalikes'])} of {report['lookalikes_checked']} checked",
+            *_unchecked(report),
         ]
     )
 
 
+def _unchecked(report: dict[str, Any]) -> list[str]:
+    """A line naming what could not be looked up (never read as free), when anything."""
+    failed = [
+        f"{h['platform']} ({h['error']})" for h in report["handles"] if h["status"] == "unknown"
+    ]
+    failed += [
+        f"{d['domain']} ({d['error']})" for d in report["domains"] if d["status"] == "unknown"
+    ]
+    if report["lookalikes_unknown"]:
+        failed.append(f"{report['lookalikes_unknown']} lookalike(s)")
+    return [f"  could not check: {', '.join(failed)}"] if failed else []
+
+
 def _write(out: Path, report: dict[str, Any]) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "prelaunch.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    (out / "prelaunch.md").write_text(render_text(report), encoding="utf-8")
+    """Both files, owner-only (a claim list says what the company has not secured yet)."""
+    try:
+        write_private(out / "prelaunch.json", (json.dumps(report, indent=2) + "\n").encode())
+        write_private(out / "prelaunch.md", render_text(report).encode("utf-8"))
+    except OSError as exc:
+        raise UserError(f"cannot write ({exc.__class__.__name__})", file=str(out)) from None

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from auditor.private_files import private_folder
 from auditor.registry import PreviousRun
 
 _V1 = (
@@ -130,8 +131,7 @@ def open_file(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
     """Open (creating with mode 0600, in 0700 folders when new) the store file in WAL mode with
     a busy timeout and foreign keys on; raises OSError, ValueError (a NUL in the path) or
     sqlite3.Error."""
-    for missing in reversed([p for p in (path.parent, *path.parent.parents) if not p.exists()]):
-        missing.mkdir(mode=0o700, exist_ok=True)  # every folder created here: 0700
+    private_folder(path.parent)
     if not path.exists():
         with contextlib.suppress(FileExistsError):  # another process was first
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))

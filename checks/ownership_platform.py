@@ -14,19 +14,26 @@ ownership.registration-email-external`` shows the family overview.
   found, suspended or deactivated fails; an active account passes; ``not_verified`` when the
   platform was not configured, its source failed for the account, or the state was unknown.
 - ``ownership.identity-mismatch`` compares the inventory's immutable ``id`` with the id the handle
-  resolves to now (every platform exposes it: X user id, Page id, LinkedIn organization id, YouTube
-  channel id, GitHub org id, Mastodon account id, Bluesky DID), and, where the collector asked the
-  platform who the configured token belongs to (X ``get_me``, Meta ``debug_token``, Mastodon
-  ``verify_credentials``), that id too (subject ``token_account_id``): it passes when the token
-  belongs to this account and fails when it belongs to an account outside the inventory; a token
-  of another inventory account on the same platform (one read token serving several accounts)
-  gives no token result. The token result is ``not_verified`` when that question could not be
-  answered: the source recorded a source-wide problem, a problem for this account, or a refused
-  token (auth/permission) for another account, or the token lacks a scope; and a token that
-  does belong to the account still gives ``not_verified``, never a pass, while the account's
-  evidence has a gap (a problem recorded for it, a failed source, an unknown state). ``not_verified`` when the inventory
-  records no id (record it: a handle can be re-registered by anyone once released) or the
-  platform did not return one.
+  resolves to now (X user id, Page id, LinkedIn organization id, YouTube channel id, GitHub org
+  id, Mastodon account id, Bluesky DID; subject ``account_id``). ``not_verified`` when the
+  inventory records no id (record it: a handle can be re-registered by anyone once released) or
+  the platform did not return one.
+  Where the collector asked the platform whom the configured token belongs to (X ``get_me``, Meta
+  ``debug_token``, Mastodon ``verify_credentials``), that id too (subject ``token_account_id``):
+  it passes when the token belongs to this account and fails when it belongs to an account
+  outside the inventory; a token of another inventory account on the same platform (one read
+  token serving several accounts) gives no token result. It is ``not_verified`` when that
+  question could not be answered (a source-wide problem, a problem for this account, a token
+  refused for another account, a missing scope), and a token that does belong to the account
+  still gives ``not_verified`` while the account's evidence has a gap (a problem recorded for it,
+  a failed source, an unknown state).
+  Where the collector checks the handle both ways (Bluesky: the handle's DNS TXT ``_atproto`` or
+  ``/.well-known/atproto-did`` record must name the DID, and the DID document's ``alsoKnownAs``
+  must list ``at://<handle>`` first), subject ``handle-verification`` fails when that check
+  failed (Bluesky shows such a handle as ``handle.invalid``: its domain or the account's DID
+  record was changed, or the recorded DID now carries another handle), passes when it held
+  (``not_verified`` while the account's evidence has a gap), and is ``not_verified`` when it could
+  not be made (a lookup failed, the account could not be read or is gone).
 """
 
 from __future__ import annotations
@@ -251,6 +258,9 @@ def _identity(ctx: CheckContext, spec: AccountSpec, problems: ProblemIndex) -> I
         inventory_id=expected,
         platform_id=actual,
     )
+    handle_result = _handle_verification(ctx, view)
+    if handle_result is not None:
+        yield handle_result
     if ev is not None and ev.token_account_id:
         token_id = ev.token_account_id.strip()
         token = _token_identity(ctx, spec, token_id, expected or actual, ev.source)
@@ -265,6 +275,47 @@ def _identity(ctx: CheckContext, spec: AccountSpec, problems: ProblemIndex) -> I
                 ctx, spec.asset, Status.NOT_VERIFIED, detail, source=ev.source,
                 subject="token_account_id",
             )  # fmt: skip
+
+
+HANDLE_VERIFYING_PLATFORMS = frozenset({"bluesky"})
+"""Platforms whose collector always checks the handle both ways (Bluesky handle ⇄ DID)."""
+
+_TWO_WAY = {
+    "bluesky": "the handle's DNS TXT or .well-known/atproto-did record names the DID and the "
+    "DID document's alsoKnownAs lists at://{handle} first",
+}
+"""What the two-way handle check requires, per platform (``{handle}`` filled in)."""
+
+
+def _handle_verification(ctx: CheckContext, view: AccountView) -> Outcome | None:
+    """The two-way handle check (subject ``handle-verification``); None where not supported."""
+    ev = view.evidence
+    verified = ev.handle_verified if ev is not None else None
+    if verified is None and view.spec.platform not in HANDLE_VERIFYING_PLATFORMS:
+        return None
+    handle = shown(view.spec.handle)
+    target = shown((ev.account_id if ev else None) or view.spec.id or "the account")
+    rule = _TWO_WAY.get(view.spec.platform, "the handle and the account link to each other")
+    rule = rule.format(handle=handle)
+    if verified is None:
+        reason = state_gap(view) or f"{view.source} did not check it"
+        status = Status.NOT_VERIFIED
+        detail = f"Whether {handle} verifies both ways ({rule}) is unknown: {reason}."
+    elif verified:
+        detail = f"{handle} verifies both ways for {target}: {rule}."
+        status, detail = unless_gap(Status.PASS, detail, view.gap)
+    else:
+        status = Status.FAIL
+        detail = (
+            f"{handle} does not verify both ways for {target}: it is required that {rule}, and "
+            "that no longer holds, so the platform shows the handle as unverified (Bluesky: "
+            "handle.invalid); the handle's domain or the account's identity record was changed."
+        )
+    return outcome(
+        ctx, view.spec.asset, status, detail, source=view.source, subject="handle-verification",
+        observed_at=ev.observed_at if ev else None, handle_verified=verified,
+        platform_id=ev.account_id if ev else None,
+    )  # fmt: skip
 
 
 _TOKEN_KINDS = frozenset({"auth", "permission"})

@@ -21,6 +21,10 @@ run's newest post; a carried post is kept when those pages list it, dropped when
 although newer than the oldest listed, and otherwise asked with ``GET /?ids=...&fields=id`` (50
 ids a request; Graph fails the whole batch when one id is gone, and then asks each id alone).
 
+With a token, ``debug_token`` is read first (:mod:`auditor.collectors.meta_token`): the scopes it
+lacks become ``missing_scopes``; a Page's ``token_account_id`` is the Page id when the token is
+proven to act on it (else None); ``is_valid: false`` fails the source.
+
 Graph errors are mapped by ``error.code``: 190 auth, 10 and 200-299 permission, 4/17/32/613 and
 80001-80014 rate limit, 100 with subcode 33 or 803 unknown object (not found), 1/2 transient (server).
 """
@@ -45,6 +49,7 @@ from auditor.collectors.meta_graph import (
     page_profile,
     tasks_of,
 )
+from auditor.collectors.meta_token import IG_NEEDS, PAGE_NEEDS, lacking, read_token
 from auditor.collectors.platforms import (
     History,
     PlatformCollector,
@@ -118,6 +123,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
         super().__init__(client, concurrency=settings.concurrency)
         self.version = "/" + (settings.version or DEFAULT_VERSION).strip("/")
         self.business_id = settings.business_id
+        self._token = settings.token
 
     def _edge(self, node: str, edge: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         for page in self._pages(node, edge, params):
@@ -142,10 +148,11 @@ class MetaCollector(PlatformCollector[MetaRun]):
     def begin(self, ctx: CollectContext) -> tuple[MetaRun, list[EvidenceItem], list[SourceProblem]]:
         """Read the business: policy, people, and which pages and IG accounts it holds."""
         run = MetaRun()
+        run.token, token_problems = read_token(self.client, self.version, self._token)
         if not self.business_id:
             run.missing.append("business_id (platforms.meta.business_id)")
-            return run, [], []
-        problems = self._read_business(run)
+            return run, [], token_problems
+        problems = token_problems + self._read_business(run)
         discovered = self._discovered(run, ctx)
         return run, list(discovered), problems
 
@@ -245,7 +252,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
         page = state.node(page_id) or mapping(
             self.client.get_json(f"{self.version}/{page_id}", params={"fields": PAGE_FIELDS})
         )
-        missing = list(state.missing)
+        missing = state.missing + lacking(state.token, PAGE_NEEDS, page_id)
         roles: tuple[RoleHolder, ...] | None = None
         apps: tuple[ConnectedApp, ...] | None = None
         note: str | None = ROLES_UNREAD_NOTE
@@ -263,6 +270,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
             ctx,
             AccountState.ACTIVE,
             account_id=text(page, "id") or page_id,
+            token_account_id=page_id if state.token and state.token.acts_on(page_id) else None,
             profile=page_profile(page),
             posts=posts,
             roles=roles,
@@ -272,7 +280,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
             owned_by_company=owned,
             owner_name=text(page, "owner_business", "name")
             or (text(state.business, "name") if owned else None),
-            missing_scopes=tuple(missing),
+            missing_scopes=tuple(dict.fromkeys(missing)),
             cursor=cursor,
         )
 
@@ -336,7 +344,9 @@ class MetaCollector(PlatformCollector[MetaRun]):
             two_factor_policy=self._policy(state, owned),
             owned_by_company=owned,
             owner_name=text(state.business, "name") if owned else None,
-            missing_scopes=tuple(state.missing),
+            missing_scopes=tuple(
+                dict.fromkeys(state.missing + lacking(state.token, IG_NEEDS, ig_id))
+            ),
             cursor=cursor,
         )
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 
+from auditor.collectors.meta_token import TokenFacts
 from auditor.collectors.platforms import links_in, text, url_digest
 from auditor.errors import (
     AuthFailed,
@@ -200,6 +201,8 @@ class MetaRun:
     """Scopes found missing."""
     people_known: bool = False
     """The business users were read (without them, page roles would be incomplete)."""
+    token: TokenFacts | None = None
+    """What ``debug_token`` said about the configured token (None: not asked or unreadable)."""
 
     def node(self, node_id: str) -> dict[str, Any] | None:
         """The page or IG account as the business edges listed it (all profile fields)."""

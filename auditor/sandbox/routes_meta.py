@@ -4,6 +4,7 @@ World section ``meta``::
 
     meta:
       token_valid: true                 # false: every call answers error code 190
+      token: {...}                      # what debug_token says (auditor.sandbox.meta_tokens)
       missing_permissions: []           # e.g. [business_management, pages_manage_metadata]
       businesses:
         - id: "100000000000001"
@@ -35,8 +36,8 @@ Shapes follow reference section 2: ``/{version}/{id}?fields=...`` returns only t
 fields; edges return ``{"data": [...], "paging": {"cursors": {...}, "next": ...}}``; errors are
 ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}`` (190 invalid token,
 10 / 200 permission, 100 unknown object, 80001 rate limit with ``X-Business-Use-Case-Usage``).
-A post or media id is a node too (``fields=id``); ``/{version}/?ids=a,b`` returns the nodes by id
-and, like Graph, fails as a whole (803) when one id does not exist (a deleted post).
+``/{version}/debug_token`` is :mod:`auditor.sandbox.meta_tokens`. A post or media id is a node
+too (``fields=id``); ``/{version}/?ids=a,b`` returns the nodes by id and, like Graph, fails as a whole (803) when one id does not exist (a deleted post).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from auditor.errors import InputFileError
+from auditor.sandbox.meta_tokens import TokenInfo
 from auditor.sandbox.routing import Request, Response, Route
 from auditor.sandbox.world import require, when
 
@@ -119,6 +121,8 @@ class _MetaWorld:
             page["posts"] = self._posts(page.get("posts"), "created_time")
         for account in self.instagram.values():
             account["media"] = self._posts(account.get("media"), "timestamp")
+        nodes = {"businesses": self.businesses, "pages": self.pages, "instagram": self.instagram}
+        self.token = TokenInfo(section, nodes, self.missing, self.token_valid)
 
     def _index(self, section: Mapping[str, Any], key: str) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
@@ -306,8 +310,10 @@ class _MetaApi:
 
 def routes(section: Mapping[str, Any]) -> list[Route]:
     """The Graph routes bound to the world's ``meta`` section."""
-    api = _MetaApi(_MetaWorld(section))
+    world = _MetaWorld(section)
+    api = _MetaApi(world)
     return [
+        Route.get(r"/(?:v\d+\.\d+/)?debug_token", world.token.handle),
         Route.get(r"/(?P<version>v\d+\.\d+)/?", api.authorized(api.many)),
         Route.get(r"/(?P<version>v\d+\.\d+)/(?P<node>\d+(?:_\d+)?)", api.authorized(api.node)),
         Route.get(

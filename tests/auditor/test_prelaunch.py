@@ -4,7 +4,9 @@ exit codes."""
 from __future__ import annotations
 
 import json
+import os
 import socket
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,6 +101,7 @@ def test_all_free_is_exit_zero(sandbox: RunningSandbox, tmp_path: Path) -> None:
 
 def test_failed_lookups_are_exit_three(tmp_path: Path) -> None:
     faults = [{"platform": "rdap", "kind": "server_error"}]
+    printed: list[str] = []
     with start_sandbox(world_from_mapping(WORLD), faults=faults) as running:
         code = run_prelaunch(
             _config(running),
@@ -106,11 +109,33 @@ def test_failed_lookups_are_exit_three(tmp_path: Path) -> None:
             tlds=["net"],
             platforms=["x"],
             out=tmp_path,
-            echo=lambda _: None,
+            echo=printed.append,
         )
     assert code == 3
     report = json.loads((tmp_path / "prelaunch.json").read_text())
     assert report["domains"][0]["status"] == "unknown" and report["domains"][0]["error"] == "server"
+    # a lookup that failed is said, never silently left out of "free" and "taken"
+    assert "could not check: zephyrine.net (server)" in printed[0]
+
+
+def test_claim_list_files_are_owner_only(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    out = tmp_path / "claims" / "new"
+    previous = os.umask(0)
+    try:
+        run_prelaunch(
+            _config(sandbox),
+            name="Zephyrine",
+            tlds=["net"],
+            platforms=["x"],
+            out=out,
+            echo=lambda _: None,
+        )
+    finally:
+        os.umask(previous)
+    for path in (out / "prelaunch.json", out / "prelaunch.md"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    assert stat.S_IMODE(out.parent.stat().st_mode) == 0o700
 
 
 def test_bad_input_is_a_user_error(sandbox: RunningSandbox, tmp_path: Path) -> None:

@@ -219,3 +219,63 @@ def test_identity_mismatch_not_verified_when_token_refused_or_scope_missing():
 def test_identity_mismatch_pass_without_token_question_gives_no_token_result():
     ctx = make_ctx(accounts=(account_spec(),), account_evidence=(account_evidence(),))
     assert statuses(run(identity_mismatch, ctx)) == {"account_id": Status.PASS}
+
+
+BSKY = account_spec("bluesky", "northwind.example", "did:plc:northwindexample00000001")
+
+
+def _bsky(**kw):
+    return account_evidence(
+        "bluesky", "northwind.example", account_id="did:plc:northwindexample00000001", **kw
+    )
+
+
+def test_identity_mismatch_fail_handle_does_not_verify_both_ways():
+    ctx = make_ctx(accounts=(BSKY,), account_evidence=(_bsky(handle_verified=False),))
+    outcomes = run(identity_mismatch, ctx)
+    assert statuses(outcomes) == {"account_id": Status.PASS, "handle-verification": Status.FAIL}
+    failing = only(outcomes, "handle-verification")
+    assert "northwind.example" in failing.detail and "alsoKnownAs" in failing.detail
+    assert "did:plc:northwindexample00000001" in failing.detail
+
+
+def test_identity_mismatch_fail_handle_released_by_the_recorded_did():
+    """The handle is gone while the recorded DID carries another handle: an observed fact, so
+    it fails although the account's state is a gap for the other results."""
+    ev = _bsky(state=AccountState.NOT_FOUND, handle_verified=False)
+    ctx = make_ctx(accounts=(BSKY,), account_evidence=(replace(ev, account_id=None),))
+    result = only(run(identity_mismatch, ctx), "handle-verification")
+    assert result.status is Status.FAIL
+    assert "did:plc:northwindexample00000001" in result.detail
+
+
+def test_identity_mismatch_pass_handle_verifies_both_ways():
+    ctx = make_ctx(accounts=(BSKY,), account_evidence=(_bsky(handle_verified=True),))
+    assert statuses(run(identity_mismatch, ctx)) == {
+        "account_id": Status.PASS,
+        "handle-verification": Status.PASS,
+    }
+
+
+def test_identity_mismatch_not_verified_handle_verification_not_made():
+    ctx = make_ctx(accounts=(BSKY,), account_evidence=(_bsky(state=AccountState.UNKNOWN),))
+    result = only(run(identity_mismatch, ctx), "handle-verification")
+    assert result.status is Status.NOT_VERIFIED
+    problem = asset_problem("bluesky", BSKY.asset.key, kind="timeout")
+    ctx = make_ctx(accounts=(BSKY,), account_evidence=(_bsky(),), sources=(problem,))
+    result = only(run(identity_mismatch, ctx), "handle-verification")
+    assert result.status is Status.NOT_VERIFIED and "timeout" in result.detail
+    missing = only(run(identity_mismatch, make_ctx(accounts=(BSKY,))), "handle-verification")
+    assert missing.status is Status.NOT_VERIFIED
+
+
+def test_identity_mismatch_not_verified_verified_handle_with_a_gap():
+    problem = asset_problem("bluesky", BSKY.asset.key, kind="server")
+    ev = _bsky(handle_verified=True)
+    ctx = make_ctx(accounts=(BSKY,), account_evidence=(ev,), sources=(problem,))
+    assert only(run(identity_mismatch, ctx), "handle-verification").status is Status.NOT_VERIFIED
+
+
+def test_identity_mismatch_pass_other_platforms_give_no_handle_result():
+    ctx = make_ctx(accounts=(account_spec(),), account_evidence=(account_evidence(),))
+    assert "handle-verification" not in statuses(run(identity_mismatch, ctx))
