@@ -246,7 +246,10 @@ def _shown_key(part: object) -> str:
 
 
 def _one_line(exc: ValidationError, file: str) -> ConfigError:
-    first = exc.errors()[0]
+    """The most telling problem first: a misspelled key is both an unknown field and a missing
+    one, and the unknown field is the one the user must fix."""
+    errors = exc.errors()
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = ".".join(_shown_key(p) for p in first["loc"])
     kind = first["type"]
     if kind == "extra_forbidden":
@@ -256,7 +259,7 @@ def _one_line(exc: ValidationError, file: str) -> ConfigError:
     else:
         expected = first["msg"].removeprefix("Value error, ")
         message = f"expected: {expected}"
-    more = len(exc.errors()) - 1
+    more = len(errors) - 1
     suffix = f" (+{more} more problem{'s' if more > 1 else ''})" if more else ""
     return ConfigError(message + suffix, file=file, field=loc or None)
 

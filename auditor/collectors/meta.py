@@ -49,7 +49,7 @@ from auditor.collectors.meta_graph import (
     page_profile,
     tasks_of,
 )
-from auditor.collectors.meta_token import IG_NEEDS, PAGE_NEEDS, lacking, read_token
+from auditor.collectors.meta_token import lacking, read_token
 from auditor.collectors.platforms import (
     History,
     PlatformCollector,
@@ -252,7 +252,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
         page = state.node(page_id) or mapping(
             self.client.get_json(f"{self.version}/{page_id}", params={"fields": PAGE_FIELDS})
         )
-        missing = state.missing + lacking(state.token, PAGE_NEEDS, page_id)
+        missing = state.missing + lacking(state.token, "meta", page_id)
         roles: tuple[RoleHolder, ...] | None = None
         apps: tuple[ConnectedApp, ...] | None = None
         note: str | None = ROLES_UNREAD_NOTE
@@ -345,7 +345,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
             owned_by_company=owned,
             owner_name=text(state.business, "name") if owned else None,
             missing_scopes=tuple(
-                dict.fromkeys(state.missing + lacking(state.token, IG_NEEDS, ig_id))
+                dict.fromkeys(state.missing + lacking(state.token, "instagram", ig_id))
             ),
             cursor=cursor,
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
@@ -25,12 +26,19 @@ from auditor.models import SourceProblem
 if TYPE_CHECKING:
     from auditor.http import HttpClient
 
-PAGE_NEEDS = ("business_management", "pages_show_list", "pages_read_engagement")
-"""Token scopes the checks need for a Facebook Page."""
-IG_NEEDS = ("business_management", "pages_show_list", "instagram_basic")
-"""Token scopes the checks need for an Instagram account."""
 PAGE_SCOPES = ("pages_show_list", "pages_read_engagement", "pages_manage_metadata")
 """Scopes granted per Page: their ``target_ids`` name the pages the token can act on."""
+NEEDS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
+    {
+        "meta": (("business_management", "pages_show_list", "pages_read_engagement"), PAGE_SCOPES),
+        "instagram": (
+            ("business_management", "pages_show_list", "instagram_basic"),
+            ("instagram_basic",),
+        ),
+    }
+)
+"""Per inventory platform: the scopes the checks need, and those whose ``target_ids`` name
+accounts of that platform (a Page id, an Instagram account id)."""
 
 
 @dataclass(frozen=True)
@@ -48,16 +56,14 @@ class TokenFacts:
     targets: Mapping[str, frozenset[str]]
     """``granular_scopes`` target ids per scope (a scope absent here is not restricted)."""
 
-    def lacks(self, needed: Collection[str], node_id: str | None = None) -> list[str]:
-        """The scopes of ``needed`` not granted, or granted only for other targets than
-        ``node_id``."""
+    def lacks(self, needed: Collection[str], node_id: str, targeted: Collection[str]) -> list[str]:
+        """The scopes of ``needed`` not granted, or (for the ``targeted`` ones, whose target ids
+        are accounts like ``node_id``) granted only for other accounts."""
         return [
             scope
             for scope in needed
             if scope not in self.scopes
-            or (
-                node_id is not None and scope in self.targets and node_id not in self.targets[scope]
-            )
+            or (scope in targeted and node_id not in self.targets.get(scope, (node_id,)))
         ]
 
     def acts_on(self, page_id: str) -> bool:
@@ -110,6 +116,10 @@ def read_token(
         return None, [SourceProblem(exc.kind.value, detail, None)]
 
 
-def lacking(token: TokenFacts | None, needed: Collection[str], node_id: str) -> list[str]:
-    """The scopes of ``needed`` the token lacks for ``node_id`` (none known without facts)."""
-    return token.lacks(needed, node_id) if token is not None else []
+def lacking(token: TokenFacts | None, platform: str, node_id: str) -> list[str]:
+    """The scopes the checks need that the token lacks for ``platform`` account ``node_id``
+    (none known without facts)."""
+    if token is None:
+        return []
+    needed, targeted = NEEDS[platform]
+    return token.lacks(needed, node_id, targeted)

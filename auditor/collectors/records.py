@@ -177,8 +177,28 @@ def preflight(config: AppConfig) -> None:
     """Open and parse every configured record file; InputFileError (exit 2) on the first
     problem. Passwords read here are dropped at once (no facts are derived)."""
     sources = config.model.sources
+    for field, path in _configured_files(config):
+        if not path.is_file():
+            raise InputFileError(
+                f"expected an existing file, {path} is missing", file=str(config.path), field=field
+            )
     if sources.directory is not None and sources.directory.csv is not None:
         parse_directory(config.resolve(sources.directory.csv), _PREFLIGHT_TIME)
     read_exports(vault_exports(config))
     if sources.content_register is not None:
         parse_register(config.resolve(sources.content_register.csv), _PREFLIGHT_TIME)
+
+
+def _configured_files(config: AppConfig) -> list[tuple[str, Path]]:
+    """(config field, resolved path) of every record file the config names."""
+    sources = config.model.sources
+    named: list[tuple[str, Path | None]] = [
+        ("sources.directory.csv", sources.directory.csv if sources.directory else None),
+        ("sources.vault.bitwarden", sources.vault.bitwarden if sources.vault else None),
+        ("sources.vault.onepassword_csv", sources.vault.onepassword_csv if sources.vault else None),
+        (
+            "sources.register.csv",
+            sources.content_register.csv if sources.content_register else None,
+        ),
+    ]
+    return [(field, config.resolve(path)) for field, path in named if path is not None]

@@ -173,3 +173,11 @@ def test_the_shipped_demo_config_is_valid() -> None:
     config = load_config(REPO / "config" / "demo.yaml", {})
     assert config.estate.organization.name == "Northwind Outfitters"
     assert len(config.estate.accounts) >= 10
+
+
+def test_a_misspelled_key_is_reported_as_the_unknown_field(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        load(tmp_path, BASE.replace("email_domains:", "email_domain:"))
+    line = err.value.line()
+    assert "organization.email_domain:" in line and "unknown field" in line
+    assert "(+1 more problem)" in line  # the missing email_domains is still counted

@@ -183,7 +183,10 @@ def test_preflight_missing_file_is_a_user_error(tmp_path: Path) -> None:
     config = load_config(_config(tmp_path, "sources:\n  directory: {csv: nowhere.csv}\n"))
     with pytest.raises(UserError) as info:
         records.preflight(config)
-    assert "nowhere.csv: file not found" in str(info.value)
+    line = str(info.value)
+    assert line.startswith(str(tmp_path / "c.yaml"))  # the config file ...
+    assert "sources.directory.csv" in line  # ... the field that names the file ...
+    assert "nowhere.csv is missing" in line  # ... and which file is missing
     collector = records.build(config)[0]
     empty = Estate(organization=Organization(name="Acme", email_domains=("acme.example",)))
     with pytest.raises(InputFileError):
