@@ -47,7 +47,13 @@ from auditor.errors import (
     RateLimited,
 )
 from auditor.http_cache import CachedResponse, ResponseCache, from_cache
-from auditor.http_errors import SECRET_PARAMS, redact_url, status_error, transport_error
+from auditor.http_errors import (
+    REDACT_REQUEST_LINES,
+    SECRET_PARAMS,
+    redact_url,
+    status_error,
+    transport_error,
+)
 from auditor.http_guard import AddressGuard, Resolver
 from auditor.http_limits import Pacer, WaitBudget, retry_wait
 from auditor.http_pages import Paginator
@@ -66,6 +72,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+logging.getLogger("urllib3.connectionpool").addFilter(REDACT_REQUEST_LINES)  # secret queries
 
 USER_AGENT = f"brand-auditor/{__version__}"
 """Sent on every request unless ``network.user_agent`` overrides it."""

@@ -10,6 +10,7 @@ undecodable body MalformedResponse. Messages name the platform, the status and t
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -60,6 +61,23 @@ def redact_url(url: str) -> str:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return urlunsplit(parts._replace(query=urlencode(pairs, safe="*")))
+
+
+class RedactedRequestLines(logging.Filter):
+    """Redacts secret query values in the arguments of a library's log records (urllib3 logs
+    every request line, query string included, at DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite URL-like string arguments through :func:`redact_url`; never drops a record."""
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_url(a) if isinstance(a, str) and "?" in a else a for a in record.args
+            )
+        return True
+
+
+REDACT_REQUEST_LINES = RedactedRequestLines()
+"""The (stateless) filter :mod:`auditor.http` installs on urllib3's connection-pool logger."""
 
 
 _BY_STATUS: dict[int, type[CollectionError]] = {
