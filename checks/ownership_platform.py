@@ -22,7 +22,9 @@ ownership.registration-email-external`` shows the family overview.
   ``debug_token``, Mastodon ``verify_credentials``), that id too (subject ``token_account_id``):
   it passes when the token belongs to this account and fails when it belongs to an account
   outside the inventory; a token of another inventory account on the same platform (one read
-  token serving several accounts) gives no token result. It is ``not_verified`` when that
+  token serving several accounts) gives no token result. For a Meta Page the token counts as the
+  Page's when debug_token shows it acting on that Page (its Page token, or a Page scope whose
+  ``target_ids`` name it); a business-wide grant names no Page. It is ``not_verified`` when that
   question could not be answered (a source-wide problem, a problem for this account, a token
   refused for another account, a missing scope), and a token that does belong to the account
   still gives ``not_verified`` while the account's evidence has a gap (a problem recorded for it,

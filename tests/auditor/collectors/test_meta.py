@@ -13,7 +13,15 @@ import requests
 from platform_fixtures import PLATFORM_WORLD, accounts_of, as_previous, collect, make_config
 
 from auditor.collectors.meta_graph import graph_error
-from auditor.errors import AuthFailed, NotFound, PermissionMissing, RateLimited, ServerFailure
+from auditor.collectors.meta_token import lacking, parse_debug_token
+from auditor.errors import (
+    AuthFailed,
+    MalformedResponse,
+    NotFound,
+    PermissionMissing,
+    RateLimited,
+    ServerFailure,
+)
 from auditor.evidence import AccountState, DiscoveredAccount
 from auditor.sandbox import RunningSandbox, start_sandbox
 from auditor.sandbox.world import load_world, world_from_mapping
@@ -185,4 +193,109 @@ def test_token_never_reaches_logs(
     output = collect(make_config(demo, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
     assert output.report.requests > 0
     assert "GET" in caplog.text
+    assert "s3cret-token" not in caplog.text
+
+
+# -- debug_token ----------------------------------------------------------------------------------
+
+
+def test_debug_token_proves_the_token_acts_on_the_page(
+    demo: RunningSandbox, tmp_path: Path
+) -> None:
+    output = collect(make_config(demo, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
+    found = accounts_of(output)
+    page, insta = found["account:meta:northwindoutfitters"], found["account:instagram:northwind"]
+    assert page.token_account_id == "200000000000001" and page.missing_scopes == ()
+    assert insta.token_account_id is None and insta.missing_scopes == ()
+
+
+def _token_world(token: dict[str, Any]) -> Any:
+    return _world(token=token)
+
+
+def test_debug_token_scopes_missing_or_targeting_other_pages(tmp_path: Path) -> None:
+    token = {
+        "scopes": ["business_management", "pages_show_list", "instagram_basic"],
+        "targets": {"pages_show_list": ["200000000000002"]},
+    }
+    with start_sandbox(_token_world(token)) as sandbox:
+        output = collect(make_config(sandbox, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
+    found = accounts_of(output)
+    page, insta = found["account:meta:northwindoutfitters"], found["account:instagram:northwind"]
+    assert page.token_account_id is None
+    assert set(page.missing_scopes) == {"pages_show_list", "pages_read_engagement"}
+    assert insta.missing_scopes == ()  # pages_show_list targets pages, not IG accounts
+    assert output.report.problems == ()
+
+
+def test_business_wide_token_without_targets_proves_nothing(tmp_path: Path) -> None:
+    token = {"scopes": ["business_management", "pages_show_list", "pages_read_engagement"]}
+    token["targets"] = {}
+    with start_sandbox(_token_world(token)) as sandbox:
+        output = collect(make_config(sandbox, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
+    found = accounts_of(output)
+    page, insta = found["account:meta:northwindoutfitters"], found["account:instagram:northwind"]
+    assert page.token_account_id is None and page.missing_scopes == ()
+    assert insta.missing_scopes == ("instagram_basic",)
+
+
+def test_page_token_of_the_page_belongs_to_it(tmp_path: Path) -> None:
+    token = {"type": "PAGE", "profile_id": "200000000000001", "targets": {}}
+    with start_sandbox(_token_world(token)) as sandbox:
+        output = collect(make_config(sandbox, tmp_path, ACCOUNTS[:1], settings=SETTINGS), "meta")
+    page = accounts_of(output)["account:meta:northwindoutfitters"]
+    assert page.token_account_id == "200000000000001"
+
+
+def test_unreadable_debug_token_is_a_source_problem_not_a_failure(tmp_path: Path) -> None:
+    rule = {"platform": "meta", "path": "/debug_token$", "kind": "server_error"}
+    with start_sandbox(PLATFORM_WORLD, faults=[rule]) as sandbox:
+        output = collect(make_config(sandbox, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
+    page = accounts_of(output)["account:meta:northwindoutfitters"]
+    assert output.report.ok and page.state is AccountState.ACTIVE and page.roles is not None
+    assert page.token_account_id is None
+    assert [(p.kind, p.asset_key) for p in output.report.problems] == [("server", None)]
+
+
+def test_invalid_token_is_auth_failed_by_the_is_valid_field() -> None:
+    with pytest.raises(AuthFailed):
+        parse_debug_token({"data": {"is_valid": False, "error": {"message": "anything"}}})
+    with pytest.raises(MalformedResponse):
+        parse_debug_token({"data": {"is_valid": "no"}})
+    facts = parse_debug_token(
+        {
+            "data": {
+                "is_valid": True,
+                "type": "SYSTEM_USER",
+                "user_id": 3900001,
+                "scopes": ["pages_show_list", 7],
+                "granular_scopes": [
+                    {"scope": "pages_read_engagement", "target_ids": ["1", 2]},
+                    "junk",
+                    {"scope": "business_management"},
+                ],
+            }
+        }
+    )
+    assert facts.user_id == "3900001" and facts.acts_on("2") and not facts.acts_on("3")
+    assert facts.scopes == {"pages_show_list", "pages_read_engagement", "business_management"}
+    assert lacking(facts, "meta", "1") == []
+    assert lacking(facts, "meta", "3") == ["pages_read_engagement"]
+    assert lacking(None, "meta", "3") == []
+
+
+def test_invalid_token_in_the_sandbox_fails_the_source_at_debug_token(tmp_path: Path) -> None:
+    with start_sandbox(_world(token_valid=False)) as sandbox:
+        with pytest.raises(AuthFailed) as raised:
+            collect(make_config(sandbox, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
+        assert "debug_token" in raised.value.detail
+        assert sandbox.requests_served == 1
+
+
+def test_debug_token_query_is_redacted_in_library_logs(
+    demo: RunningSandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    collect(make_config(demo, tmp_path, ACCOUNTS[:1], settings=SETTINGS), "meta")
+    assert "debug_token?input_token=***" in caplog.text
     assert "s3cret-token" not in caplog.text
