@@ -72,7 +72,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-logging.getLogger("urllib3.connectionpool").addFilter(REDACT_REQUEST_LINES)  # secret queries
 
 USER_AGENT = f"brand-auditor/{__version__}"
 """Sent on every request unless ``network.user_agent`` overrides it."""
@@ -129,6 +128,9 @@ class HttpClient(Paginator):
         error_hook: ErrorHook | None = None,
         session: requests.Session | None = None,
     ) -> None:
+        # urllib3 logs request lines (query strings included) at DEBUG: redact secret
+        # parameters before any request is made (addFilter ignores a filter already there).
+        logging.getLogger("urllib3.connectionpool").addFilter(REDACT_REQUEST_LINES)
         self.platform = platform
         self.base_url = (settings.base_url or default_base_url).rstrip("/")
         self.timeout = (min(settings.timeout_s, 10.0), settings.timeout_s)

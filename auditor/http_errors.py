@@ -77,7 +77,8 @@ class RedactedRequestLines(logging.Filter):
 
 
 REDACT_REQUEST_LINES = RedactedRequestLines()
-"""The (stateless) filter :mod:`auditor.http` installs on urllib3's connection-pool logger."""
+"""The (stateless) filter every :class:`auditor.http.HttpClient` installs on urllib3's
+connection-pool logger before its first request (installing it twice is a no-op)."""
 
 
 _BY_STATUS: dict[int, type[CollectionError]] = {
