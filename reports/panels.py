@@ -220,4 +220,12 @@ def trend(history: Sequence[RunSummary], current: RunSummary) -> Trend:
         )
         for i, r in enumerate(runs)
     )
-    return Trend(width=width, height=height, bar_width=round(bar, 2), max_total=peak, bars=bars)
+    previous = bars[-2].score if len(bars) > 1 else None
+    return Trend(
+        width=width,
+        height=height,
+        bar_width=round(bar, 2),
+        max_total=peak,
+        bars=bars,
+        previous_score=previous,
+    )

@@ -18,7 +18,7 @@ from reports.panels import mute_lines, source_lines, top_actions, trend, unverif
 from reports.rows import finding_row, when
 from reports.scoring import FORMULA, risk_band
 from reports.table import table_rows
-from reports.view_types import FilterOptions, FindingRow, ReportView
+from reports.view_types import FilterOptions, FindingRow, Listing, ReportView
 
 URGENT_RANK = 3
 """Severity rank from which a new fail leads the leadership email (high and critical)."""
@@ -103,18 +103,18 @@ def build_view(
             (s.value, counts.open_by_severity[s.value], counts.not_verified_by_severity[s.value])
             for s in SEVERITIES
         ),
-        new=new,
-        new_urgent=tuple(r for r in new if r.severity_rank >= URGENT_RANK),
-        regressed=regressed,
-        resolved=resolved,
+        new=Listing(new),
+        new_urgent=Listing(tuple(r for r in new if r.severity_rank >= URGENT_RANK)),
+        regressed=Listing(regressed),
+        resolved=Listing(resolved),
         trend=trend(history, summarize(run, counts)),
         unverified=unverified_groups(run),
         sources=source_lines(run.sources),
-        cards=asset_cards(run, estate, evidence),
-        rows=rows,
+        cards=Listing(tuple(asset_cards(run, estate, evidence))),
+        rows=Listing(tuple(rows)),
         filters=_filters(rows),
-        mutes=mute_register,
-        expiring_mutes=tuple(m for m in mute_register if m.expiring_soon),
+        mutes=Listing(tuple(mute_register)),
+        expiring_mutes=Listing(tuple(m for m in mute_register if m.expiring_soon)),
         actions=top_actions(run.findings),
         check_ids=tuple(sorted({f.check_id for f in run.findings})),
     )

@@ -7,9 +7,51 @@ URL only becomes a link through :attr:`Fact.href`, which holds a checked http(s)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Generic, TypeVar, overload
 
 from reports.history import RunCounts
+
+RowT = TypeVar("RowT")
+
+
+@dataclass(frozen=True)
+class Listing(Generic[RowT]):
+    """A list a report shows in part: every row plus the arithmetic templates must not do (how
+    many there are, the first N, how many are left out). Iterates, indexes and sizes like the
+    tuple it wraps."""
+
+    rows: tuple[RowT, ...]
+    """Every row, in display order."""
+
+    @property
+    def total(self) -> int:
+        """How many rows there are."""
+        return len(self.rows)
+
+    def head(self, limit: int) -> tuple[RowT, ...]:
+        """The first ``limit`` rows."""
+        return self.rows[:limit]
+
+    def beyond(self, limit: int) -> int:
+        """How many rows :meth:`head` leaves out."""
+        return max(0, len(self.rows) - limit)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[RowT]:
+        return iter(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> RowT: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[RowT, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> RowT | tuple[RowT, ...]:
+        return self.rows[index]
 
 
 @dataclass(frozen=True)
@@ -286,6 +328,14 @@ class Trend:
     """The largest bar (the y scale)."""
     bars: tuple[TrendBar, ...]
     """Oldest first."""
+    previous_score: str | None = None
+    """The previous run's score as its bar shows it (a number or ``n/a``); None for a first
+    run."""
+
+    @property
+    def runs(self) -> int:
+        """How many runs the chart shows."""
+        return len(self.bars)
 
 
 @dataclass(frozen=True)
@@ -330,13 +380,13 @@ class ReportView:
     """The score's formula in words."""
     severity_table: tuple[tuple[str, int, int], ...]
     """(severity, open fails, not verified) worst first."""
-    new: tuple[FindingRow, ...]
+    new: Listing[FindingRow]
     """New failing results (regressions included), worst first."""
-    new_urgent: tuple[FindingRow, ...]
+    new_urgent: Listing[FindingRow]
     """New failing results of critical or high severity, worst first."""
-    regressed: tuple[FindingRow, ...]
+    regressed: Listing[FindingRow]
     """Results failing again after having been resolved."""
-    resolved: tuple[FindingRow, ...]
+    resolved: Listing[FindingRow]
     """Results resolved since the previous run."""
     trend: Trend
     """Recent runs."""
@@ -344,15 +394,15 @@ class ReportView:
     """Not-verified results by platform and reason."""
     sources: tuple[SourceLine, ...]
     """Per-source collection."""
-    cards: tuple[AssetCard, ...]
+    cards: Listing[AssetCard]
     """Accounts then domains."""
-    rows: tuple[FindingRow, ...]
+    rows: Listing[FindingRow]
     """Findings table rows, worst first, passes grouped per check."""
     filters: FilterOptions
     """Filter values."""
-    mutes: tuple[MuteLine, ...]
+    mutes: Listing[MuteLine]
     """Mute register, soonest expiry first."""
-    expiring_mutes: tuple[MuteLine, ...]
+    expiring_mutes: Listing[MuteLine]
     """Mutes expiring within the warning window."""
     actions: tuple[Action, ...]
     """Top five actions."""
