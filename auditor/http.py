@@ -14,7 +14,8 @@ What every request gets: connect/read timeouts; retries with exponential backoff
 rate limit) waits as long as the platform's own header dialect says, but only within the shared
 budget, else :class:`~auditor.errors.RateLimited`; at most ``concurrency`` requests in flight per
 client and at most ``rate_per_second`` starts; ``User-Agent: brand-auditor/<version>``; redirects
-followed by hand and refused into non-public addresses (unless ``network.allow_private``);
+followed by hand and refused into non-public addresses (unless ``network.allow_private``),
+connections pinned to the address the guard checked (``auditor.http_pinning``);
 ``ETag``/``Last-Modified`` revalidation; a request counter. Only
 :class:`~auditor.errors.CollectionError` subclasses leave this module, mapped by status code or
 exception type, and no log line or message ever holds a header value or a secret query value.
@@ -35,7 +36,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 
 from auditor import __version__
@@ -54,9 +54,10 @@ from auditor.http_errors import (
     status_error,
     transport_error,
 )
-from auditor.http_guard import AddressGuard, Resolver
+from auditor.http_guard import AddressGuard, AddressRule, Resolver
 from auditor.http_limits import Pacer, WaitBudget, retry_wait
 from auditor.http_pages import Paginator
+from auditor.http_pinning import PinnedAdapter
 from auditor.http_urls import origin, with_params
 
 __all__ = [
@@ -96,6 +97,8 @@ class HttpShared:
     """Conditional-request cache (persisted when it has a path)."""
     resolver: Resolver | None = None
     """Host name resolver for the SSRF guard (None: the system's)."""
+    permits: AddressRule | None = None
+    """Addresses the guard lets through without ``allow_private`` (None: public ones only)."""
     backoff_s: float = 0.5
     """First retry delay; doubles each attempt, with up to 50 % jitter."""
     sleep: Callable[[float], None] = time.sleep
@@ -137,7 +140,9 @@ class HttpClient(Paginator):
         self.retries = settings.retries
         self.shared = shared or HttpShared(WaitBudget(network.rate_limit_budget_s))
         self.guard = AddressGuard(
-            allow_private=network.allow_private, resolver=self.shared.resolver
+            allow_private=network.allow_private,
+            resolver=self.shared.resolver,
+            permits=self.shared.permits,
         )
         self.headers = {"User-Agent": network.user_agent or USER_AGENT, **(headers or {})}
         self.error_hook = error_hook
@@ -147,9 +152,11 @@ class HttpClient(Paginator):
         self._count_lock = threading.Lock()
         self._requests = 0
         self._session = session or requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(10, settings.concurrency))
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
+        self._adapter = PinnedAdapter(
+            self.guard, trusted=self._base_origin, pool_maxsize=max(10, settings.concurrency)
+        )
+        for prefix in ("http://", "https://"):
+            self._session.mount(prefix, self._adapter)
         # requests re-reads the proxy and CA environment on every request (a scan of os.environ
         # each time); read it once per origin instead.
         self._session.trust_env = False
@@ -258,7 +265,7 @@ class HttpClient(Paginator):
         """Raise the CollectionError for a non-2xx ``response`` (the hook's choice first)."""
         if 200 <= response.status_code < 300:
             return
-        raise self._classify(response)
+        raise self._hook(response) or status_error(self.platform, response)
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -277,12 +284,12 @@ class HttpClient(Paginator):
                 response = self._follow(method, url, headers, json_body, auth)
             except requests.ConnectionError as exc:
                 if failures >= self.retries:
-                    raise self._transport_error(exc, url) from None
+                    raise transport_error(self.platform, exc, url) from None
                 failures += 1
                 self._backoff(failures)
                 continue
             except requests.RequestException as exc:
-                raise self._transport_error(exc, url) from None
+                raise transport_error(self.platform, exc, url) from None
             if response.status_code >= 500 and failures < self.retries:
                 failures += 1
                 response.close()
@@ -318,8 +325,7 @@ class HttpClient(Paginator):
     ) -> requests.Response:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
-            if origin(current) != self._base_origin:
-                self.guard.check_url(current)
+            self._adapter.admit(current)  # the guard, and DNS pinning (auditor.http_pinning)
             response = self._send_once(method, current, headers, json_body, auth)
             location = response.headers.get("Location")
             if response.status_code not in (301, 302, 303, 307, 308) or not location:
@@ -381,12 +387,6 @@ class HttpClient(Paginator):
 
     def _hook(self, response: requests.Response) -> CollectionError | None:
         return self.error_hook(response) if self.error_hook else None
-
-    def _classify(self, response: requests.Response) -> CollectionError:
-        return self._hook(response) or status_error(self.platform, response)
-
-    def _transport_error(self, exc: requests.RequestException, url: str) -> CollectionError:
-        return transport_error(self.platform, exc, url)
 
     def _remember(self, key: str, response: requests.Response) -> None:
         etag = response.headers.get("ETag")

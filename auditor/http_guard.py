@@ -8,6 +8,11 @@ injectable resolver, so tests need no DNS) and every address they resolve to mus
 Legacy IPv4 spellings (``2130706433``, ``0177.0.0.1``, ``0x7f.1``) are always refused: no
 legitimate API uses them and they exist to slip past naive checks.
 
+:meth:`AddressGuard.checked_addresses` returns the addresses it checked, so the connection can
+be made to one of them (``auditor.http_pinning``) instead of resolving the name again, which
+would let a hostile DNS server answer a public address to the check and a private one to the
+connection (DNS rebinding).
+
 Secrets never appear in what this module raises: only the host name is named.
 """
 
@@ -24,6 +29,12 @@ from auditor.errors import NetworkFailure
 Resolver = Callable[[str], Sequence[str]]
 """Resolves a host name to its IP address strings (raises ``OSError`` when it cannot)."""
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+"""An IPv4 or IPv6 address."""
+
+AddressRule = Callable[[IPAddress], bool]
+"""Says whether an address may be contacted when private addresses are not allowed."""
+
 _DOTTED_QUAD = re.compile(
     r"^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$"
 )
@@ -36,9 +47,10 @@ def system_resolver(host: str) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def is_public(address: IPAddress) -> bool:
+    """True for a global unicast address (an IPv4-mapped IPv6 address judged as its IPv4)."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return _is_public(address.ipv4_mapped)
+        return is_public(address.ipv4_mapped)
     return address.is_global and not address.is_multicast
 
 
@@ -58,12 +70,20 @@ def _legacy_ipv4(host: str) -> bool:
 class AddressGuard:
     """Decides whether a URL's host may be contacted."""
 
-    def __init__(self, *, allow_private: bool, resolver: Resolver | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        allow_private: bool,
+        resolver: Resolver | None = None,
+        permits: AddressRule | None = None,
+    ) -> None:
         self.allow_private = allow_private
         self._resolver: Resolver = resolver or system_resolver
+        self._permits: AddressRule = permits or is_public
 
-    def check_url(self, url: str) -> None:
-        """Raise :class:`NetworkFailure` unless ``url`` is http(s) to a permitted host."""
+    def check_url(self, url: str) -> tuple[str, ...]:
+        """Raise :class:`NetworkFailure` unless ``url`` is http(s) to a permitted host; return
+        the addresses checked (see :meth:`checked_addresses`)."""
         try:
             parts = urlsplit(url)
             host = (parts.hostname or "").strip()
@@ -73,20 +93,29 @@ class AddressGuard:
             raise NetworkFailure(f"refused a request to a {parts.scheme or 'relative'} URL")
         if not host:
             raise NetworkFailure("refused a URL without a host")
-        self.check_host(host)
+        return self.checked_addresses(host)
 
     def check_host(self, host: str) -> None:
         """Raise :class:`NetworkFailure` when ``host`` is or resolves to a non-public address."""
+        self.checked_addresses(host)
+
+    def checked_addresses(self, host: str) -> tuple[str, ...]:
+        """The addresses ``host`` is or resolves to (resolved once), IPv4 first, after checking
+        every one of them; ``()`` when private addresses are allowed (nothing was resolved).
+
+        Raises :class:`NetworkFailure` when any address is not permitted."""
         host = host.strip("[]").rstrip(".").lower()
         if _legacy_ipv4(host):
             raise NetworkFailure(f"refused a non-canonical IP address spelling: {host}")
         if self.allow_private:
-            return
-        for address in self._addresses(host):
-            if not _is_public(address):
+            return ()
+        addresses = self._addresses(host)
+        for address in addresses:
+            if not self._permits(address):
                 raise NetworkFailure(f"refused a request to a non-public address ({host})")
+        return tuple(str(a) for a in sorted(addresses, key=lambda a: a.version))
 
-    def _addresses(self, host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    def _addresses(self, host: str) -> list[IPAddress]:
         try:
             return [ipaddress.ip_address(host.split("%", 1)[0])]
         except ValueError:
@@ -95,7 +124,7 @@ class AddressGuard:
             resolved = self._resolver(host)
         except (OSError, UnicodeError):  # UnicodeError: a name IDNA cannot encode ("a..b")
             raise NetworkFailure(f"could not resolve {host}") from None
-        addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+        addresses: list[IPAddress] = []
         for text in resolved:
             try:
                 addresses.append(ipaddress.ip_address(text.split("%", 1)[0]))
