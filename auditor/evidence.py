@@ -141,6 +141,9 @@ class VaultItem:
     """Item creation time, when exported."""
     collection: str | None = None
     """Folder or collection name, when exported."""
+    password_changed_exact: bool = True
+    """False when ``password_changed_at`` is only an upper bound (the item's revision date,
+    which any edit moves): the password may be older, never newer."""
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,9 @@ def password_weak(ctx: CheckContext) -> Iterator[Outcome]:
     needs=_VAULT_NEEDS,
 )
 def password_stale(ctx: CheckContext) -> Iterator[Outcome]:
-    """Last change from password history, else the item's revision date (an upper bound)."""
+    """Last change from password history, else the item's revision date. The revision date is
+    only an upper bound (any edit moves it): it can prove a password stale, never fresh, so a
+    recent edit without history is ``not_verified``."""
     limit = ctx.policy.password_max_age_days
     for entry in _items(ctx, "password age"):
         if isinstance(entry, Outcome):
@@ -237,6 +239,14 @@ def password_stale(ctx: CheckContext) -> Iterator[Outcome]:
             f"The password of '{item.name}' last changed on {changed.date().isoformat()}, "
             f"{age} days ago (policy: {limit} days)"
         )
+        if status is Status.PASS and not item.password_changed_exact:
+            status = Status.NOT_VERIFIED
+            detail = (
+                f"'{item.name}' was last edited on {changed.date().isoformat()} and the export "
+                "keeps no password history, so the password itself may be older"
+            )
+        elif not item.password_changed_exact:
+            detail += " at the latest (the item's last edit; no password history)"
         yield _result(
             ctx,
             spec,
@@ -258,7 +268,9 @@ def password_stale(ctx: CheckContext) -> Iterator[Outcome]:
     needs=("vault", "directory", "platform", "history", "inventory"),
 )
 def password_not_rotated_after_departure(ctx: CheckContext) -> Iterator[Outcome]:
-    """People with access: role holders now and in the previous run, and expected admins."""
+    """People with access: role holders now and in the previous run, and expected admins. A
+    revision date (no password history) proves a password predates a departure, but an edit
+    after it is not proof of rotation: that case is ``not_verified``."""
     directory = ctx.evidence.people
     index = directory_index(directory) if directory is not None else None
     for entry in _items(ctx, "rotation after departures"):
@@ -302,6 +314,12 @@ def _rotation(
         detail = (
             f"{', '.join(undated)} left on an unknown date (no departed_on in the directory): "
             f"cannot tell whether '{item.name}' was rotated after"
+        )
+        return _result(ctx, spec, item, Status.NOT_VERIFIED, detail, **facts)
+    if left and not item.password_changed_exact:
+        detail = (
+            f"{_who(left)}; '{item.name}' was last edited on {facts['changed_on']}, but the "
+            "export keeps no password history, so the password may not have changed since"
         )
         return _result(ctx, spec, item, Status.NOT_VERIFIED, detail, **facts)
     if left:

@@ -95,6 +95,7 @@ def _login(item: Mapping[str, Any], groups: Mapping[str, str], file: str, where:
         raise InputFileError("expected an object", file=file, field=f"{where}.login")
     password = _text(login, "password", file, f"{where}.login")
     totp = _text(login, "totp", file, f"{where}.login")
+    changed_at, exact = _changed_at(item, file, where)
     return RawLogin(
         item_id=item_id or "",
         name=_text(item, "name", file, where) or item_id or "",
@@ -102,7 +103,8 @@ def _login(item: Mapping[str, Any], groups: Mapping[str, str], file: str, where:
         uris=_uris(login.get("uris"), file, f"{where}.login.uris"),
         password=SecretStr(password) if password else None,
         has_totp=bool(totp and totp.strip()) or _otpauth_elsewhere(item),
-        changed_at=_changed_at(item, file, where),
+        changed_at=changed_at,
+        changed_exact=exact,
         created_at=parse_timestamp(
             item.get("creationDate"), file=file, field=f"{where}.creationDate"
         ),
@@ -149,7 +151,9 @@ def _uris(value: object, file: str, where: str) -> tuple[str, ...]:
     return tuple(uris)
 
 
-def _changed_at(item: Mapping[str, Any], file: str, where: str) -> datetime | None:
+def _changed_at(item: Mapping[str, Any], file: str, where: str) -> tuple[datetime | None, bool]:
+    """(last password change, exact): the newest history entry is exact; the revision date,
+    which any edit moves, is only an upper bound."""
     history = item.get("passwordHistory")
     if history is not None and not isinstance(history, list):
         raise InputFileError("expected a list or null", file=file, field=f"{where}.passwordHistory")
@@ -167,8 +171,9 @@ def _changed_at(item: Mapping[str, Any], file: str, where: str) -> datetime | No
         if used is not None and (newest is None or used > newest):
             newest = used
     if newest is not None:
-        return newest
-    return parse_timestamp(item.get("revisionDate"), file=file, field=f"{where}.revisionDate")
+        return newest, True
+    revised = parse_timestamp(item.get("revisionDate"), file=file, field=f"{where}.revisionDate")
+    return revised, False
 
 
 def _collection(item: Mapping[str, Any], groups: Mapping[str, str]) -> str | None:

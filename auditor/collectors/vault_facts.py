@@ -93,6 +93,8 @@ class RawLogin:
     """A TOTP seed is stored in the item (the seed itself is never kept)."""
     changed_at: datetime | None = None
     """Last password change: newest history entry, else revision date (an upper bound)."""
+    changed_exact: bool = True
+    """False when ``changed_at`` is the revision date (an upper bound)."""
     created_at: datetime | None = None
     """Item creation time."""
     collection: str | None = None
@@ -241,6 +243,7 @@ def _item(
         password_length=facts.length if facts else None,
         strength_score=facts.score if facts else None,
         password_changed_at=login.changed_at,
+        password_changed_exact=login.changed_exact,
         has_totp=login.has_totp,
         reused_with=others,
         breach_count=breach_count,

@@ -392,6 +392,25 @@ def test_password_stale_not_verified_without_dates() -> None:
     assert result.status is Status.NOT_VERIFIED
 
 
+def test_password_stale_not_verified_when_only_the_last_edit_is_known() -> None:
+    # the revision date bounds the password's age from above: a recent edit proves nothing
+    edited = item(
+        password_changed_at=datetime(2026, 10, 1, tzinfo=UTC), password_changed_exact=False
+    )
+    result = only(password_stale, ctx((spec(),), vault_ev=vault(edited)))
+    assert result.status is Status.NOT_VERIFIED
+    assert "no password history" in result.detail
+
+
+def test_password_stale_fail_when_even_the_last_edit_is_too_old() -> None:
+    edited = item(
+        password_changed_at=datetime(2025, 3, 2, tzinfo=UTC), password_changed_exact=False
+    )
+    result = only(password_stale, ctx((spec(),), vault_ev=vault(edited)))
+    assert result.status is Status.FAIL
+    assert "at the latest" in result.detail
+
+
 def _departure_ctx(changed: datetime, **kw: Any) -> CheckContext:
     s = spec(expected_admins=("alice.ng@northwind.example",))
     directory = people(
@@ -452,6 +471,27 @@ def test_password_not_rotated_after_departure_not_verified_without_dates() -> No
         context, evidence=replace(context.evidence, vault=vault(item(password_changed_at=None)))
     )
     assert only(password_not_rotated_after_departure, context).status is Status.NOT_VERIFIED
+
+
+def test_password_not_rotated_after_departure_not_verified_when_only_an_edit_followed() -> None:
+    # edited after ben left, but with no password history the edit may not be a rotation
+    context = _departure_ctx(datetime(2026, 9, 2, tzinfo=UTC))
+    edited = item(
+        password_changed_at=datetime(2026, 9, 2, tzinfo=UTC), password_changed_exact=False
+    )
+    context = replace(context, evidence=replace(context.evidence, vault=vault(edited)))
+    result = only(password_not_rotated_after_departure, context)
+    assert result.status is Status.NOT_VERIFIED
+    assert "no password history" in result.detail
+
+
+def test_password_not_rotated_after_departure_fail_when_even_the_last_edit_predates() -> None:
+    context = _departure_ctx(datetime(2026, 6, 10, tzinfo=UTC))
+    edited = item(
+        password_changed_at=datetime(2026, 6, 10, tzinfo=UTC), password_changed_exact=False
+    )
+    context = replace(context, evidence=replace(context.evidence, vault=vault(edited)))
+    assert only(password_not_rotated_after_departure, context).status is Status.FAIL
 
 
 def test_totp_beside_password_fail() -> None:

@@ -456,3 +456,17 @@ def test_concurrent_derivations_keep_their_own_company_words(tmp_path: Path) -> 
         )
     for n, facts in enumerate(runs):
         assert [i.strength_score for i in facts.items] == expected[0 if n % 2 else 1]
+
+
+def test_revision_date_is_marked_as_an_upper_bound(tmp_path: Path) -> None:
+    from auditor.collectors.bitwarden import _changed_at
+
+    with_history = {
+        "passwordHistory": [{"lastUsedDate": "2026-01-02T00:00:00Z", "password": "old"}],
+        "revisionDate": "2026-05-01T00:00:00Z",
+    }
+    changed, exact = _changed_at(with_history, "vault.json", "items[0]")
+    assert exact and changed is not None and changed.month == 1
+    edited_only = {"passwordHistory": None, "revisionDate": "2026-05-01T00:00:00Z"}
+    changed, exact = _changed_at(edited_only, "vault.json", "items[0]")
+    assert not exact and changed is not None and changed.month == 5
