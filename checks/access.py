@@ -53,6 +53,7 @@ from checks.platform_evidence import (
     AccountView,
     account_view,
     accounts_with_roles,
+    gated_outcome,
     problem_index,
     state_gap,
     unless_gap,
@@ -199,13 +200,11 @@ def external_admin(ctx: CheckContext) -> Iterator[Outcome]:
                     f"{shown(email_domain(known.email))}, neither a company nor an approved "
                     "agency domain."
                 )
-            status, detail = unless_gap(status, detail, view.gap)
-            yield outcome(
+            yield gated_outcome(
                 ctx,
-                view.asset,
+                view,
                 status,
                 detail,
-                source=view.source,
                 subject=holder_subject(holder),
                 **facts,
             )
@@ -237,8 +236,7 @@ def excess_admins(ctx: CheckContext) -> Iterator[Outcome]:
         else:
             status = Status.PASS
             detail = f"{len(admins)} full admin(s), within the policy's {limit}."
-        status, detail = unless_gap(status, detail, view.gap)
-        yield outcome(ctx, view.asset, status, detail, source=view.source, admins=names, **facts)
+        yield gated_outcome(ctx, view, status, detail, admins=names, **facts)
 
 
 @check(

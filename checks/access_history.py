@@ -26,7 +26,7 @@ from typing import Any
 from auditor.evidence import RoleHolder
 from auditor.models import Outcome, Severity, Status
 from auditor.registry import CheckContext, PreviousRun, check, outcome
-from checks.platform_evidence import AccountView, accounts_with_roles, unless_gap
+from checks.platform_evidence import AccountView, accounts_with_roles, gated_outcome, unless_gap
 from checks.roles import (
     holder_label,
     holder_subject,
@@ -113,13 +113,11 @@ def new_admin(ctx: CheckContext) -> Iterator[Outcome]:
                     f"{label} now holds {role_label(holder)}, did not at the previous audit, "
                     "and is not in expected_admins."
                 )
-            status, detail = unless_gap(status, detail, view.gap)
-            yield outcome(
+            yield gated_outcome(
                 ctx,
-                view.asset,
+                view,
                 status,
                 detail,
-                source=view.source,
                 subject=holder_subject(holder),
                 **facts,
             )
@@ -152,13 +150,11 @@ def role_escalation(ctx: CheckContext) -> Iterator[Outcome]:
             else:
                 status = Status.PASS
                 detail = f"{label} holds {role_label(holder)}, no higher than before."
-            status, detail = unless_gap(status, detail, view.gap)
-            yield outcome(
+            yield gated_outcome(
                 ctx,
-                view.asset,
+                view,
                 status,
                 detail,
-                source=view.source,
                 subject=holder_subject(holder),
                 role=holder.role,
                 previous_role=old.role,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from auditor.estate import AccountSpec
 from auditor.evidence import AccountEvidence, AccountState, RoleHolder
@@ -167,3 +168,18 @@ def unless_gap(status: Status, detail: str, gap: str | None) -> tuple[Status, st
     if status is Status.PASS and gap is not None:
         return Status.NOT_VERIFIED, f"{detail} Not verified: {gap}."
     return status, detail
+
+
+def gated_outcome(
+    ctx: CheckContext,
+    view: AccountView,
+    status: Status,
+    detail: str,
+    *,
+    subject: str = "",
+    **facts: Any,
+) -> Outcome:
+    """The account's outcome, with a pass turned not_verified when its evidence has a gap
+    (:func:`unless_gap`)."""
+    status, detail = unless_gap(status, detail, view.gap)
+    return outcome(ctx, view.asset, status, detail, source=view.source, subject=subject, **facts)
