@@ -28,10 +28,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.collectors import platforms
 from auditor.collectors.base import CollectContext, CollectorOutput
-from auditor.config import AppConfig, ConfigModel
-from auditor.evidence import AccountEvidence, Evidence
+from auditor.collectors.platforms import collector as platforms
+from auditor.config.loading import AppConfig, ConfigModel
+from auditor.core.evidence import AccountEvidence, Evidence
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.world import world_from_mapping
 

@@ -19,11 +19,11 @@ from typing import Any
 
 import yaml
 
-from auditor.estate import AccountSpec, DomainSpec, Estate, Launch, Organization, Policy
-from auditor.evidence import AccountEvidence, AccountState, Evidence, Post, Profile
-from auditor.models import Status
-from auditor.registry import CheckContext, PreviousRun
-from checks import content
+from auditor.core.estate import AccountSpec, DomainSpec, Estate, Launch, Organization, Policy
+from auditor.core.evidence import AccountEvidence, AccountState, Evidence, Post, Profile
+from auditor.core.models import Status
+from auditor.core.registry import CheckContext, PreviousRun
+from checks.content import catalog as content
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "posts.yaml"
 LABELS = ("scam-pattern", "pii-exposed", "suspicious-link", "embargo-leak")

@@ -28,14 +28,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from auditor.collectors.hibp import PwnedPasswords  # noqa: E402
-from auditor.collectors.lookalikes import generate, rank  # noqa: E402
-from auditor.collectors.public_suffix import PublicSuffixList  # noqa: E402
-from auditor.collectors.rdap import epp_status, parse_domain  # noqa: E402
-from auditor.collectors.whois_client import earliest, normalize_entry  # noqa: E402
-from auditor.config import NetworkModel, PlatformModel  # noqa: E402
-from auditor.errors import CollectionError  # noqa: E402
-from auditor.http import HttpClient  # noqa: E402
+from auditor.collectors.impersonation.lookalikes import generate, rank  # noqa: E402
+from auditor.collectors.records.hibp import PwnedPasswords  # noqa: E402
+from auditor.collectors.registration.public_suffix import PublicSuffixList  # noqa: E402
+from auditor.collectors.registration.rdap import epp_status, parse_domain  # noqa: E402
+from auditor.collectors.registration.whois import earliest, normalize_entry  # noqa: E402
+from auditor.config.loading import NetworkModel, PlatformModel  # noqa: E402
+from auditor.core.errors import CollectionError  # noqa: E402
+from auditor.http.client import HttpClient  # noqa: E402
 from auditor.sandbox import start_sandbox  # noqa: E402
 from auditor.sandbox.world import world_from_mapping  # noqa: E402
 

@@ -34,8 +34,8 @@ from pathlib import Path
 import yaml
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
-from auditor.config import load_config
-from auditor.evidence import (
+from auditor.config.loading import load_config
+from auditor.core.evidence import (
     AccountEvidence,
     AccountState,
     DomainEvidence,
@@ -44,7 +44,7 @@ from auditor.evidence import (
     Profile,
     RoleHolder,
 )
-from auditor.models import SourceReport
+from auditor.core.models import SourceReport
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PLATFORMS = ("x", "meta", "instagram", "linkedin", "youtube", "github", "mastodon", "bluesky")
@@ -257,10 +257,10 @@ def max_rss_mb() -> float:
 
 def one_run(label: str, config_path: Path, accounts: Sequence[tuple[str, str]], out: Path) -> None:
     """Load, collect, evaluate, stamp, persist and write JSON + CSV once; print the phases."""
-    from auditor.cli_run import load_registry
-    from auditor.collectors import records
-    from auditor.runner import run_audit
-    from auditor.store import Store
+    from auditor.cli.run import load_registry
+    from auditor.collectors.records import sources as records
+    from auditor.engine.runner import run_audit
+    from auditor.store.database import Store
     from reports.csv_report import write_csv
     from reports.json_report import write_json
 

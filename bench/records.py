@@ -5,7 +5,7 @@ Usage: ``.venv/bin/python bench/records.py [N]`` (default 5,000). Passwords are 
 company-word passwords, like a real company vault. No breach lookup (that is network time).
 Prints parse time, facts time and the total, twice: with every item scored by zxcvbn (no
 inventory), and as the vault collector runs it, scoring only the items a 1,000-account
-inventory links to (``accounts[].vault_item``; see :mod:`auditor.collectors.vault_facts`).
+inventory links to (``accounts[].vault_item``; see :mod:`auditor.collectors.records.vault_facts`).
 
 Usage: ``.venv/bin/python bench/records.py [N] [LINKED]``.
 """
@@ -21,11 +21,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from auditor.collectors.bitwarden import parse_bitwarden
-from auditor.collectors.records import linked_items, user_inputs
-from auditor.collectors.vault_facts import derive_facts
-from auditor.estate import AccountSpec, Estate, Organization
-from auditor.evidence import VaultItem
+from auditor.collectors.records.bitwarden import parse_bitwarden
+from auditor.collectors.records.sources import linked_items, user_inputs
+from auditor.collectors.records.vault_facts import derive_facts
+from auditor.core.estate import AccountSpec, Estate, Organization
+from auditor.core.evidence import VaultItem
 
 ALPHABET = string.ascii_letters + string.digits + "!@#$%^&*"
 

@@ -116,7 +116,7 @@ def asset_key(asset: dict[str, Any]) -> str:
 
 def audit(config: Path, out: Path) -> RunResult:
     """``brand-audit run`` in-process; the results read back from report.json."""
-    from auditor.cli import main
+    from auditor.cli.main import main
 
     err = io.StringIO()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):

@@ -2,7 +2,7 @@
 
 Under ``umask 000`` an audit runs in-process against the sandbox with every report format,
 ``--email`` to an outbox and the store in a folder that does not exist yet (so the tool creates
-it); a second run adds the HTTP cache beside the store. A :class:`auditor.store.Store` is then
+it); a second run adds the HTTP cache beside the store. A :class:`auditor.store.database.Store` is then
 held open so the ``-wal`` and ``-shm`` files exist. Every file the tool created (reports, the
 ``.eml``, the store, its ``-wal``/``-shm``, the cache) must be mode 0600 and every folder it
 created 0700.
@@ -39,8 +39,8 @@ def _mode(path: Path) -> int:
 
 def files(accounts: int = 6) -> Tally:
     """Item 7."""
-    from auditor.cli import main
-    from auditor.store import Store
+    from auditor.cli.main import main
+    from auditor.store.database import Store
 
     tally = Tally("7 files")
     generated = make_accounts(accounts)

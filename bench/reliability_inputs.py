@@ -103,7 +103,7 @@ def _alarm(seconds: int) -> Iterator[None]:
 
 def call_main(argv: list[str], cwd: Path) -> Outcome:
     """``auditor.cli.main(argv)`` in-process with captured output, from ``cwd``."""
-    from auditor.cli import main
+    from auditor.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     started = time.monotonic()

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from auditor import config as cfg
+from auditor.config import loading as cfg
 
 DEAD = "http://127.0.0.1:9"
 """A closed port: every request is refused at once."""

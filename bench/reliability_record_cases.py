@@ -189,8 +189,19 @@ def _bw_set(doc: Any, path: str, value: Any) -> None:
 @st.composite
 def bitwarden_case(draw: st.DrawFn) -> Case:
     """One mutated Bitwarden JSON export."""
-    kinds = ["typed", "typed", "typed", "truncated", "top", "deep", "encoding", "hostile", "huge",
-             "missing", "dup-id"]  # fmt: skip
+    kinds = [
+        "typed",
+        "typed",
+        "typed",
+        "truncated",
+        "top",
+        "deep",
+        "encoding",
+        "hostile",
+        "huge",
+        "missing",
+        "dup-id",
+    ]
     kind = draw(st.sampled_from(kinds))
     if kind in ("truncated", "top", "deep", "encoding"):
         return _bitwarden_bytes(draw, kind)

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.sandbox import start_sandbox
-from auditor.store import Store
+from auditor.store.database import Store
 from bench.reliability_faults import RecordingPlan
 from bench.reliability_tally import Tally
 from bench.reliability_world import (
@@ -142,7 +142,7 @@ def _scan(tally: Tally, where: str, text: str, planted: dict[str, str]) -> None:
 
 
 def _audit(config: Path, out: Path) -> tuple[int, str, str]:
-    from auditor.cli import main
+    from auditor.cli.main import main
 
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
@@ -152,8 +152,8 @@ def _audit(config: Path, out: Path) -> tuple[int, str, str]:
 
 def _ocsf(config: Path, out: Path) -> None:
     """An OCSF export of one more run (the CLI writes none): the report writer's own output."""
-    from auditor.cli_run import RunOptions, audit_and_write
-    from auditor.config import load_config
+    from auditor.cli.run import RunOptions, audit_and_write
+    from auditor.config.loading import load_config
     from reports import write_ocsf
 
     app = load_config(config)
@@ -181,10 +181,20 @@ def _planted_env(planted: dict[str, str]) -> Iterator[None]:
 
 def _config(root: Path, generated: list[GenAccount], urls: dict[str, str]) -> dict[str, Any]:
     """The config: tokens and the SMTP password as ``${ENV}``, the vault, breach lookups on."""
-    smtp = {"host": "127.0.0.1", "port": 9, "security": "none", "username": "audit",
-            "password": "${REL_SECRET_SMTP}", "timeout_s": 2}  # fmt: skip
-    mail = {"from": "audit@acme.example", "to": ["ciso@acme.example"], "outbox": "outbox",
-            "smtp": smtp}  # fmt: skip
+    smtp = {
+        "host": "127.0.0.1",
+        "port": 9,
+        "security": "none",
+        "username": "audit",
+        "password": "${REL_SECRET_SMTP}",
+        "timeout_s": 2,
+    }
+    mail = {
+        "from": "audit@acme.example",
+        "to": ["ciso@acme.example"],
+        "outbox": "outbox",
+        "smtp": smtp,
+    }
     tokens = {p: "${" + env + "}" for p, env in PLATFORM_ENV.items()}
     doc = config_document(
         generated, urls, tokens=tokens, store="store/audit.db", extra={"mail": mail}

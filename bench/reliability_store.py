@@ -3,7 +3,7 @@
 Crashes: ``brand-audit run`` (a real child process) against a generated estate on the sandbox
 (with latency, so a run lasts long enough to be hit anywhere) is killed with SIGKILL after a
 random delay, again and again on one store. After every kill: the store opens through
-:class:`auditor.store.Store`, ``PRAGMA integrity_check`` says ok, every run seen before the kill
+:class:`auditor.store.database.Store`, ``PRAGMA integrity_check`` says ok, every run seen before the kill
 is still there with the same status, findings and evidence, and no half-written run appears (a
 new ``ok`` run has its evidence and exactly the findings its counts say). A last run must succeed.
 
@@ -57,8 +57,8 @@ def snapshot(db: Path) -> Snapshot:
 
 def store_problems(db: Path, before: Snapshot) -> list[str]:
     """What is wrong with the store after a kill, compared with ``before``."""
-    from auditor.errors import StoreError
-    from auditor.store import Store
+    from auditor.core.errors import StoreError
+    from auditor.store.database import Store
 
     problems: list[str] = []
     try:

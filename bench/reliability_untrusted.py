@@ -1,7 +1,7 @@
 """Item 6, untrusted content: no fetch into private addresses, no markup that runs.
 
 SSRF: a listener on 127.0.0.1 (and ::1 when available) counts every connection. Through the real
-:class:`auditor.http.HttpClient` (``allow_private`` False) every spelling of a private address is
+:class:`auditor.http.client.HttpClient` (``allow_private`` False) every spelling of a private address is
 requested directly and as a redirect target from a local "API" (loopback, IPv6 loopback and
 IPv4-mapped forms, 169.254.169.254, 10/8, 172.16/12, 192.168/16, decimal, octal, hex and short
 IPv4, userinfo tricks, ``localhost``, and names an injected resolver maps to private addresses):
@@ -26,10 +26,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
-from auditor.config import NetworkModel, PlatformModel
-from auditor.errors import CollectionError
-from auditor.http import HttpClient, HttpShared, WaitBudget
-from auditor.http_guard import system_resolver
+from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.core.errors import CollectionError
+from auditor.http.client import HttpClient, HttpShared, WaitBudget
+from auditor.http.guard import system_resolver
 from auditor.sandbox import start_sandbox
 from bench.reliability_tally import Tally
 from bench.reliability_world import config_document, make_accounts, world_document, write_yaml
@@ -227,7 +227,7 @@ def ssrf(tally: Tally, accounts: int = 8) -> None:
 
 
 def _run(config: Path, out: Path, formats: str) -> tuple[int, str]:
-    from auditor.cli import main
+    from auditor.cli.main import main
 
     err = io.StringIO()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):

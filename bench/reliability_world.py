@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from auditor.models import Asset
+from auditor.core.models import Asset
 
 PLATFORMS = ("x", "mastodon", "youtube", "linkedin")
 """Platforms the generated worlds use, in rotation."""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from auditor.models import AuditRun, Finding, Status
+from auditor.core.models import AuditRun, Finding, Status
 from reports import build_view, render_email, render_html
 from tests.reports import factories
 

@@ -1,13 +1,13 @@
 """The check catalog: every check of CHECKS.md, one module per category.
 
 ``ALL_CHECKS`` is the explicit list the composition root validates into a registry. Checks import
-only ``auditor.models``, ``auditor.evidence``, ``auditor.estate`` and ``auditor.registry``; they
+only ``auditor.core.models``, ``auditor.core.evidence``, ``auditor.core.estate`` and ``auditor.core.registry``; they
 never fetch and never import a collector or an SDK.
 """
 
 from __future__ import annotations
 
-from auditor.registry import CheckFunc
+from auditor.core.registry import CheckFunc
 from checks import access, auth, content, coverage, domain, impersonation, ownership
 
 ALL_CHECKS: tuple[CheckFunc, ...] = (

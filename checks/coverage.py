@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.evidence import AccountEvidence, AccountState
-from auditor.models import Asset, Outcome, Severity, SourceProblem, SourceReport, Status
-from auditor.registry import CheckContext, CheckFunc, check, outcome
+from auditor.core.evidence import AccountEvidence, AccountState
+from auditor.core.models import Asset, Outcome, Severity, SourceProblem, SourceReport, Status
+from auditor.core.registry import CheckContext, CheckFunc, check, outcome
 from checks.safe_text import shown
 
 PERMISSION = "permission"

@@ -29,9 +29,9 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from auditor.evidence import DomainEvidence
-from auditor.models import Asset, Outcome, Severity, Status
-from auditor.registry import CheckContext, CheckFunc, check, outcome
+from auditor.core.evidence import DomainEvidence
+from auditor.core.models import Asset, Outcome, Severity, Status
+from auditor.core.registry import CheckContext, CheckFunc, check, outcome
 
 _LEGAL = re.compile(
     r"\b(inc|incorporated|llc|ltd|limited|gmbh|corp|corporation|co|company|plc|sa|sas|ag|bv|nv|"

@@ -28,9 +28,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from auditor.evidence import HandleProbe, LookalikeDomain, LookalikeScan
-from auditor.models import Asset, AssetKind, Outcome, Severity, Status
-from auditor.registry import CheckContext, CheckFunc, check, outcome
+from auditor.core.evidence import HandleProbe, LookalikeDomain, LookalikeScan
+from auditor.core.models import Asset, AssetKind, Outcome, Severity, Status
+from auditor.core.registry import CheckContext, CheckFunc, check, outcome
 
 
 def _own_domains(ctx: CheckContext) -> set[str]:
@@ -84,9 +84,15 @@ def _scan_results(
             f"could not be checked (e.g. {unknown[0].domain})."
         )
         yield outcome(
-            ctx, asset, Status.NOT_VERIFIED, detail, source="lookalikes",
-            observed_at=scan.observed_at, unknown=[c.domain for c in unknown], **facts,
-        )  # fmt: skip
+            ctx,
+            asset,
+            Status.NOT_VERIFIED,
+            detail,
+            source="lookalikes",
+            observed_at=scan.observed_at,
+            unknown=[c.domain for c in unknown],
+            **facts,
+        )
     elif not registered:
         detail = (
             f"None of the {len(candidates)} closest of {scan.generated} permutations of "
@@ -113,11 +119,19 @@ def _registered_lookalike(
         f"{scan.brand_domain}) is registered{where}{since} and is not a company domain."
     )
     return outcome(
-        ctx, asset, Status.FAIL, detail, source="lookalikes", subject=found.domain,
-        observed_at=scan.observed_at, lookalike=found.domain, fuzzer=found.fuzzer,
-        similarity=found.similarity, registrar=found.registrar,
+        ctx,
+        asset,
+        Status.FAIL,
+        detail,
+        source="lookalikes",
+        subject=found.domain,
+        observed_at=scan.observed_at,
+        lookalike=found.domain,
+        fuzzer=found.fuzzer,
+        similarity=found.similarity,
+        registrar=found.registrar,
         created_at=found.created_at.isoformat() if found.created_at else None,
-    )  # fmt: skip
+    )
 
 
 def _inventory(ctx: CheckContext, platform: str) -> dict[str, set[str]]:
@@ -189,10 +203,18 @@ def _handle_group(
             f"handle {brand} ({probe.reason}) and is not in the inventory."
         )
         yield outcome(
-            ctx, asset, Status.FAIL, detail, source="handles", subject=probe.handle,
-            observed_at=probe.observed_at, handle=probe.handle, account_id=probe.account_id,
-            display_name=probe.display_name, reason=probe.reason,
-        )  # fmt: skip
+            ctx,
+            asset,
+            Status.FAIL,
+            detail,
+            source="handles",
+            subject=probe.handle,
+            observed_at=probe.observed_at,
+            handle=probe.handle,
+            account_id=probe.account_id,
+            display_name=probe.display_name,
+            reason=probe.reason,
+        )
     facts: dict[str, Any] = {"platform": platform, "brand_handle": brand, "checked": len(group)}
     if unknown:
         detail = f"{len(unknown)} of {len(group)} lookalike handles of {brand} on {platform} could not be looked up."
@@ -221,9 +243,14 @@ def handle_unclaimed(ctx: CheckContext) -> Iterator[Outcome]:
         if not probes:
             detail = f"The brand handles were not looked up on {platform} (no handle lookup is available there)."
             yield outcome(
-                ctx, _organization(ctx), Status.NOT_VERIFIED, detail, source="handles",
-                subject=platform, platform=platform,
-            )  # fmt: skip
+                ctx,
+                _organization(ctx),
+                Status.NOT_VERIFIED,
+                detail,
+                source="handles",
+                subject=platform,
+                platform=platform,
+            )
         for probe in probes:
             yield _claim(ctx, probe)
 

@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from auditor.estate import AccountSpec, Estate
-from auditor.evidence import AccountEvidence, Evidence, RoleHolder
-from auditor.models import Asset, AssetKind, AuditRun, Finding, Status
+from auditor.core.estate import AccountSpec, Estate
+from auditor.core.evidence import AccountEvidence, Evidence, RoleHolder
+from auditor.core.models import Asset, AssetKind, AuditRun, Finding, Status
 from reports.history import SEVERITIES
 from reports.rows import asset_anchor, asset_label, platform_of, when
 from reports.view_types import AdminLine, AssetCard

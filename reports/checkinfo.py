@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from auditor.registry import CheckSpec
+from auditor.core.registry import CheckSpec
 
 
 @dataclass(frozen=True)

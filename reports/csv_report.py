@@ -15,7 +15,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
-from auditor.models import AuditRun, Finding
+from auditor.core.models import AuditRun, Finding
 from reports.json_report import iso_time
 from reports.output import write_private_chunks
 

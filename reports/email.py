@@ -3,7 +3,7 @@
 New critical and high fails, regressions, resolutions, mutes about to expire and the top five
 actions, as tables with inlined CSS (css_inline, remote stylesheets off), no script, no SVG, plus
 a plain-text alternative and a subject line carrying the counts. The full HTML report travels as
-an attachment (see :mod:`auditor.mailer`).
+an attachment (see :mod:`auditor.service.mailer`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ LIST_LIMIT = 5
 
 @dataclass(frozen=True)
 class RenderedEmail:
-    """The email's parts, ready for :mod:`auditor.mailer`."""
+    """The email's parts, ready for :mod:`auditor.service.mailer`."""
 
     subject: str
     """Subject line with the counts (no prefix; the mailer adds the configured one)."""

@@ -6,7 +6,7 @@ the trend and the JSON report's summary all read it, so the numbers agree everyw
 
 A history entry is a :class:`RunSummary`. The store keeps per-run counts as JSON (``status``,
 ``open_by_severity``, ``change``); :meth:`RunSummary.from_counts` reads that shape, and
-:func:`summarize` builds one from a finished :class:`~auditor.models.AuditRun`.
+:func:`summarize` builds one from a finished :class:`~auditor.core.models.AuditRun`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from auditor.models import AuditRun, Change, Finding, Severity, Status
+from auditor.core.models import AuditRun, Change, Finding, Severity, Status
 from reports.scoring import risk_score
 
 SEVERITIES = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)

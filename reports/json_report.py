@@ -35,7 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.models import Asset, AuditRun, Finding, Mute, SourceReport
+from auditor.core.models import Asset, AuditRun, Finding, Mute, SourceReport
 from reports.history import RunCounts, count_run
 from reports.output import write_private_chunks
 from reports.scoring import FORMULA

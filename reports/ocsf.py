@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.models import AuditRun, Change, Finding, Severity, Status
+from auditor.core.models import AuditRun, Change, Finding, Severity, Status
 from reports.output import write_private
 from reports.rows import asset_label
 

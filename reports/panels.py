@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from auditor.models import AuditRun, Finding, Mute, SourceProblem, SourceReport, Status
+from auditor.core.models import AuditRun, Finding, Mute, SourceProblem, SourceReport, Status
 from reports.history import SEVERITIES, RunSummary
 from reports.reasons import generic_reason
 from reports.rows import asset_label, platform_of, when

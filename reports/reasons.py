@@ -7,7 +7,7 @@ with the asset's own names replaced, so one gap on a hundred accounts reads as o
 
 from __future__ import annotations
 
-from auditor.models import Finding
+from auditor.core.models import Finding
 
 
 def generic_reason(finding: Finding) -> str:

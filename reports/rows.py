@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from auditor.models import Asset, AssetKind, Finding, Status
+from auditor.core.models import Asset, AssetKind, Finding, Status
 from reports.history import is_regressed
 from reports.view_types import Fact, FindingRow
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from auditor.models import Finding, Severity, Status
+from auditor.core.models import Finding, Severity, Status
 
 SEVERITY_WEIGHT: dict[Severity, float] = {
     Severity.CRITICAL: 10.0,

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from auditor.models import Finding, Status
+from auditor.core.models import Finding, Status
 from reports.reasons import generic_reason
 from reports.rows import (
     asset_anchor,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from auditor.estate import Estate
-from auditor.evidence import Evidence
-from auditor.models import AuditRun, Change, Mute, Status
+from auditor.core.estate import Estate
+from auditor.core.evidence import Evidence
+from auditor.core.models import AuditRun, Change, Mute, Status
 from reports.cards import asset_cards
 from reports.history import SEVERITIES, STATUSES, RunSummary, count_run, summarize
 from reports.panels import mute_lines, source_lines, top_actions, trend, unverified_groups

@@ -1,10 +1,10 @@
 """The collector plug-in axis: one :class:`Collector` per evidence source.
 
 A collector reads one source (a platform API, a registry, a company file) and returns typed
-evidence plus a :class:`~auditor.models.SourceReport`. It never judges: no thresholds, no pass or
-fail. It translates its SDK's or HTTP layer's errors into :mod:`auditor.errors` types at its own
+evidence plus a :class:`~auditor.core.models.SourceReport`. It never judges: no thresholds, no pass or
+fail. It translates its SDK's or HTTP layer's errors into :mod:`auditor.core.errors` types at its own
 boundary; a problem with one asset goes into the report's ``problems`` (with that asset's key)
-and the collector carries on with the rest. Raising a :class:`~auditor.errors.CollectionError`
+and the collector carries on with the rest. Raising a :class:`~auditor.core.errors.CollectionError`
 means the whole source failed.
 """
 
@@ -14,9 +14,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
-from auditor.estate import Estate, Policy
-from auditor.evidence import Evidence, EvidenceItem
-from auditor.models import SourceReport
+from auditor.core.estate import Estate, Policy
+from auditor.core.evidence import Evidence, EvidenceItem
+from auditor.core.models import SourceReport
 
 
 @dataclass(frozen=True)
@@ -53,5 +53,5 @@ class Collector(ABC):
 
     @abstractmethod
     def collect(self, ctx: CollectContext) -> CollectorOutput:
-        """Read the source. Raise :class:`~auditor.errors.CollectionError` only when nothing
+        """Read the source. Raise :class:`~auditor.core.errors.CollectionError` only when nothing
         could be read; per-asset problems go into the report."""

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from auditor.errors import InputFileError
+from auditor.core.errors import InputFileError
 from auditor.sandbox.world import when
 
 Epoch = Literal["current", "previous"]
@@ -76,8 +76,9 @@ def apply_epoch(
     overlay = {k: v for k, v in found.items() if k != "ago"} if isinstance(found, Mapping) else {}
     for key in overlay:
         if key not in sections:
-            raise InputFileError("the overlay names a section the world lacks", file=file,
-                                 field=f"{PREVIOUS}.{key}")  # fmt: skip
+            raise InputFileError(
+                "the overlay names a section the world lacks", file=file, field=f"{PREVIOUS}.{key}"
+            )
     if epoch == "current":
         return sections
     age = previous_age(raw, file)

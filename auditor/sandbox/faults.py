@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from auditor.errors import InputFileError
+from auditor.core.errors import InputFileError
 
 
 class FaultKind(StrEnum):

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.errors import InputFileError
+from auditor.core.errors import InputFileError
 from auditor.sandbox.routing import Request, Response
 
 PAGE_SCOPES = ("pages_show_list", "pages_read_engagement", "pages_manage_metadata")

@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.errors import InputFileError
+from auditor.core.errors import InputFileError
 from auditor.sandbox.routing import Request, Response, Route
 from auditor.sandbox.world import require
 

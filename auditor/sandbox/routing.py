@@ -26,7 +26,7 @@ from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ValidationError
 
-from auditor.errors import InputFileError
+from auditor.core.errors import InputFileError
 
 SectionT = TypeVar("SectionT", bound=BaseModel)
 
@@ -113,7 +113,7 @@ class Route:
 
 def validate_section(model: type[SectionT], section: Mapping[str, Any], key: str) -> SectionT:
     """Validate a world section with its pydantic model; the first problem becomes one
-    :class:`~auditor.errors.InputFileError` line naming ``key.<field path>``."""
+    :class:`~auditor.core.errors.InputFileError` line naming ``key.<field path>``."""
     try:
         return model.model_validate(dict(section))
     except ValidationError as exc:

@@ -9,7 +9,7 @@ reads the file, checks the top level, and offers :func:`when`, the shared reader
 describes an earlier state of the same estate; ``load_world(path, epoch="previous")`` serves that
 state (merge rules in :mod:`auditor.sandbox.epochs`).
 
-Bad files raise :class:`~auditor.errors.InputFileError` with one line naming file and key.
+Bad files raise :class:`~auditor.core.errors.InputFileError` with one line naming file and key.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from auditor.errors import InputFileError
+from auditor.core.errors import InputFileError
 
 SECTIONS = (
     "x",
@@ -117,8 +117,9 @@ def world_from_mapping(raw: Any, path: Path | None = None, *, epoch: str = "curr
     if epoch not in EPOCHS:
         raise InputFileError(f"unknown epoch {epoch!r} (expected current or previous)", file=name)
     age = previous_age(raw, name) if raw.get(PREVIOUS) is not None else None
-    sections = apply_epoch(raw, "previous" if epoch == "previous" else "current",
-                           datetime.now(UTC), name)  # fmt: skip
+    sections = apply_epoch(
+        raw, "previous" if epoch == "previous" else "current", datetime.now(UTC), name
+    )
     notes = raw.get("meta_info") or {}
     return World(
         sections=sections,

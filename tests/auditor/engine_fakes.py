@@ -11,10 +11,18 @@ from pathlib import Path
 import yaml
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
-from auditor.config import AppConfig, load_config
-from auditor.evidence import EvidenceItem, PeopleDirectory, Person, PersonStatus
-from auditor.models import Asset, AssetKind, Outcome, Severity, SourceProblem, SourceReport, Status
-from auditor.registry import CheckContext, Registry, build_registry, check, outcome
+from auditor.config.loading import AppConfig, load_config
+from auditor.core.evidence import EvidenceItem, PeopleDirectory, Person, PersonStatus
+from auditor.core.models import (
+    Asset,
+    AssetKind,
+    Outcome,
+    Severity,
+    SourceProblem,
+    SourceReport,
+    Status,
+)
+from auditor.core.registry import CheckContext, Registry, build_registry, check, outcome
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
@@ -66,9 +74,13 @@ def fake_departed(ctx: CheckContext) -> Iterable[Outcome]:
     for person in ctx.evidence.people.people:
         status = Status.PASS if person.status is PersonStatus.ACTIVE else Status.FAIL
         yield outcome(
-            ctx, org, status, f"{person.email} is {person.status}.", source="directory",
+            ctx,
+            org,
+            status,
+            f"{person.email} is {person.status}.",
+            source="directory",
             subject=person.email,
-        )  # fmt: skip
+        )
 
 
 @check(
@@ -85,9 +97,13 @@ def fake_collection(ctx: CheckContext) -> Iterable[Outcome]:
         kinds = ",".join(p.kind for p in report.problems)
         status = Status.FAIL if not report.ok else Status.PASS
         yield outcome(
-            ctx, Asset.source(name), status, f"{name}: {kinds or 'ok'}", source="collector",
+            ctx,
+            Asset.source(name),
+            status,
+            f"{name}: {kinds or 'ok'}",
+            source="collector",
             kinds=kinds,
-        )  # fmt: skip
+        )
 
 
 @check(

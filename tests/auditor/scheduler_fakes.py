@@ -2,7 +2,7 @@
 
 Stored jobs are pickled by reference, so these fakes are module-level functions taking only plain
 arguments ``(config_path, schedule_name, out_dir)``; each runs the real firing wrapper
-(:func:`auditor.schedule_job.run_job`) around a fake audit and leaves a trace in files under
+(:func:`auditor.service.job.run_job`) around a fake audit and leaves a trace in files under
 ``out_dir`` that the tests read.
 """
 
@@ -14,11 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from auditor.config import AppConfig
-from auditor.errors import InputFileError
-from auditor.schedule_job import JobOutcome, new_run_id, run_job
-from auditor.schedule_spec import SchedulePlan
-from auditor.store import Store
+from auditor.config.loading import AppConfig
+from auditor.core.errors import InputFileError
+from auditor.service.job import JobOutcome, new_run_id, run_job
+from auditor.service.schedules import SchedulePlan
+from auditor.store.database import Store
 
 LEAKY_MESSAGE = "token=" + "hunter2" + " leaked into a message"
 """An exception message carrying a secret (the source line that raises it does not)."""

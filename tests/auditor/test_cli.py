@@ -16,10 +16,10 @@ import pytest
 import yaml
 from engine_fakes import FakeCollector, people, registry, write_config
 
-from auditor import cli_run
-from auditor.cli import main
-from auditor.errors import AuthFailed
-from auditor.evidence import AccountEvidence, AccountState, Profile
+from auditor.cli import run as cli_run
+from auditor.cli.main import main
+from auditor.core.errors import AuthFailed
+from auditor.core.evidence import AccountEvidence, AccountState, Profile
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,9 +47,17 @@ def audit(capsys, tmp_path, *extra: str, config: Path | None = None) -> tuple[in
     cfg = config or write_config(tmp_path)
     out = tmp_path / "out"
     return run_cli(
-        capsys, "run", "--config", str(cfg), "--out", str(out), "--format", "json,csv",
-        "--quiet", *extra,
-    )  # fmt: skip
+        capsys,
+        "run",
+        "--config",
+        str(cfg),
+        "--out",
+        str(out),
+        "--format",
+        "json,csv",
+        "--quiet",
+        *extra,
+    )
 
 
 def test_exit_0_when_nothing_fails(wire, capsys, tmp_path):
@@ -131,9 +139,21 @@ def test_json_report_has_the_contract_fields(wire, capsys, tmp_path):
     assert report["assets"]
     ben = next(f for f in report["findings"] if f["subject"] == "ben@acme.example")
     assert set(ben) >= {
-        "check", "category", "severity", "status", "asset", "subject", "title", "detail",
-        "evidence", "remediation", "fingerprint", "first_seen", "change", "mute",
-    }  # fmt: skip
+        "check",
+        "category",
+        "severity",
+        "status",
+        "asset",
+        "subject",
+        "title",
+        "detail",
+        "evidence",
+        "remediation",
+        "fingerprint",
+        "first_seen",
+        "change",
+        "mute",
+    }
     assert set(ben["asset"]) == {"kind", "platform", "handle", "id", "domain"}
     assert set(ben["evidence"]) == {"source", "observed_at", "facts"}
     assert (ben["check"], ben["status"], ben["change"]) == ("access.fake-departed", "fail", "new")
@@ -156,8 +176,14 @@ def test_checks_lists_and_explains(wire, capsys):
     assert len(out.splitlines()) == 2
     code, out, _ = run_cli(capsys, "checks", "explain", "access.fake-departed")
     assert code == 0
-    for text in ("Fake: person not active", "high", "Test check.", "Remove them.", "directory",
-                 "Fails for every directory person"):  # fmt: skip
+    for text in (
+        "Fake: person not active",
+        "high",
+        "Test check.",
+        "Remove them.",
+        "directory",
+        "Fails for every directory person",
+    ):
         assert text in out
     assert run_cli(capsys, "checks", "explain", "nope.nope")[0] == 2
     assert run_cli(capsys, "checks", "bogus")[0] == 2
@@ -241,8 +267,8 @@ def test_mute_then_run_shows_muted(wire, capsys, tmp_path):
 
 
 def test_baseline_accept_stores_the_latest_profiles(wire, capsys, tmp_path):
-    from auditor.config import load_config
-    from auditor.store import Store
+    from auditor.config.loading import load_config
+    from auditor.store.database import Store
 
     profile = Profile(display_name="Acme", bio="Official account")
     account = AccountEvidence(
@@ -270,7 +296,7 @@ def test_baseline_accept_stores_the_latest_profiles(wire, capsys, tmp_path):
 
 def test_help_imports_nothing_heavy():
     code = (
-        "import sys, auditor.cli\n"
+        "import sys, auditor.cli.main\n"
         "heavy = {'pydantic', 'yaml', 'rich', 'requests', 'jinja2', 'checks', 'reports', 'sqlite3'}\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
     )
@@ -324,8 +350,8 @@ def test_email_goes_to_the_outbox(wire, capsys, tmp_path):
 def test_log_progress_prints_one_line_per_event():
     import io
 
-    from auditor.models import SourceProblem, SourceReport
-    from auditor.progress import LogProgress, NullProgress, choose_progress
+    from auditor.core.models import SourceProblem, SourceReport
+    from auditor.engine.progress import LogProgress, NullProgress, choose_progress
 
     stream = io.StringIO()
     progress = LogProgress(stream)
@@ -353,8 +379,8 @@ def test_rich_progress_shows_collectors_and_checks():
 
     from rich.console import Console
 
-    from auditor.models import SourceReport
-    from auditor.progress import RichProgress
+    from auditor.core.models import SourceReport
+    from auditor.engine.progress import RichProgress
 
     buffer = io.StringIO()
     progress = RichProgress(Console(file=buffer, force_terminal=True, width=100))
@@ -435,7 +461,7 @@ def test_failed_delivery_is_one_line_exit_2_after_the_reports(wire, capsys, tmp_
 
 
 def test_with_endpoints_points_apis_and_whois_at_the_sandbox(tmp_path, monkeypatch):
-    from auditor.config import load_config
+    from auditor.config.loading import load_config
 
     monkeypatch.setenv("X_TOKEN", "secret-x")
     cfg = load_config(
@@ -490,7 +516,7 @@ def test_sandbox_command_serves_the_world_until_interrupted():
 
 
 def test_error_lines_escape_control_and_invisible_characters(wire, capsys, tmp_path):
-    from auditor.cli import one_line
+    from auditor.cli.arguments import one_line
 
     assert one_line("a\nb\x00c\u202ed\te") == "a b\\x00c\\u202ed e"
     wire(FakeCollector(items=[people(alice="active")]))

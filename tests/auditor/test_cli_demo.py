@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from auditor.cli import main
-from auditor.cli_demo import DEMO_CONFIG, dates_as_of, resolve_estate, shift_dates
-from auditor.config import load_config
+from auditor.cli.demo import DEMO_CONFIG, dates_as_of, resolve_estate, shift_dates
+from auditor.cli.main import main
+from auditor.config.loading import load_config
 from auditor.sandbox.world import DEMO_WORLD
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ def catalog_ids() -> set[str]:
         rows = re.findall(r"^\| ([a-z]+\.[a-z0-9-]+) \|", CATALOG.read_text(), flags=re.M)
         return set(rows)
     import checks
-    from auditor.registry import build_registry
+    from auditor.core.registry import build_registry
 
     return {spec.id for spec in build_registry(checks.ALL_CHECKS).specs}
 
@@ -88,9 +88,10 @@ def test_first_demo_audits_a_week_ago_first_and_shows_a_trend(runs):
     assert {"new", "persisting"} <= changes
     assert runs.first["summary"]["resolved"]  # stale-metrics lost its write access since
     deleted = [
-        f for f in runs.first["findings"]
+        f
+        for f in runs.first["findings"]
         if f["check"] == "content.posts-deleted" and f["status"] == "fail"
-    ]  # fmt: skip
+    ]
     assert [f["subject"] for f in deleted] == ["1800000000000000094"]
     changed = {
         f["subject"]

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from engine_fakes import T0
 
-from auditor.models import (
+from auditor.core.models import (
     Asset,
     AuditRun,
     Category,
@@ -115,5 +115,10 @@ def test_csv_defuses_formulas_and_keeps_text_intact():
     assert rows[0]["check"] == "access.departed-admin"
     assert rows[0]["observed_at"] == "2026-10-01T09:00:00Z"
     assert [safe_cell(v) for v in ("+1", "-2", "@x", "\tx", "plain", None)] == [
-        "'+1", "'-2", "'@x", "'\tx", "plain", "",
-    ]  # fmt: skip
+        "'+1",
+        "'-2",
+        "'@x",
+        "'\tx",
+        "plain",
+        "",
+    ]

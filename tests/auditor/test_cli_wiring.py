@@ -10,12 +10,12 @@ import pytest
 import yaml
 from engine_fakes import write_config
 
-from auditor.cli import main
-from auditor.collectors.rdap import Bootstrap
-from auditor.collectors.registration import build_lookup
-from auditor.config import load_config
+from auditor.cli.main import main
+from auditor.collectors.registration.lookup import build_lookup
+from auditor.collectors.registration.rdap import Bootstrap
+from auditor.config.loading import load_config
 from auditor.sandbox import start_sandbox
-from auditor.store import Store
+from auditor.store.database import Store
 
 
 @pytest.fixture(scope="module")

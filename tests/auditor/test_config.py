@@ -1,4 +1,4 @@
-"""Tests for auditor.config: schema, ${ENV} secrets, one-line errors, estate conversion."""
+"""Tests for auditor.config.loading: schema, ${ENV} secrets, one-line errors, estate conversion."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.config import load_config
-from auditor.errors import ConfigError
-from auditor.estate import OwnerKind, TwoFactorMethod
+from auditor.config.loading import load_config
+from auditor.core.errors import ConfigError
+from auditor.core.estate import OwnerKind, TwoFactorMethod
 
 REPO = Path(__file__).resolve().parents[2]
 

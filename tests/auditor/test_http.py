@@ -14,8 +14,8 @@ import pytest
 import requests
 import responses
 
-from auditor.config import NetworkModel, PlatformModel
-from auditor.errors import (
+from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.core.errors import (
     AuthFailed,
     CollectionError,
     MalformedResponse,
@@ -26,10 +26,10 @@ from auditor.errors import (
     ServerFailure,
     TimedOut,
 )
-from auditor.http import USER_AGENT, HttpClient, HttpShared, redact_url
-from auditor.http_cache import ResponseCache
-from auditor.http_guard import AddressGuard
-from auditor.http_limits import Pacer, WaitBudget, retry_wait
+from auditor.http.cache import ResponseCache
+from auditor.http.client import USER_AGENT, HttpClient, HttpShared, redact_url
+from auditor.http.guard import AddressGuard
+from auditor.http.limits import Pacer, WaitBudget, retry_wait
 
 BASE = "https://api.example.test"
 

@@ -20,12 +20,12 @@ import pytest
 import requests
 import trustme
 
-from auditor.config import NetworkModel, PlatformModel
-from auditor.errors import NetworkFailure
-from auditor.http import HttpClient, HttpShared
-from auditor.http_guard import AddressGuard, IPAddress
-from auditor.http_limits import WaitBudget
-from auditor.http_pinning import PinnedAdapter
+from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.core.errors import NetworkFailure
+from auditor.http.client import HttpClient, HttpShared
+from auditor.http.guard import AddressGuard, IPAddress
+from auditor.http.limits import WaitBudget
+from auditor.http.pinning import PinnedAdapter
 
 CHECKED = "127.0.0.2"
 PRIVATE = "127.0.0.1"

@@ -7,9 +7,9 @@ from datetime import timedelta
 from engine_fakes import T0, people
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
-from auditor.evidence import DomainEvidence
-from auditor.link_phase import collect_linked, merge_outputs
-from auditor.models import SourceProblem, SourceReport
+from auditor.core.evidence import DomainEvidence
+from auditor.core.models import SourceProblem, SourceReport
+from auditor.engine.link_phase import collect_linked, merge_outputs
 
 
 def output(*items, ok=True, problems=(), requests=1, at=T0):
@@ -22,11 +22,21 @@ def domain(name, registered, *linked_from):
 
 def test_one_domain_evidence_per_domain_with_both_phases_accounts():
     down = SourceProblem("network", "refused", "domain:b.example")
-    first = output(domain("a.example", None, "account:x:old"), domain("b.example", None),
-                   ok=False, problems=(down,))  # fmt: skip
+    first = output(
+        domain("a.example", None, "account:x:old"),
+        domain("b.example", None),
+        ok=False,
+        problems=(down,),
+    )
     later = T0 + timedelta(seconds=5)
-    second = output(domain("A.example", False, "account:x:new"), people(), problems=(down,),
-                    ok=False, requests=2, at=later)  # fmt: skip
+    second = output(
+        domain("A.example", False, "account:x:new"),
+        people(),
+        problems=(down,),
+        ok=False,
+        requests=2,
+        at=later,
+    )
     merged = merge_outputs(first, second)
     by_name = {i.domain.lower(): i for i in merged.items if isinstance(i, DomainEvidence)}
     assert set(by_name) == {"a.example", "b.example"}

@@ -16,9 +16,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from pydantic import SecretStr
 
-from auditor.config import MailModel, SmtpModel
-from auditor.errors import MailError
-from auditor.mailer import ATTACHMENT_NAME, MailContent, build_message, deliver
+from auditor.config.loading import MailModel, SmtpModel
+from auditor.core.errors import MailError
+from auditor.service.mailer import ATTACHMENT_NAME, MailContent, build_message, deliver
 
 SECRET = "s3cr3t-smtp-pass"
 

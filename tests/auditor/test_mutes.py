@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from auditor.errors import UserError
-from auditor.models import (
+from auditor.core.errors import UserError
+from auditor.core.models import (
     Asset,
     Category,
     Change,
@@ -17,7 +17,7 @@ from auditor.models import (
     Severity,
     Status,
 )
-from auditor.mutes import apply_mutes, new_mute
+from auditor.engine.mutes import apply_mutes, new_mute
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from auditor.config import AppConfig, ConfigModel
-from auditor.errors import UserError
-from auditor.prelaunch import exit_code, render_text, run_prelaunch
+from auditor.config.loading import AppConfig, ConfigModel
+from auditor.core.errors import UserError
+from auditor.engine.prelaunch import exit_code, render_text, run_prelaunch
 from auditor.sandbox import RunningSandbox, start_sandbox
 from auditor.sandbox.world import world_from_mapping
 
@@ -71,9 +71,15 @@ def test_taken_names_and_lookalikes_are_listed(sandbox: RunningSandbox, tmp_path
     report = json.loads((tmp_path / "prelaunch.json").read_text())
     assert report["handle"] == "trailpro"
     assert report["handles"] == [
-        {"platform": "x", "handle": "trailpro", "status": "taken", "account_id": "55",
-         "display_name": "Trail | Pro `fan`", "error": None}
-    ]  # fmt: skip
+        {
+            "platform": "x",
+            "handle": "trailpro",
+            "status": "taken",
+            "account_id": "55",
+            "display_name": "Trail | Pro `fan`",
+            "error": None,
+        }
+    ]
     assert {d["domain"]: d["status"] for d in report["domains"]} == {
         "trailpro.com": "taken",
         "trailpro.io": "available",
@@ -149,7 +155,16 @@ def test_bad_input_is_a_user_error(sandbox: RunningSandbox, tmp_path: Path) -> N
 
 
 def test_exit_code_and_text_rendering_of_an_empty_report() -> None:
-    report = {"name": "X", "handle": "x", "checked_at": "now", "handles": [], "domains": [],
-              "lookalikes": [], "lookalikes_checked": 0, "lookalikes_generated": 0, "lookalikes_unknown": 0}  # fmt: skip
+    report = {
+        "name": "X",
+        "handle": "x",
+        "checked_at": "now",
+        "handles": [],
+        "domains": [],
+        "lookalikes": [],
+        "lookalikes_checked": 0,
+        "lookalikes_generated": 0,
+        "lookalikes_unknown": 0,
+    }
     assert exit_code(report) == 0
     assert render_text(report).startswith("# Pre-launch claim list: X")

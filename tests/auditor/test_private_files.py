@@ -1,4 +1,4 @@
-"""Tests for auditor.private_files: owner-only folders and atomic owner-only files."""
+"""Tests for auditor.core.private_files: owner-only folders and atomic owner-only files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.private_files import private_folder, write_private
+from auditor.core.private_files import private_folder, write_private
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from engine_fakes import T0, FakeCollector, config, people, registry
 
-from auditor.errors import AuthFailed, InputFileError, UserError
-from auditor.evidence import PeopleDirectory
-from auditor.models import Change, Mute, Severity, SourceProblem, Status
-from auditor.runner import exit_code, run_audit
-from auditor.store import Store
+from auditor.core.errors import AuthFailed, InputFileError, UserError
+from auditor.core.evidence import PeopleDirectory
+from auditor.core.models import Change, Mute, Severity, SourceProblem, Status
+from auditor.engine.runner import exit_code, run_audit
+from auditor.store.database import Store
 
 
 @pytest.fixture
@@ -164,9 +164,11 @@ def test_active_mute_mutes_and_expired_mute_reopens(tmp_path, store):
 
 def test_policy_severity_override(tmp_path, store):
     run = audit(
-        tmp_path, store, [FakeCollector(items=[people(ben="departed")])],
+        tmp_path,
+        store,
+        [FakeCollector(items=[people(ben="departed")])],
         policy={"severity": {"access.fake-departed": "critical"}},
-    )  # fmt: skip
+    )
     assert by_subject(run)["ben@acme.example"].severity is Severity.CRITICAL
     assert by_subject(run, "coverage.fake-collection")[""].severity is Severity.MEDIUM
 
@@ -201,7 +203,7 @@ def test_run_is_persisted_with_evidence(tmp_path, store):
 
 
 def test_csv_and_workspace_directories_are_merged_workspace_decides_2sv(tmp_path, store):
-    from auditor.evidence import Person, PersonStatus
+    from auditor.core.evidence import Person, PersonStatus
 
     csv = people(ben="departed", alice="active")
     workspace = PeopleDirectory(
@@ -236,9 +238,9 @@ def test_only_runs_the_collectors_the_selected_checks_need(tmp_path, store):
 
 
 def test_a_failed_or_incomplete_source_never_resolves_earlier_fails(tmp_path, store):
-    from auditor.evidence import Evidence
-    from auditor.models import Asset, SourceReport
-    from auditor.runner import collection_gaps
+    from auditor.core.evidence import Evidence
+    from auditor.core.models import Asset, SourceReport
+    from auditor.engine.runner import collection_gaps
 
     def report(name, ok, *asset_keys):
         problems = tuple(SourceProblem("network", "down", key) for key in asset_keys) or (
@@ -274,8 +276,8 @@ class FakeLookup:
         self.asked = []
 
     def lookup(self, domain, now):
-        from auditor.errors import NetworkFailure
-        from auditor.evidence import DomainEvidence
+        from auditor.core.errors import NetworkFailure
+        from auditor.core.evidence import DomainEvidence
 
         self.asked.append(domain)
         self.requests += 1
@@ -285,7 +287,7 @@ class FakeLookup:
 
 
 def _linking_account(*links):
-    from auditor.evidence import AccountEvidence, AccountState, Profile
+    from auditor.core.evidence import AccountEvidence, AccountState, Profile
 
     return AccountEvidence(
         platform="x",
@@ -298,8 +300,8 @@ def _linking_account(*links):
 
 
 def _registration(lookup):
-    from auditor.collectors.public_suffix import PublicSuffixList
-    from auditor.collectors.registration import RegistrationCollector
+    from auditor.collectors.registration.lookup import RegistrationCollector
+    from auditor.collectors.registration.public_suffix import PublicSuffixList
 
     return RegistrationCollector(lookup, PublicSuffixList.bundled())
 
@@ -357,7 +359,7 @@ def test_a_given_run_id_names_the_stored_run(tmp_path, store):
 
 
 def test_collectors_run_in_the_callers_log_context(tmp_path, store):
-    from auditor.service_log import RunContext, current_run, run_context
+    from auditor.service.run_log import RunContext, current_run, run_context
 
     seen = []
 
@@ -385,15 +387,15 @@ def test_keep_runs_prunes_older_runs_after_each_save(tmp_path, store):
 
 
 def test_keep_runs_must_be_at_least_one(tmp_path):
-    from auditor.errors import ConfigError
+    from auditor.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="keep_runs"):
         config(tmp_path, storage={"path": "audit.db", "keep_runs": 0})
 
 
 def test_collectors_inner_pools_keep_the_log_context(tmp_path, store):
-    from auditor.collectors.platforms import concurrently
-    from auditor.service_log import RunContext, current_run, run_context
+    from auditor.collectors.platforms.collector import concurrently
+    from auditor.service.run_log import RunContext, current_run, run_context
 
     class Recording(FakeLookup):
         def lookup(self, domain, now):

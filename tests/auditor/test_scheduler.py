@@ -24,13 +24,13 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from scheduler_fakes import traces, write_config
 
-from auditor.config import load_config
-from auditor.errors import UserError
-from auditor.models import Severity
-from auditor.schedule_history import ScheduleHistory
-from auditor.schedule_job import failure_notice
-from auditor.schedule_spec import SchedulePlan, cron_trigger
-from auditor.scheduler import (
+from auditor.config.loading import load_config
+from auditor.core.errors import UserError
+from auditor.core.models import Severity
+from auditor.service.job import failure_notice
+from auditor.service.run_history import ScheduleHistory
+from auditor.service.run_log import configure_logging, remove_handler
+from auditor.service.scheduler import (
     MISFIRE_GRACE_S,
     JobTarget,
     ServiceSettings,
@@ -41,8 +41,8 @@ from auditor.scheduler import (
     single_instance,
     stop_on_signals,
 )
-from auditor.service_log import configure_logging, remove_handler
-from auditor.store import Store
+from auditor.service.schedules import SchedulePlan, cron_trigger
+from auditor.store.database import Store
 
 
 def plan(name: str, trigger: BaseTrigger, recipients: Sequence[str] = ()) -> SchedulePlan:

@@ -17,18 +17,22 @@ from pathlib import Path
 import pytest
 from scheduler_fakes import runner_failure_job, write_config
 
-from auditor.cli import main
-from auditor.schedule_history import ScheduleHistory
-from auditor.store import Store
+from auditor.cli.main import main
+from auditor.service.run_history import ScheduleHistory
+from auditor.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIL = {"from": "audit@acme.example", "to": ["sec@acme.example"], "outbox": "outbox"}
 SCHEDULES = [
-    {"name": "nightly", "cron": "0 2 * * *", "timezone": "Europe/Paris",
-     "recipients": ["night@acme.example"]},
+    {
+        "name": "nightly",
+        "cron": "0 2 * * *",
+        "timezone": "Europe/Paris",
+        "recipients": ["night@acme.example"],
+    },
     {"name": "weekly", "cron": "0 8 * * 1", "report": "leadership"},
     {"name": "content", "cron": "5 * * * *", "only": ["content"], "email": False},
-]  # fmt: skip
+]
 
 
 def json_lines(text: str) -> list[dict[str, object]]:
@@ -37,8 +41,9 @@ def json_lines(text: str) -> list[dict[str, object]]:
 
 def test_run_now_composes_the_real_audit_records_it_and_mails_the_full_report(tmp_path, capsys):
     config = write_config(tmp_path, schedules=SCHEDULES, mail=MAIL)
-    code = main(["schedule", "--config", str(config), "--run-now", "nightly",
-                 "--log-format", "json"])  # fmt: skip
+    code = main(
+        ["schedule", "--config", str(config), "--run-now", "nightly", "--log-format", "json"]
+    )
     assert code == 1  # ben left and still owns the registration mailbox: a critical finding
     err = capsys.readouterr().err
     with Store(tmp_path / "audit.db") as store:
@@ -137,14 +142,23 @@ def test_a_failure_the_runner_recorded_is_not_recorded_twice(tmp_path):
     ("schedule", "profiles", "words"),
     [
         ({"name": "a", "cron": "0 9 * * 9"}, None, "schedules.0.cron: expected a cron expression"),
-        ({"name": "a", "cron": "0 9 * * *", "timezone": "Nowhere/City"}, None,
-         "schedules.0.timezone: unknown time zone 'Nowhere/City'"),
-        ({"name": "a", "cron": "0 9 * * *", "profile": "nope"}, {"p": {"only": ["auth"]}},
-         "schedules.0.profile: expected a profile defined under 'profiles'"),
-        ({"name": "a", "cron": "0 9 * * *", "only": ["auth.nope"]}, None,
-         "schedules.0.only: unknown check id or category: auth.nope"),
+        (
+            {"name": "a", "cron": "0 9 * * *", "timezone": "Nowhere/City"},
+            None,
+            "schedules.0.timezone: unknown time zone 'Nowhere/City'",
+        ),
+        (
+            {"name": "a", "cron": "0 9 * * *", "profile": "nope"},
+            {"p": {"only": ["auth"]}},
+            "schedules.0.profile: expected a profile defined under 'profiles'",
+        ),
+        (
+            {"name": "a", "cron": "0 9 * * *", "only": ["auth.nope"]},
+            None,
+            "schedules.0.only: unknown check id or category: auth.nope",
+        ),
     ],
-)  # fmt: skip
+)
 @pytest.mark.parametrize("command", ["schedule", "status", "validate"])
 def test_a_bad_schedule_fails_at_start_in_one_line_with_exit_2(
     tmp_path, capsys, schedule, profiles, words, command
@@ -181,8 +195,7 @@ def test_the_prelaunch_gate_exits_by_the_profile(tmp_path, capsys, flags, expect
         "quiet-gate": {"only": ["ownership.credential-unmanaged"], "fail_on": "critical"},
     }
     config = write_config(tmp_path, profiles=profiles)
-    code = main(["run", "--config", str(config), "--out", str(tmp_path / "out"), "--quiet",
-                 *flags])  # fmt: skip
+    code = main(["run", "--config", str(config), "--out", str(tmp_path / "out"), "--quiet", *flags])
     assert code == expected
     checks = json.loads((tmp_path / "out" / "report.json").read_text())["findings"]
     assert {f["check"].split(".")[0] for f in checks} == {"ownership"}
@@ -204,10 +217,21 @@ def _reader(stream, lines: queue.Queue[str]) -> None:
 def test_the_service_refuses_a_twin_reloads_on_sighup_and_stops_on_sigterm(tmp_path, capsys):
     config = write_config(tmp_path, schedules=[{"name": "yearly", "cron": "0 0 1 1 *"}])
     process = subprocess.Popen(
-        [sys.executable, "-m", "auditor", "schedule", "--config", str(config),
-         "--log-format", "json"],
-        cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "schedule",
+            "--config",
+            str(config),
+            "--log-format",
+            "json",
+        ],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_reader, args=(process.stderr, lines), daemon=True).start()
     seen: list[dict[str, object]] = []
@@ -256,9 +280,9 @@ def test_status_before_any_run_does_not_create_the_store(tmp_path, capsys):
 def test_the_stored_job_reference_runs_the_real_audit_under_the_scheduler(tmp_path):
     from apscheduler.triggers.date import DateTrigger
 
-    from auditor.cli_schedule import JOB_REF, load_plans
-    from auditor.config import load_config
-    from auditor.scheduler import JobTarget, new_scheduler, serve
+    from auditor.cli.schedule import JOB_REF, load_plans
+    from auditor.config.loading import load_config
+    from auditor.service.scheduler import JobTarget, new_scheduler, serve
 
     config_path = write_config(tmp_path, schedules=SCHEDULES)
     (nightly, *_) = load_plans(load_config(config_path))

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from scheduler_fakes import write_config
 
-from auditor.config import load_config
-from auditor.errors import ConfigError
-from auditor.models import Severity
-from auditor.schedule_spec import (
+from auditor.config.loading import load_config
+from auditor.core.errors import ConfigError
+from auditor.core.models import Severity
+from auditor.service.schedules import (
     cron_trigger,
     next_fire_times,
     plan_schedules,
@@ -137,10 +137,13 @@ def test_plans_carry_profile_selection_and_fail_on(tmp_path):
     [
         ({"name": "a", "cron": "0 9 * * 8"}, "schedules.0.cron", "day-of-week 8"),
         ({"name": "a", "cron": "every day"}, "schedules.0.cron", "expected 5 fields"),
-        ({"name": "a", "cron": "0 9 * * *", "timezone": "Mars/Olympus"}, "schedules.0.timezone",
-         "unknown time zone"),
+        (
+            {"name": "a", "cron": "0 9 * * *", "timezone": "Mars/Olympus"},
+            "schedules.0.timezone",
+            "unknown time zone",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_schedule_is_one_config_error_naming_the_field(tmp_path, schedule, field, words):
     config = load_config(write_config(tmp_path, schedules=[schedule]))
     with pytest.raises(ConfigError) as caught:

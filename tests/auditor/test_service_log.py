@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from auditor.errors import InputFileError
-from auditor.models import SourceProblem, SourceReport
-from auditor.service_log import (
+from auditor.core.errors import InputFileError
+from auditor.core.models import SourceProblem, SourceReport
+from auditor.service.run_log import (
     RUN_CONTEXT,
     ServiceProgress,
     configure_logging,

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from engine_fakes import T0, people
 
-from auditor.errors import StoreError
-from auditor.evidence import Evidence, Profile
-from auditor.models import (
+from auditor.core.errors import StoreError
+from auditor.core.evidence import Evidence, Profile
+from auditor.core.models import (
     Asset,
     AuditRun,
     Category,
@@ -30,8 +30,8 @@ from auditor.models import (
     SourceReport,
     Status,
 )
-from auditor.registry import Baseline
-from auditor.store import UPGRADES, Store, Upgrade
+from auditor.core.registry import Baseline
+from auditor.store.database import UPGRADES, Store, Upgrade
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -204,7 +204,7 @@ def test_a_process_killed_mid_save_leaves_no_trace(tmp_path):
         f"""
         import os, sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from auditor import store as store_module
+        from auditor.store import database as store_module
         import test_store as t
 
         original = store_module.Store._insert_run
@@ -260,10 +260,14 @@ def test_first_seen_is_the_earliest_in_the_same_family(tmp_path):
     with Store(tmp_path / "a.db") as store:
         store.save_run(run("r1", finding("a")), evidence())
         store.save_run(
-            run("r2", replace(finding("a"), first_seen=later), replace(finding("b"), first_seen=later),
-                at=later),
+            run(
+                "r2",
+                replace(finding("a"), first_seen=later),
+                replace(finding("b"), first_seen=later),
+                at=later,
+            ),
             evidence(),
-        )  # fmt: skip
+        )
         seen = store.first_seen([("a", "fail"), ("b", "fail"), ("a", "pass"), ("zz", "fail")])
     assert seen == {("a", "fail"): T0, ("b", "fail"): later}
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from factories import NOW, ORG, account_evidence, account_spec, evidence
 
-from auditor.estate import ChangeWindow, DomainSpec, Estate, Launch, Policy
-from auditor.evidence import AccountEvidence, ContentRegister, Post, Profile, RegisterEntry
-from auditor.registry import Baseline, CheckContext, PreviousRun
+from auditor.core.estate import ChangeWindow, DomainSpec, Estate, Launch, Policy
+from auditor.core.evidence import AccountEvidence, ContentRegister, Post, Profile, RegisterEntry
+from auditor.core.registry import Baseline, CheckContext, PreviousRun
 
 KEY = "account:x:northwind"
 """Asset key of the flagship account every helper defaults to."""

@@ -19,8 +19,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from auditor.estate import AccountSpec, Agency, Estate, Organization, Policy
-from auditor.evidence import (
+from auditor.core.estate import AccountSpec, Agency, Estate, Organization, Policy
+from auditor.core.evidence import (
     AccountEvidence,
     AccountState,
     ConnectedApp,
@@ -33,8 +33,8 @@ from auditor.evidence import (
     VaultEvidence,
     VaultItem,
 )
-from auditor.models import Outcome, SourceProblem, SourceReport, Status
-from auditor.registry import CheckContext, CheckFunc, PreviousRun
+from auditor.core.models import Outcome, SourceProblem, SourceReport, Status
+from auditor.core.registry import CheckContext, CheckFunc, PreviousRun
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 """The reference time of every test context."""

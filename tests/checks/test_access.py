@@ -23,11 +23,11 @@ from factories import (
     with_policy,
 )
 
-from auditor.evidence import AccountState, PersonStatus
-from auditor.models import Status
-from auditor.registry import build_registry, spec_of
-from checks import access
-from checks.access import (
+from auditor.core.evidence import AccountState, PersonStatus
+from auditor.core.models import Status
+from auditor.core.registry import build_registry, spec_of
+from checks.access import holders as access
+from checks.access.holders import (
     departed_admin,
     excess_admins,
     external_admin,

@@ -16,8 +16,8 @@ from factories import (
     statuses,
 )
 
-from auditor.models import Status
-from checks.access import (
+from auditor.core.models import Status
+from checks.access.holders import (
     new_admin,
     role_escalation,
 )

@@ -6,8 +6,15 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from auditor.estate import AccountSpec, Attestation, Estate, Organization, Policy, TwoFactorMethod
-from auditor.evidence import (
+from auditor.core.estate import (
+    AccountSpec,
+    Attestation,
+    Estate,
+    Organization,
+    Policy,
+    TwoFactorMethod,
+)
+from auditor.core.evidence import (
     AccountEvidence,
     AccountState,
     Evidence,
@@ -19,10 +26,10 @@ from auditor.evidence import (
     VaultEvidence,
     VaultItem,
 )
-from auditor.models import Outcome, SourceProblem, SourceReport, Status
-from auditor.registry import CheckContext, CheckFunc, PreviousRun, build_registry
-from checks import auth
-from checks.auth_passwords import (
+from auditor.core.models import Outcome, SourceProblem, SourceReport, Status
+from auditor.core.registry import CheckContext, CheckFunc, PreviousRun, build_registry
+from checks.auth import two_factor as auth
+from checks.auth.passwords import (
     password_breached,
     password_not_rotated_after_departure,
     password_reused,

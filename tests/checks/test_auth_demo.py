@@ -7,13 +7,14 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from auditor.collectors import records
 from auditor.collectors.base import CollectContext
-from auditor.config import load_config
-from auditor.evidence import Evidence, PeopleDirectory, VaultEvidence
-from auditor.models import Status
-from auditor.registry import CheckContext, build_registry
-from checks import auth, coverage
+from auditor.collectors.records import sources as records
+from auditor.config.loading import load_config
+from auditor.core.evidence import Evidence, PeopleDirectory, VaultEvidence
+from auditor.core.models import Status
+from auditor.core.registry import CheckContext, build_registry
+from checks import coverage
+from checks.auth import two_factor as auth
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 DEMO = Path(__file__).resolve().parents[2] / "config" / "demo.yaml"

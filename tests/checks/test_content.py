@@ -8,10 +8,10 @@ from dataclasses import replace
 import content_factories as cf
 from factories import NOW, run, with_policy
 
-from auditor.evidence import AccountState
-from auditor.models import Severity, Status
-from auditor.registry import build_registry
-from checks import content
+from auditor.core.evidence import AccountState
+from auditor.core.models import Severity, Status
+from auditor.core.registry import build_registry
+from checks.content import catalog as content
 
 
 def by_subject(outcomes):

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checks import scam_patterns
-from checks.text_patterns import fold, fold_keep_scripts
+from checks.content import scam as scam_patterns
+from checks.content.normalise import fold, fold_keep_scripts
 
 PATTERNS = [*scam_patterns._NAMED.values(), scam_patterns.NEWS, scam_patterns.WARNING]
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "posts.yaml"
@@ -69,10 +69,25 @@ def test_cannot_be_scam_never_clears_a_scam_of_the_corpus() -> None:
 
 
 PHRASES = [
-    "send ", "1 btc ", "get 2 back ", "giveaway ", "$5 ", "double ", "claim ", "now ",
-    "connect your wallet ", "http://x.example ", "0x" + "a" * 40 + " ", "news ", "usdt ",
-    "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 ", "we never ", "free ", "Ꮯlaim ", "ВТС ",
-]  # fmt: skip
+    "send ",
+    "1 btc ",
+    "get 2 back ",
+    "giveaway ",
+    "$5 ",
+    "double ",
+    "claim ",
+    "now ",
+    "connect your wallet ",
+    "http://x.example ",
+    "0x" + "a" * 40 + " ",
+    "news ",
+    "usdt ",
+    "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 ",
+    "we never ",
+    "free ",
+    "Ꮯlaim ",
+    "ВТС ",
+]
 
 
 @settings(max_examples=300, deadline=None)
@@ -84,7 +99,7 @@ def test_cannot_be_scam_never_clears_a_generated_scam(text: str) -> None:
 
 
 def test_ascii_fast_paths_rest_on_non_ascii_tables() -> None:
-    from checks.text_patterns import _DOT_LIKE, BIDI_CONTROLS, FOLD_TABLE, INVISIBLE
+    from checks.content.normalise import _DOT_LIKE, BIDI_CONTROLS, FOLD_TABLE, INVISIBLE
 
     assert min(FOLD_TABLE) > 127 and min(_DOT_LIKE) > 127
     assert min(map(ord, INVISIBLE | BIDI_CONTROLS)) > 127
@@ -95,8 +110,8 @@ def test_ascii_fast_paths_rest_on_non_ascii_tables() -> None:
 def test_ascii_fast_paths_give_the_slow_paths_answers(text: str, limit: int) -> None:
     import unicodedata
 
+    from checks.content.normalise import clean, display, fold
     from checks.safe_text import shown
-    from checks.text_patterns import clean, display, fold
 
     assert clean(text) == unicodedata.normalize("NFKC", text)
     assert fold(text) == text.casefold()

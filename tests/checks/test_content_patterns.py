@@ -14,8 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.estate import Organization
-from checks import link_patterns, pii, scam_patterns, text_patterns
+from auditor.core.estate import Organization
+from checks.content import links as link_patterns
+from checks.content import normalise as text_patterns
+from checks.content import pii
+from checks.content import scam as scam_patterns
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG = Organization(
@@ -209,8 +212,8 @@ def test_link_parsing_never_raises(text):
 def test_every_content_check_survives_hostile_posts_and_profiles(texts, bio, links):
     import content_factories as cf
 
-    from auditor.models import Status
-    from checks import content
+    from auditor.core.models import Status
+    from checks.content import catalog as content
 
     posts = tuple(
         cf.post(str(i), text, hours_ago=i * 7, links=tuple(links)) for i, text in enumerate(texts)

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import content_factories as cf
 from factories import NOW, run, with_policy
 
-from auditor.evidence import AccountState
-from auditor.models import Severity, Status
-from checks import content
+from auditor.core.evidence import AccountState
+from auditor.core.models import Severity, Status
+from checks.content import catalog as content
 
 BTC = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 

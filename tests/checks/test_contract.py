@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.models import Severity
-from auditor.registry import build_registry
+from auditor.core.models import Severity
+from auditor.core.registry import build_registry
 from checks import ALL_CHECKS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,8 +84,14 @@ def test_every_registered_check_is_in_the_catalog_with_its_severity():
 def test_catalog_parser_reads_every_category():
     categories = {check_id.split(".")[0] for check_id in catalog()}
     assert categories == {
-        "ownership", "access", "auth", "content", "domain", "impersonation", "coverage",
-    }  # fmt: skip
+        "ownership",
+        "access",
+        "auth",
+        "content",
+        "domain",
+        "impersonation",
+        "coverage",
+    }
 
 
 @pytest.mark.skipif(not CATALOG.is_file(), reason="../shared/CHECKS.md is not beside the repo")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from auditor.estate import (
+from auditor.core.estate import (
     AccountSpec,
     Attestation,
     DomainSpec,
@@ -14,9 +14,9 @@ from auditor.estate import (
     Policy,
     TwoFactorMethod,
 )
-from auditor.evidence import AccountEvidence, AccountState, Evidence, TwoFactorPolicy
-from auditor.models import AssetKind, Outcome, SourceProblem, SourceReport, Status
-from auditor.registry import CheckContext, build_registry
+from auditor.core.evidence import AccountEvidence, AccountState, Evidence, TwoFactorPolicy
+from auditor.core.models import AssetKind, Outcome, SourceProblem, SourceReport, Status
+from auditor.core.registry import CheckContext, build_registry
 from checks import coverage
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

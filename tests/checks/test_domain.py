@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from auditor.estate import DomainSpec, Estate, Organization, Policy
-from auditor.evidence import DomainEvidence, Evidence
-from auditor.models import Outcome, Severity, Status
-from auditor.registry import CheckContext, CheckFunc
+from auditor.core.estate import DomainSpec, Estate, Organization, Policy
+from auditor.core.evidence import DomainEvidence, Evidence
+from auditor.core.models import Outcome, Severity, Status
+from auditor.core.registry import CheckContext, CheckFunc
 from checks import domain
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

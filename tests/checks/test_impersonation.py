@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from auditor.estate import AccountSpec, DomainSpec, Estate, Organization, Policy
-from auditor.evidence import Evidence, HandleProbe, LookalikeDomain, LookalikeScan
-from auditor.models import AssetKind, Outcome, Status
-from auditor.registry import CheckContext
+from auditor.core.estate import AccountSpec, DomainSpec, Estate, Organization, Policy
+from auditor.core.evidence import Evidence, HandleProbe, LookalikeDomain, LookalikeScan
+from auditor.core.models import AssetKind, Outcome, Status
+from auditor.core.registry import CheckContext
 from checks import impersonation
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -7,9 +7,9 @@ from factories import directory, person, vault, vault_item
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.estate import AccountSpec, Estate, Organization
-from checks.roles import directory_find, directory_index, find_person, people_index
-from checks.vault_lookup import VaultLookup
+from auditor.core.estate import AccountSpec, Estate, Organization
+from checks.people import directory_find, directory_index, find_person, people_index
+from checks.vaults import VaultLookup
 
 NAMES = st.sampled_from(["a", "A", "b", "id-1", "ID-1", "x y", " a ", "B@x.example", "b@x.example"])
 
@@ -41,8 +41,8 @@ def test_estate_account_index_returns_the_first_account_with_the_key() -> None:
 def test_problem_index_gives_the_gaps_of_a_full_scan() -> None:
     from factories import account_evidence, account_spec, make_ctx, source_report
 
-    from auditor.models import SourceProblem
-    from checks.platform_evidence import account_view, problem_index
+    from auditor.core.models import SourceProblem
+    from checks.completeness import account_view, problem_index
 
     specs = [account_spec("x", f"h{n}", str(n)) for n in range(6)]
     problems = [SourceProblem("server", f"p{n}", asset_key=specs[n].asset.key) for n in (1, 3)]

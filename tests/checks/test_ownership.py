@@ -20,12 +20,12 @@ from factories import (
     vault_item,
 )
 
-from auditor.estate import OwnerKind
-from auditor.evidence import AccountState, PersonStatus
-from auditor.models import Severity, Status
-from auditor.registry import build_registry, spec_of
-from checks import ownership
-from checks.ownership import (
+from auditor.core.estate import OwnerKind
+from auditor.core.evidence import AccountState, PersonStatus
+from auditor.core.models import Severity, Status
+from auditor.core.registry import build_registry, spec_of
+from checks.ownership import records as ownership
+from checks.ownership.records import (
     credential_unmanaged,
     owner_not_company,
     recovery_mailbox_inactive,

@@ -16,9 +16,9 @@ from factories import (
     statuses,
 )
 
-from auditor.evidence import AccountState
-from auditor.models import AssetKind, Status
-from checks.ownership import (
+from auditor.core.evidence import AccountState
+from auditor.core.models import AssetKind, Status
+from checks.ownership.records import (
     account_unreachable,
     identity_mismatch,
     unmanaged_account,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from auditor.store import Store
+from auditor.store.database import Store
 from bench.reliability_files import files, umask
 
 

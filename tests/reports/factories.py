@@ -6,7 +6,7 @@ import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from auditor.models import (
+from auditor.core.models import (
     Asset,
     AuditRun,
     Category,

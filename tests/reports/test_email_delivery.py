@@ -16,9 +16,9 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 
-from auditor.config import MailModel
-from auditor.errors import MailError
-from auditor.mailer import MailContent, deliver
+from auditor.config.loading import MailModel
+from auditor.core.errors import MailError
+from auditor.service.mailer import MailContent, deliver
 from reports import build_view, render_email, write_html
 from tests.reports import factories as F
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.estate import AccountSpec, Estate, Organization
-from auditor.models import Status
+from auditor.core.estate import AccountSpec, Estate, Organization
+from auditor.core.models import Status
 from reports import build_view, render_html, write_html
 from tests.reports import factories as F
 

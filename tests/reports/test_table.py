@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from auditor.models import Asset, Change, Finding, Status
+from auditor.core.models import Asset, Change, Finding, Status
 from reports import build_view
 from reports.panels import REASONS_LISTED
 from tests.reports import factories as F

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from auditor.estate import (
+from auditor.core.estate import (
     AccountSpec,
     Attestation,
     Estate,
@@ -13,8 +13,14 @@ from auditor.estate import (
     OwnerKind,
     TwoFactorMethod,
 )
-from auditor.evidence import AccountEvidence, AccountState, Evidence, RoleHolder, TwoFactorPolicy
-from auditor.models import Status
+from auditor.core.evidence import (
+    AccountEvidence,
+    AccountState,
+    Evidence,
+    RoleHolder,
+    TwoFactorPolicy,
+)
+from auditor.core.models import Status
 from reports import RunSummary, build_view, count_run, risk_score, summarize
 from reports.reasons import generic_reason
 from reports.scoring import risk_band

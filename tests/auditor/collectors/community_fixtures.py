@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from auditor.collectors.base import CollectContext
-from auditor.config import AppConfig, ConfigModel
-from auditor.evidence import Evidence
-from auditor.http import HttpShared
-from auditor.http_limits import WaitBudget
+from auditor.config.loading import AppConfig, ConfigModel
+from auditor.core.evidence import Evidence
+from auditor.http.client import HttpShared
+from auditor.http.limits import WaitBudget
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 TESTDATA = Path(__file__).resolve().parents[3].parent / "shared" / "testdata"
@@ -71,7 +71,7 @@ def json_values() -> Any:
 
 def parsed_or_malformed(parse: Any, payload: Any) -> Any:
     """``parse(payload)``, or None when it raised MalformedResponse (anything else propagates)."""
-    from auditor.errors import MalformedResponse
+    from auditor.core.errors import MalformedResponse
 
     try:
         return parse(payload)

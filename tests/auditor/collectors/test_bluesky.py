@@ -9,9 +9,9 @@ from community_fixtures import config_for, context, json_values, parsed_or_malfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.collectors import bluesky
-from auditor.collectors.bluesky import BlueskyProfile, parse_feed, parse_profile
-from auditor.collectors.bluesky_identity import (
+from auditor.collectors.platforms import bluesky
+from auditor.collectors.platforms.bluesky import BlueskyProfile, parse_feed, parse_profile
+from auditor.collectors.platforms.bluesky_identity import (
     IdentityEndpoints,
     NoResolver,
     did_from_txt,
@@ -20,8 +20,8 @@ from auditor.collectors.bluesky_identity import (
     parse_doh_txt,
     pds_endpoint,
 )
-from auditor.errors import MalformedResponse
-from auditor.evidence import AccountEvidence, AccountState, Post
+from auditor.core.errors import MalformedResponse
+from auditor.core.evidence import AccountEvidence, AccountState, Post
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.world import world_from_mapping
 

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from auditor.collectors import build_collectors, records
+from auditor.collectors import build_collectors
 from auditor.collectors.base import Collector
-from auditor.config import AppConfig, ConfigModel
-from auditor.http import HttpShared
+from auditor.collectors.records import sources as records
+from auditor.config.loading import AppConfig, ConfigModel
+from auditor.http.client import HttpShared
 
 
 def _config(tmp_path: Path, budget: float = 3.0) -> AppConfig:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from community_fixtures import config_for, context
 
-from auditor.collectors import community
-from auditor.config import AppConfig, load_config
-from auditor.evidence import AccountEvidence, AccountState, PeopleDirectory, PersonStatus
+from auditor.collectors.platforms import json_api as community
+from auditor.config.loading import AppConfig, load_config
+from auditor.core.evidence import AccountEvidence, AccountState, PeopleDirectory, PersonStatus
 from auditor.sandbox import DEMO_WORLD, start_sandbox
 
 

@@ -18,9 +18,9 @@ import yaml
 from platform_fixtures import NOW, PLATFORM_WORLD, accounts_of, as_previous, collect, make_config
 
 from auditor.collectors.base import CollectorOutput
-from auditor.collectors.post_history import History
-from auditor.errors import MalformedResponse
-from auditor.evidence import AccountState, Evidence, Post
+from auditor.collectors.platforms.post_history import History
+from auditor.core.errors import MalformedResponse
+from auditor.core.evidence import AccountState, Evidence, Post
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.world import world_from_mapping
 

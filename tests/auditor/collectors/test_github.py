@@ -19,17 +19,17 @@ from community_fixtures import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.collectors import github
-from auditor.collectors.github import OrgFacts, parse_installations, parse_org
-from auditor.collectors.github_people import (
+from auditor.collectors.platforms import github
+from auditor.collectors.platforms.github import OrgFacts, parse_installations, parse_org
+from auditor.collectors.platforms.github_people import (
     Member,
     SecondFactors,
     parse_invitations,
     parse_users,
     role_holders,
 )
-from auditor.errors import MalformedResponse
-from auditor.evidence import AccountEvidence, AccountState, DiscoveredAccount
+from auditor.core.errors import MalformedResponse
+from auditor.core.evidence import AccountEvidence, AccountState, DiscoveredAccount
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.world import world_from_mapping
 

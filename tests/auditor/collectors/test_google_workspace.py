@@ -11,15 +11,15 @@ from community_fixtures import NOW, config_for, context, json_values, parsed_or_
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.collectors import google_workspace
-from auditor.collectors.google_workspace import (
+from auditor.collectors.records import google_workspace
+from auditor.collectors.records.google_workspace import (
     merge_directories,
     parse_user,
     parse_users_page,
     quota_hook,
 )
-from auditor.errors import CollectionError, MalformedResponse
-from auditor.evidence import PeopleDirectory, Person, PersonStatus
+from auditor.core.errors import CollectionError, MalformedResponse
+from auditor.core.evidence import PeopleDirectory, Person, PersonStatus
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.world import world_from_mapping
 

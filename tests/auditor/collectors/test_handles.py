@@ -9,18 +9,23 @@ from pathlib import Path
 import pytest
 
 from auditor.collectors.base import CollectContext
-from auditor.collectors.handle_variants import Skeletons, handle_form, ranked, variants
-from auditor.collectors.handles import (
+from auditor.collectors.impersonation.handle_variants import (
+    Skeletons,
+    handle_form,
+    ranked,
+    variants,
+)
+from auditor.collectors.impersonation.handles import (
     Found,
     HandleCollector,
     HttpResolver,
     brand_names,
     probe_clients,
 )
-from auditor.config import AppConfig, ConfigModel
-from auditor.errors import NetworkFailure
-from auditor.estate import AccountSpec, Estate, Organization, Policy
-from auditor.evidence import AccountEvidence, AccountState, Evidence, HandleProbe, Profile
+from auditor.config.loading import AppConfig, ConfigModel
+from auditor.core.errors import NetworkFailure
+from auditor.core.estate import AccountSpec, Estate, Organization, Policy
+from auditor.core.evidence import AccountEvidence, AccountState, Evidence, HandleProbe, Profile
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.world import world_from_mapping
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from auditor.collectors.hibp import PwnedPasswords, from_config, parse_range
-from auditor.config import AppConfig, ConfigModel, NetworkModel, PlatformModel
-from auditor.errors import MalformedResponse, ServerFailure
-from auditor.http import HttpClient
+from auditor.collectors.records.hibp import PwnedPasswords, from_config, parse_range
+from auditor.config.loading import AppConfig, ConfigModel, NetworkModel, PlatformModel
+from auditor.core.errors import MalformedResponse, ServerFailure
+from auditor.http.client import HttpClient
 from auditor.sandbox import RunningSandbox, start_sandbox
 from auditor.sandbox.routes_hibp import routes
 from auditor.sandbox.routing import Request

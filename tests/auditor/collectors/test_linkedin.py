@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from platform_fixtures import PLATFORM_WORLD, accounts_of, as_previous, collect, make_config
 
-from auditor.collectors.linkedin import parse_acl, parse_post
-from auditor.errors import AuthFailed, MalformedResponse
-from auditor.evidence import AccountState, DiscoveredAccount
+from auditor.collectors.platforms.linkedin import parse_acl, parse_post
+from auditor.core.errors import AuthFailed, MalformedResponse
+from auditor.core.evidence import AccountState, DiscoveredAccount
 from auditor.sandbox import RunningSandbox, start_sandbox
 from auditor.sandbox.world import load_world, world_from_mapping
 

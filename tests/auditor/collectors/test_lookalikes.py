@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import pytest
 
 from auditor.collectors.base import CollectContext
-from auditor.collectors.lookalikes import LookalikeCollector, generate, rank
-from auditor.collectors.public_suffix import PublicSuffixList
-from auditor.errors import TimedOut
-from auditor.estate import DomainSpec, Estate, Organization, Policy
-from auditor.evidence import DomainEvidence, LookalikeScan
+from auditor.collectors.impersonation.lookalikes import LookalikeCollector, generate, rank
+from auditor.collectors.registration.public_suffix import PublicSuffixList
+from auditor.core.errors import TimedOut
+from auditor.core.estate import DomainSpec, Estate, Organization, Policy
+from auditor.core.evidence import DomainEvidence, LookalikeScan
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

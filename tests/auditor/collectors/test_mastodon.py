@@ -19,16 +19,16 @@ from community_fixtures import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.collectors import mastodon
-from auditor.collectors.mastodon import (
+from auditor.collectors.platforms import mastodon
+from auditor.collectors.platforms.mastodon import (
     MastodonAccount,
     html_to_text,
     instance_of,
     parse_account,
     parse_statuses,
 )
-from auditor.errors import MalformedResponse
-from auditor.evidence import AccountEvidence, AccountState, Post
+from auditor.core.errors import MalformedResponse
+from auditor.core.evidence import AccountEvidence, AccountState, Post
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.world import world_from_mapping
 

@@ -12,9 +12,9 @@ import pytest
 import requests
 from platform_fixtures import PLATFORM_WORLD, accounts_of, as_previous, collect, make_config
 
-from auditor.collectors.meta_graph import graph_error
-from auditor.collectors.meta_token import lacking, parse_debug_token
-from auditor.errors import (
+from auditor.collectors.platforms.meta_graph import graph_error
+from auditor.collectors.platforms.meta_token import lacking, parse_debug_token
+from auditor.core.errors import (
     AuthFailed,
     MalformedResponse,
     NotFound,
@@ -22,7 +22,7 @@ from auditor.errors import (
     RateLimited,
     ServerFailure,
 )
-from auditor.evidence import AccountState, DiscoveredAccount
+from auditor.core.evidence import AccountState, DiscoveredAccount
 from auditor.sandbox import RunningSandbox, start_sandbox
 from auditor.sandbox.world import load_world, world_from_mapping
 

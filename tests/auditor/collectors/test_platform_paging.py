@@ -6,7 +6,7 @@ from pathlib import Path
 
 from platform_fixtures import accounts_of, collect, make_config
 
-from auditor.evidence import DiscoveredAccount
+from auditor.core.evidence import DiscoveredAccount
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.world import world_from_mapping
 

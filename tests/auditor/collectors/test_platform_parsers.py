@@ -9,19 +9,48 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.collectors import linkedin, meta_graph, x, youtube
-from auditor.errors import MalformedResponse
-from auditor.evidence import Post, Profile, RoleHolder
+from auditor.collectors.platforms import linkedin, meta_graph, x, youtube
+from auditor.core.errors import MalformedResponse
+from auditor.core.evidence import Post, Profile, RoleHolder
 
 KEYS = st.sampled_from(
     [
-        "id", "name", "username", "description", "entities", "url", "urls", "expanded_url",
-        "data", "created_at", "text", "tasks", "email", "picture", "cover", "source",
-        "snippet", "thumbnails", "default", "contentDetails", "videoId", "publishedAt",
-        "commentary", "state", "role", "roleAssignee", "logoV2", "original", "message",
-        "created_time", "admin_creator", "timestamp", "caption", "verified",
+        "id",
+        "name",
+        "username",
+        "description",
+        "entities",
+        "url",
+        "urls",
+        "expanded_url",
+        "data",
+        "created_at",
+        "text",
+        "tasks",
+        "email",
+        "picture",
+        "cover",
+        "source",
+        "snippet",
+        "thumbnails",
+        "default",
+        "contentDetails",
+        "videoId",
+        "publishedAt",
+        "commentary",
+        "state",
+        "role",
+        "roleAssignee",
+        "logoV2",
+        "original",
+        "message",
+        "created_time",
+        "admin_creator",
+        "timestamp",
+        "caption",
+        "verified",
     ]
-)  # fmt: skip
+)
 SCALARS = (
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
 )

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from auditor.collectors import platforms
-from auditor.collectors.platforms import History, cache_path, links_in, url_digest
-from auditor.config import AppConfig, ConfigModel
-from auditor.evidence import AccountEvidence, AccountState, Post
+from auditor.collectors.platforms import collector as platforms
+from auditor.collectors.platforms.collector import History, cache_path, links_in, url_digest
+from auditor.config.loading import AppConfig, ConfigModel
+from auditor.core.evidence import AccountEvidence, AccountState, Post
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from platform_fixtures import PLATFORM_WORLD, accounts_of, collect, make_config
 
-from auditor.errors import AuthFailed, CollectionError
-from auditor.evidence import AccountState
+from auditor.core.errors import AuthFailed, CollectionError
+from auditor.core.evidence import AccountState
 from auditor.sandbox import start_sandbox
 
 ACCOUNTS = [

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from auditor.collectors.rdap import (
+from auditor.collectors.registration.rdap import (
     Bootstrap,
     RdapClient,
     epp_status,
@@ -19,9 +19,9 @@ from auditor.collectors.rdap import (
     refresh_bootstrap,
     visible_registrant,
 )
-from auditor.config import NetworkModel, PlatformModel
-from auditor.errors import MalformedResponse, ServerFailure
-from auditor.http import HttpClient
+from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.core.errors import MalformedResponse, ServerFailure
+from auditor.http.client import HttpClient
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.world import world_from_mapping
 

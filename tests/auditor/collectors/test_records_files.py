@@ -10,16 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.collectors import records
 from auditor.collectors.base import CollectContext
-from auditor.collectors.bitwarden import parse_bitwarden
-from auditor.collectors.directory_csv import parse_directory
-from auditor.collectors.onepassword import parse_onepassword_csv
-from auditor.collectors.register_csv import parse_register
-from auditor.config import load_config
-from auditor.errors import InputFileError, UserError
-from auditor.estate import Estate, Organization, Policy
-from auditor.evidence import PersonStatus
+from auditor.collectors.records import sources as records
+from auditor.collectors.records.bitwarden import parse_bitwarden
+from auditor.collectors.records.directory_csv import parse_directory
+from auditor.collectors.records.onepassword import parse_onepassword_csv
+from auditor.collectors.records.register_csv import parse_register
+from auditor.config.loading import load_config
+from auditor.core.errors import InputFileError, UserError
+from auditor.core.estate import Estate, Organization, Policy
+from auditor.core.evidence import PersonStatus
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 HEADER = "email,name,status,departed_on,two_sv_enrolled,aliases\n"
@@ -222,7 +222,7 @@ def test_hostile_bytes_give_input_errors_or_parse(tmp_path: Path, body: bytes) -
 
 
 def test_build_wires_the_breach_lookup_only_when_asked(tmp_path: Path) -> None:
-    hibp = pytest.importorskip("auditor.collectors.hibp")
+    hibp = pytest.importorskip("auditor.collectors.records.hibp")
     write(tmp_path, "vault.json", '{"encrypted": false, "items": []}')
     on = load_config(_config(tmp_path, "sources:\n  vault: {bitwarden: vault.json}\n"))
     (collector,) = records.build(on)

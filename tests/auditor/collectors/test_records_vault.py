@@ -16,13 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from auditor.collectors import records, vault_facts
 from auditor.collectors.base import CollectContext
-from auditor.collectors.bitwarden import parse_bitwarden
-from auditor.collectors.onepassword import parse_onepassword_csv
-from auditor.errors import InputFileError, NetworkFailure
-from auditor.estate import AccountSpec, Estate, Organization, Policy
-from auditor.evidence import Evidence, VaultEvidence
+from auditor.collectors.records import sources as records
+from auditor.collectors.records import vault_facts
+from auditor.collectors.records.bitwarden import parse_bitwarden
+from auditor.collectors.records.onepassword import parse_onepassword_csv
+from auditor.core.errors import InputFileError, NetworkFailure
+from auditor.core.estate import AccountSpec, Estate, Organization, Policy
+from auditor.core.evidence import Evidence, VaultEvidence
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 SEED = "JBSWY3DPEHPK3PXP"
@@ -362,7 +363,7 @@ def test_demo_vault_facts() -> None:
 
 
 class RangeServer:
-    """Stands in for the HTTP client of :class:`auditor.collectors.hibp.PwnedPasswords`."""
+    """Stands in for the HTTP client of :class:`auditor.collectors.records.hibp.PwnedPasswords`."""
 
     def __init__(self, breached: dict[str, int]) -> None:
         self.breached = {
@@ -379,7 +380,7 @@ class RangeServer:
 
 
 def test_vault_with_the_pwned_passwords_client(tmp_path: Path) -> None:
-    hibp = pytest.importorskip("auditor.collectors.hibp")
+    hibp = pytest.importorskip("auditor.collectors.records.hibp")
     server = RangeServer({"Northwind2024!": 42})
     vault, report = collect(org_export(tmp_path), hibp.PwnedPasswords(server))
     assert [i.breach_count for i in vault.items] == [42, 42, 0, None]
@@ -459,7 +460,7 @@ def test_concurrent_derivations_keep_their_own_company_words(tmp_path: Path) -> 
 
 
 def test_revision_date_is_marked_as_an_upper_bound(tmp_path: Path) -> None:
-    from auditor.collectors.bitwarden import _changed_at
+    from auditor.collectors.records.bitwarden import _changed_at
 
     with_history = {
         "passwordHistory": [{"lastUsedDate": "2026-01-02T00:00:00Z", "password": "old"}],

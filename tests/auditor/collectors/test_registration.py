@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from auditor.collectors.base import CollectContext
-from auditor.collectors.public_suffix import PublicSuffixList
-from auditor.collectors.registration import (
+from auditor.collectors.registration.lookup import (
     DomainLookup,
     RegistrationCollector,
     bootstrap_path,
@@ -20,10 +19,18 @@ from auditor.collectors.registration import (
     build_lookup,
     link_domains,
 )
-from auditor.config import AppConfig, ConfigModel
-from auditor.errors import ConfigError, NetworkFailure, ServerFailure
-from auditor.estate import DomainSpec, Estate, Organization, Policy
-from auditor.evidence import AccountEvidence, AccountState, DomainEvidence, Evidence, Post, Profile
+from auditor.collectors.registration.public_suffix import PublicSuffixList
+from auditor.config.loading import AppConfig, ConfigModel
+from auditor.core.errors import ConfigError, NetworkFailure, ServerFailure
+from auditor.core.estate import DomainSpec, Estate, Organization, Policy
+from auditor.core.evidence import (
+    AccountEvidence,
+    AccountState,
+    DomainEvidence,
+    Evidence,
+    Post,
+    Profile,
+)
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

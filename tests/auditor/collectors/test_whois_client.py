@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.collectors.whois_client import (
+from auditor.collectors.registration.whois import (
     WhoisClient,
     dnssec_flag,
     earliest,
@@ -20,7 +20,7 @@ from auditor.collectors.whois_client import (
     parse_server,
     parse_text,
 )
-from auditor.errors import MalformedResponse, NetworkFailure, TimedOut
+from auditor.core.errors import MalformedResponse, NetworkFailure, TimedOut
 from auditor.sandbox.whois_server import WhoisServer, answer
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -51,9 +51,16 @@ def test_earliest_takes_the_minimum_of_a_list() -> None:
 
 @pytest.mark.parametrize(
     ("token", "expected"),
-    [("unsigned", False), ("signedDelegation", True), ("Unsigned delegation", False),
-     (["no", "no"], False), ("yes", True), ("DS Records", None), (None, None)],
-)  # fmt: skip
+    [
+        ("unsigned", False),
+        ("signedDelegation", True),
+        ("Unsigned delegation", False),
+        (["no", "no"], False),
+        ("yes", True),
+        ("DS Records", None),
+        (None, None),
+    ],
+)
 def test_dnssec_tokens(token: object, expected: bool | None) -> None:
     assert dnssec_flag(token) is expected
 

@@ -14,10 +14,10 @@ import responses
 import yaml
 from platform_fixtures import PLATFORM_WORLD, accounts_of, as_previous, collect, make_config
 
-from auditor.collectors.x import gone_state, parse_tweets, parse_user
-from auditor.config import AppConfig, ConfigModel
-from auditor.errors import AuthFailed, MalformedResponse
-from auditor.evidence import AccountState
+from auditor.collectors.platforms.x import gone_state, parse_tweets, parse_user
+from auditor.config.loading import AppConfig, ConfigModel
+from auditor.core.errors import AuthFailed, MalformedResponse
+from auditor.core.evidence import AccountState
 from auditor.sandbox import DEMO_WORLD, RunningSandbox, start_sandbox
 from auditor.sandbox.world import world_from_mapping
 

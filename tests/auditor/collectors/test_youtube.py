@@ -12,9 +12,9 @@ import pytest
 import requests
 from platform_fixtures import PLATFORM_WORLD, accounts_of, as_previous, collect, make_config
 
-from auditor.collectors.youtube import google_error
-from auditor.errors import AuthFailed, PermissionMissing, RateLimited
-from auditor.evidence import AccountState
+from auditor.collectors.platforms.youtube import google_error
+from auditor.core.errors import AuthFailed, PermissionMissing, RateLimited
+from auditor.core.evidence import AccountState
 from auditor.sandbox import RunningSandbox, start_sandbox
 from auditor.sandbox.world import load_world, world_from_mapping
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import requests
 
-from auditor.errors import InputFileError
+from auditor.core.errors import InputFileError
 from auditor.sandbox import DEMO_WORLD, load_world, start_sandbox
 from auditor.sandbox.epochs import merge
 from auditor.sandbox.world import world_from_mapping
@@ -19,20 +19,35 @@ def world(previous: dict) -> dict:
     return {
         "x": {
             "users": [
-                {"id": "1", "username": "a", "description": "now", "tweets": [
-                    {"id": "10", "text": "old", "created_at": "-10d"},
-                    {"id": "11", "text": "new", "created_at": "-1d"},
-                ]},
+                {
+                    "id": "1",
+                    "username": "a",
+                    "description": "now",
+                    "tweets": [
+                        {"id": "10", "text": "old", "created_at": "-10d"},
+                        {"id": "11", "text": "new", "created_at": "-1d"},
+                    ],
+                },
                 {"id": "2", "username": "b"},
             ]
         },
         "previous": previous,
-    }  # fmt: skip
+    }
 
 
 def test_overlay_merges_items_by_identity_removes_null_and_appends_unknown():
-    raw = world({"ago": "7d", "x": {"users": {"1": {"description": "then"}, "2": None,
-                                               "3": {"id": "3", "username": "c"}}}})  # fmt: skip
+    raw = world(
+        {
+            "ago": "7d",
+            "x": {
+                "users": {
+                    "1": {"description": "then"},
+                    "2": None,
+                    "3": {"id": "3", "username": "c"},
+                }
+            },
+        }
+    )
     then = world_from_mapping(raw, epoch="previous")
     users = then.sections["x"]["users"]
     assert [u["username"] for u in users] == ["a", "c"]
@@ -86,10 +101,12 @@ def test_demo_week_ago_serves_the_legitimate_verified_profile_over_http():
     with start_sandbox(then, faults=[]) as box:
         base = box.base_urls["x"]
         params = {"user.fields": "description,verified,verified_type,url"}
-        user = requests.get(f"{base}/2/users/by/username/northwind", params=params,
-                            headers=AUTH, timeout=5).json()["data"]  # fmt: skip
-        timeline = requests.get(f"{base}/2/users/1500000000000000001/tweets", headers=AUTH,
-                                timeout=5).json()  # fmt: skip
+        user = requests.get(
+            f"{base}/2/users/by/username/northwind", params=params, headers=AUTH, timeout=5
+        ).json()["data"]
+        timeline = requests.get(
+            f"{base}/2/users/1500000000000000001/tweets", headers=AUTH, timeout=5
+        ).json()
     assert user["verified"] is True and user["verified_type"] == "business"
     assert "giveaway" not in user["description"]
     assert [t["id"] for t in timeline["data"]] == ["1800000000000000095", "1800000000000000094"]
@@ -98,8 +115,9 @@ def test_demo_week_ago_serves_the_legitimate_verified_profile_over_http():
 def test_demo_now_refuses_one_timeline_and_has_four_page_admins():
     now = load_world(DEMO_WORLD)
     with start_sandbox(now, faults=[]) as box:
-        refused = requests.get(f"{box.base_urls['x']}/2/users/1600000000000000077/tweets",
-                               headers=AUTH, timeout=5)  # fmt: skip
+        refused = requests.get(
+            f"{box.base_urls['x']}/2/users/1600000000000000077/tweets", headers=AUTH, timeout=5
+        )
     assert refused.status_code == 403
     assert refused.json()["reason"] == "client-not-enrolled"
     page = next(p for p in now.sections["meta"]["pages"] if p["id"] == "200000000000001")

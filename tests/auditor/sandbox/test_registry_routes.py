@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.errors import InputFileError
+from auditor.core.errors import InputFileError
 from auditor.sandbox import routes_hibp, routes_rdap
 from auditor.sandbox.routing import Request
 from auditor.sandbox.whois_server import record_text

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import requests
 
-from auditor.errors import InputFileError
-from auditor.http_limits import retry_wait
+from auditor.core.errors import InputFileError
+from auditor.http.limits import retry_wait
 from auditor.sandbox import (
     DEMO_WORLD,
     load_world,

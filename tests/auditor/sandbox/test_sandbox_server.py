@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from auditor.errors import InputFileError
+from auditor.core.errors import InputFileError
 from auditor.sandbox import DEMO_WORLD, serve, start_sandbox
 from auditor.sandbox.faults import Fault, FaultKind, FaultPlan, parse_faults
 from auditor.sandbox.world import load_world, when, world_from_mapping

@@ -1,0 +1,1 @@
+"""Impersonation collectors: lookalike domains and handle probes (lookalike and unclaimed brand handles)."""

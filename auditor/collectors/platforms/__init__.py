@@ -1,0 +1,1 @@
+"""Platform collectors: X, Meta (Facebook pages and Instagram), LinkedIn, YouTube, GitHub, Mastodon and Bluesky."""

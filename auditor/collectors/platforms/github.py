@@ -1,0 +1,323 @@
+"""GitHub collector: an inventory GitHub organization, its owners, members, outside
+collaborators, their second factors, app installations and the org's 2FA requirement.
+
+Reads the REST API (``platforms.github.base_url``, default ``https://api.github.com``) with the
+``Accept`` and ``X-GitHub-Api-Version`` headers. The owner-only facts (the org's
+``two_factor_requirement_enabled``, the ``2fa_disabled`` / ``2fa_insecure`` member filters, app
+installations, invitations) need a token of an org owner with ``admin:org``; without them the
+evidence keeps those fields ``None`` and lists the scope in ``missing_scopes``, so the checks say
+``not_verified`` instead of guessing. Lists are paginated through the ``Link`` header.
+
+Role holders are built in :mod:`auditor.collectors.platforms.github_people`. ``platforms.github.organization``
+names the company's org: when the inventory does not list it, it is still reported as a
+discovered account (so ``ownership.unmanaged-account`` sees it). The parsing functions
+(``parse_*``) are pure and tested on GitHub's own example payloads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+from urllib.parse import quote
+
+import requests
+
+from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.platforms.github_people import (
+    Member,
+    SecondFactors,
+    parse_invitations,
+    parse_users,
+    role_holders,
+)
+from auditor.collectors.platforms.json_api import (
+    Harvest,
+    as_list,
+    as_object,
+    digest,
+    flag,
+    make_client,
+    required_text,
+    text,
+)
+from auditor.core.errors import CollectionError, NotFound, PermissionMissing, RateLimited
+from auditor.core.estate import AccountSpec
+from auditor.core.evidence import (
+    AccountEvidence,
+    AccountState,
+    ConnectedApp,
+    DiscoveredAccount,
+    EvidenceItem,
+    Profile,
+    RoleHolder,
+    TwoFactorPolicy,
+)
+
+if TYPE_CHECKING:
+    from auditor.config.loading import AppConfig
+    from auditor.http.client import HttpClient, HttpShared
+
+_T = TypeVar("_T")
+
+PLATFORM: Final = "github"
+"""Platform and source name."""
+DEFAULT_BASE_URL = "https://api.github.com"
+"""The public REST API."""
+API_VERSION = "2022-11-28"
+"""The REST API version requested (overridable with ``platforms.github.version``)."""
+ORG_SCOPE = "admin:org"
+"""The classic-token scope the owner-only facts need."""
+PUBLISH_PERMISSIONS = ("contents", "issues")
+"""Installation permissions that let an app publish as the org when granted ``write``."""
+ADMIN_PERMISSIONS = ("administration", "members", "organization_administration")
+"""Installation permissions that let an app change settings or people when granted ``write``."""
+HEADERS: Mapping[str, str] = MappingProxyType({"Accept": "application/vnd.github+json"})
+"""Sent with every request (the API version header is set on the client)."""
+OWNER_LOOKUP_CAP = 25
+"""At most this many owners without a listed email are looked up for their public email."""
+
+
+@dataclass(frozen=True)
+class OrgFacts:
+    """What ``GET /orgs/{org}`` says."""
+
+    login: str
+    """Org login."""
+    id: str
+    """Immutable org id."""
+    profile: Profile
+    """Public profile fields."""
+    two_factor_policy: TwoFactorPolicy | None
+    """The 2FA requirement; None when the token cannot see it (not an owner)."""
+    billing_email: str | None
+    """Billing email (owner-only), lower-cased."""
+
+
+def parse_org(payload: object) -> OrgFacts:
+    """Parse ``GET /orgs/{org}``."""
+    org = as_object(payload, "github org")
+    required = flag(org, "two_factor_requirement_enabled")
+    policy = (
+        None
+        if required is None
+        else TwoFactorPolicy(
+            required_for="all" if required else "none",
+            source_field="two_factor_requirement_enabled",
+        )
+    )
+    verified = flag(org, "is_verified")
+    profile = Profile(
+        display_name=text(org, "name"),
+        bio=text(org, "description"),
+        link=text(org, "blog") or None,
+        avatar_hash=digest(text(org, "avatar_url")),
+        location=text(org, "location"),
+        verified=verified,
+        verified_type="domain" if verified else None,
+    )
+    billing = text(org, "billing_email")
+    return OrgFacts(
+        login=required_text(org, "login", "github org"),
+        id=required_text(org, "id", "github org"),
+        profile=profile,
+        two_factor_policy=policy,
+        billing_email=billing.lower() if billing else None,
+    )
+
+
+def parse_installations(payload: object) -> list[ConnectedApp]:
+    """Parse one page of ``GET /orgs/{org}/installations`` (``{total_count, installations}``)."""
+    page = as_object(payload, "github installations")
+    apps: list[ConnectedApp] = []
+    for raw in as_list(page.get("installations"), "github installations"):
+        item = as_object(raw, "github installation")
+        permissions = item.get("permissions") or {}
+        granted = {
+            str(name): str(level)
+            for name, level in as_object(permissions, "github installation permissions").items()
+        }
+        if item.get("suspended_at"):
+            continue
+        apps.append(
+            ConnectedApp(
+                app_id=required_text(item, "app_id", "github installation"),
+                name=text(item, "app_slug") or required_text(item, "id", "github installation"),
+                permissions=tuple(f"{name}:{level}" for name, level in sorted(granted.items())),
+                can_publish=any(granted.get(p) in ("write", "admin") for p in PUBLISH_PERMISSIONS),
+                can_admin=any(granted.get(p) in ("write", "admin") for p in ADMIN_PERMISSIONS),
+            )
+        )
+    return apps
+
+
+def rate_limit_hook(response: requests.Response) -> CollectionError | None:
+    """GitHub's secondary and primary limits arrive as 403 too: decide by status + headers."""
+    if response.status_code not in (403, 429):
+        return None
+    headers = response.headers
+    if headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers:
+        return RateLimited(
+            f"github: rate limited (HTTP {response.status_code})", status=response.status_code
+        )
+    return None
+
+
+def _unreadable(exc: CollectionError) -> bool:
+    """True for answers that mean "this token may not see it" rather than a failure."""
+    return isinstance(exc, PermissionMissing | NotFound) or exc.status == 422
+
+
+class GithubCollector(Collector):
+    """Reads every inventory GitHub org (``platform: github``, handle = org login)."""
+
+    name = PLATFORM
+    scopes = (ORG_SCOPE, "read:org")
+
+    def __init__(self, client: HttpClient, organization: str | None = None) -> None:
+        self.client = client
+        self.organization = organization
+        """``platforms.github.organization``: the company's org, reported as discovered even
+        when the inventory does not list it (so an unmanaged org shows up)."""
+
+    def collect(self, ctx: CollectContext) -> CollectorOutput:
+        """Read each org; one org's failure never stops the others."""
+        harvest = Harvest(self.name)
+        listed = {s.handle.lower() for s in ctx.estate.accounts if s.platform == PLATFORM}
+        for spec in ctx.estate.accounts:
+            if spec.platform == PLATFORM:
+                harvest.account(spec, ctx.now, lambda s: self.read_org(s, ctx.now))
+        if self.organization and self.organization.lower() not in listed:
+            self._discover(self.organization, ctx.now, harvest)
+        return harvest.output(ctx.now, [self.client])
+
+    def _discover(self, login: str, now: datetime, harvest: Harvest) -> None:
+        """The configured org, outside the inventory, as a discovered account only."""
+        try:
+            org = parse_org(self._get(f"/orgs/{quote(login, safe='')}"))
+        except NotFound:
+            return
+        except CollectionError as exc:
+            harvest.failed(exc, None)
+            return
+        harvest.items.append(DiscoveredAccount(PLATFORM, org.login, org.id, "github org", now))
+
+    def read_org(self, spec: AccountSpec, now: datetime) -> list[EvidenceItem]:
+        """Evidence for one org plus the org as a discovered account."""
+        org_path = f"/orgs/{quote(spec.handle, safe='')}"
+        org = parse_org(self._get(org_path))
+        missing: set[str] = set() if org.two_factor_policy else {ORG_SCOPE}
+        roles = self._roles(org_path, missing)
+        apps = self._apps(org_path, missing)
+        evidence = AccountEvidence(
+            platform=PLATFORM,
+            handle=spec.handle,
+            source=self.name,
+            observed_at=now,
+            state=AccountState.ACTIVE,
+            account_id=org.id,
+            profile=org.profile,
+            roles=roles,
+            roles_note=None if roles is not None else "the token cannot list the org's people",
+            apps=apps,
+            two_factor_policy=org.two_factor_policy,
+            owned_by_company=True,
+            owner_name=org.profile.display_name or org.login,
+            registration_email=org.billing_email,
+            missing_scopes=tuple(sorted(missing)),
+        )
+        found = DiscoveredAccount(PLATFORM, org.login, org.id, "github org", now)
+        return [evidence, found]
+
+    def _get(self, path: str) -> Any:
+        return self.client.get_json(path, headers=HEADERS)
+
+    def _list(
+        self, path: str, params: Mapping[str, str], parse: Callable[[Any], list[_T]]
+    ) -> list[_T]:
+        """Every item of a ``Link``-paginated list."""
+        pages = self.client.paginate_links(
+            path, params={**params, "per_page": 100}, headers=HEADERS
+        )
+        return [item for page in pages for item in parse(page)]
+
+    def _optional(self, read: Callable[[], _T], missing: set[str]) -> _T | None:
+        """``read()``, or None (and the scope noted) when the token may not see it."""
+        try:
+            return read()
+        except CollectionError as exc:
+            if not _unreadable(exc):
+                raise
+            missing.add(ORG_SCOPE)
+            return None
+
+    def _people(
+        self, path: str, params: Mapping[str, str], missing: set[str]
+    ) -> list[Member] | None:
+        return self._optional(lambda: self._list(path, params, parse_users), missing)
+
+    def _factors(self, path: str, missing: set[str]) -> SecondFactors:
+        found: dict[str, frozenset[str] | None] = {}
+        for name in ("2fa_disabled", "2fa_insecure"):
+            users = self._people(path, {"filter": name}, missing)
+            found[name] = None if users is None else frozenset(u.login for u in users)
+        return SecondFactors(found["2fa_disabled"], found["2fa_insecure"])
+
+    def _roles(self, org_path: str, missing: set[str]) -> tuple[RoleHolder, ...] | None:
+        owners = self._people(f"{org_path}/members", {"role": "admin"}, missing)
+        members = self._people(f"{org_path}/members", {"role": "all"}, missing)
+        outside = self._people(f"{org_path}/outside_collaborators", {}, missing)
+        if owners is None or members is None or outside is None:
+            return None
+        looked_up = [self._with_email(m) for m in owners[:OWNER_LOOKUP_CAP]]
+        holders = role_holders(
+            looked_up + owners[OWNER_LOOKUP_CAP:],
+            members,
+            outside,
+            self._factors(f"{org_path}/members", missing),
+            self._factors(f"{org_path}/outside_collaborators", missing),
+        )
+        invitations = f"{org_path}/invitations"
+        invited = self._optional(lambda: self._list(invitations, {}, parse_invitations), missing)
+        return holders + tuple(invited or ())
+
+    def _with_email(self, member: Member) -> Member:
+        """An owner's public email from ``GET /users/{login}`` when the list did not carry it."""
+        if member.email is not None:
+            return member
+        try:
+            user = as_object(self._get(f"/users/{quote(member.login, safe='')}"), "github user")
+        except CollectionError as exc:
+            if _unreadable(exc):
+                return member
+            raise
+        email = text(user, "email")
+        return replace(
+            member, email=email.lower() if email else None, name=member.name or text(user, "name")
+        )
+
+    def _apps(self, org_path: str, missing: set[str]) -> tuple[ConnectedApp, ...] | None:
+        path = f"{org_path}/installations"
+        found = self._optional(lambda: self._list(path, {}, parse_installations), missing)
+        return None if found is None else tuple(found)
+
+
+def from_config(config: AppConfig, shared: HttpShared | None = None) -> GithubCollector | None:
+    """The collector when the inventory lists a GitHub org or ``platforms.github.organization``
+    names one (None otherwise)."""
+    settings = config.model.platforms.get(PLATFORM)
+    organization = settings.organization if settings else None
+    if not organization and not any(a.platform == PLATFORM for a in config.estate.accounts):
+        return None
+    version = settings.version if settings and settings.version else API_VERSION
+    client = make_client(
+        config,
+        PLATFORM,
+        default_base_url=DEFAULT_BASE_URL,
+        shared=shared,
+        headers={"X-GitHub-Api-Version": version},
+        error_hook=rate_limit_hook,
+    )
+    return GithubCollector(client, organization)

@@ -1,0 +1,225 @@
+"""Plain-JSON platform collectors (GitHub, Mastodon, Bluesky) and the Google Workspace directory.
+
+``build(config)`` returns one collector per configured source. The four collector modules share
+what lives here: reading hostile JSON payloads into typed values (a wrong shape raises
+:class:`~auditor.core.errors.MalformedResponse`, never ``KeyError``), turning a
+:class:`~auditor.core.errors.CollectionError` into a per-asset :class:`~auditor.core.models.SourceProblem`
+plus ``unknown`` evidence, and assembling the :class:`~auditor.collectors.base.CollectorOutput`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from auditor.collectors.base import CollectorOutput
+from auditor.config.loading import PlatformModel
+from auditor.core.errors import CollectionError, MalformedResponse, NotFound
+from auditor.core.estate import AccountSpec
+from auditor.core.evidence import AccountEvidence, AccountState, EvidenceItem
+from auditor.core.models import SourceProblem, SourceReport
+from auditor.http.client import ErrorHook, HttpClient, HttpShared
+
+if TYPE_CHECKING:
+    from auditor.collectors.base import Collector
+    from auditor.config.loading import AppConfig
+
+log = logging.getLogger(__name__)
+
+JSONObject = dict[str, Any]
+"""A decoded JSON object."""
+
+AccountReader = Callable[[AccountSpec], Sequence[EvidenceItem]]
+"""Reads one inventory account; raises :class:`CollectionError` when it cannot."""
+
+
+def build(config: AppConfig, shared: HttpShared | None = None) -> list[Collector]:
+    """The JSON-API collectors the config asks for (none when nothing is configured).
+    ``shared`` is the run's HTTP state (one rate-limit budget, one cache); without it the
+    family makes its own."""
+    from auditor.collectors.platforms import bluesky, github, mastodon
+    from auditor.collectors.platforms.collector import cache_path
+    from auditor.collectors.records import google_workspace
+
+    # The conditional-request cache sits beside the audit database (memory-only when there is
+    # none yet, as in the demo), shared by the four collectors of this family.
+    if shared is None:
+        shared = HttpShared.from_network(
+            config.model.network, cache_path=cache_path(config, "community")
+        )
+    collectors: list[Collector] = []
+    for module in (github, mastodon, bluesky, google_workspace):
+        found = module.from_config(config, shared)
+        if found is not None:
+            collectors.append(found)
+    return collectors
+
+
+PlatformName = Literal["github", "mastodon", "bluesky", "google_workspace"]
+"""The ``platforms.<name>`` keys this family reads."""
+
+
+def make_client(
+    config: AppConfig,
+    platform: PlatformName,
+    *,
+    default_base_url: str,
+    shared: HttpShared | None,
+    headers: Mapping[str, str] | None = None,
+    error_hook: ErrorHook | None = None,
+) -> HttpClient:
+    """The HTTP client of ``platforms.<platform>`` (bearer token when one is configured)."""
+    settings = config.model.platforms.get(platform) or PlatformModel()
+    merged = dict(headers or {})
+    if settings.token is not None:
+        merged["Authorization"] = f"Bearer {settings.token.get_secret_value()}"
+    return HttpClient(
+        platform,
+        settings,
+        config.model.network,
+        default_base_url=default_base_url,
+        shared=shared,
+        headers=merged,
+        error_hook=error_hook,
+    )
+
+
+def save_cache(shared: HttpShared, source: str) -> None:
+    """Persist the family's conditional-request cache (a failure only costs the next run)."""
+    try:
+        shared.cache.save()
+    except OSError as exc:
+        log.warning("%s: could not save the HTTP cache (%s)", source, type(exc).__name__)
+
+
+def as_object(value: object, what: str) -> JSONObject:
+    """``value`` as a JSON object, or :class:`MalformedResponse` naming ``what``."""
+    if not isinstance(value, dict):
+        raise MalformedResponse(f"{what}: expected a JSON object")
+    return value
+
+
+def as_list(value: object, what: str) -> list[Any]:
+    """``value`` as a JSON array, or :class:`MalformedResponse` naming ``what``."""
+    if not isinstance(value, list):
+        raise MalformedResponse(f"{what}: expected a JSON array")
+    return value
+
+
+def text(obj: JSONObject, key: str) -> str | None:
+    """A string field; None when absent, null or not a string (shapes vary between versions)."""
+    value = obj.get(key)
+    return value if isinstance(value, str) else None
+
+
+def required_text(obj: JSONObject, key: str, what: str) -> str:
+    """A string (or integer id) field that must be present."""
+    value = obj.get(key)
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise MalformedResponse(f"{what}: field {key!r} is missing")
+    return str(value)
+
+
+def flag(obj: JSONObject, key: str) -> bool | None:
+    """A boolean field; None when absent, null or not a boolean."""
+    value = obj.get(key)
+    return value if isinstance(value, bool) else None
+
+
+def timestamp(value: object) -> datetime | None:
+    """An ISO 8601 time as aware UTC; None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def digest(value: str | None) -> str | None:
+    """A short stable digest of a URL (avatar, banner), None for no value."""
+    if not value:
+        return None
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
+
+
+def problem_for(exc: CollectionError, asset_key: str | None) -> SourceProblem:
+    """The report entry for an error (its detail is secret-free by contract)."""
+    return SourceProblem(
+        kind=exc.kind.value, detail=exc.detail, asset_key=asset_key, scope=exc.scope
+    )
+
+
+def unknown_account(spec: AccountSpec, source: str, now: datetime) -> AccountEvidence:
+    """Evidence for an account that could not be read: every fact unknown."""
+    return AccountEvidence(
+        platform=spec.platform,
+        handle=spec.handle,
+        source=source,
+        observed_at=now,
+        state=AccountState.UNKNOWN,
+    )
+
+
+def gone_account(spec: AccountSpec, source: str, now: datetime) -> AccountEvidence:
+    """Evidence for an account the platform says does not exist."""
+    return AccountEvidence(
+        platform=spec.platform,
+        handle=spec.handle,
+        source=source,
+        observed_at=now,
+        state=AccountState.NOT_FOUND,
+    )
+
+
+@dataclass
+class Harvest:
+    """What a collector gathered so far in one run (mutable while collecting only)."""
+
+    name: str
+    """The collector's source name."""
+    started: float = field(default_factory=time.monotonic)
+    """Monotonic start time."""
+    items: list[EvidenceItem] = field(default_factory=list)
+    """Evidence read."""
+    problems: list[SourceProblem] = field(default_factory=list)
+    """What could not be read."""
+
+    def failed(self, exc: CollectionError, asset_key: str | None) -> None:
+        """Record an error for one asset (or the whole source when ``asset_key`` is None)."""
+        self.problems.append(problem_for(exc, asset_key))
+
+    def account(self, spec: AccountSpec, now: datetime, read: AccountReader) -> None:
+        """Read one account through ``read``; a failure becomes unknown evidence + a problem."""
+        try:
+            self.items.extend(read(spec))
+        except CollectionError as exc:
+            if isinstance(exc, NotFound):
+                self.items.append(gone_account(spec, self.name, now))
+                return
+            self.items.append(unknown_account(spec, self.name, now))
+            self.failed(exc, spec.asset.key)
+
+    def output(self, now: datetime, clients: Iterable[HttpClient | None]) -> CollectorOutput:
+        """The finished output (``ok`` False when anything could not be read); counts the
+        clients' requests and saves their conditional-request cache."""
+        used = list({id(c): c for c in clients if c is not None}.values())
+        for shared in {id(c.shared): c.shared for c in used}.values():
+            save_cache(shared, self.name)
+        report = SourceReport(
+            name=self.name,
+            ok=not self.problems,
+            observed_at=now,
+            problems=tuple(self.problems),
+            requests=sum(c.requests_made for c in used),
+            duration_s=round(time.monotonic() - self.started, 3),
+        )
+        return CollectorOutput(report=report, items=tuple(self.items))

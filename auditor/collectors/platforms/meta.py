@@ -1,0 +1,399 @@
+"""The Meta collector: the company's Business Manager, its Facebook pages and Instagram accounts.
+
+Reads the Graph API (``platforms.meta.base_url``, default ``https://graph.facebook.com``, version
+``platforms.meta.version``, default ``v21.0``) with the business id ``platforms.meta.business_id``.
+Once per run: the business node (its ``two_factor_type`` policy), ``business_users`` (role,
+email, ``two_fac_status``), ``system_users``, and which pages and Instagram accounts it owns
+(``owned_pages``, ``owned_instagram_accounts``) or only accesses for a client (``client_pages``,
+``client_instagram_assets``: ``owned_by_company`` False), with their profile fields (so a
+listed page costs no node request of its own). Every one of them is also reported as a
+:class:`~auditor.core.evidence.DiscoveredAccount`. These seven reads run side by side; one that fails
+is reported (a source-level problem) and leaves what it tells unknown (no business users: page
+roles unknown, never a partial list) without stopping the accounts.
+
+Per Facebook page (inventory platform ``meta``): profile fields, ``assigned_users`` with their
+tasks (``MANAGE`` is full admin; joined with the business users for email and 2FA; business
+ADMINs hold full control of owned pages too), system users with tasks as connected apps, and
+``published_posts`` of the content window with ``admin_creator`` as the publishing source.
+Per Instagram account: profile and ``media``. Instagram has no account-level role list. Posts of
+the window are read newest first, page by page, only until the page that reaches the previous
+run's newest post; a carried post is kept when those pages list it, dropped when it is missing
+although newer than the oldest listed, and otherwise asked with ``GET /?ids=...&fields=id`` (50
+ids a request; Graph fails the whole batch when one id is gone, and then asks each id alone).
+
+With a token, ``debug_token`` is read first (:mod:`auditor.collectors.platforms.meta_token`): the scopes it
+lacks become ``missing_scopes``; a Page's ``token_account_id`` is the Page id when the token is
+proven to act on it (else None); ``is_valid: false`` fails the source.
+
+Graph errors are mapped by ``error.code``: 190 auth, 10 and 200-299 permission, 4/17/32/613 and
+80001-80014 rate limit, 100 with subcode 33 or 803 unknown object (not found), 1/2 transient (server).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import requests
+
+from auditor.collectors.base import CollectContext
+from auditor.collectors.platforms.collector import (
+    History,
+    PlatformCollector,
+    concurrently,
+    dig,
+    links_in,
+    mapping,
+    text,
+    url_digest,
+    window_floor,
+)
+from auditor.collectors.platforms.meta_graph import (
+    MetaRun,
+    assigned_user,
+    attempt,
+    business_admin,
+    graph_error,
+    ig_post,
+    page_post,
+    page_profile,
+    tasks_of,
+)
+from auditor.collectors.platforms.meta_token import lacking, read_token
+from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.core.errors import (
+    MalformedResponse,
+    NotFound,
+    PermissionMissing,
+)
+from auditor.core.estate import AccountSpec
+from auditor.core.evidence import (
+    AccountEvidence,
+    AccountState,
+    ConnectedApp,
+    DiscoveredAccount,
+    EvidenceItem,
+    Post,
+    Profile,
+    RoleHolder,
+    TwoFactorPolicy,
+)
+from auditor.core.models import SourceProblem
+from auditor.http.client import HttpClient, HttpShared
+
+CONFIG_NAME = "meta"
+PLATFORMS = ("meta", "instagram")
+DEFAULT_BASE_URL = "https://graph.facebook.com"
+DEFAULT_VERSION = "v21.0"
+PAGE_FIELDS = (
+    "id,name,username,about,description,website,link,picture{url},cover{source},"
+    "verification_status,instagram_business_account,owner_business"
+)
+IG_FIELDS = "id,username,name,biography,website,profile_picture_url"
+TWO_FACTOR = {"none": "none", "admin_required": "admins", "all_required": "all"}
+
+
+_HOLDINGS = {
+    "owned_pages": PAGE_FIELDS,
+    "client_pages": PAGE_FIELDS,
+    "owned_instagram_accounts": IG_FIELDS,
+    "client_instagram_assets": IG_FIELDS,
+}
+"""Business edges listing the pages and IG accounts it holds, with the fields read from each."""
+ROLES_UNREAD_NOTE = "the business users could not be read, so the page's roles are incomplete"
+IG_ROLES_NOTE = "Instagram exposes no account-level roles; access follows the linked Page"
+
+
+class MetaCollector(PlatformCollector[MetaRun]):
+    """Facebook pages and Instagram accounts through the Graph API."""
+
+    name = "meta"
+    platforms = PLATFORMS
+    verify_batch = 50
+    scopes = (
+        "business_management",
+        "pages_show_list",
+        "pages_read_engagement",
+        "pages_manage_metadata",
+        "instagram_basic",
+    )
+
+    def __init__(self, client: HttpClient, settings: PlatformModel) -> None:
+        super().__init__(client, concurrency=settings.concurrency)
+        self.version = "/" + (settings.version or DEFAULT_VERSION).strip("/")
+        self.business_id = settings.business_id
+        self._token = settings.token
+
+    def _edge(self, node: str, edge: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        for page in self._pages(node, edge, params):
+            yield from page
+
+    def _pages(
+        self, node: str, edge: str, params: Mapping[str, Any]
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The items of each page of an edge, page by page (read lazily)."""
+
+        def step(page: Any, _r: requests.Response) -> Mapping[str, Any] | None:
+            after = text(page, "paging", "cursors", "after")
+            return {"after": after} if dig(page, "paging", "next") and after else None
+
+        for page in self.client.paginate(
+            f"{self.version}/{node}/{edge}", next_params=step, params={"limit": 100, **params}
+        ):
+            if not isinstance(page, dict) or not isinstance(page.get("data"), list):
+                raise MalformedResponse(f"meta: {edge} page without a data list")
+            yield [item for item in page["data"] if isinstance(item, dict) and "id" in item]
+
+    def begin(self, ctx: CollectContext) -> tuple[MetaRun, list[EvidenceItem], list[SourceProblem]]:
+        """Read the business: policy, people, and which pages and IG accounts it holds."""
+        run = MetaRun()
+        run.token, token_problems = read_token(self.client, self.version, self._token)
+        if not self.business_id:
+            run.missing.append("business_id (platforms.meta.business_id)")
+            return run, [], token_problems
+        problems = token_problems + self._read_business(run)
+        discovered = self._discovered(run, ctx)
+        return run, list(discovered), problems
+
+    def _read_business(self, run: MetaRun) -> list[SourceProblem]:
+        """The business node and its six edges, side by side. One that cannot be read leaves
+        what it tells unknown (and is reported) without stopping the rest."""
+        bid = str(self.business_id)
+
+        def edge(name: str, fields: str) -> Callable[[], list[dict[str, Any]]]:
+            return lambda: list(self._edge(bid, name, {"fields": fields}))
+
+        jobs: dict[str, Callable[[], Any]] = {
+            "business": lambda: self.client.get_json(
+                f"{self.version}/{bid}",
+                params={"fields": "id,name,two_factor_type,verification_status"},
+            ),
+            "business_users": edge("business_users", "id,name,email,role,two_fac_status"),
+            "system_users": edge("system_users", "id,name,role"),
+            **{name: edge(name, fields) for name, fields in _HOLDINGS.items()},
+        }
+        found = concurrently(
+            {k: partial(attempt, job) for k, job in jobs.items()}, self.concurrency
+        )
+        problems: list[SourceProblem] = []
+        for _, error in found.values():
+            if isinstance(error, PermissionMissing):
+                if "business_management" not in run.missing:
+                    run.missing.append("business_management")
+            elif error is not None:
+                problems.append(SourceProblem(error.kind.value, error.detail, None))
+        run.business = mapping(found["business"][0]) if found["business"][1] is None else None
+        if found["business_users"][1] is None:
+            run.users = {str(u["id"]): u for u in found["business_users"][0]}
+            run.people_known = True
+        run.system_ids = {str(u["id"]) for u in found["system_users"][0] or ()}
+        for name in _HOLDINGS:
+            table = run.owned if name.startswith("owned") else run.client
+            for node in found[name][0] or ():
+                table[str(node["id"])] = {**node, "via": f"meta {name}"}
+        return problems
+
+    def _discovered(self, run: MetaRun, ctx: CollectContext) -> Iterator[DiscoveredAccount]:
+        for table in (run.owned, run.client):
+            for node_id, node in table.items():
+                platform = "instagram" if "instagram" in node["via"] else "meta"
+                handle = str(node.get("username") or node.get("name") or node_id)
+                yield DiscoveredAccount(platform, handle, node_id, node["via"], ctx.now)
+
+    def existing_posts(self, ids: Sequence[str], state: MetaRun) -> Mapping[str, bool]:
+        """``GET /?ids=a,b&fields=id`` (50 a request). Graph fails the whole request when one
+        id no longer exists (803, or 100/33), so then each id is asked alone: a NotFound
+        answer is a deleted post."""
+        try:
+            payload = self.client.get_json(
+                f"{self.version}/", params={"ids": ",".join(ids), "fields": "id"}
+            )
+        except NotFound:
+            return {post_id: self._exists(post_id) for post_id in ids}
+        found = mapping(payload)
+        return {post_id: True for post_id in ids if isinstance(found.get(post_id), dict)}
+
+    def _exists(self, post_id: str) -> bool:
+        try:
+            self.client.get_json(f"{self.version}/{post_id}", params={"fields": "id"})
+        except NotFound:
+            return False
+        return True
+
+    def account(
+        self, spec: AccountSpec, ctx: CollectContext, state: MetaRun, history: History
+    ) -> AccountEvidence:
+        """One Facebook page or Instagram account."""
+        node_id, owned = state.find(spec, "username")
+        if node_id is None:
+            raise NotFound(f"meta: {spec.handle} is not held by the business and has no id")
+        history = history.for_account(node_id)
+        if spec.platform == "instagram":
+            return self._instagram(spec, ctx, state, node_id, owned=owned, history=history)
+        return self._page(spec, ctx, state, node_id, owned=owned, history=history)
+
+    def _policy(self, state: MetaRun, owned: bool | None) -> TwoFactorPolicy | None:
+        kind = text(state.business, "two_factor_type")
+        if not owned or kind not in TWO_FACTOR:
+            return None
+        return TwoFactorPolicy(required_for=TWO_FACTOR[kind], source_field="two_factor_type")
+
+    def _page(
+        self,
+        spec: AccountSpec,
+        ctx: CollectContext,
+        state: MetaRun,
+        page_id: str,
+        *,
+        owned: bool | None,
+        history: History,
+    ) -> AccountEvidence:
+        page = state.node(page_id) or mapping(
+            self.client.get_json(f"{self.version}/{page_id}", params={"fields": PAGE_FIELDS})
+        )
+        missing = state.missing + lacking(state.token, "meta", page_id)
+        roles: tuple[RoleHolder, ...] | None = None
+        apps: tuple[ConnectedApp, ...] | None = None
+        note: str | None = ROLES_UNREAD_NOTE
+        if state.people_known:
+            try:
+                roles, apps = self._roles(state, page_id, owned)
+                note = None
+            except PermissionMissing:
+                missing.append("pages_manage_metadata")
+                note = "the token lacks pages_manage_metadata"
+        posts, cursor = self._posts(ctx, history, f"{page_id}/published_posts", page_post, state)
+
+        return self.evidence(
+            spec,
+            ctx,
+            AccountState.ACTIVE,
+            account_id=text(page, "id") or page_id,
+            token_account_id=page_id if state.token and state.token.acts_on(page_id) else None,
+            profile=page_profile(page),
+            posts=posts,
+            roles=roles,
+            roles_note=note,
+            apps=apps,
+            two_factor_policy=self._policy(state, owned),
+            owned_by_company=owned,
+            owner_name=text(page, "owner_business", "name")
+            or (text(state.business, "name") if owned else None),
+            missing_scopes=tuple(dict.fromkeys(missing)),
+            cursor=cursor,
+        )
+
+    def _roles(
+        self, state: MetaRun, page_id: str, owned: bool | None
+    ) -> tuple[tuple[RoleHolder, ...], tuple[ConnectedApp, ...]]:
+        params = {"fields": "id,name,user_type,tasks"}
+        if self.business_id:
+            params["business"] = str(self.business_id)
+        holders: dict[str, RoleHolder] = {}
+        apps: list[ConnectedApp] = []
+        for user in self._edge(page_id, "assigned_users", params):
+            holder = assigned_user(user, state.users, state.system_ids)
+            holders[holder.person_id] = holder
+            if holder.is_system:
+                tasks = tuple(tasks_of(user))
+                apps.append(
+                    ConnectedApp(
+                        holder.person_id,
+                        holder.name or holder.person_id,
+                        tasks,
+                        "CREATE_CONTENT" in tasks or "MANAGE" in tasks,
+                        "MANAGE" in tasks,
+                    )
+                )
+        if owned:
+            for user_id, user in state.users.items():
+                if text(user, "role") == "ADMIN" and user_id not in holders:
+                    holders[user_id] = business_admin(user_id, user)
+        return tuple(holders.values()), tuple(apps)
+
+    def _instagram(
+        self,
+        spec: AccountSpec,
+        ctx: CollectContext,
+        state: MetaRun,
+        ig_id: str,
+        *,
+        owned: bool | None,
+        history: History,
+    ) -> AccountEvidence:
+        account = state.node(ig_id) or mapping(
+            self.client.get_json(f"{self.version}/{ig_id}", params={"fields": IG_FIELDS})
+        )
+        posts, cursor = self._posts(ctx, history, f"{ig_id}/media", ig_post, state)
+        return self.evidence(
+            spec,
+            ctx,
+            AccountState.ACTIVE,
+            account_id=text(account, "id") or ig_id,
+            profile=Profile(
+                display_name=text(account, "name"),
+                bio=text(account, "biography"),
+                link=text(account, "website"),
+                avatar_hash=url_digest(text(account, "profile_picture_url")),
+                extra_links=links_in(text(account, "biography")),
+            ),
+            posts=posts,
+            roles=None,
+            roles_note=IG_ROLES_NOTE,
+            two_factor_policy=self._policy(state, owned),
+            owned_by_company=owned,
+            owner_name=text(state.business, "name") if owned else None,
+            missing_scopes=tuple(
+                dict.fromkeys(state.missing + lacking(state.token, "instagram", ig_id))
+            ),
+            cursor=cursor,
+        )
+
+    def _posts(
+        self, ctx: CollectContext, history: History, path: str, parse: Any, state: MetaRun
+    ) -> tuple[tuple[Post, ...] | None, str | None]:
+        if history.error is not None:
+            return None, None  # the carried posts could not be checked: posts unknown
+        floor = window_floor(ctx)
+        cursor = history.cursor
+        known = int(cursor) if cursor and cursor.isdigit() else None
+        since = int(floor.replace(minute=0, second=0, microsecond=0).timestamp())
+        node, edge = path.split("/", 1)
+        listed: list[Post] = []
+        for page in self._pages(node, edge, {"since": since, "fields": _POST_FIELDS[edge]}):
+            found = [parse(item) for item in page]
+            listed.extend(found)
+            if known is not None and any(p.created_at.timestamp() <= known for p in found):
+                break  # newest first: the rest was read by the previous run
+        self.settle(history, listed, state)
+        if history.error is not None:
+            return None, None
+        posts = history.merge(listed, floor)
+        newest = max((int(p.created_at.timestamp()) for p in posts), default=None)
+        return posts, str(newest) if newest is not None else cursor
+
+
+_POST_FIELDS = {
+    "published_posts": "id,message,created_time,permalink_url,admin_creator",
+    "media": "id,caption,media_type,permalink,timestamp",
+}
+
+
+def from_settings(
+    settings: PlatformModel, network: NetworkModel, shared: HttpShared
+) -> MetaCollector:
+    """The Meta collector for ``platforms.meta``."""
+    headers = {}
+    if settings.token is not None:
+        headers["Authorization"] = f"Bearer {settings.token.get_secret_value()}"
+    client = HttpClient(
+        "meta",
+        settings,
+        network,
+        default_base_url=DEFAULT_BASE_URL,
+        shared=shared,
+        headers=headers,
+        error_hook=graph_error,
+    )
+    return MetaCollector(client, settings)

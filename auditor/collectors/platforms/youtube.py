@@ -1,0 +1,228 @@
+"""The YouTube collector: channel identity, profile fields and recent uploads.
+
+Reads the Data API v3 (``platforms.youtube.base_url``, default ``https://www.googleapis.com``)
+with ``platforms.youtube.token`` sent as the API key in the ``X-Goog-Api-Key`` header (never
+in the query string, where HTTP libraries log it; public channel data needs no OAuth). Per inventory channel: ``channels.list`` by handle (``forHandle``) or, for a handle that
+is a ``UC...`` id, by ``id``: the channel id the handle resolves to now, title, description,
+avatar and banner digests; an answer without ``items`` is an unknown channel (``not_found``).
+Uploads of the content window come from the uploads playlist (``playlistItems.list``), newest
+first, read page by page only until the previous run's newest video; a carried upload is kept
+when those pages still list it, dropped when it is missing although newer than the oldest one
+listed, and otherwise asked with ``videos.list?id=`` (50 ids a request). YouTube does not expose channel
+managers (Brand Account permissions), so roles are unknown, with that note.
+
+Errors follow the Google shape; the ``reason`` of ``error.errors[0]`` decides: quota and rate
+reasons are rate limits, ``keyInvalid``/``authError`` auth, ``forbidden``/
+``insufficientPermissions`` permission; otherwise the status code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import requests
+
+from auditor.collectors.base import CollectContext
+from auditor.collectors.platforms.collector import (
+    History,
+    PlatformCollector,
+    dig,
+    links_in,
+    objects,
+    text,
+    url_digest,
+    window_floor,
+)
+from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.core.errors import (
+    AuthFailed,
+    CollectionError,
+    MalformedResponse,
+    NotFound,
+    PermissionMissing,
+    RateLimited,
+)
+from auditor.core.estate import AccountSpec
+from auditor.core.evidence import AccountEvidence, AccountState, EvidenceItem, Post, Profile
+from auditor.core.models import SourceProblem
+from auditor.http.client import HttpClient, HttpShared
+
+CONFIG_NAME = "youtube"
+PLATFORMS = ("youtube",)
+DEFAULT_BASE_URL = "https://www.googleapis.com"
+ROLES_NOTE = "YouTube does not expose channel managers"
+PARTS = "snippet,brandingSettings,contentDetails,status"
+MAX_PAGES = 10
+RATE_REASONS = frozenset(
+    {"quotaExceeded", "rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded"}
+)
+AUTH_REASONS = frozenset({"keyInvalid", "authError", "keyExpired"})
+PERMISSION_REASONS = frozenset({"forbidden", "insufficientPermissions", "accessNotConfigured"})
+
+
+def google_error(response: requests.Response) -> CollectionError | None:
+    """The typed error for a Google error body, by ``reason`` (None: use the status)."""
+    try:
+        reason = str(response.json()["error"]["errors"][0]["reason"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    status = response.status_code
+    where = f"youtube: {reason}"
+    if reason in RATE_REASONS:
+        return RateLimited(where, status=status)
+    if reason in AUTH_REASONS:
+        return AuthFailed(where, status=status)
+    if reason in PERMISSION_REASONS:
+        return PermissionMissing(where, status=status)
+    return None
+
+
+def parse_time(value: Any) -> datetime:
+    """A Google timestamp (``2024-01-01T00:00:00Z``)."""
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise MalformedResponse(f"youtube: unreadable timestamp {str(value)[:40]!r}") from None
+
+
+def parse_channel(item: Mapping[str, Any]) -> tuple[str, Profile, str | None]:
+    """Channel id, profile and uploads playlist id of a ``channels.list`` item."""
+    channel_id = text(item, "id")
+    if channel_id is None:
+        raise MalformedResponse("youtube: channel without an id")
+    avatar = text(item, "snippet", "thumbnails", "default", "url") or text(
+        item, "snippet", "thumbnails", "high", "url"
+    )
+    description = text(item, "snippet", "description")
+    profile = Profile(
+        display_name=text(item, "snippet", "title"),
+        bio=description,
+        avatar_hash=url_digest(avatar),
+        banner_hash=url_digest(text(item, "brandingSettings", "image", "bannerExternalUrl")),
+        location=text(item, "snippet", "country"),
+        extra_links=links_in(description),
+    )
+    uploads = text(item, "contentDetails", "relatedPlaylists", "uploads")
+    return channel_id, profile, uploads
+
+
+def parse_upload(item: Mapping[str, Any]) -> Post:
+    """One ``playlistItems.list`` item as a post."""
+    video = text(item, "contentDetails", "videoId") or text(
+        item, "snippet", "resourceId", "videoId"
+    )
+    if not video:
+        raise MalformedResponse("youtube: playlist item without a video id")
+    title = text(item, "snippet", "title") or ""
+    description = text(item, "snippet", "description") or ""
+    return Post(
+        id=video,
+        created_at=parse_time(dig(item, "snippet", "publishedAt")),
+        text=f"{title}\n{description}".strip(),
+        links=links_in(description),
+        url=f"https://www.youtube.com/watch?v={video}",
+    )
+
+
+class YouTubeCollector(PlatformCollector[None]):
+    """YouTube channels through the Data API v3."""
+
+    name = "youtube"
+    platforms = PLATFORMS
+    verify_batch = 50
+    scopes = ("youtube.readonly",)
+
+    def begin(self, ctx: CollectContext) -> tuple[None, list[EvidenceItem], list[SourceProblem]]:
+        """Nothing source-wide to read."""
+        return None, [], []
+
+    def existing_posts(self, ids: Sequence[str], state: None) -> Mapping[str, bool]:
+        """``videos.list?part=id&id=a,b`` (50 a request): a returned video exists; one left out
+        is deleted (or no longer public)."""
+        payload = self.client.get_json(
+            "/youtube/v3/videos", params={"part": "id", "id": ",".join(ids)}
+        )
+        if not isinstance(payload, dict) or not isinstance(payload.get("items", []), list):
+            raise MalformedResponse("youtube: videos.list answer without an items list")
+        present = {text(item, "id") for item in objects(payload, "items")}
+        return {video: video in present for video in ids}
+
+    def account(
+        self, spec: AccountSpec, ctx: CollectContext, state: None, history: History
+    ) -> AccountEvidence:
+        """One channel."""
+        handle = spec.handle.strip()
+        by = {"id": handle} if handle.startswith("UC") else {"forHandle": handle}
+        payload = self.client.get_json("/youtube/v3/channels", params={"part": PARTS, **by})
+        items = objects(payload, "items")
+        if not items:
+            raise NotFound(f"youtube: no channel answers {handle}")
+        channel_id, profile, uploads = parse_channel(items[0])
+        posts, cursor = self._uploads(ctx, uploads, history.for_account(channel_id))
+        return self.evidence(
+            spec,
+            ctx,
+            AccountState.ACTIVE,
+            account_id=channel_id,
+            profile=profile,
+            posts=posts,
+            roles=None,
+            roles_note=ROLES_NOTE,
+            cursor=cursor,
+        )
+
+    def _uploads(
+        self,
+        ctx: CollectContext,
+        playlist: str | None,
+        history: History,
+    ) -> tuple[tuple[Post, ...] | None, str | None]:
+        if not playlist or history.error is not None:
+            return None, None  # no uploads playlist, or carried uploads unchecked: unknown
+        floor = window_floor(ctx)
+        known = history.cursor
+        listed: list[Post] = []
+        pages = self.client.paginate_cursor(
+            "/youtube/v3/playlistItems",
+            cursor_param="pageToken",
+            next_cursor=lambda page: None if done else text(page, "nextPageToken"),
+            params={
+                "part": "snippet,contentDetails",
+                "playlistId": playlist,
+                "maxResults": 50,
+            },
+            max_pages=MAX_PAGES,
+        )
+        done = False
+        for page in pages:
+            found = [parse_upload(item) for item in objects(page, "items")]
+            listed.extend(found)
+            if any(p.id == known or p.created_at < floor for p in found):
+                done = True
+                break
+        self.settle(history, listed, None)
+        if history.error is not None:
+            return None, None
+        posts = history.merge(listed, floor)
+        return posts, posts[0].id if posts else known
+
+
+def from_settings(
+    settings: PlatformModel, network: NetworkModel, shared: HttpShared
+) -> YouTubeCollector:
+    """The YouTube collector for ``platforms.youtube``."""
+    headers = {}
+    if settings.token is not None:
+        headers["X-Goog-Api-Key"] = settings.token.get_secret_value()
+    client = HttpClient(
+        "youtube",
+        settings,
+        network,
+        default_base_url=DEFAULT_BASE_URL,
+        shared=shared,
+        headers=headers,
+        error_hook=google_error,
+    )
+    return YouTubeCollector(client, concurrency=settings.concurrency)

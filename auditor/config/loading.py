@@ -1,0 +1,372 @@
+"""The YAML config: schema, loading, secret references, and conversion to the estate.
+
+One file holds the estate (organization, accounts, domains, launches, change windows), policy,
+sources (company records), platforms (API credentials and base URLs), storage, mail, schedules and
+named profiles. It is read with PyYAML's safe loader (libyaml's when present) and validated with pydantic; unknown fields are
+errors (a misspelling must not silently disable a check). Secrets are written as ``${ENV_NAME}``
+and held in ``SecretStr``: they are resolved from the environment at load and never printed.
+
+Any problem raises :class:`~auditor.core.errors.ConfigError` with one line: the file, the field path
+and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import ValidationError
+
+from auditor.config.schema import (
+    AccountModel,
+    AgencyModel,
+    AttestationModel,
+    ChangeWindowModel,
+    ConfigModel,
+    DirectorySource,
+    DomainModel,
+    LaunchModel,
+    MailModel,
+    NetworkModel,
+    OrganizationModel,
+    PlatformModel,
+    PolicyModel,
+    ProfileModel,
+    RegisterSource,
+    ScheduleModel,
+    SmtpModel,
+    SourcesModel,
+    StorageModel,
+    VaultSource,
+    WhoisModel,
+)
+from auditor.core import estate as est
+from auditor.core.errors import ConfigError
+
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""PyYAML's safe loader, the C one when libyaml is available (about 4x faster)."""
+
+__all__ = [
+    "PLATFORMS",
+    "SAFE_LOADER",
+    "AccountModel",
+    "AgencyModel",
+    "AppConfig",
+    "AttestationModel",
+    "ChangeWindowModel",
+    "ConfigModel",
+    "DirectorySource",
+    "DomainModel",
+    "LaunchModel",
+    "MailModel",
+    "NetworkModel",
+    "OrganizationModel",
+    "PlatformModel",
+    "PolicyModel",
+    "ProfileModel",
+    "RegisterSource",
+    "ScheduleModel",
+    "SmtpModel",
+    "SourcesModel",
+    "StorageModel",
+    "VaultSource",
+    "WhoisModel",
+    "load_config",
+]
+
+ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+PLATFORMS = ("x", "meta", "instagram", "linkedin", "youtube", "github", "mastodon", "bluesky")
+
+
+class AppConfig:
+    """A validated config: the pydantic model, where it came from, and the estate it declares."""
+
+    def __init__(self, model: ConfigModel, path: Path) -> None:
+        self.model = model
+        self.path = path
+        self.base_dir = path.parent
+        self.estate = _estate(model)
+        self.policy = _policy(model.policy)
+
+    def resolve(self, relative: Path) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        return relative if relative.is_absolute() else self.base_dir / relative
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical config, secrets masked (pydantic dumps SecretStr as ****)."""
+        dumped = self.model.model_dump(mode="json", by_alias=True)
+        return hashlib.sha256(json.dumps(dumped, sort_keys=True).encode()).hexdigest()
+
+    def with_endpoints(
+        self,
+        base_urls: Mapping[str, str],
+        whois_server: str | None = None,
+        *,
+        allow_private: bool = False,
+    ) -> AppConfig:
+        """A copy whose APIs use ``base_urls`` (keyed by config platform name) and whose WHOIS
+        queries go to ``whois_server`` (``host:port``): for the sandbox and enterprise gateways.
+        ``allow_private`` lets the HTTP layer reach loopback/private addresses (the sandbox)."""
+        platforms: dict[str, PlatformModel] = {k: v for k, v in self.model.platforms.items()}
+        for name, url in base_urls.items():
+            platforms[name] = (platforms.get(name) or PlatformModel()).model_copy(
+                update={"base_url": url}
+            )
+        whois = self.model.whois
+        if whois_server:
+            whois = whois.model_copy(update={"server": whois_server})
+        network = self.model.network.model_copy(
+            update={"allow_private": allow_private or self.model.network.allow_private}
+        )
+        model = self.model.model_copy(
+            update={"platforms": platforms, "whois": whois, "network": network}
+        )
+        return AppConfig(model, self.path)
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> AppConfig:
+    """Read, resolve ``${ENV}`` references, validate; :class:`ConfigError` on any problem."""
+    env = os.environ if environ is None else environ
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", file=name) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read file ({exc.__class__.__name__})", file=name) from None
+    root: yaml.Node | None = None
+    loader = SAFE_LOADER(text)
+    try:
+        root = loader.get_single_node()
+        _check_expanded_size(root, name)
+        raw = loader.construct_document(root) if root is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else None
+        raise ConfigError("is not valid YAML", file=name, field=where) from None
+    except RecursionError:
+        raise ConfigError("is not valid YAML: nesting is too deep", file=name) from None
+    except ValueError as exc:  # PyYAML's int() and date() on out-of-range scalars
+        reason = str(exc).split(":")[0][:80]
+        raise ConfigError(
+            f"is not valid YAML: a number or date is out of range ({reason})",
+            file=name,
+            field=_unreadable_scalar(root),
+        ) from None
+    finally:
+        loader.dispose()
+    if not isinstance(raw, dict):
+        raise ConfigError("expected a mapping at the top level", file=name)
+    resolved = _resolve_env(raw, env, name, ())
+    try:
+        model = ConfigModel.model_validate(resolved)
+    except ValidationError as exc:
+        raise _one_line(exc, name) from None
+    config = AppConfig(model, path)
+    _cross_check(config, name)
+    return config
+
+
+MAX_YAML_NODES = 500_000
+"""Nodes a config may have once its aliases are expanded (refuses "billion laughs" files)."""
+
+
+def _check_expanded_size(root: yaml.Node | None, file: str) -> None:
+    """Refuse a document whose aliases expand past :data:`MAX_YAML_NODES` (counted on the
+    composed node graph, where an alias is a shared node, in linear time)."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is None:
+            known = 1
+            if isinstance(node, yaml.SequenceNode):
+                known += sum(size(child) for child in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                known += sum(size(key) + size(value) for key, value in node.value)
+            sizes[id(node)] = known = min(known, MAX_YAML_NODES + 1)
+        return known
+
+    if root is not None and size(root) > MAX_YAML_NODES:
+        raise ConfigError(
+            f"expected at most {MAX_YAML_NODES} values once aliases (*name) are expanded",
+            file=file,
+        )
+
+
+def _unreadable_scalar(root: yaml.Node | None) -> str | None:
+    """``line N`` of the first scalar PyYAML cannot construct (a 13th month, a huge int)."""
+    loader = yaml.SafeLoader("")
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                loader.construct_object(node)
+            except ValueError:
+                return f"line {node.start_mark.line + 1}"
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
+    return None
+
+
+def _resolve_env(node: Any, env: Mapping[str, str], file: str, where: tuple[str, ...]) -> Any:
+    if isinstance(node, dict):
+        return {k: _resolve_env(v, env, file, (*where, str(k))) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve_env(v, env, file, (*where, str(i))) for i, v in enumerate(node)]
+    if isinstance(node, str):
+        match = ENV_REF.match(node.strip())
+        if match:
+            value = env.get(match.group(1))
+            if value is None:
+                raise ConfigError(
+                    f"environment variable {match.group(1)} is not set",
+                    file=file,
+                    field=".".join(where),
+                )
+            return value
+    return node
+
+
+def _shown_key(part: object) -> str:
+    """A location part as printable text: control characters escaped, long keys cut (a key is
+    the user's text and goes to a terminal)."""
+    text = str(part)
+    if not text.isprintable():
+        text = text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _one_line(exc: ValidationError, file: str) -> ConfigError:
+    """The most telling problem first: a misspelled key is both an unknown field and a missing
+    one, and the unknown field is the one the user must fix."""
+    errors = exc.errors()
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    loc = ".".join(_shown_key(p) for p in first["loc"])
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        message = "unknown field (check the spelling)"
+    elif kind == "missing":
+        message = "required field is missing"
+    else:
+        expected = first["msg"].removeprefix("Value error, ")
+        message = f"expected: {expected}"
+    more = len(errors) - 1
+    suffix = f" (+{more} more problem{'s' if more > 1 else ''})" if more else ""
+    return ConfigError(message + suffix, file=file, field=loc or None)
+
+
+def _cross_check(config: AppConfig, file: str) -> None:
+    model = config.model
+    keys = [f"{a.platform}:{a.handle.lower()}" for a in model.accounts]
+    for index, key in enumerate(keys):
+        if key in keys[:index]:
+            raise ConfigError(f"duplicate account {key}", file=file, field=f"accounts.{index}")
+    for index, window in enumerate(model.change_windows):
+        if window.account.lower() not in keys:
+            raise ConfigError(
+                f"expected platform:handle of an account in 'accounts', got {window.account!r}",
+                file=file,
+                field=f"change_windows.{index}.account",
+            )
+    for index, schedule in enumerate(model.schedules):
+        if schedule.profile and schedule.profile not in model.profiles:
+            raise ConfigError(
+                f"expected a profile defined under 'profiles', got {schedule.profile!r}",
+                file=file,
+                field=f"schedules.{index}.profile",
+            )
+
+
+def _aware(value: datetime, zone: str) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
+
+
+def _estate(model: ConfigModel) -> est.Estate:
+    org = model.organization
+    organization = est.Organization(
+        name=org.name,
+        email_domains=tuple(d.lower() for d in org.email_domains),
+        agencies=tuple(
+            est.Agency(a.name, tuple(d.lower() for d in a.domains)) for a in org.agencies
+        ),
+        public_emails=tuple(e.lower() for e in org.public_emails),
+        public_phones=tuple(org.public_phones),
+        default_region=org.default_region,
+    )
+    accounts = tuple(
+        est.AccountSpec(
+            platform=a.platform,
+            handle=a.handle,
+            id=a.id,
+            owner=a.owner,
+            owner_name=a.owner_name,
+            registered_email=a.registered_email.lower() if a.registered_email else None,
+            vault_item=a.vault_item,
+            two_factor=est.Attestation(
+                a.two_factor.method, a.two_factor.attested_on, a.two_factor.attested_by
+            )
+            if a.two_factor
+            else None,
+            expected_admins=tuple(x.lower() for x in a.expected_admins),
+            last_access_review=a.last_access_review,
+            approved_apps=tuple(a.approved_apps),
+            tags=tuple(a.tags),
+        )
+        for a in model.accounts
+    )
+    return est.Estate(
+        organization=organization,
+        accounts=accounts,
+        domains=tuple(est.DomainSpec(d.name.lower(), d.lookalikes) for d in model.domains),
+        launches=tuple(
+            est.Launch(x.name, tuple(x.terms), _aware(x.embargo_until, x.timezone))
+            for x in model.launches
+        ),
+        change_windows=tuple(
+            est.ChangeWindow(
+                account_key="account:" + w.account.lower(),
+                starts=_aware(w.starts, w.timezone),
+                ends=_aware(w.ends, w.timezone),
+                fields=tuple(w.fields),
+                reason=w.reason,
+            )
+            for w in model.change_windows
+        ),
+        brand_handles=tuple(model.brand_handles),
+    )
+
+
+def _policy(model: PolicyModel) -> est.Policy:
+    defaults = est.Policy()
+    return est.Policy(
+        max_full_admins=model.max_full_admins,
+        access_review_max_days=model.access_review_max_days,
+        attestation_max_days=model.attestation_max_days,
+        password_min_score=model.password_min_score,
+        password_min_length=model.password_min_length,
+        password_max_age_days=model.password_max_age_days,
+        domain_expiry_days=model.domain_expiry_days,
+        posting_burst_factor=model.posting_burst_factor,
+        posting_window_hours=model.posting_window_hours,
+        content_window_days=model.content_window_days,
+        lookalike_cap=model.lookalike_cap,
+        free_mail_domains=tuple(model.free_mail_domains or defaults.free_mail_domains),
+        approved_apps=tuple(model.approved_apps),
+        approved_registrars=tuple(model.approved_registrars),
+        allowed_link_domains=tuple(d.lower() for d in model.allowed_link_domains),
+        shorteners=tuple(model.shorteners or defaults.shorteners),
+        claim_platforms=tuple(model.claim_platforms),
+        severity_overrides=dict(model.severity),
+    )

@@ -1,0 +1,96 @@
+"""Evidence read from registries and lookups: domain registration (RDAP/WHOIS), lookalike
+domain scans, and handle probes (lookalike candidates and claimable brand handles).
+
+Part of the evidence contract; import these types from :mod:`auditor.core.evidence`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class DomainEvidence:
+    """Registration data for one domain."""
+
+    domain: str
+    """The domain, lower-cased."""
+    source: str
+    """``rdap`` or ``whois``."""
+    observed_at: datetime
+    """When fetched."""
+    registered: bool | None
+    """False when the registry says it does not exist; None when unknown."""
+    expires_at: datetime | None = None
+    """Registration expiry (the earliest when several are given)."""
+    created_at: datetime | None = None
+    """Registration date."""
+    registrar: str | None = None
+    """Registrar name."""
+    statuses: tuple[str, ...] | None = None
+    """EPP status codes, normalised to camelCase without URL (``clientTransferProhibited``)."""
+    registrant_org: str | None = None
+    """Registrant organisation when not redacted."""
+    dnssec: bool | None = None
+    """True when signed; None when not stated."""
+    name_servers: tuple[str, ...] = ()
+    """Name servers, lower-cased."""
+    linked_from: tuple[str, ...] = ()
+    """Asset keys whose profile or posts link to this domain (empty for brand domains)."""
+
+
+@dataclass(frozen=True)
+class LookalikeDomain:
+    """A permutation of a brand domain and whether it is registered."""
+
+    domain: str
+    """The permutation."""
+    fuzzer: str
+    """Which permutation family produced it (addition, homoglyph, tld-swap ...)."""
+    similarity: float
+    """0..1, higher is closer to the brand domain."""
+    registered: bool | None
+    """Whether it is registered; None when the lookup failed."""
+    registrar: str | None = None
+    """Registrar when registered."""
+    created_at: datetime | None = None
+    """Registration date when known."""
+
+
+@dataclass(frozen=True)
+class LookalikeScan:
+    """The lookalike scan of one brand domain."""
+
+    brand_domain: str
+    """The brand domain permuted."""
+    observed_at: datetime
+    """When scanned."""
+    candidates: tuple[LookalikeDomain, ...]
+    """Ranked candidates that were checked (capped per policy)."""
+    generated: int
+    """How many permutations were generated before ranking and capping."""
+
+
+@dataclass(frozen=True)
+class HandleProbe:
+    """A platform lookup of a handle: a lookalike candidate or a brand handle to claim."""
+
+    platform: str
+    """Platform name."""
+    handle: str
+    """The handle looked up."""
+    brand_handle: str
+    """The brand handle it was derived from."""
+    purpose: str
+    """``lookalike`` or ``claim``."""
+    observed_at: datetime
+    """When looked up."""
+    exists: bool | None
+    """True when an account holds the handle; None when the lookup failed."""
+    account_id: str | None = None
+    """Its id, when it exists."""
+    display_name: str | None = None
+    """Its display name, when it exists."""
+    reason: str | None = None
+    """Why it was probed (``confusable``, ``typo: omission`` ...)."""

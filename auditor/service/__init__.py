@@ -1,0 +1,1 @@
+"""The audit service: the scheduler, its jobs and run history, structured service logs and mail delivery."""

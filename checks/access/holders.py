@@ -1,0 +1,397 @@
+"""Access checks: who can act as the brand?
+
+These checks read the role holders each platform lists for an account (people, invitations and
+system users with their role and privilege), the people directory, the inventory's
+``expected_admins`` and ``last_access_review``, the policy, and the previous run's evidence.
+
+Which platforms expose role holders:
+
+- Meta: business users and system users with their role, and each Page's assigned users with
+  their tasks (MANAGE is a full admin); emails for business users. Instagram accounts have no
+  admin list of their own: access follows the linked Page and business.
+- LinkedIn: everyone with a role on the company page (ADMINISTRATOR is a full admin), as person
+  ids without emails.
+- GitHub: org owners, members and outside collaborators by login and id, rarely with an email.
+- X, YouTube, Mastodon and Bluesky do not expose who can act on the account (YouTube does not list
+  channel managers; X, Mastodon and Bluesky accounts are single-login): every role check is
+  ``not_verified`` there, with the platform's reason. Keep those credentials in the vault and
+  review who knows them.
+
+Matching people: a role holder is matched to the directory by the email the platform exposes
+or, when it exposes none, by an ``expected_admins`` entry written ``<platform id>=<email>`` (for
+example ``urn:li:person:abc123=carla.diaz@northwind.example``). Directory aliases count as the
+same person, and emails are compared case-insensitively. Pending invitations are judged like
+members (an invitation to an outsider is access waiting to happen) but are not counted as admins;
+system users (API identities) are not people and are skipped by the departed and external checks.
+
+``access.review-overdue`` reads only the inventory's ``last_access_review``: a missing date fails
+("never reviewed"); a date in the future is ``not_verified``. ``access.unapproved-app`` reads the
+apps a platform lists with rights on the account (GitHub org app installations, and any platform
+whose collector can read authorised apps); an app that can publish or administer passes only when
+its id or exact name is in ``policy.approved_apps`` or the account's ``approved_apps`` (a
+look-alike name does not match). X, YouTube, LinkedIn, Mastodon and Bluesky do not list the apps
+authorised on an account: ``not_verified`` there.
+
+``not_verified`` means the role holders could not be read (platform not configured, source failed,
+scope missing, account unreachable, or the platform does not expose them), a holder's email is
+unknown, the people directory was not read, or, for the change checks, there is no previous run
+to compare with. When a platform's source reported a problem for the account, failures visible
+in what was read are still reported but nothing passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from auditor.core.evidence import ConnectedApp, PeopleDirectory, RoleHolder
+from auditor.core.models import Outcome, Severity, Status
+from auditor.core.registry import CheckContext, CheckFunc, check, outcome
+from checks.access.history import new_admin, role_escalation
+from checks.completeness import (
+    AccountView,
+    account_view,
+    accounts_with_roles,
+    gated_outcome,
+    problem_index,
+    state_gap,
+    unless_gap,
+)
+from checks.people import (
+    PeopleIndex,
+    email_domain,
+    find_person,
+    full_admins,
+    holder_email,
+    holder_label,
+    holder_subject,
+    inactive_reason,
+    people_index,
+    role_label,
+)
+from checks.safe_text import shown
+
+
+@check(
+    id="access.departed-admin",
+    title="Someone who left still holds a role",
+    severity=Severity.CRITICAL,
+    rationale="People who left keep their personal logins: a role on the brand account lets a "
+    "leaver, or whoever takes over their personal profile, post as the brand.",
+    remediation="Remove the person's role on the platform today, then rotate the account's "
+    "shared credentials they may have known.",
+    needs=("platform", "directory"),
+)
+def departed_admin(ctx: CheckContext) -> Iterator[Outcome]:
+    """Fails for each role holder who maps to a person not active in the people directory."""
+    people = ctx.evidence.people
+    index = people_index(people) if people is not None else None
+    for item in accounts_with_roles(ctx):
+        if isinstance(item, Outcome):
+            yield item
+            continue
+        view, roles = item
+        if people is None or index is None:
+            why = "could not be read" if ctx.evidence.source_failed("directory") else "was not read"
+            detail = (
+                f"The people directory {why}, so {len(roles)} role holder(s) cannot be checked."
+            )
+            yield outcome(ctx, view.asset, Status.NOT_VERIFIED, detail, source="directory")
+            continue
+        humans = [r for r in roles if not r.is_system]
+        for holder in humans:
+            yield _departed(ctx, view, holder, people, index)
+        if not humans:
+            status, detail = unless_gap(
+                Status.PASS, f"{view.source} lists no person with a role.", view.gap
+            )
+            yield outcome(ctx, view.asset, status, detail, source=view.source)
+
+
+def _departed(
+    ctx: CheckContext,
+    view: AccountView,
+    holder: RoleHolder,
+    people: PeopleDirectory,
+    index: PeopleIndex,
+) -> Outcome:
+    known = holder_email(view.spec, holder)
+    label = holder_label(holder, known.email)
+    subject = holder_subject(holder)
+    facts: dict[str, Any] = {"email": known.email, "matched_via": known.via, "role": holder.role}
+    if known.email is None:
+        detail = (
+            f"{label} holds {role_label(holder)} but no email is exposed and expected_admins "
+            "maps no email to this id."
+        )
+        return outcome(
+            ctx,
+            view.asset,
+            Status.NOT_VERIFIED,
+            detail,
+            source=view.source,
+            subject=subject,
+            **facts,
+        )
+    person = find_person(people, known.email, index)
+    if person is None:
+        outside = "" if ctx.estate.organization.is_company_email(known.email) else " (external)"
+        detail = f"{label}{outside} holds {role_label(holder)} and is not in the people directory."
+        return outcome(
+            ctx,
+            view.asset,
+            Status.NOT_VERIFIED,
+            detail,
+            source=people.source,
+            subject=subject,
+            **facts,
+        )
+    left = inactive_reason(person, ctx.now.date())
+    facts.update(person_status=person.status.value, departed_on=person.departed_on)
+    if left is not None:
+        detail = f"{label} holds {role_label(holder)} but is not active in the directory: {left}."
+        return outcome(
+            ctx, view.asset, Status.FAIL, detail, source=people.source, subject=subject, **facts
+        )
+    status, detail = unless_gap(
+        Status.PASS, f"{label} holds {role_label(holder)} and is active in the directory.", view.gap
+    )
+    return outcome(ctx, view.asset, status, detail, source=people.source, subject=subject, **facts)
+
+
+@check(
+    id="access.external-admin",
+    title="Role holder outside the company and its approved agencies",
+    severity=Severity.HIGH,
+    rationale="A role holder on a personal or unknown domain answers to no one the company can "
+    "offboard; a compromised personal profile becomes a compromised brand account.",
+    remediation="Remove the role, or re-invite the person with their company or approved-agency "
+    "address; add a new agency to the organization's approved agencies only after review.",
+    needs=("platform",),
+)
+def external_admin(ctx: CheckContext) -> Iterator[Outcome]:
+    """Fails for each role holder whose email is neither a company nor an approved-agency one."""
+    org = ctx.estate.organization
+    for item in accounts_with_roles(ctx):
+        if isinstance(item, Outcome):
+            yield item
+            continue
+        view, roles = item
+        for holder in (r for r in roles if not r.is_system):
+            known = holder_email(view.spec, holder)
+            label = holder_label(holder, known.email)
+            facts: dict[str, Any] = {"email": known.email, "role": holder.role}
+            if known.email is None:
+                status = Status.NOT_VERIFIED
+                detail = (
+                    f"{label} holds {role_label(holder)}; no email is exposed and "
+                    "expected_admins maps none to this id, so its domain is unknown."
+                )
+            elif org.is_company_email(known.email):
+                status, detail = Status.PASS, f"{label} is on a company domain."
+            elif (agency := org.agency_for(known.email)) is not None:
+                status = Status.PASS
+                detail = f"{label} is on the approved agency {shown(agency.name)}'s domain."
+            else:
+                status = Status.FAIL
+                detail = (
+                    f"{label} holds {role_label(holder)} with an address on "
+                    f"{shown(email_domain(known.email))}, neither a company nor an approved "
+                    "agency domain."
+                )
+            yield gated_outcome(
+                ctx,
+                view,
+                status,
+                detail,
+                subject=holder_subject(holder),
+                **facts,
+            )
+
+
+@check(
+    id="access.excess-admins",
+    title="More full admins than policy allows",
+    severity=Severity.MEDIUM,
+    rationale="Every full admin can remove the others and change recovery settings; each extra "
+    "one is another phishing target that can lose the whole account.",
+    remediation="Lower the extra admins to the least role they need (editor, analyst).",
+    needs=("platform",),
+)
+def excess_admins(ctx: CheckContext) -> Iterator[Outcome]:
+    """Fails when accepted human full admins exceed ``policy.max_full_admins``."""
+    limit = ctx.policy.max_full_admins
+    for item in accounts_with_roles(ctx):
+        if isinstance(item, Outcome):
+            yield item
+            continue
+        view, roles = item
+        admins = full_admins(roles)
+        names = [holder_label(a) for a in admins]
+        facts: dict[str, Any] = {"full_admins": len(admins), "limit": limit}
+        if len(admins) > limit:
+            status = Status.FAIL
+            detail = f"{len(admins)} full admins (policy allows {limit}): {'; '.join(names)}."
+        else:
+            status = Status.PASS
+            detail = f"{len(admins)} full admin(s), within the policy's {limit}."
+        yield gated_outcome(ctx, view, status, detail, admins=names, **facts)
+
+
+@check(
+    id="access.single-admin",
+    title="Only one full admin",
+    severity=Severity.MEDIUM,
+    rationale="With a single full admin, losing that one person or login locks the company out "
+    "of its own account; nobody else can recover it.",
+    remediation="Add a second full admin from the company (a different person, with 2FA).",
+    needs=("platform",),
+)
+def single_admin(ctx: CheckContext) -> Iterator[Outcome]:
+    """Fails when exactly one accepted human full admin holds the account."""
+    for item in accounts_with_roles(ctx):
+        if isinstance(item, Outcome):
+            yield item
+            continue
+        view, roles = item
+        admins = full_admins(roles)
+        names = [holder_label(a) for a in admins]
+        if view.gap is not None:
+            status = Status.NOT_VERIFIED
+            detail = f"The full admins could not be counted completely: {view.gap}."
+        elif len(admins) == 1:
+            status = Status.FAIL
+            detail = f"{names[0]} is the only full admin."
+        elif admins:
+            status, detail = Status.PASS, f"{len(admins)} full admins: {'; '.join(names)}."
+        else:
+            status = Status.NOT_VERIFIED
+            detail = (
+                f"None of the {len(roles)} role holder(s) {view.source} lists is an accepted "
+                "full admin; the account's real admin is not visible."
+            )
+        yield outcome(
+            ctx,
+            view.asset,
+            status,
+            detail,
+            source=view.source,
+            full_admins=len(admins),
+            admins=names,
+        )
+
+
+@check(
+    id="access.review-overdue",
+    title="Access review overdue",
+    severity=Severity.MEDIUM,
+    rationale="Roles accumulate: without a regular review, leavers, agencies and one-off helpers "
+    "keep access nobody remembers granting.",
+    remediation="Review who holds each role on the account, remove what is not needed, and "
+    "record the date as last_access_review in the inventory.",
+    needs=("inventory",),
+)
+def review_overdue(ctx: CheckContext) -> Iterator[Outcome]:
+    """Fails when the inventory's last access review is missing or older than policy allows."""
+    limit = ctx.policy.access_review_max_days
+    today = ctx.now.date()
+    for spec in ctx.estate.accounts:
+        last: date | None = spec.last_access_review
+        if last is None:
+            status, detail = Status.FAIL, "Access was never reviewed (no last_access_review)."
+            age = None
+        elif last > today:
+            age = (today - last).days
+            status = Status.NOT_VERIFIED
+            detail = f"The recorded access review date {last.isoformat()} is in the future."
+        else:
+            age = (today - last).days
+            status = Status.FAIL if age > limit else Status.PASS
+            verdict = "beyond" if age > limit else "within"
+            detail = (
+                f"Access last reviewed on {last.isoformat()}, {age} days ago "
+                f"({verdict} the policy's {limit} days)."
+            )
+        yield outcome(
+            ctx,
+            spec.asset,
+            status,
+            detail,
+            source="inventory",
+            subject="last_access_review",
+            last_review=last,
+            age_days=age,
+            limit_days=limit,
+        )
+
+
+@check(
+    id="access.unapproved-app",
+    title="Unapproved app can publish or administer",
+    severity=Severity.HIGH,
+    rationale="A connected app with publishing or admin rights acts as the brand; a forgotten "
+    "or malicious one is a takeover path that survives password changes.",
+    remediation="Revoke the app's access, or approve it in policy.approved_apps (or the "
+    "account's approved_apps) after review.",
+    needs=("platform",),
+)
+def unapproved_app(ctx: CheckContext) -> Iterator[Outcome]:
+    """Fails for each app that can publish or administer and is not approved."""
+    problems = problem_index(ctx)
+    for spec in ctx.estate.accounts:
+        view = account_view(ctx, spec, problems)
+        ev = view.evidence
+        gap = state_gap(view)
+        if ev is None or ev.apps is None:
+            reason = gap or f"{ev.source if ev else view.source} does not expose connected apps"
+            detail = f"Apps connected to {shown(spec.handle)} are unknown: {reason}."
+            yield outcome(ctx, spec.asset, Status.NOT_VERIFIED, detail, source=view.source)
+            continue
+        yield from _apps(ctx, view, ev.apps, gap)
+
+
+def _apps(
+    ctx: CheckContext, view: AccountView, apps: tuple[ConnectedApp, ...], gap: str | None
+) -> Iterator[Outcome]:
+    approved = {a.strip().lower() for a in (*ctx.policy.approved_apps, *view.spec.approved_apps)}
+    risky = list({a.app_id: a for a in apps if a.can_publish or a.can_admin}.values())
+    for app in risky:
+        rights = " and ".join(
+            r for r, on in (("publish", app.can_publish), ("administer", app.can_admin)) if on
+        )
+        label = f"{shown(app.name)} ({shown(app.app_id)})"
+        ok = app.app_id.strip().lower() in approved or app.name.strip().lower() in approved
+        status = Status.PASS if ok else Status.FAIL
+        detail = f"{label} can {rights} and is {'approved' if ok else 'not on the approved list'}."
+        status, detail = unless_gap(status, detail, gap)
+        yield outcome(
+            ctx,
+            view.asset,
+            status,
+            detail,
+            source=view.source,
+            subject=app.app_id,
+            app=app.name,
+            permissions=list(app.permissions),
+        )
+    if not risky:
+        status, detail = unless_gap(
+            Status.PASS,
+            f"None of the {len(apps)} connected app(s) can publish or administer.",
+            gap,
+        )
+        yield outcome(ctx, view.asset, status, detail, source=view.source, apps=len(apps))
+
+
+CHECKS: tuple[CheckFunc, ...] = (
+    departed_admin,
+    external_admin,
+    excess_admins,
+    single_admin,
+    new_admin,
+    role_escalation,
+    review_overdue,
+    unapproved_app,
+)
+"""The access checks in catalog order."""

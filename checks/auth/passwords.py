@@ -1,0 +1,388 @@
+"""auth (passwords): the vault checks of the auth family.
+
+Each inventory account is linked to its vault item by ``accounts[].vault_item`` (the item's id or
+title). Every result is about the account (asset) and names the item (subject: the inventory's
+``vault_item`` reference). The vault collector reduced passwords to facts before any check runs:
+no check ever sees a password.
+
+- ``auth.password-breached``: the password appears in Pwned Passwords (count > 0). Unknown when
+  ``sources.vault.check_breaches`` is off or the range lookup failed.
+- ``auth.password-reused``: another vault item holds the same password (the result names them).
+- ``auth.password-weak``: zxcvbn score below ``policy.password_min_score`` (default 3 of 4) or
+  fewer than ``policy.password_min_length`` characters (default 14). Company words (its name,
+  domains and handles) count as guessable.
+- ``auth.password-stale``: last change older than ``policy.password_max_age_days`` (default 365).
+  The change date is the newest password-history entry, else the item's revision date, which is
+  an upper bound (any edit moves it), so the real age may be larger than reported. 1Password CSV
+  exports carry no dates: ``not_verified``.
+- ``auth.password-not-rotated-after-departure``: the password was last changed before the
+  departure date (people directory ``departed_on``) of someone who had access: a role holder now
+  or in the previous run, or an expected admin in the inventory.
+- ``auth.totp-beside-password``: the TOTP seed is stored in the same item as the password, so
+  whoever reads the vault item has both factors.
+
+No linked item, an item that is not in the export, or no vault export at all give
+``not_verified`` (``ownership.credential-unmanaged`` reports the missing item itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from auditor.core.estate import AccountSpec
+from auditor.core.evidence import Person, PersonStatus, VaultItem
+from auditor.core.models import Outcome, Severity, Status
+from auditor.core.registry import CheckContext, CheckFunc, check, outcome
+from checks.people import PeopleIndex, directory_find, directory_index
+from checks.safe_text import shown
+from checks.vaults import VaultLookup, vault_lookup
+
+_VAULT_NEEDS = ("vault", "inventory")
+_GONE = (PersonStatus.DEPARTED, PersonStatus.DELETED)
+
+
+def linked_item(
+    ctx: CheckContext, spec: AccountSpec, lookup: VaultLookup | None = None
+) -> tuple[VaultItem | None, str | None]:
+    """The account's vault item, or None and the reason (a sentence fragment). Pass a
+    :class:`VaultLookup` of ``ctx.evidence.vault`` when calling this per account."""
+    vault = ctx.evidence.vault
+    if vault is None:
+        report = ctx.evidence.sources.get("vault")
+        if report is not None and not report.ok:
+            return None, "the vault export could not be read"
+        return None, "no vault export is configured (sources.vault)"
+    if spec.vault_item is None:
+        return None, "no vault item is linked to the account (accounts[].vault_item)"
+    item = (lookup or VaultLookup(vault)).find(spec.vault_item)
+    if item is None:
+        return None, f"vault item '{spec.vault_item}' is not in the {vault.format} export"
+    return item, None
+
+
+def _items(ctx: CheckContext, check_name: str) -> Iterator[tuple[AccountSpec, VaultItem] | Outcome]:
+    """Each account with its item, or a not_verified outcome saying why it has none."""
+    lookup = vault_lookup(ctx.evidence.vault)
+    for spec in ctx.estate.accounts:
+        item, gap = linked_item(ctx, spec, lookup)
+        if item is not None and item.has_password:
+            yield spec, item
+            continue
+        why = gap or f"vault item '{item.name if item else ''}' holds no password"
+        yield outcome(
+            ctx,
+            spec.asset,
+            Status.NOT_VERIFIED,
+            f"Cannot judge {check_name}: {why}",
+            source="vault",
+            subject=spec.vault_item or "",
+        )
+
+
+def _result(
+    ctx: CheckContext,
+    spec: AccountSpec,
+    item: VaultItem,
+    status: Status,
+    detail: str,
+    **facts: object,
+) -> Outcome:
+    vault = ctx.evidence.vault
+    ref = ctx.ref(
+        "vault",
+        vault.observed_at if vault else None,
+        vault_item_id=item.item_id,
+        vault_item=item.name,
+        **facts,
+    )
+    subject = spec.vault_item or item.item_id
+    return Outcome(asset=spec.asset, subject=subject, status=status, detail=detail, evidence=ref)
+
+
+@check(
+    id="auth.password-breached",
+    title="Password found in breach corpus",
+    severity=Severity.CRITICAL,
+    rationale="Passwords in breach corpora are tried first in credential-stuffing attacks.",
+    remediation="Change the password now to a unique generated one, and check the account's "
+    "recent sessions and recovery settings.",
+    needs=("vault", "hibp", "inventory"),
+)
+def password_breached(ctx: CheckContext) -> Iterator[Outcome]:
+    """Pwned Passwords count of the item's password (k-anonymity range query)."""
+    for entry in _items(ctx, "breach exposure"):
+        if isinstance(entry, Outcome):
+            yield entry
+            continue
+        spec, item = entry
+        count = item.breach_count
+        if count is None:
+            why = _breach_gap(ctx)
+            detail = f"Breach exposure of vault item '{item.name}' unknown: {why}"
+            yield _result(ctx, spec, item, Status.NOT_VERIFIED, detail)
+        elif count > 0:
+            detail = f"The password of vault item '{item.name}' appears {count:,} times in Pwned Passwords"
+            yield _result(ctx, spec, item, Status.FAIL, detail, breach_count=count)
+        else:
+            detail = f"The password of vault item '{item.name}' is not in Pwned Passwords"
+            yield _result(ctx, spec, item, Status.PASS, detail, breach_count=0)
+
+
+def _breach_gap(ctx: CheckContext) -> str:
+    report = ctx.evidence.sources.get("vault")
+    problem = next((p for p in report.problems if p.asset_key is None), None) if report else None
+    if problem is not None:
+        return problem.detail
+    return "the breach lookup is off (sources.vault.check_breaches) or was not run"
+
+
+@check(
+    id="auth.password-reused",
+    title="Password reused across vault items",
+    severity=Severity.HIGH,
+    rationale="A reused password falls with the weakest site that holds it.",
+    remediation="Give each account its own generated password.",
+    needs=_VAULT_NEEDS,
+)
+def password_reused(ctx: CheckContext) -> Iterator[Outcome]:
+    """Items holding the same password (compared by keyed hash inside the collector)."""
+    lookup = vault_lookup(ctx.evidence.vault)
+    for entry in _items(ctx, "password reuse"):
+        if isinstance(entry, Outcome):
+            yield entry
+            continue
+        spec, item = entry
+        if item.reused_with:
+            others = [_name(lookup.find(i) if lookup else None, i) for i in item.reused_with]
+            detail = f"Vault item '{item.name}' shares its password with {', '.join(others)}"
+            yield _result(
+                ctx,
+                spec,
+                item,
+                Status.FAIL,
+                detail,
+                reused_with=list(item.reused_with),
+                reused_with_names=others,
+            )
+        else:
+            detail = f"No other vault item holds the password of '{item.name}'"
+            yield _result(ctx, spec, item, Status.PASS, detail, reused_with=[])
+
+
+def _name(item: VaultItem | None, fallback: str) -> str:
+    return f"'{item.name}'" if item is not None else f"item {fallback}"
+
+
+@check(
+    id="auth.password-weak",
+    title="Weak password",
+    severity=Severity.HIGH,
+    rationale="Short or guessable passwords fall to guessing and cracking.",
+    remediation="Replace it with a generated password of at least the policy length.",
+    needs=_VAULT_NEEDS,
+)
+def password_weak(ctx: CheckContext) -> Iterator[Outcome]:
+    """zxcvbn score and length against policy."""
+    policy = ctx.policy
+    for entry in _items(ctx, "password strength"):
+        if isinstance(entry, Outcome):
+            yield entry
+            continue
+        spec, item = entry
+        score, length = item.strength_score, item.password_length
+        if score is None or length is None:
+            detail = f"Strength of vault item '{item.name}' was not measured"
+            yield _result(ctx, spec, item, Status.NOT_VERIFIED, detail)
+            continue
+        facts = {
+            "strength_score": score,
+            "password_length": length,
+            "min_score": policy.password_min_score,
+            "min_length": policy.password_min_length,
+        }
+        measured = f"zxcvbn score {score}/4 (policy {policy.password_min_score}), {length} characters (policy {policy.password_min_length})"
+        weak = score < policy.password_min_score or length < policy.password_min_length
+        status = Status.FAIL if weak else Status.PASS
+        verdict = "is weak" if weak else "meets policy"
+        yield _result(
+            ctx, spec, item, status, f"The password of '{item.name}' {verdict}: {measured}", **facts
+        )
+
+
+@check(
+    id="auth.password-stale",
+    title="Password older than policy",
+    severity=Severity.MEDIUM,
+    rationale="Old passwords have had more time to leak through phishing, devices and people.",
+    remediation="Rotate the password and record the change in the vault.",
+    needs=_VAULT_NEEDS,
+)
+def password_stale(ctx: CheckContext) -> Iterator[Outcome]:
+    """Last change from password history, else the item's revision date. The revision date is
+    only an upper bound (any edit moves it): it can prove a password stale, never fresh, so a
+    recent edit without history is ``not_verified``."""
+    limit = ctx.policy.password_max_age_days
+    for entry in _items(ctx, "password age"):
+        if isinstance(entry, Outcome):
+            yield entry
+            continue
+        spec, item = entry
+        changed = item.password_changed_at
+        if changed is None:
+            detail = f"The export does not say when the password of '{item.name}' last changed"
+            yield _result(ctx, spec, item, Status.NOT_VERIFIED, detail)
+            continue
+        age = (ctx.now - changed).days
+        status = Status.FAIL if age > limit else Status.PASS
+        detail = (
+            f"The password of '{item.name}' last changed on {changed.date().isoformat()}, "
+            f"{age} days ago (policy: {limit} days)"
+        )
+        if status is Status.PASS and not item.password_changed_exact:
+            status = Status.NOT_VERIFIED
+            detail = (
+                f"'{item.name}' was last edited on {changed.date().isoformat()} and the export "
+                "keeps no password history, so the password itself may be older"
+            )
+        elif not item.password_changed_exact:
+            detail += " at the latest (the item's last edit; no password history)"
+        yield _result(
+            ctx,
+            spec,
+            item,
+            status,
+            detail,
+            changed_on=changed.date().isoformat(),
+            age_days=age,
+            max_age_days=limit,
+        )
+
+
+@check(
+    id="auth.password-not-rotated-after-departure",
+    title="Password not rotated after someone with access left",
+    severity=Severity.HIGH,
+    rationale="People who leave keep what they knew: a password they used still works.",
+    remediation="Rotate the password (and the TOTP seed) whenever someone with access leaves.",
+    needs=("vault", "directory", "platform", "history", "inventory"),
+)
+def password_not_rotated_after_departure(ctx: CheckContext) -> Iterator[Outcome]:
+    """People with access: role holders now and in the previous run, and expected admins. A
+    revision date (no password history) proves a password predates a departure, but an edit
+    after it is not proof of rotation: that case is ``not_verified``."""
+    directory = ctx.evidence.people
+    index = directory_index(directory) if directory is not None else None
+    for entry in _items(ctx, "rotation after departures"):
+        if isinstance(entry, Outcome):
+            yield entry
+            continue
+        spec, item = entry
+        yield _rotation(ctx, spec, item, index)
+
+
+def _rotation(
+    ctx: CheckContext, spec: AccountSpec, item: VaultItem, index: PeopleIndex | None
+) -> Outcome:
+    directory = ctx.evidence.people
+    if directory is None:
+        detail = "No people directory was read, so departures are unknown"
+        return _result(ctx, spec, item, Status.NOT_VERIFIED, detail)
+    access = sorted(_with_access(ctx, spec))
+    found = (directory_find(directory, e, index) for e in access)
+    people = [p for p in found if p is not None]
+    left = [p for p in people if p.departed_on is not None and p.departed_on <= ctx.now.date()]
+    undated = [p.email for p in people if p.departed_on is None and p.status in _GONE]
+    changed = item.password_changed_at
+    facts: dict[str, object] = {
+        "with_access": access,
+        "departed": [p.email for p in left],
+        "changed_on": changed.date().isoformat() if changed else None,
+    }
+    if left and changed is None:
+        detail = f"{_who(left)}, but the export does not say when '{item.name}' last changed"
+        return _result(ctx, spec, item, Status.NOT_VERIFIED, detail, **facts)
+    late = [p for p in left if changed is not None and changed.date() < _day(p)]
+    if late:
+        detail = (
+            f"The password of '{item.name}' last changed on {facts['changed_on']}, "
+            f"before {_who(late)}"
+        )
+        late_emails = [p.email for p in late]
+        return _result(ctx, spec, item, Status.FAIL, detail, not_rotated_after=late_emails, **facts)
+    if undated:
+        detail = (
+            f"{', '.join(undated)} left on an unknown date (no departed_on in the directory): "
+            f"cannot tell whether '{item.name}' was rotated after"
+        )
+        return _result(ctx, spec, item, Status.NOT_VERIFIED, detail, **facts)
+    if left and not item.password_changed_exact:
+        detail = (
+            f"{_who(left)}; '{item.name}' was last edited on {facts['changed_on']}, but the "
+            "export keeps no password history, so the password may not have changed since"
+        )
+        return _result(ctx, spec, item, Status.NOT_VERIFIED, detail, **facts)
+    if left:
+        detail = f"The password of '{item.name}' was changed on {facts['changed_on']}, after {_who(left)}"
+    else:
+        known = ", ".join(p.email for p in people) or "nobody the directory knows"
+        detail = f"Nobody with access to '{item.name}' has left (checked: {known})"
+    return _result(ctx, spec, item, Status.PASS, detail, **facts)
+
+
+def _with_access(ctx: CheckContext, spec: AccountSpec) -> set[str]:
+    key = spec.asset.key
+    emails = {e for e in spec.expected_admins if "@" in e}
+    runs = [ctx.evidence] + ([ctx.previous.evidence] if ctx.previous is not None else [])
+    for evidence in runs:
+        ev = evidence.accounts.get(key)
+        for holder in (ev.roles or ()) if ev is not None else ():
+            if holder.email and not holder.pending:
+                emails.add(holder.email.lower())
+    return emails
+
+
+def _day(person: Person) -> date:
+    return person.departed_on or date.max
+
+
+def _who(people: list[Person]) -> str:
+    """``a@x left on 2026-08-31 and b@x left on 2026-10-15``."""
+    return " and ".join(
+        f"{shown(p.email)} left on {p.departed_on.isoformat() if p.departed_on else 'an unknown date'}"
+        for p in people
+    )
+
+
+@check(
+    id="auth.totp-beside-password",
+    title="TOTP seed stored with the password",
+    severity=Severity.LOW,
+    rationale="Whoever reads the vault item holds both factors: the second factor adds nothing.",
+    remediation="Move the TOTP seed to a separate authenticator or vault, or use a security key.",
+    needs=_VAULT_NEEDS,
+)
+def totp_beside_password(ctx: CheckContext) -> Iterator[Outcome]:
+    """A TOTP seed in the same vault item as the password."""
+    for entry in _items(ctx, "TOTP placement"):
+        if isinstance(entry, Outcome):
+            yield entry
+            continue
+        spec, item = entry
+        if item.has_totp:
+            detail = f"Vault item '{item.name}' holds both the password and the TOTP seed"
+            yield _result(ctx, spec, item, Status.FAIL, detail, has_totp=True)
+        else:
+            detail = f"Vault item '{item.name}' holds no TOTP seed beside the password"
+            yield _result(ctx, spec, item, Status.PASS, detail, has_totp=False)
+
+
+CHECKS: tuple[CheckFunc, ...] = (
+    password_breached,
+    password_reused,
+    password_weak,
+    password_stale,
+    password_not_rotated_after_departure,
+    totp_beside_password,
+)
+"""The vault checks of the auth family, in catalog order (re-exported by :mod:`checks.auth.two_factor`)."""

@@ -1,0 +1,351 @@
+"""auth: password and two-factor hygiene of the brand accounts.
+
+A brand account falls to whoever holds its password and can pass its second factor. These checks
+read three kinds of evidence and say in every result which one they used:
+
+- platform evidence (what the platform's API reports: Bluesky's ``emailAuthFactor``, the
+  two-factor requirement of a Meta business or GitHub org, each role holder's 2FA state). When the
+  platform tells, it outranks everything else;
+- the inventory attestation (``accounts[].two_factor``: the strongest method a person
+  confirmed, and when; ``coverage.evidence-stale`` reports attestations older than policy);
+- the vault export (Bitwarden JSON or 1Password CSV), reduced in memory to facts: zxcvbn
+  strength, length, reuse between items, the last password change, whether a TOTP seed is stored
+  in the same item, and the Pwned Passwords count (only a 5-character SHA-1 prefix leaves the
+  machine). An account is linked to its item by ``accounts[].vault_item`` (item id or title).
+
+Checks in this family:
+
+- ``auth.2fa-missing``: no second factor on the account, or the business/org holding it does not
+  require one. Platform evidence first, then the attestation, then a TOTP seed in the vault item.
+- ``auth.2fa-weak-method``: the strongest attested factor is SMS or voice (SIM-swappable), and
+  the vault holds no TOTP seed for the account.
+- ``auth.member-without-2fa``: a role holder without a second factor (platform evidence), or the
+  mailbox the account is registered to without 2-step verification (people directory,
+  ``two_sv_enrolled``).
+- ``auth.password-breached``, ``auth.password-reused``, ``auth.password-weak``
+  (``policy.password_min_score``, ``policy.password_min_length``), ``auth.password-stale``
+  (``policy.password_max_age_days``), ``auth.password-not-rotated-after-departure`` and
+  ``auth.totp-beside-password``: the vault checks; ``brand-audit checks explain ID`` shows the
+  details of each.
+
+Unknown is never a pass: no linked vault item, a 1Password CSV without dates, a breach lookup
+that was off or failed, a platform that does not expose 2FA and no attestation all give
+``not_verified`` with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.core.estate import AccountSpec, Attestation, TwoFactorMethod
+from auditor.core.evidence import AccountEvidence, PeopleDirectory, Person, RoleHolder
+from auditor.core.models import Outcome, Severity, Status
+from auditor.core.registry import CheckContext, CheckFunc, check, outcome
+from checks.auth import passwords as auth_passwords
+from checks.auth.passwords import linked_item
+from checks.people import PeopleIndex, directory_find, directory_index
+from checks.safe_text import shown
+from checks.vaults import VaultLookup, vault_lookup
+
+
+@check(
+    id="auth.2fa-missing",
+    title="Account without a second factor",
+    severity=Severity.CRITICAL,
+    rationale="A password alone is phished, reused or leaked; a second factor stops most takeovers.",
+    remediation="Turn on a second factor (security key or TOTP) for the account and require it "
+    "in the business or organization that holds it.",
+    needs=("platform", "inventory", "vault"),
+)
+def two_factor_missing(ctx: CheckContext) -> Iterator[Outcome]:
+    """Platform evidence outranks the attestation, which outranks a TOTP seed in the vault."""
+    lookup = vault_lookup(ctx.evidence.vault)
+    for spec in ctx.estate.accounts:
+        ev = ctx.evidence.accounts.get(spec.asset.key)
+        platform = _platform_two_factor(ctx, spec, ev)
+        if platform is not None:
+            yield platform
+        elif spec.two_factor is not None:
+            yield _attested_two_factor(ctx, spec, spec.two_factor)
+        else:
+            yield _vault_two_factor(ctx, spec, lookup)
+
+
+def _platform_two_factor(
+    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence | None
+) -> Outcome | None:
+    if ev is None or (ev.account_two_factor is None and ev.two_factor_policy is None):
+        return None
+    said: list[str] = []
+    failing: list[str] = []
+    if ev.account_two_factor is not None:
+        said.append(
+            f"the account's own second factor is {'on' if ev.account_two_factor else 'off'}"
+        )
+        if not ev.account_two_factor:
+            failing.append("the account has no second factor")
+    policy = ev.two_factor_policy
+    if policy is not None:
+        holder = (
+            shown(ev.owner_name) if ev.owner_name else "the business or organization holding it"
+        )
+        said.append(f"{holder} requires 2FA for {policy.required_for} ({policy.source_field})")
+        if policy.required_for == "none":
+            failing.append(f"{holder} does not require a second factor ({policy.source_field})")
+    overridden = spec.two_factor is not None and bool(failing) != (
+        spec.two_factor.method is TwoFactorMethod.NONE
+    )
+    note = " (platform evidence outranks the inventory attestation)" if overridden else ""
+    status = Status.FAIL if failing else Status.PASS
+    detail = (
+        f"{ev.platform} API: " + "; ".join(failing) + note
+        if failing
+        else f"{ev.platform} API: " + "; ".join(said) + note
+    )
+    return outcome(
+        ctx,
+        spec.asset,
+        status,
+        detail,
+        source=ev.source,
+        observed_at=ev.observed_at,
+        evidence_used="platform",
+        account_two_factor=ev.account_two_factor,
+        required_for=policy.required_for if policy else None,
+        policy_field=policy.source_field if policy else None,
+        attested_method=spec.two_factor.method.value if spec.two_factor else None,
+        attestation_overridden=overridden,
+    )
+
+
+def _attested_two_factor(ctx: CheckContext, spec: AccountSpec, att: Attestation) -> Outcome:
+    by = f" by {att.attested_by}" if att.attested_by else ""
+    when = f"attested{by} on {att.attested_on.isoformat()}"
+    if att.method is TwoFactorMethod.NONE:
+        status, detail = Status.FAIL, f"No second factor: {when} (the platform does not report it)"
+    else:
+        status = Status.PASS
+        detail = f"Second factor {att.method.value} {when} (the platform does not report it)"
+    return outcome(
+        ctx,
+        spec.asset,
+        status,
+        detail,
+        source="inventory",
+        evidence_used="attestation",
+        attested_method=att.method.value,
+        attested_on=att.attested_on.isoformat(),
+    )
+
+
+def _vault_two_factor(ctx: CheckContext, spec: AccountSpec, lookup: VaultLookup | None) -> Outcome:
+    item, gap = linked_item(ctx, spec, lookup)
+    if item is not None and item.has_totp:
+        return outcome(
+            ctx,
+            spec.asset,
+            Status.PASS,
+            f"A TOTP seed for the account is stored in vault item '{item.name}' (no platform "
+            "evidence or attestation)",
+            source="vault",
+            evidence_used="vault_totp",
+            vault_item_id=item.item_id,
+        )
+    why = gap or f"vault item '{item.name if item else ''}' holds no TOTP seed"
+    return outcome(
+        ctx,
+        spec.asset,
+        Status.NOT_VERIFIED,
+        f"The {spec.platform} API does not report 2FA, no attestation is recorded, and {why}",
+        source="inventory",
+        evidence_used="none",
+    )
+
+
+@check(
+    id="auth.2fa-weak-method",
+    title="Only SMS or voice as second factor",
+    severity=Severity.MEDIUM,
+    rationale="SMS and voice codes are taken over by SIM swaps and number ports.",
+    remediation="Enroll a security key, passkey or TOTP app and remove the phone number as a "
+    "second factor.",
+    needs=("inventory", "vault"),
+)
+def two_factor_weak_method(ctx: CheckContext) -> Iterator[Outcome]:
+    """Reads the attestation; a TOTP seed in the vault item proves a stronger factor exists."""
+    lookup = vault_lookup(ctx.evidence.vault)
+    for spec in ctx.estate.accounts:
+        yield _weak_method(ctx, spec, spec.two_factor, lookup)
+
+
+def _weak_method(
+    ctx: CheckContext, spec: AccountSpec, att: Attestation | None, lookup: VaultLookup | None
+) -> Outcome:
+    item, _gap = linked_item(ctx, spec, lookup)
+    totp = item is not None and item.has_totp
+    attested = f", attested on {att.attested_on.isoformat()}" if att else ""
+    if att is not None and att.method.weak and not totp:
+        status = Status.FAIL
+        detail = f"The strongest second factor is {att.method.value}{attested}"
+    elif totp and item is not None:
+        status = Status.PASS
+        detail = f"A TOTP factor exists: its seed is stored in vault item '{item.name}'"
+    elif att is not None and att.method is not TwoFactorMethod.NONE:
+        status = Status.PASS
+        detail = f"The strongest second factor is {att.method.value}{attested}"
+    elif att is not None:
+        status = Status.NOT_VERIFIED
+        detail = (
+            f"The attestation of {att.attested_on.isoformat()} says the account has no second "
+            "factor (auth.2fa-missing reports it), so there is no method to judge"
+        )
+    else:
+        status = Status.NOT_VERIFIED
+        detail = "No 2FA attestation is recorded and the vault holds no TOTP seed for the account"
+    return outcome(
+        ctx,
+        spec.asset,
+        status,
+        detail,
+        source="vault" if totp and status is Status.PASS else "inventory",
+        attested_method=att.method.value if att else None,
+        vault_totp=totp,
+    )
+
+
+@check(
+    id="auth.member-without-2fa",
+    title="Role holder or registration mailbox without a second factor",
+    severity=Severity.HIGH,
+    rationale="Anyone who can act as the brand, and the mailbox that can reset its password, is "
+    "as good a way in as the account itself.",
+    remediation="Have the person enroll a second factor (or remove their role), and enforce "
+    "2-step verification on the registration mailbox.",
+    needs=("platform", "directory", "inventory"),
+)
+def member_without_two_factor(ctx: CheckContext) -> Iterator[Outcome]:
+    """One result per role holder (subject: email or platform id) and one for the registration
+    mailbox (subject ``mailbox:<email>``)."""
+    directory = ctx.evidence.people
+    index = directory_index(directory) if directory is not None else None
+    for spec in ctx.estate.accounts:
+        ev = ctx.evidence.accounts.get(spec.asset.key)
+        yield from _role_holders(ctx, spec, ev)
+        yield _registration_mailbox(ctx, spec, ev, index)
+
+
+def _role_holders(
+    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence | None
+) -> Iterator[Outcome]:
+    if ev is None or ev.roles is None:
+        why = (
+            ev.roles_note or f"the {ev.platform} API did not return role holders"
+            if ev is not None
+            else f"no {spec.platform} evidence was collected for the account"
+        )
+        yield outcome(
+            ctx,
+            spec.asset,
+            Status.NOT_VERIFIED,
+            f"Role holders' 2FA unknown: {why}",
+            source=ev.source if ev else spec.platform,
+            subject="roles",
+        )
+        return
+    for holder in ev.roles:
+        if holder.pending or holder.is_system:
+            continue
+        yield _holder(ctx, spec, ev, holder)
+
+
+def _holder(
+    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence, holder: RoleHolder
+) -> Outcome:
+    who = holder.email or holder.name or holder.person_id
+    label = f"{shown(who)} ({shown(holder.role, 40)})"
+    if holder.two_factor is None:
+        status, detail = (
+            Status.NOT_VERIFIED,
+            f"{label}: the {ev.platform} API does not say whether they use 2FA",
+        )
+    elif holder.two_factor:
+        method = f" ({shown(holder.two_factor_method, 40)})" if holder.two_factor_method else ""
+        status, detail = Status.PASS, f"{label} has a second factor{method}"
+    else:
+        status, detail = Status.FAIL, f"{label} has no second factor"
+    return outcome(
+        ctx,
+        spec.asset,
+        status,
+        detail,
+        source=ev.source,
+        observed_at=ev.observed_at,
+        subject=holder.email or holder.person_id,
+        role=holder.role,
+        full_admin=holder.full_admin,
+        two_factor=holder.two_factor,
+        evidence_used="platform",
+    )
+
+
+def _registration_mailbox(
+    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence | None, index: PeopleIndex | None
+) -> Outcome:
+    email = spec.registered_email or (ev.registration_email if ev else None)
+    if email is None:
+        detail = "No registration email is recorded in the inventory or reported by the platform"
+        return outcome(
+            ctx, spec.asset, Status.NOT_VERIFIED, detail, source="inventory", subject="mailbox"
+        )
+    directory = ctx.evidence.people
+    person = directory_find(directory, email, index) if directory is not None else None
+    if directory is None or person is None:
+        where = "no people directory was read" if directory is None else "not in the directory"
+        return outcome(
+            ctx,
+            spec.asset,
+            Status.NOT_VERIFIED,
+            f"Registration mailbox {email}: 2-step verification unknown ({where})",
+            source="directory",
+            subject=f"mailbox:{email.lower()}",
+            email=email,
+        )
+    return _mailbox_two_step(ctx, spec, email, directory, person)
+
+
+def _mailbox_two_step(
+    ctx: CheckContext, spec: AccountSpec, email: str, directory: PeopleDirectory, person: Person
+) -> Outcome:
+    enrolled = person.two_sv_enrolled is True or person.two_sv_enforced is True
+    if enrolled:
+        status, detail = Status.PASS, f"Registration mailbox {email} has 2-step verification"
+    elif person.two_sv_enrolled is False:
+        status, detail = Status.FAIL, f"Registration mailbox {email} has no 2-step verification"
+    else:
+        status = Status.NOT_VERIFIED
+        detail = (
+            f"Registration mailbox {email}: the {directory.source} source does not say whether "
+            "2-step verification is on"
+        )
+    return outcome(
+        ctx,
+        spec.asset,
+        status,
+        detail,
+        source=directory.source,
+        observed_at=directory.observed_at,
+        subject=f"mailbox:{email.lower()}",
+        email=email,
+        two_sv_enrolled=person.two_sv_enrolled,
+        two_sv_enforced=person.two_sv_enforced,
+        evidence_used="directory",
+    )
+
+
+CHECKS: tuple[CheckFunc, ...] = (
+    two_factor_missing,
+    two_factor_weak_method,
+    member_without_two_factor,
+    *auth_passwords.CHECKS,
+)
+"""The auth checks in catalog order."""
