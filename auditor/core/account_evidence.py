@@ -6,9 +6,11 @@ Part of the evidence contract; import these types from :mod:`auditor.core.eviden
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+from auditor.core.completeness import FacetMap
 
 
 class AccountState(StrEnum):
@@ -168,6 +170,9 @@ class AccountEvidence:
     """Scopes the token lacks for checks that need them."""
     cursor: str | None = None
     """Incremental fetch position (since_id, min_id, cursor) for the next run."""
+    facets: FacetMap = field(default_factory=dict)
+    """Completeness of each facet of this item, stated by the collector (read it only through
+    :func:`auditor.core.completeness.facet_status`; an unstated facet is unknown)."""
 
 
 @dataclass(frozen=True)

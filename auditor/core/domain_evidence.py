@@ -6,8 +6,10 @@ Part of the evidence contract; import these types from :mod:`auditor.core.eviden
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from auditor.core.completeness import FacetMap
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class DomainEvidence:
     """Name servers, lower-cased."""
     linked_from: tuple[str, ...] = ()
     """Asset keys whose profile or posts link to this domain (empty for brand domains)."""
+    facets: FacetMap = field(default_factory=dict)
+    """Completeness of each facet of this item, stated by the collector (read it only through
+    :func:`auditor.core.completeness.facet_status`; an unstated facet is unknown)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,9 @@ class LookalikeScan:
     """Ranked candidates that were checked (capped per policy)."""
     generated: int
     """How many permutations were generated before ranking and capping."""
+    facets: FacetMap = field(default_factory=dict)
+    """Completeness of each facet of this item, stated by the collector (read it only through
+    :func:`auditor.core.completeness.facet_status`; an unstated facet is unknown)."""
 
 
 @dataclass(frozen=True)
@@ -94,3 +102,7 @@ class HandleProbe:
     """Its display name, when it exists."""
     reason: str | None = None
     """Why it was probed (``confusable``, ``typo: omission`` ...)."""
+
+    facets: FacetMap = field(default_factory=dict)
+    """Completeness of each facet of this item, stated by the collector (read it only through
+    :func:`auditor.core.completeness.facet_status`; an unstated facet is unknown)."""

@@ -27,6 +27,7 @@ from auditor.core.account_evidence import (
     RoleHolder,
     TwoFactorPolicy,
 )
+from auditor.core.completeness import Completeness, FacetMap
 from auditor.core.domain_evidence import (
     DomainEvidence,
     HandleProbe,
@@ -100,6 +101,10 @@ class PeopleDirectory:
     people: tuple[Person, ...]
     """Everyone listed."""
 
+    facets: FacetMap = field(default_factory=dict)
+    """Completeness of each facet of this item, stated by the collector (read it only through
+    :func:`auditor.core.completeness.facet_status`; an unstated facet is unknown)."""
+
     def find(self, email: str) -> Person | None:
         """The person whose email or alias matches (case-insensitive), or None."""
         wanted = email.strip().lower()
@@ -161,6 +166,10 @@ class VaultEvidence:
     breach_checked: bool = False
     """True when every password was looked up in the Pwned Passwords range API."""
 
+    facets: FacetMap = field(default_factory=dict)
+    """Completeness of each facet of this item, stated by the collector (read it only through
+    :func:`auditor.core.completeness.facet_status`; an unstated facet is unknown)."""
+
     def find(self, ref: str) -> VaultItem | None:
         """The item whose id or name equals ``ref`` (case-insensitive for names)."""
         for item in self.items:
@@ -197,6 +206,9 @@ class ContentRegister:
     """When it was read."""
     entries: tuple[RegisterEntry, ...]
     """Approved posts."""
+    facets: FacetMap = field(default_factory=dict)
+    """Completeness of each facet of this item, stated by the collector (read it only through
+    :func:`auditor.core.completeness.facet_status`; an unstated facet is unknown)."""
 
 
 EvidenceItem = (
@@ -236,6 +248,9 @@ class Evidence:
     """Lookalike scans by brand domain."""
     handles: tuple[HandleProbe, ...] = ()
     """Handle lookups (lookalike candidates and claimable brand handles)."""
+    discovery: Mapping[str, Completeness] = field(default_factory=dict)
+    """Completeness of discovery (the accounts a business, org or token controls) by platform;
+    a platform missing here was not discovered."""
 
     def source_failed(self, name: str, asset_key: str | None = None) -> bool:
         """True when source ``name`` failed entirely, or for ``asset_key``."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from auditor.core.completeness import SourceStatus
+
 JSONScalar = str | int | float | bool | None
 """A JSON leaf value."""
 
@@ -248,6 +250,21 @@ class SourceReport:
     """HTTP requests made (0 for file sources)."""
     duration_s: float = 0.0
     """Wall time spent collecting."""
+    status: SourceStatus | None = None
+    """complete, partial or failed (one meaning everywhere: :class:`SourceStatus`). When a
+    collector does not state it, it is derived: failed when not ``ok``, partial when ``ok`` with
+    problems, complete otherwise."""
+
+    def __post_init__(self) -> None:
+        if self.status is None:
+            derived = (
+                SourceStatus.FAILED
+                if not self.ok
+                else SourceStatus.PARTIAL
+                if self.problems
+                else SourceStatus.COMPLETE
+            )
+            object.__setattr__(self, "status", derived)
 
 
 @dataclass(frozen=True)
