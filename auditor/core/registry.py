@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from auditor.core.completeness import Facet
 from auditor.core.estate import AccountSpec, Estate, Policy
 from auditor.core.evidence import Evidence, Profile
 from auditor.core.models import Asset, Category, EvidenceRef, Facts, Outcome, Severity, Status
@@ -129,6 +130,10 @@ class CheckSpec:
     """Evidence it reads (names from :data:`SOURCES`)."""
     func: CheckFunc
     """The pure function."""
+    facets: tuple[Facet, ...] = ()
+    """The evidence facets it reads; a pass needs every one ``complete``. The coverage table
+    (check x platform) and source needs are computed from these and the collectors'
+    capabilities."""
 
     @property
     def documentation(self) -> str:
@@ -150,6 +155,7 @@ def check(
     rationale: str,
     remediation: str,
     needs: Sequence[str],
+    facets: Sequence[Facet] = (),
 ) -> Callable[[Callable[[CheckContext], Iterable[Outcome]]], CheckFunc]:
     """Declare a check. The function is returned unchanged with its spec attached."""
 
@@ -158,7 +164,9 @@ def check(
         category = (
             Category(match.group("category")) if match and _known(match.group("category")) else None
         )
-        spec = _PendingSpec(id, title, category, severity, rationale, remediation, tuple(needs))
+        spec = _PendingSpec(
+            id, title, category, severity, rationale, remediation, tuple(needs), tuple(facets)
+        )
         setattr(func, _SPEC_ATTR, spec)
         return func
 
@@ -178,6 +186,7 @@ class _PendingSpec:
     rationale: str
     remediation: str
     needs: tuple[str, ...]
+    facets: tuple[Facet, ...]
 
 
 def spec_of(func: CheckFunc) -> CheckSpec:
@@ -196,6 +205,8 @@ def spec_of(func: CheckFunc) -> CheckSpec:
     unknown = [n for n in pending.needs if n not in SOURCES]
     if not pending.needs or unknown:
         raise RegistryError(f"{pending.id}: needs must name evidence from {sorted(SOURCES)}")
+    if not all(isinstance(f, Facet) for f in pending.facets):
+        raise RegistryError(f"{pending.id}: facets must be Facet values")
     if not (inspect.getdoc(func) or "").strip():
         raise RegistryError(f"{pending.id}: the check function needs a docstring")
     return CheckSpec(
@@ -207,6 +218,7 @@ def spec_of(func: CheckFunc) -> CheckSpec:
         remediation=pending.remediation,
         needs=pending.needs,
         func=func,
+        facets=pending.facets,
     )
 
 
