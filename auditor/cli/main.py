@@ -95,6 +95,11 @@ def _add_admin(sub: argparse._SubParsersAction[_Parser]) -> None:
     baseline.add_argument("--reason", required=True)
     baseline.add_argument("--by", help="who accepts (default: the login name)")
     baseline.set_defaults(command="baseline")
+    forget = sub.add_parser("forget", help="erase one person's data from the store")
+    forget.add_argument("--config", required=True)
+    forget.add_argument("--person", required=True, metavar="EMAIL|HANDLE")
+    forget.add_argument("--by", help="who asked for the erasure (default: the login name)")
+    forget.set_defaults(command="forget")
 
 
 def _add_tools(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -166,6 +171,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         return (
             cli_schedule.schedule_command if command == "schedule" else cli_schedule.status_command
         )
+    if command == "forget":
+        from auditor.cli import forget as cli_forget
+
+        return cli_forget.forget_command
     from auditor.cli import admin as cli_admin
 
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {

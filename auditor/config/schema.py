@@ -167,6 +167,7 @@ class NetworkModel(_Strict):
 class StorageModel(_Strict):
     path: Path = Path("brand-audit.db")
     keep_runs: int | None = Field(default=None, ge=1)
+    retention_days: int = Field(default=400, ge=1)
 
 
 class SmtpModel(_Strict):

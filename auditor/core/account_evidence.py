@@ -67,6 +67,10 @@ class Post:
     """Publishing app or admin, where exposed."""
     url: str | None = None
     """Permalink."""
+    text_digest: str | None = None
+    """Set only in a stored (minimised) snapshot: ``hmac-sha256:<hex>`` of the full text under
+    the store's key, while ``text`` then holds a masked excerpt (personal data and the handles
+    of people the post answers masked). None in a run's own evidence, whose ``text`` is whole."""
 
 
 @dataclass(frozen=True)

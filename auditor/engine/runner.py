@@ -23,9 +23,9 @@
 3. **Stamp** each result (see :mod:`auditor.engine.stamping`): severity (check default, then
    ``policy.severity`` override, then the result's own), fingerprint, change against the previous
    run of the same estate, first_seen from the store, resolved entries, then mutes.
-4. **Persist** the run and its evidence in one store transaction and return the
-   :class:`AuditRun`; with ``storage.keep_runs`` set, older runs of the estate are then pruned
-   (:meth:`auditor.store.database.Store.prune`).
+4. **Persist** the run and its minimised evidence in one store transaction and return the
+   :class:`AuditRun`; then ``storage.keep_runs`` and ``storage.retention_days`` prune
+   (:func:`auditor.engine.minimise.persist`).
 
 Exit codes (:func:`exit_code`): 0 nothing open at or above ``--fail-on``; 1 an unmuted ``fail`` at
 or above it; 3 some evidence could not be collected and nothing worse applies; 2 (usage or config
@@ -75,6 +75,7 @@ from auditor.core.models import (
 )
 from auditor.core.registry import CheckContext, CheckSpec, Registry
 from auditor.engine.link_phase import collect_linked
+from auditor.engine.minimise import persist
 from auditor.engine.mutes import apply_mutes
 from auditor.engine.progress import NullProgress, Progress
 from auditor.engine.source_needs import collection_gaps, relevant_collectors
@@ -135,7 +136,32 @@ def audit(
     run_id: str | None = None,
 ) -> AuditResult:
     """:func:`run_audit`, also returning the evidence bundle. ``run_id`` (the scheduler's
-    firing id) names the stored run; by default a new id is made from ``now``."""
+    firing id) names the stored run; by default a new id is made from ``now``. The run holds
+    the store throughout (``brand-audit forget`` waits for no run)."""
+    with store.holding():
+        return _audit(
+            config,
+            registry=registry,
+            collectors=collectors,
+            store=store,
+            only=only,
+            now=now,
+            progress=progress,
+            run_id=run_id,
+        )
+
+
+def _audit(
+    config: AppConfig,
+    *,
+    registry: Registry,
+    collectors: Sequence[Collector],
+    store: Store,
+    only: Sequence[str] | None,
+    now: datetime | None,
+    progress: Progress | None,
+    run_id: str | None,
+) -> AuditResult:
     started = time.monotonic()
     ref = (now or datetime.now(UTC)).astimezone(UTC)
     sink = progress or NullProgress()
@@ -171,10 +197,7 @@ def audit(
         raise
     finally:
         sink.done()
-    store.save_run(run, evidence)
-    keep = config.model.storage.keep_runs
-    if keep is not None:
-        store.prune(run.estate_name, keep)
+    persist(store, run, evidence, config)
     return AuditResult(run, evidence)
 
 

@@ -17,7 +17,9 @@ design, and failed runs keep only an error class and a secret-free message.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator
@@ -32,6 +34,7 @@ from auditor.core.errors import StoreError
 from auditor.core.evidence import Evidence, Profile
 from auditor.core.models import AuditRun, Finding, Mute
 from auditor.core.registry import Baseline, PreviousRun
+from auditor.store.privacy import PersonRef, erase, erasure_log, retain, store_key
 from auditor.store.schema import (
     COUNTS_SQL,
     UPGRADES,
@@ -98,7 +101,7 @@ class Store:
             )
         if current == latest:
             return
-        with self._write("upgrade") as conn:
+        with self._decoding("data to upgrade"), self._write("upgrade") as conn:
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
             current = int(row[0]) if row and row[0] is not None else 0
@@ -161,13 +164,47 @@ class Store:
         """Stored text that no longer parses (a damaged or hand-edited file) is a StoreError."""
         try:
             yield
-        except (ValueError, TypeError, IndexError) as exc:  # pydantic's ValidationError too
+        except (ValueError, TypeError, IndexError, OSError) as exc:  # pydantic's too
             raise StoreError(
                 f"{self.path}: the stored {what} is unreadable ({type(exc).__name__})"
             ) from None
 
-    def save_run(self, run: AuditRun, evidence: Evidence) -> None:
-        """Persist a finished run, its evidence and its findings in one transaction."""
+    @property
+    def key(self) -> bytes:
+        """The store key (:mod:`auditor.store.privacy`), created on first use."""
+        try:
+            return store_key(self.path)
+        except (OSError, ValueError) as exc:
+            raise self._fail(exc, "read the key of") from None
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Hold the store for a run (a shared lock on ``<store>.lock``, many runs at once):
+        :meth:`forget` refuses while any run holds it."""
+        with self._run_lock(fcntl.LOCK_SH):
+            yield
+
+    @contextmanager
+    def _run_lock(self, mode: int) -> Iterator[None]:
+        lock = self.path.with_name(self.path.name + ".lock")
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o600)
+        except OSError as exc:
+            raise self._fail(exc, "lock") from None
+        try:
+            try:
+                fcntl.flock(fd, mode)
+            except BlockingIOError:
+                raise StoreError(
+                    f"{self.path}: a run is using the audit store; try again when it finishes"
+                ) from None
+            yield
+        finally:
+            os.close(fd)
+
+    def save_run(self, run: AuditRun, evidence: Evidence, refs: Iterable[PersonRef] = ()) -> None:
+        """Persist a finished run, its (minimised) evidence, its findings and the person index
+        of its posts in one transaction."""
         rows = (  # a generator: rows are serialised one by one inside the transaction
             (
                 run.id,
@@ -188,6 +225,10 @@ class Store:
         with self._write("save a run to") as conn:
             self._insert_run(conn, run)
             conn.execute("INSERT INTO evidence VALUES (?, ?)", (run.id, snapshot))
+            conn.executemany(
+                "INSERT INTO person_refs VALUES (?, ?, ?, ?)",
+                ((run.id, r.digest, r.account_key, r.post_id) for r in refs),
+            )
             conn.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             counts: dict[str, object] = {
                 name: dict(conn.execute(sql, (run.id,)).fetchall()) for name, sql in COUNTS_SQL
@@ -248,6 +289,7 @@ class Store:
         (so an ``--only`` run never makes a later full run look like everything is new)."""
         rows = self._read(
             "SELECT id, finished_at, checks_run FROM runs WHERE estate_name = ? AND status = 'ok'"
+            " AND EXISTS (SELECT 1 FROM evidence e WHERE e.run_id = runs.id)"
             " ORDER BY started_at DESC, id DESC LIMIT 100",
             (estate_name,),
         )
@@ -328,6 +370,33 @@ class Store:
             ]
             conn.executemany("DELETE FROM runs WHERE id = ?", [(run_id,) for run_id in doomed])
         return len(doomed)
+
+    def retain(self, estate_name: str, cutoff: datetime, keep_run: str) -> int:
+        """Apply the retention period: the estate's evidence snapshots of runs started before
+        ``cutoff`` (never ``keep_run``'s) go, and their findings lose details and facts, in one
+        transaction; returns how many snapshots were deleted."""
+        with self._write("apply retention to") as conn:
+            return retain(conn, estate_name, cutoff, keep_run)
+
+    def forget(self, person: str, *, requested_by: str, now: datetime) -> dict[str, int]:
+        """Erase ``person`` (an e-mail or a handle) from every stored run, finding, baseline and
+        mute note in one transaction, and log the erasure without the data; refuses
+        (:class:`StoreError`) while a run holds the store. Returns the counts."""
+        key = self.key
+        with (
+            self._run_lock(fcntl.LOCK_EX | fcntl.LOCK_NB),
+            self._decoding("evidence"),
+            self._write("erase from") as conn,
+        ):
+            return erase(conn, person, key, requested_by, now)
+
+    def erasures(self) -> list[tuple[str, str, dict[str, int]]]:
+        """The erasure log: when, who asked, counts."""
+        with self._lock:
+            try:
+                return list(erasure_log(self._conn))
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read") from None
 
     def history(self, estate_name: str | None = None, limit: int = 20) -> list[RunSummary]:
         """The latest runs, newest first."""

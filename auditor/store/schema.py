@@ -20,6 +20,7 @@ from typing import Any
 
 from auditor.core.private_files import private_folder
 from auditor.core.registry import PreviousRun
+from auditor.store.privacy import minimise_stored
 
 _V1 = (
     """CREATE TABLE runs (
@@ -68,7 +69,10 @@ class Upgrade:
     """Runs the step's statements on an open transaction."""
 
 
-UPGRADES: tuple[Upgrade, ...] = (Upgrade(1, "create the v1 schema", _apply(_V1)),)
+UPGRADES: tuple[Upgrade, ...] = (
+    Upgrade(1, "create the v1 schema", _apply(_V1)),
+    Upgrade(2, "person index, erasure log, stored snapshots minimised", minimise_stored),
+)
 """Every schema step in order; the last one's version is the schema this code writes."""
 
 

@@ -14,19 +14,26 @@ say otherwise ("call", "card"). The organization's published contacts (``public_
 findings either. Every match is reported masked (``j***@g***.com``, ``+1 *** *** 0142``,
 ``**** **** **** 4242``, ``DE** **** **** 3000``, ``***-**-6789``); the raw value never leaves
 this module.
+
+Two masks apply to shown and stored text only, never to the verdict of content.pii-exposed:
+the handles a post mentions other than the company's own (``@hikerjen`` -> ``@h***``: the
+customers a reply answers) and street addresses (``1200 Harbor Street`` -> ``[street address]``).
+:func:`mask_people` applies all of them (finding excerpts and the store's post excerpts);
+:func:`people_in` gives keyed digests of the handles and addresses a text names, so the store
+can find a person's posts to erase without keeping who they are.
 """
 
 from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
 
-from auditor.core.estate import Organization
+from auditor.core.estate import Estate, Organization
 from checks.content.normalise import clean
 
 
@@ -395,3 +402,66 @@ def redact(text: str, org: Organization) -> str:
         position = match.end
     out.append(cleaned[position:])
     return "".join(out)
+
+
+_MENTION = re.compile(
+    r"(?<![\w@.+*-])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?)(@[\w.-]+\w)?"
+)
+"""A handle mention: ``@name``, Bluesky ``@name.bsky.social``, Mastodon ``@name@instance``."""
+_STREET = re.compile(
+    r"\b\d{1,6}[A-Za-z]?\s+(?:[A-Z][A-Za-z'-]*\.?\s+){1,4}"
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
+    r"Terrace|Circle|Parkway|Pkwy|Highway|Hwy|Square|Sq)\b\.?"
+    r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit)\.?\s*#?\w+)?"
+)
+"""A street address: house number, up to four capitalised words, a street suffix."""
+STREET_MASK = "[street address]"
+"""What a street address is shown and stored as."""
+
+
+def company_handles(estate: Estate) -> set[str]:
+    """The company's own handles (inventory and ``brand_handles``): never masked."""
+    return {a.handle for a in estate.accounts} | set(estate.brand_handles)
+
+
+def _handle_key(name: str) -> str:
+    return name.strip().lstrip("@").casefold()
+
+
+def mask_people(text: str, org: Organization, own_handles: Collection[str] = ()) -> str:
+    """``text`` as :func:`redact` gives it, with street addresses and every mentioned handle
+    not in ``own_handles`` (the company's, compared without ``@`` and case) masked too."""
+    own = {_handle_key(h) for h in own_handles}
+
+    def mention(match: re.Match[str]) -> str:
+        whole = match.group(1) + (match.group(2) or "")
+        if _handle_key(whole) in own or _handle_key(match.group(1)) in own:
+            return match.group()
+        return f"@{match.group(1)[:1]}***"
+
+    return _MENTION.sub(mention, _STREET.sub(STREET_MASK, redact(text, org)))
+
+
+def people_in(
+    text: str,
+    org: Organization,
+    digest: Callable[[str], str],
+    own_handles: Collection[str] = (),
+) -> set[str]:
+    """``digest`` of every person ``text`` names: mentioned handles other than ``own_handles``
+    (lower-cased, without ``@``) and e-mail addresses that are not the company's or published
+    (lower-cased). Only the digests leave this module."""
+    cleaned = clean(text)
+    own = {_handle_key(h) for h in own_handles}
+    found: set[str] = set()
+    for match in _MENTION.finditer(cleaned):
+        name = _handle_key(match.group(1) + (match.group(2) or ""))
+        if name not in own and _handle_key(match.group(1)) not in own:
+            found.add(digest(name))
+    public = {e.lower() for e in org.public_emails}
+    for match in _EMAIL.finditer(cleaned):
+        domain = _OBFUSCATED_DOT.sub(".", match.group(2)).replace("..", ".").lower()
+        address = f"{match.group(1).lower()}@{domain}"
+        if address not in public and not org.is_company_email(address):
+            found.add(digest(address))
+    return found

@@ -19,7 +19,7 @@ from auditor.core.evidence import AccountEvidence, AccountState, Post, Profile
 from auditor.core.models import Asset, Outcome, Severity, Status
 from auditor.core.registry import CheckContext, outcome
 from checks.content.normalise import BIDI_CONTROLS, INVISIBLE, display, strip_invisible
-from checks.content.pii import redact
+from checks.content.pii import company_handles, mask_people
 
 
 @dataclass(frozen=True)
@@ -145,10 +145,11 @@ def result(
 
 
 def excerpt(ctx: CheckContext, text: str | None, limit: int = 80) -> str:
-    """A quoted excerpt safe for a detail: personal data masked, bidi escaped, truncated."""
+    """A quoted excerpt safe for a detail: personal data, street addresses and the handles of
+    people outside the estate masked, bidi escaped, truncated."""
     if text is None:
         return display(None)
-    shown = display(redact(text, ctx.estate.organization), limit)
+    shown = display(mask_people(text, ctx.estate.organization, company_handles(ctx.estate)), limit)
     if not text.isascii() and any(ch in INVISIBLE or ch in BIDI_CONTROLS for ch in text):
         shown += " (hidden characters removed)"
     return shown

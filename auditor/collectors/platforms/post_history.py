@@ -116,11 +116,16 @@ def window_floor(ctx: CollectContext) -> datetime:
 
 
 def previous_evidence(ctx: CollectContext, spec: AccountSpec) -> AccountEvidence | None:
-    """The previous run's evidence for ``spec``, when it was read and has posts."""
+    """The previous run's evidence for ``spec``, when it was read and has posts whose text is
+    whole. A stored snapshot keeps only a digest and a masked excerpt of each post
+    (:mod:`auditor.engine.minimise`): such posts are never carried (the checks would judge the
+    excerpt), so the account's content window is read again in full."""
     if ctx.previous is None:
         return None
     found = ctx.previous.accounts.get(spec.asset.key)
     if found is None or found.state is not AccountState.ACTIVE or found.posts is None:
+        return None
+    if any(post.text_digest is not None for post in found.posts):
         return None
     return found
 
