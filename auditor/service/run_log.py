@@ -7,6 +7,9 @@ logged anywhere during the run (collectors, the runner, the mailer, APScheduler)
 context variable is the only module-level state: a worker thread that picks up the next job
 starts from a clean context because :func:`run_context` always resets its token.
 
+No line holds post text or a customer's handle: brand-auditor's own lines name sources, checks
+and counts, and :class:`PayloadFilter` drops the debug lines of libraries that log API answers.
+
 Two formats (``--log-format``): ``text`` (one human line) and ``json`` (one JSON object per line:
 ``time``, ``level``, ``logger``, ``message``, ``run_id``, ``schedule`` and, for errors, ``error``
 and ``traceback``). Exception messages are secrets' favourite hiding place, so a logged exception
@@ -78,6 +81,20 @@ class RunContextFilter(logging.Filter):
         if getattr(record, "schedule", None) is None:
             record.schedule = ctx.schedule
         return True
+
+
+PAYLOAD_LOGGERS = ("tweepy",)
+"""Libraries that log whole API answers at debug level (tweepy: every response body, so
+customers' replies and handles): their debug lines never reach the log."""
+
+
+class PayloadFilter(logging.Filter):
+    """Drops the debug lines of :data:`PAYLOAD_LOGGERS`: no post text and no customer handle
+    ever reaches a log line (brand-auditor's own lines name sources, checks and counts)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        root = record.name.split(".", 1)[0]
+        return not (root in PAYLOAD_LOGGERS and record.levelno < logging.INFO)
 
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
@@ -187,6 +204,7 @@ def make_handler(stream: TextIO, fmt: LogFormat = "text") -> logging.Handler:
     """A stream handler with the run-context filter and the chosen formatter."""
     handler = logging.StreamHandler(stream)
     handler.addFilter(RunContextFilter())
+    handler.addFilter(PayloadFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     return handler
 

@@ -31,7 +31,7 @@ import os
 import re
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -218,17 +218,19 @@ def erase(
     conn: sqlite3.Connection, person: str, key: bytes, requested_by: str, now: datetime
 ) -> dict[str, int]:
     """Remove ``person`` (an e-mail or a handle) from every stored snapshot, finding, baseline
-    and mute note, and log the erasure (who asked, when, counts; never the person). Runs on an
+    and mute note, and log the erasure. A post that names the person (found through the person
+    index) loses its excerpt and digest in every run, and every finding about it (any run)
+    its detail and facts (who asked, when, counts; never the person). Runs on an
     open transaction; returns the counts."""
     eraser = _Eraser(person, key, {})
     digest = person_digest(key, person)
     refs = conn.execute(
         "SELECT run_id, account_key, post_id FROM person_refs WHERE digest = ?", (digest,)
     ).fetchall()
-    posts: dict[str, set[tuple[str, str]]] = {}
-    for run_id, account_key, post_id in refs:
-        posts.setdefault(run_id, set()).add((account_key, post_id))
-    conn.execute("DELETE FROM person_refs WHERE digest = ?", (digest,))
+    posts = {(account_key, post_id) for _, account_key, post_id in refs}
+    conn.executemany(  # the posts lose their excerpts: every person they named goes too
+        "DELETE FROM person_refs WHERE account_key = ? AND post_id = ?", sorted(posts)
+    )
     _erase_snapshots(conn, eraser, posts)
     _erase_findings(conn, eraser, posts)
     _erase_baselines(conn, eraser)
@@ -241,12 +243,11 @@ def erase(
 
 
 def _erase_snapshots(
-    conn: sqlite3.Connection, eraser: _Eraser, posts: Mapping[str, set[tuple[str, str]]]
+    conn: sqlite3.Connection, eraser: _Eraser, posts: set[tuple[str, str]]
 ) -> None:
     for run_id, snapshot in conn.execute("SELECT run_id, snapshot FROM evidence").fetchall():
         evidence = _EVIDENCE.validate_json(snapshot)
-        cited = posts.get(run_id, set())
-        accounts = {k: _erase_account(k, ev, eraser, cited) for k, ev in evidence.accounts.items()}
+        accounts = {k: _erase_account(k, ev, eraser, posts) for k, ev in evidence.accounts.items()}
         text = _EVIDENCE.dump_json(replace(evidence, accounts=accounts)).decode()
         if eraser.mentions(text):  # anything left in clear, in any field
             eraser.count("other mentions", len(eraser.pattern.findall(text)))
@@ -282,12 +283,10 @@ def _holder_is(holder: RoleHolder, eraser: _Eraser) -> bool:
     return any(eraser.names(v) for v in (holder.email, holder.person_id, holder.name))
 
 
-def _erase_findings(
-    conn: sqlite3.Connection, eraser: _Eraser, posts: Mapping[str, set[tuple[str, str]]]
-) -> None:
+def _erase_findings(conn: sqlite3.Connection, eraser: _Eraser, posts: set[tuple[str, str]]) -> None:
     rows = conn.execute("SELECT run_id, fingerprint, asset_key, subject, finding FROM findings")
     for run_id, fingerprint, asset_key, subject, raw in rows.fetchall():
-        about_post = (asset_key, subject) in posts.get(run_id, set())
+        about_post = (asset_key, subject) in posts  # the same post, in any run
         if eraser.names(subject):
             eraser.count("findings")
             conn.execute(

@@ -133,7 +133,7 @@ class PriorState:
 
 def open_file(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
     """Open (creating with mode 0600, in 0700 folders when new) the store file in WAL mode with
-    a busy timeout and foreign keys on; raises OSError, ValueError (a NUL in the path) or
+    a busy timeout, foreign keys and secure delete on; raises OSError, ValueError (a NUL in the path) or
     sqlite3.Error."""
     private_folder(path.parent)
     if not path.exists():
@@ -151,6 +151,9 @@ def open_file(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(
+            "PRAGMA secure_delete = ON"
+        )  # erased data is overwritten, not left in free pages
     except sqlite3.Error:
         conn.close()
         raise

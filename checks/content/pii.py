@@ -405,9 +405,10 @@ def redact(text: str, org: Organization) -> str:
 
 
 _MENTION = re.compile(
-    r"(?<![\w@.+*-])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?)(@[\w.-]+\w)?"
+    r"(?<![\w@.+*-])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?)(@[\w.-]+\w)?(?![\w*])"
 )
-"""A handle mention: ``@name``, Bluesky ``@name.bsky.social``, Mastodon ``@name@instance``."""
+"""A handle mention: ``@name``, Bluesky ``@name.bsky.social``, Mastodon ``@name@instance``
+(not one already masked: ``@h***``)."""
 _STREET = re.compile(
     r"\b\d{1,6}[A-Za-z]?\s+(?:[A-Z][A-Za-z'-]*\.?\s+){1,4}"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
