@@ -30,7 +30,6 @@ import email
 import email.policy
 import io
 import logging
-import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -164,7 +163,7 @@ def derivable(store: Path) -> list[str]:
         return []
     key = bytes.fromhex(key_file.read_text().strip())
     texts = [keyed_digest(key, t) for t in (SEEN_TWICE, RECENT, DELETED)]
-    return texts + [person_digest(key, HANDLE), person_digest(key, EMAIL)]
+    return [*texts, person_digest(key, HANDLE), person_digest(key, EMAIL)]
 
 
 def demo(out: Path, world: Path, log: io.StringIO, *, email_too: bool) -> int:
