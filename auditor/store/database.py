@@ -111,6 +111,7 @@ class Store:
                     conn.execute("DELETE FROM schema_version")
                     conn.execute("INSERT INTO schema_version (version) VALUES (?)", (step.version,))
                     current = step.version
+        self._fold_wal()
 
     @property
     def schema_version(self) -> int:
@@ -389,10 +390,14 @@ class Store:
             self._write("erase from") as conn,
         ):
             counts = erase(conn, person, key, requested_by, now)
-        with self._lock, contextlib.suppress(sqlite3.Error):  # a busy reader: later, not now
-            # fold the log into the file so no earlier page image of the erased rows remains
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._fold_wal()
         return counts
+
+    def _fold_wal(self) -> None:
+        """Fold the write-ahead log into the file and empty it, so no earlier page image of
+        erased or minimised rows remains in ``-wal`` (secure_delete zeroes freed pages)."""
+        with self._lock, contextlib.suppress(sqlite3.Error):  # a busy reader: later, not now
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def erasures(self) -> list[tuple[str, str, dict[str, int]]]:
         """The erasure log: when, who asked, counts."""
