@@ -17,6 +17,8 @@ minimised (``../shared/DESIGN.md``, "The store keeps no more than it needs"):
   whoever else holds a role) are what the access checks compare run to run.
 - **People directory, vault facts, content register**: not kept: no later run reads them back
   (they are the company's own records, read afresh each run).
+- **Handle probes** (other people's accounts holding lookalike or claimable handles, their
+  display names): not kept; a finding that cites one keeps what it cites.
 
 A post whose stored text is only an excerpt is never carried into a later run's evidence as if
 it were whole: the platform collectors read the content window again instead
@@ -52,7 +54,7 @@ def minimise(evidence: Evidence, key: bytes, estate: Estate) -> tuple[Evidence, 
         asset_key: _account(asset_key, ev, key=key, estate=estate, own=own, refs=refs)
         for asset_key, ev in evidence.accounts.items()
     }
-    kept = replace(evidence, accounts=accounts, people=None, vault=None, register=None)
+    kept = replace(evidence, accounts=accounts, people=None, vault=None, register=None, handles=())
     return kept, refs
 
 

@@ -46,6 +46,7 @@ def test_post_text_becomes_a_keyed_digest_and_a_masked_excerpt(tmp_path) -> None
     assert {(r.account_key, r.post_id) for r in refs} == {("account:x:acme", "101")}
     # the company's records are read afresh each run: not kept
     assert kept.people is None and kept.vault is None and kept.register is None
+    assert kept.handles == ()
     # what baselines and the access checks compare stays whole
     assert kept.accounts["account:x:acme"].profile == account().profile
     assert kept.accounts["account:x:acme"].roles == account().roles
