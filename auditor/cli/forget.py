@@ -31,13 +31,13 @@ def forget_command(args: argparse.Namespace) -> int:
         print("no store yet: nothing to erase")
         return 0
     by = args.by or getpass.getuser()
+
+    def caches() -> dict[str, int]:
+        files = sorted(path.parent.glob(f"{path.stem}*.http-cache.json"))
+        return {"cache entries": sum(remove_legacy(f) for f in files)}
+
     with open_store(path, config) as store:
-        counts = store.forget(person, requested_by=by, now=datetime.now(UTC))
-    cached = sum(
-        remove_legacy(p) for p in sorted(path.parent.glob(f"{path.stem}*.http-cache.json"))
-    )
-    if cached:
-        counts["cache entries"] = cached
+        counts = store.forget(person, requested_by=by, now=datetime.now(UTC), also=caches)
     if not counts:
         print("nothing stored about that person; the erasure is recorded")
         return 0

@@ -22,7 +22,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -379,17 +379,29 @@ class Store:
         with self._write("apply retention to") as conn:
             return retain(conn, estate_name, cutoff, keep_run)
 
-    def forget(self, person: str, *, requested_by: str, now: datetime) -> dict[str, int]:
+    def forget(
+        self,
+        person: str,
+        *,
+        requested_by: str,
+        now: datetime,
+        also: Callable[[], Mapping[str, int]] | None = None,
+    ) -> dict[str, int]:
         """Erase ``person`` (an e-mail or a handle) from every stored run, finding, baseline and
         mute note in one transaction, and log the erasure without the data; refuses
-        (:class:`StoreError`) while a run holds the store. Returns the counts."""
+        (:class:`StoreError`) while a run holds the store. ``also`` erases what lives outside
+        the file (cache files), once the store is held; its counts are logged too. Returns the
+        counts."""
         key = self.key
         with (
             self._run_lock(fcntl.LOCK_EX | fcntl.LOCK_NB),
             self._decoding("evidence"),
             self._write("erase from") as conn,
         ):
-            counts = erase(conn, person, key, requested_by, now)
+            outside = dict(also() if also else {})
+            counts = erase(
+                conn, person, key=key, requested_by=requested_by, now=now, outside=outside
+            )
         self._fold_wal()
         return counts
 

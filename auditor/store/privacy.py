@@ -215,14 +215,20 @@ class _Eraser:
 
 
 def erase(
-    conn: sqlite3.Connection, person: str, key: bytes, requested_by: str, now: datetime
+    conn: sqlite3.Connection,
+    person: str,
+    *,
+    key: bytes,
+    requested_by: str,
+    now: datetime,
+    outside: dict[str, int],
 ) -> dict[str, int]:
     """Remove ``person`` (an e-mail or a handle) from every stored snapshot, finding, baseline
-    and mute note, and log the erasure. A post that names the person (found through the person
+    and mute note, and log the erasure with ``outside`` (what was erased outside the file). A post that names the person (found through the person
     index) loses its excerpt and digest in every run, and every finding about it (any run)
     its detail and facts (who asked, when, counts; never the person). Runs on an
     open transaction; returns the counts."""
-    eraser = _Eraser(person, key, {})
+    eraser = _Eraser(person, key, {k: n for k, n in outside.items() if n})
     digest = person_digest(key, person)
     refs = conn.execute(
         "SELECT run_id, account_key, post_id FROM person_refs WHERE digest = ?", (digest,)

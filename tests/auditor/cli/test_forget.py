@@ -29,7 +29,7 @@ def test_forget_prints_counts_never_the_person(tmp_path, capsys) -> None:
     assert CUSTOMER not in out and not legacy.exists()
     with Store(tmp_path / "audit.db") as store:
         [(_, by, counts)] = store.erasures()
-    assert by == "dpo" and counts == {"posts": 1, "snapshots changed": 1}
+    assert by == "dpo" and counts == {"cache entries": 2, "posts": 1, "snapshots changed": 1}
 
 
 def test_forget_refuses_while_a_run_holds_the_store(tmp_path, capsys) -> None:
