@@ -33,13 +33,13 @@ import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
 
-from auditor.core.evidence import AccountEvidence, Evidence, Post, Profile, RoleHolder
+from auditor.core.evidence import AccountEvidence, Evidence, Profile, RoleHolder
 from auditor.core.models import EvidenceRef, Finding
 
 KEY_SUFFIX = ".key"
@@ -122,32 +122,30 @@ def minimise_stored(conn: sqlite3.Connection) -> None:
     """Schema step: the person index and erasure log, and every stored snapshot minimised.
 
     Old snapshots hold post texts in full; the store cannot run the content detectors, so each
-    text becomes its keyed digest with an empty excerpt, and the people directory, vault facts
-    and content register (which no later run reads back) are dropped."""
+    text becomes its keyed digest with an empty excerpt, and the people directory, vault facts,
+    content register and handle probes (which no later run reads back) are dropped. The step
+    works on the JSON itself, so a snapshot written by any earlier version is minimised even
+    where its shape differs from today's evidence types."""
     for statement in PRIVACY_TABLES:
         conn.execute(statement)
     key = store_key(store_path_of(conn))
     rows = conn.execute("SELECT run_id, snapshot FROM evidence").fetchall()
     for run_id, snapshot in rows:
-        evidence = _EVIDENCE.validate_json(snapshot)
-        accounts = {
-            k: replace(ev, posts=_posts_without_text(ev.posts, key))
-            for k, ev in evidence.accounts.items()
-        }
-        kept = replace(evidence, accounts=accounts, people=None, vault=None, register=None)
+        evidence = json.loads(snapshot)
+        if not isinstance(evidence, dict):
+            raise ValueError(f"the evidence of run {run_id} is not an object")
+        for dropped in ("people", "vault", "register"):
+            evidence[dropped] = None
+        evidence["handles"] = []
+        for account in (evidence.get("accounts") or {}).values():
+            for post in account.get("posts") or ():
+                if not post.get("text_digest"):
+                    post["text_digest"] = keyed_digest(key, str(post.get("text") or ""))
+                    post["text"] = ""
         conn.execute(
             "UPDATE evidence SET snapshot = ? WHERE run_id = ?",
-            (_EVIDENCE.dump_json(kept).decode(), run_id),
+            (json.dumps(evidence, ensure_ascii=False, separators=(",", ":")), run_id),
         )
-
-
-def _posts_without_text(posts: tuple[Post, ...] | None, key: bytes) -> tuple[Post, ...] | None:
-    if posts is None:
-        return None
-    return tuple(
-        p if p.text_digest else replace(p, text="", text_digest=keyed_digest(key, p.text))
-        for p in posts
-    )
 
 
 def retain(conn: sqlite3.Connection, estate_name: str, cutoff: datetime, keep_run: str) -> int:
@@ -159,7 +157,7 @@ def retain(conn: sqlite3.Connection, estate_name: str, cutoff: datetime, keep_ru
         for row in conn.execute(
             "SELECT r.id FROM runs r JOIN evidence e ON e.run_id = r.id"
             " WHERE r.estate_name = ? AND r.started_at < ? AND r.id != ?",
-            (estate_name, cutoff.isoformat(), keep_run),
+            (estate_name, cutoff.astimezone(UTC).isoformat(), keep_run),
         )
     ]
     for run_id in doomed:
