@@ -26,6 +26,9 @@ def forget_command(args: argparse.Namespace) -> int:
     person = args.person.strip()
     if len(person.lstrip("@")) < 2:
         raise UserError("expected an e-mail address or a handle", field="--person")
+    own = {a.handle.lstrip("@").casefold() for a in config.estate.accounts}
+    if person.lstrip("@").casefold() in own:
+        raise UserError("is one of the estate's own accounts, not a person", field="--person")
     path = config.resolve(config.model.storage.path)
     if not path.is_file():
         print("no store yet: nothing to erase")

@@ -48,3 +48,5 @@ def test_forget_without_a_store_or_with_a_bad_person(tmp_path, capsys) -> None:
     assert capsys.readouterr().out == "no store yet: nothing to erase\n"
     assert main(["forget", "--config", str(path), "--person", "@"]) == 2
     assert "--person" in capsys.readouterr().err
+    assert main(["forget", "--config", str(path), "--person", "@ACME"]) == 2
+    assert "estate's own accounts" in capsys.readouterr().err
