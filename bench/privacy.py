@@ -1,10 +1,10 @@
 """Privacy benchmark: what the tool writes about a customer, and what ``forget`` leaves.
 
 Plants unique markers (a phone number, an e-mail address, a card number, a customer handle and a
-street address) in replies and posts of a copy of the demo world (a reply seen by both audits
-and cited by content.pii-exposed, a recent unregistered reply cited by
-content.unapproved-post, and a reply deleted since the week-old audit, cited by
-content.posts-deleted from the stored snapshot), runs ``brand-audit demo --email`` twice
+street address) in replies of a copy of the demo world (a reply seen by every audit of the
+current estate and cited by content.pii-exposed, a recent unregistered reply cited by
+content.unapproved-post and content.pii-exposed, and a reply deleted since the week-old audit,
+cited by content.posts-deleted from the stored, minimised snapshot), runs ``brand-audit demo --email`` twice
 (three audits: the estate a week ago, now, and now again) with every log line at DEBUG level
 captured as the service writes it, then scans every byte written (the store and its WAL, key
 and lock files, any HTTP cache file, the reports, the e-mail outbox decoded, the log):

@@ -9,8 +9,11 @@ steps, each taking the file from version ``n - 1`` to ``n`` inside one transacti
 by a newer brand-auditor, a file that is not SQLite, or a file that stays locked raises
 :class:`~auditor.core.errors.StoreError` (one line for the user, exit 2).
 
-A run is written in ONE transaction: the run row, its evidence snapshot and all its findings are
-committed together or not at all. Nothing secret is stored: evidence types hold no secrets by
+A run is written in ONE transaction: the run row, its evidence snapshot (minimised by the engine:
+:mod:`auditor.engine.minimise`), the person index of its posts and all its findings are
+committed together or not at all. Retention and erasure (``brand-audit forget``) live in
+:mod:`auditor.store.privacy`; every run holds ``<store>.lock`` shared (:meth:`Store.holding`),
+so an erasure never runs beside one. Nothing secret is stored: evidence types hold no secrets by
 design, and failed runs keep only an error class and a secret-free message.
 """
 
