@@ -1,4 +1,5 @@
-"""``brand-audit forget --config F --person EMAIL|HANDLE``: erase one person from the store.
+"""``brand-audit forget --config F --person EMAIL|HANDLE``: erase one person from the store
+(``--log`` lists the erasures recorded).
 
 Removes the person's data from every stored run (evidence snapshots and findings), baseline,
 mute note and any HTTP cache file an earlier version left beside the store, in one store
@@ -15,14 +16,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor.cli.run import open_store
-from auditor.config.loading import load_config
+from auditor.config.loading import AppConfig, load_config
 from auditor.core.errors import UserError
 from auditor.http.cache import remove_legacy
 
 
 def forget_command(args: argparse.Namespace) -> int:
-    """Erase ``--person`` from the config's store and print what was removed."""
+    """Erase ``--person`` from the config's store and print what was removed; with ``--log``,
+    list the recorded erasures instead."""
     config = load_config(Path(args.config))
+    if args.log:
+        return _print_log(config.resolve(config.model.storage.path), config)
     person = args.person.strip()
     if len(person.lstrip("@")) < 2:
         raise UserError("expected an e-mail address or a handle", field="--person")
@@ -44,5 +48,23 @@ def forget_command(args: argparse.Namespace) -> int:
     if not counts:
         print("nothing stored about that person; the erasure is recorded")
         return 0
-    print("erased: " + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())))
+    print(f"erased: {_counts(counts)}")
     return 0
+
+
+def _print_log(path: Path, config: AppConfig) -> int:
+    """One line per recorded erasure: when, who asked, counts."""
+    erasures = []
+    if path.is_file():
+        with open_store(path, config) as store:
+            erasures = store.erasures()
+    if not erasures:
+        print("no erasure recorded")
+    for at, by, counts in erasures:
+        print(f"{at[:19]}  asked by {by}: {_counts(counts) or 'nothing found'}")
+    return 0
+
+
+def _counts(counts: dict[str, int]) -> str:
+    """``2 posts, 1 snapshots changed``: what an erasure removed, never the data."""
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))

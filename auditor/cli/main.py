@@ -97,7 +97,9 @@ def _add_admin(sub: argparse._SubParsersAction[_Parser]) -> None:
     baseline.set_defaults(command="baseline")
     forget = sub.add_parser("forget", help="erase one person's data from the store")
     forget.add_argument("--config", required=True)
-    forget.add_argument("--person", required=True, metavar="EMAIL|HANDLE")
+    which = forget.add_mutually_exclusive_group(required=True)
+    which.add_argument("--person", metavar="EMAIL|HANDLE")
+    which.add_argument("--log", action="store_true", help="list the recorded erasures")
     forget.add_argument("--by", help="who asked for the erasure (default: the login name)")
     forget.set_defaults(command="forget")
 

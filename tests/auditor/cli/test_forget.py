@@ -30,6 +30,10 @@ def test_forget_prints_counts_never_the_person(tmp_path, capsys) -> None:
     with Store(tmp_path / "audit.db") as store:
         [(_, by, counts)] = store.erasures()
     assert by == "dpo" and counts == {"cache entries": 2, "posts": 1, "snapshots changed": 1}
+    assert main(["forget", "--config", str(path), "--log"]) == 0
+    logged = capsys.readouterr().out
+    assert logged.endswith("asked by dpo: 2 cache entries, 1 posts, 1 snapshots changed\n")
+    assert CUSTOMER not in logged
 
 
 def test_forget_refuses_while_a_run_holds_the_store(tmp_path, capsys) -> None:
