@@ -54,6 +54,7 @@ from auditor.collectors.platforms.meta_graph import (
     assigned_user,
     attempt,
     business_admin,
+    business_user,
     graph_error,
     ig_post,
     page_post,
@@ -62,6 +63,7 @@ from auditor.collectors.platforms.meta_graph import (
 )
 from auditor.collectors.platforms.meta_token import lacking, read_token
 from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import (
     MalformedResponse,
     NotFound,
@@ -83,7 +85,7 @@ from auditor.core.models import SourceProblem
 from auditor.http.client import HttpClient, HttpShared
 
 CONFIG_NAME = "meta"
-PLATFORMS = ("meta", "instagram")
+PLATFORMS = ("meta", "instagram", "meta_business")
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v21.0"
 PAGE_FIELDS = (
@@ -184,10 +186,13 @@ class MetaCollector(PlatformCollector[MetaRun]):
             elif error is not None:
                 problems.append(SourceProblem(error.kind.value, error.detail, None))
         run.business = mapping(found["business"][0]) if found["business"][1] is None else None
+        run.business_error = found["business"][1]
         if found["business_users"][1] is None:
             run.users = {str(u["id"]): u for u in found["business_users"][0]}
             run.people_known = True
-        run.system_ids = {str(u["id"]) for u in found["system_users"][0] or ()}
+        run.system_users = {str(u["id"]): u for u in found["system_users"][0] or ()}
+        run.system_ids = set(run.system_users)
+        run.system_users_known = found["system_users"][1] is None
         for name in _HOLDINGS:
             table = run.owned if name.startswith("owned") else run.client
             for node in found[name][0] or ():
@@ -224,7 +229,9 @@ class MetaCollector(PlatformCollector[MetaRun]):
     def account(
         self, spec: AccountSpec, ctx: CollectContext, state: MetaRun, history: History
     ) -> AccountEvidence:
-        """One Facebook page or Instagram account."""
+        """One Facebook page, Instagram account, or the business itself."""
+        if spec.platform == "meta_business":
+            return self._business(spec, ctx, state)
         node_id, owned = state.find(spec, "username")
         if node_id is None:
             raise NotFound(f"meta: {spec.handle} is not held by the business and has no id")
@@ -258,7 +265,9 @@ class MetaCollector(PlatformCollector[MetaRun]):
         note: str | None = ROLES_UNREAD_NOTE
         if state.people_known:
             try:
-                roles, apps = self._roles(state, page_id, owned)
+                # a page that names its business in the inventory: the business's admins are
+                # checked on the business asset, once, not repeated on every page it holds
+                roles, apps = self._roles(state, page_id, owned and spec.business is None)
                 note = None
             except PermissionMissing:
                 missing.append("pages_manage_metadata")
@@ -276,12 +285,79 @@ class MetaCollector(PlatformCollector[MetaRun]):
             roles=roles,
             roles_note=note,
             apps=apps,
-            two_factor_policy=self._policy(state, owned),
+            two_factor_policy=self._policy(state, owned and spec.business is None),
             owned_by_company=owned,
             owner_name=text(page, "owner_business", "name")
             or (text(state.business, "name") if owned else None),
             missing_scopes=tuple(dict.fromkeys(missing)),
             cursor=cursor,
+        )
+
+    def _business(self, spec: AccountSpec, ctx: CollectContext, state: MetaRun) -> AccountEvidence:
+        """The Business portfolio as an asset of its own: its people (``business_users``: ADMIN
+        is full control), its system users as apps, and its ``two_factor_type``. Only the
+        configured ``platforms.meta.business_id`` is read (its edges are read once per run)."""
+        if not self.business_id:
+            raise PermissionMissing(
+                "meta: platforms.meta.business_id is not set, so the business is not read",
+                scope="business_id (platforms.meta.business_id)",
+            )
+        if spec.id is not None and spec.id != self.business_id:
+            raise PermissionMissing(
+                f"meta: business {spec.id} is not platforms.meta.business_id, so it is not read",
+                scope="business_management",
+            )
+        if state.business is None:
+            raise state.business_error or MalformedResponse("meta: the business node is unread")
+        roles = (
+            tuple(business_user(uid, user) for uid, user in state.users.items())
+            if state.people_known
+            else None
+        )
+        apps = tuple(
+            ConnectedApp(sid, str(user.get("name") or sid), (role,), role == "ADMIN", role == "ADMIN")
+            for sid, user in state.system_users.items()
+            for role in [str(user.get("role") or "EMPLOYEE")]
+        )
+        status = text(state.business, "verification_status")
+        business_facets: dict[Facet, Completeness] = {
+            Facet.IDENTITY: Completeness.complete(),
+            Facet.PROFILE: Completeness.complete(),
+            Facet.ROLES: Completeness.complete()
+            if roles is not None
+            else Completeness.unknown("business_users could not be read"),
+            Facet.MEMBER_TWO_FACTOR: Completeness.partial(
+                "two_fac_status values are undocumented; unknown ones are unread"
+            )
+            if roles is not None
+            else Completeness.unknown("business_users could not be read"),
+            Facet.APPS: Completeness.complete()
+            if state.system_users_known
+            else Completeness.unknown("system_users could not be read"),
+            Facet.TWO_FACTOR_POLICY: Completeness.complete()
+            if text(state.business, "two_factor_type") in TWO_FACTOR
+            else Completeness.unknown("two_factor_type was not returned"),
+            Facet.POSTS: Completeness.not_exposed("meta business"),
+            Facet.OWNERSHIP: Completeness.not_exposed("meta business"),
+            Facet.TOKEN_OWNER: Completeness.not_exposed("meta business"),
+        }
+        return self.evidence(
+            spec,
+            ctx,
+            AccountState.ACTIVE,
+            account_id=text(state.business, "id") or self.business_id,
+            profile=Profile(
+                display_name=text(state.business, "name"),
+                verified=None if status is None else status == "verified",
+                verified_type=status,
+            ),
+            roles=roles,
+            roles_note=None if roles is not None else ROLES_UNREAD_NOTE,
+            apps=apps if state.system_users_known else None,
+            two_factor_policy=self._policy(state, True),
+            owner_name=text(state.business, "name"),
+            missing_scopes=tuple(dict.fromkeys(state.missing)),
+            facets=business_facets,
         )
 
     def _roles(
@@ -341,7 +417,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
             posts=posts,
             roles=None,
             roles_note=IG_ROLES_NOTE,
-            two_factor_policy=self._policy(state, owned),
+            two_factor_policy=self._policy(state, owned and spec.business is None),
             owned_by_company=owned,
             owner_name=text(state.business, "name") if owned else None,
             missing_scopes=tuple(
