@@ -7,8 +7,10 @@ hold an item, not who can read them. The Bitwarden Public API's ``GET /public/me
       "accessAll": false, "collections": [{"id": "uuid", "readOnly": true}]}]}
 
 ``type`` 0 (Owner) and 1 (Admin) read every collection, as does a member with ``accessAll``;
-others read the collections listed. Only accepted (1) and confirmed (2) members read anything;
-invited (0) and revoked (-1) ones do not. The saved answer is configured as
+others read the collections listed. Accepted (1) and confirmed (2) members read them now; a
+revoked (-1) member read them until revoked and still knows what they read, so for departures
+they count too; invited (0) ones never read anything. A member deleted from the organization is
+no longer listed: the list is only as complete as the organization's removal practice. The saved answer is configured as
 ``sources.vault.bitwarden_members``; :func:`readers` then gives each organization item's readers,
 and None for an item the members list cannot speak for (a personal item).
 """
@@ -25,8 +27,8 @@ from auditor.core.errors import InputFileError
 
 EVERY_COLLECTION_TYPES = frozenset({0, 1})
 """Owner and Admin: they read every collection of the organization."""
-READING_STATUSES = frozenset({1, 2})
-"""Accepted and confirmed members; invited (0) and revoked (-1) ones read nothing."""
+READING_STATUSES = frozenset({-1, 1, 2})
+"""Revoked (they read it before), accepted and confirmed members; invited (0) read nothing."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,8 @@ def parse_members(path: Path) -> CollectionAccess:
 def _member(
     entry: object, file: str, where: str
 ) -> tuple[str, int, bool, list[str]] | None:
-    """(email, type, accessAll, collection ids) of a reading member; None for one who reads
-    nothing (invited or revoked)."""
+    """(email, type, accessAll, collection ids) of a member who reads or read the collections;
+    None for one who never did (invited)."""
     if not isinstance(entry, dict):
         raise InputFileError("expected an object", file=file, field=where)
     email, kind, status = entry.get("email"), entry.get("type"), entry.get("status")
