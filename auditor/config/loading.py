@@ -394,7 +394,7 @@ def _inventory_entry(
     )
 
 
-def _brand_handles(handles: list[str] | Mapping[str, list[str]]) -> dict[str, Any]:
+def _brand_handles(handles: list[str] | Mapping[Any, list[str]]) -> dict[str, Any]:
     """``brand_handles`` as the estate keeps it: one list for every platform, or handles per
     platform (and their union for the uses that are not per platform)."""
     if isinstance(handles, list):

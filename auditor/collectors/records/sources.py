@@ -179,7 +179,7 @@ def build(config: AppConfig) -> list[Collector]:
         collectors.append(DirectoryCsvCollector(config.resolve(sources.directory.csv)))
     exports = vault_exports(config)
     if exports:
-        members = config.model.sources.vault.bitwarden_members if sources.vault else None
+        members = sources.vault.bitwarden_members if sources.vault else None
         collectors.append(
             VaultCollector(
                 exports, breach_lookup(config), config.resolve(members) if members else None
