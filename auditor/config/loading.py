@@ -386,9 +386,7 @@ def _inventory_entry(
         last_access_review=entry.last_access_review,
         approved_apps=tuple(entry.approved_apps),
         tags=tuple(entry.tags),
-        business=held_by.get(account.business.lower())
-        if account and account.business
-        else None,
+        business=held_by.get(account.business.lower()) if account and account.business else None,
         credentials=account.credentials.names() if account and account.credentials else (),
         credential_holders=tuple(x.strip().lower() for x in entry.credential_holders),
     )

@@ -323,15 +323,18 @@ def _rotation(
             "export keeps no password history, so the password may not have changed since"
         )
         return _result(ctx, spec, item, Status.NOT_VERIFIED, detail, **facts)
-    if unknown is not None:
-        detail = f"Who can read '{item.name}' is not fully known ({unknown}), so a departure may be missed"
-        return _result(ctx, spec, item, Status.NOT_VERIFIED, detail, **facts)
     if left:
         detail = f"The password of '{item.name}' was changed on {facts['changed_on']}, after {_who(left)}"
     else:
         known = ", ".join(p.email for p in people) or "nobody the directory knows"
         detail = f"Nobody with access to '{item.name}' has left (checked: {known})"
-    return _result(ctx, spec, item, Status.PASS, detail, **facts)
+    status = Status.PASS
+    if unknown is not None:  # unknown holders: a departure may be missed, never a pass
+        status, detail = (
+            Status.NOT_VERIFIED,
+            f"{detail}; but who can read it is not fully known ({unknown})",
+        )
+    return _result(ctx, spec, item, status, detail, **facts)
 
 
 def _with_access(ctx: CheckContext, spec: AccountSpec) -> set[str]:

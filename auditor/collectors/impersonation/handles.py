@@ -180,7 +180,10 @@ class HttpResolver:
         return Found(True, str(ident), name if isinstance(name, str) else None)
 
 
-_LISTED = {"youtube": ("items", "snippet", "title"), "linkedin": ("elements", None, "localizedName")}
+_LISTED = {
+    "youtube": ("items", "snippet", "title"),
+    "linkedin": ("elements", None, "localizedName"),
+}
 """Where a YouTube channel list and a LinkedIn finder answer keep their items and names."""
 
 

@@ -254,13 +254,11 @@ class GithubCollector(Collector):
         seen = {i.account_id for i in harvest.items if isinstance(i, DiscoveredAccount)}
         refused = any(p.kind == ErrorKind.AUTH.value for p in harvest.problems)
         if self.memberships and not refused:  # a refused token was reported once already
-            seen |= self._member_orgs(ctx.now, harvest, seen)
-        if self.organization and self.organization.lower() not in listed:
-            if not any(
-                isinstance(i, DiscoveredAccount) and i.handle.lower() == self.organization.lower()
-                for i in harvest.items
-            ):
-                self._discover(self.organization, ctx.now, harvest)
+            self._member_orgs(ctx.now, harvest, seen)
+        found = {i.handle.lower() for i in harvest.items if isinstance(i, DiscoveredAccount)}
+        configured = (self.organization or "").lower()
+        if configured and configured not in listed and configured not in found:
+            self._discover(configured, ctx.now, harvest)
         return harvest.output(ctx.now, [self.client])
 
     def _member_orgs(self, now: datetime, harvest: Harvest, seen: set[str]) -> set[str]:

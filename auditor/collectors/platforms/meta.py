@@ -65,6 +65,7 @@ from auditor.collectors.platforms.meta_token import lacking, read_token
 from auditor.config.loading import NetworkModel, PlatformModel
 from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import (
+    CollectionError,
     MalformedResponse,
     NotFound,
     PermissionMissing,
@@ -105,6 +106,10 @@ _HOLDINGS = {
 """Business edges listing the pages and IG accounts it holds, with the fields read from each."""
 ROLES_UNREAD_NOTE = "the business users could not be read, so the page's roles are incomplete"
 IG_ROLES_NOTE = "Instagram exposes no account-level roles; access follows the linked Page"
+PAGE_OWNER_NOTE = (
+    "the configured token is not proven to act on this Page: its own Page token in "
+    "accounts[].credentials.token would verify it"
+)
 
 
 class MetaCollector(PlatformCollector[MetaRun]):
@@ -273,13 +278,15 @@ class MetaCollector(PlatformCollector[MetaRun]):
                 missing.append("pages_manage_metadata")
                 note = "the token lacks pages_manage_metadata"
         posts, cursor = self._posts(ctx, history, f"{page_id}/published_posts", page_post, state)
+        token_id, token_facet = self._page_token_owner(spec, state, page_id)
 
         return self.evidence(
             spec,
             ctx,
             AccountState.ACTIVE,
             account_id=text(page, "id") or page_id,
-            token_account_id=page_id if state.token and state.token.acts_on(page_id) else None,
+            token_account_id=token_id,
+            facets={Facet.TOKEN_OWNER: token_facet},
             profile=page_profile(page),
             posts=posts,
             roles=roles,
@@ -315,7 +322,9 @@ class MetaCollector(PlatformCollector[MetaRun]):
             else None
         )
         apps = tuple(
-            ConnectedApp(sid, str(user.get("name") or sid), (role,), role == "ADMIN", role == "ADMIN")
+            ConnectedApp(
+                sid, str(user.get("name") or sid), (role,), role == "ADMIN", role == "ADMIN"
+            )
             for sid, user in state.system_users.items()
             for role in [str(user.get("role") or "EMPLOYEE")]
         )
@@ -359,6 +368,33 @@ class MetaCollector(PlatformCollector[MetaRun]):
             missing_scopes=tuple(dict.fromkeys(state.missing)),
             facets=business_facets,
         )
+
+    def _page_token_owner(
+        self, spec: AccountSpec, state: MetaRun, page_id: str
+    ) -> tuple[str | None, Completeness]:
+        """The Page a token speaks for: the account's own Page token (``accounts[].credentials
+        .token``: ``GET /me`` with it is the Page), else the configured token when
+        ``debug_token`` proves it acts on this Page; unknown otherwise, naming the credential
+        that would tell."""
+        own = self.account_credentials.get(spec.asset.key)
+        if own is not None and own.token is not None:
+            try:
+                me = self.client.get_json(
+                    f"{self.version}/me",
+                    params={"fields": "id,name"},
+                    headers={"Authorization": f"Bearer {own.token.get_secret_value()}"},
+                )
+            except CollectionError as exc:
+                return None, Completeness.unknown(
+                    f"/me with the Page token failed ({exc.kind.value})"
+                )
+            found = text(me, "id")
+            if found is None:
+                return None, Completeness.unknown("/me with the Page token named no Page")
+            return found, Completeness.complete()
+        if state.token and state.token.acts_on(page_id):
+            return page_id, Completeness.complete()
+        return None, Completeness.unknown(PAGE_OWNER_NOTE)
 
     def _roles(
         self, state: MetaRun, page_id: str, owned: bool | None

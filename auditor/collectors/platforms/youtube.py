@@ -144,7 +144,7 @@ TokenChannels = dict[str, list[str] | CollectionError]
 """Per asset key: the channels ``channels?mine=true`` listed for the account's own token, or
 why it could not be asked (accounts without a token of their own are absent)."""
 
-TOKEN_HINT = (
+OWNER_UNKNOWN_NOTE = (
     "no accounts[].credentials.token: the channel's own OAuth token (youtube.readonly) would "
     "show whom the channel's access belongs to"
 )
@@ -209,7 +209,7 @@ class YouTubeCollector(PlatformCollector[TokenChannels]):
         """The channel the account's own token acts for, and how completely that is known."""
         answer = state.get(spec.asset.key)
         if answer is None:
-            return None, Completeness.unknown(TOKEN_HINT)
+            return None, Completeness.unknown(OWNER_UNKNOWN_NOTE)
         if isinstance(answer, CollectionError):
             return None, Completeness.unknown(f"channels?mine=true failed ({answer.kind.value})")
         if not answer:

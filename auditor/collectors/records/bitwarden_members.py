@@ -71,14 +71,10 @@ def parse_members(path: Path) -> CollectionAccess:
             everything.add(email)
         for collection in collections:
             granted.setdefault(collection, set()).add(email)
-    return CollectionAccess(
-        frozenset(everything), {k: frozenset(v) for k, v in granted.items()}
-    )
+    return CollectionAccess(frozenset(everything), {k: frozenset(v) for k, v in granted.items()})
 
 
-def _member(
-    entry: object, file: str, where: str
-) -> tuple[str, int, bool, list[str]] | None:
+def _member(entry: object, file: str, where: str) -> tuple[str, int, bool, list[str]] | None:
     """(email, type, accessAll, collection ids) of a member who reads or read the collections;
     None for one who never did (invited)."""
     if not isinstance(entry, dict):
