@@ -338,9 +338,13 @@ class XCollector(PlatformCollector[_XRun]):
         token's owner; with neither, unknown and which credential would tell."""
         own = self.account_credentials.get(spec.asset.key)
         if own is None:
-            if state.me is not None:
-                return state.me, Completeness.complete()
-            return None, Completeness.unknown(OWNER_UNKNOWN_NOTE)
+            if state.me is None:
+                return None, Completeness.unknown(OWNER_UNKNOWN_NOTE)
+            if spec.id is not None and spec.id != state.me:  # the shared token is another's
+                return state.me, Completeness.unknown(
+                    f"the configured token belongs to account {state.me}, not this one"
+                )
+            return state.me, Completeness.complete()
         tw, user_auth = self._tweepy(own)
         try:
             me, missing, problems = self._me(tw, user_auth)
