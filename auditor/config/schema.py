@@ -207,6 +207,13 @@ class PlatformModel(_Strict):
     timeout_s: float = Field(default=10.0, gt=0)
     retries: int = Field(default=3, ge=0, le=10)
 
+    @field_validator("base_url", "plc_directory", "dns_resolver")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError(f"an http(s):// URL, got {value[:60]!r}")
+        return value
+
 
 class WhoisModel(_Strict):
     server: str | None = Field(default=None, description="host:port")
