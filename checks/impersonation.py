@@ -31,6 +31,7 @@ from typing import Any
 from auditor.core.evidence import HandleProbe, LookalikeDomain, LookalikeScan
 from auditor.core.models import Asset, AssetKind, Outcome, Severity, Status
 from auditor.core.registry import CheckContext, CheckFunc, check, outcome
+from checks.domain import is_company_registrant
 
 
 def _own_domains(ctx: CheckContext) -> set[str]:
@@ -68,6 +69,10 @@ def _scan_results(
     ctx: CheckContext, asset: Asset, scan: LookalikeScan, own: set[str]
 ) -> Iterator[Outcome]:
     candidates = [c for c in scan.candidates if c.domain.lower() not in own]
+    company = [
+        c for c in candidates if c.registered and is_company_registrant(ctx, c.registrant_org)
+    ]
+    candidates = [c for c in candidates if c not in company]  # registered to the company: its own
     registered = [c for c in candidates if c.registered]
     unknown = [c for c in candidates if c.registered is None]
     for found in registered:
@@ -77,6 +82,7 @@ def _scan_results(
         "checked": len(candidates),
         "generated": scan.generated,
         "registered": len(registered),
+        "registered_to_company": [c.domain for c in company],
     }
     if unknown:
         detail = (

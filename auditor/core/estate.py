@@ -135,14 +135,6 @@ class Organization:
     """Brand and product names people know the company by (lookalike display names, "official
     <brand>" scam wording)."""
 
-    def is_company_name(self, name: str) -> bool:
-        """True when ``name`` is the company's name or one of its legal names (case, spacing and
-        punctuation ignored)."""
-        wanted = _name_key(name)
-        return bool(wanted) and any(
-            _name_key(known) == wanted for known in (self.name, *self.legal_names)
-        )
-
     def is_company_email(self, email: str) -> bool:
         """True when the address is on a company domain (or a subdomain of one)."""
         domain = email.rsplit("@", 1)[-1].strip().lower()
@@ -155,11 +147,6 @@ class Organization:
             if any(domain == d or domain.endswith("." + d) for d in agency.domains):
                 return agency
         return None
-
-
-def _name_key(name: str) -> str:
-    """A company name reduced for comparison (``ACME, Inc.`` and ``Acme Inc`` match)."""
-    return "".join(c for c in name.casefold() if c.isalnum())
 
 
 @dataclass(frozen=True)
