@@ -330,11 +330,12 @@ class HandleCollector(Collector):
         jobs: dict[tuple[str, str, str], _Job] = {}
         for platform in sorted(self.resolvers):
             forms = brand_forms(ctx, platform)
-            taken = {
-                platform_form(platform, a.handle)
+            inventory = {
+                platform_form(platform, a.handle): a.handle
                 for a in ctx.estate.accounts
                 if a.platform == platform
             }
+            taken = set(inventory)
             lookalikes: list[tuple[float, _Job]] = []
             for form in forms:
                 for rank, (handle, family) in enumerate(
@@ -342,7 +343,8 @@ class HandleCollector(Collector):
                 ):
                     full = qualified(platform, handle)
                     if valid_handle(platform, full):
-                        job = _Job(platform, full, form, "lookalike", family)
+                        brand = inventory.get(form, form)  # the inventory's own spelling
+                        job = _Job(platform, full, brand, "lookalike", family)
                         lookalikes.append((rank, job))
             lookalikes.sort(key=lambda pair: pair[0])  # the closest of every brand name first
             if platform == "mastodon":
@@ -353,8 +355,9 @@ class HandleCollector(Collector):
                 for form in forms:
                     full = qualified(platform, form)
                     if valid_handle(platform, full):
+                        brand = inventory.get(form, form)
                         jobs[(platform, full, "claim")] = _Job(
-                            platform, full, form, "claim", "brand handle"
+                            platform, full, brand, "claim", "brand handle"
                         )
         return list(jobs.values())
 
