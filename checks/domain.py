@@ -193,9 +193,8 @@ def is_company_registrant(ctx: CheckContext, registrant: str | None) -> bool:
     """True when ``registrant`` is the company's name or one of ``organization.legal_names``
     (case, punctuation and legal suffixes ignored)."""
     org = ctx.estate.organization
-    return registrant is not None and any(
-        org_key(registrant) == org_key(name) for name in (org.name, *org.legal_names)
-    )
+    wanted = org_key(registrant) if registrant is not None else ""
+    return bool(wanted) and any(wanted == org_key(name) for name in (org.name, *org.legal_names))
 
 
 @check(
