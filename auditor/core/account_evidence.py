@@ -67,6 +67,9 @@ class Post:
     """Publishing app or admin, where exposed."""
     url: str | None = None
     """Permalink."""
+    source_app_id: str | None = None
+    """The publishing app's or admin's platform id, where exposed (Meta ``admin_creator.id``),
+    so an approval by id holds even when another identity takes the approved name."""
 
 
 @dataclass(frozen=True)

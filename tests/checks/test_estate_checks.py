@@ -225,3 +225,17 @@ def test_a_shared_token_of_another_account_names_the_credential_too() -> None:
         subject="token_account_id",
     )
     assert hint.status is Status.NOT_VERIFIED and "accounts[].credentials" in hint.detail
+
+
+# --- approved apps by id -----------------------------------------------------------------------
+
+
+def test_a_publisher_is_approved_by_its_id_or_its_name() -> None:
+    from auditor.core.evidence import Post
+    from checks.content.posts import approved_publisher
+
+    post = Post("1", NOW, "hello", source_app="Calder Scheduler", source_app_id="3190001")
+    assert approved_publisher(post, {"3190001"})
+    assert approved_publisher(post, {"calder scheduler"})
+    assert not approved_publisher(post, {"other app", "42"})
+    assert not approved_publisher(Post("2", NOW, "hi"), {""})

@@ -179,6 +179,7 @@ def _post(item: Mapping[str, Any], time_key: str, text_key: str, url_key: str) -
         text=body,
         links=links_in(body),
         source_app=text(item, "admin_creator", "name"),
+        source_app_id=text(item, "admin_creator", "id"),
         url=text(item, url_key),
     )
 
