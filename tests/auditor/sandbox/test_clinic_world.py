@@ -112,3 +112,19 @@ def test_each_accounts_own_credential_proves_its_token_owner(report):
     assert token["account:x:calderhealth"] == "pass"
     assert token["account:youtube:@calderhealth"] == "pass"
     assert token["account:meta:calderhealth"] == "pass"
+
+
+def test_the_workspace_tenant_is_a_business_with_its_admins(report):
+    tenant = "account:google_workspace:calderhealth.example"
+    passed = {(c, s) for c, a, s in results(report, "pass") if a == tenant}
+    assert ("auth.2fa-missing", None) in {(c, None) for c, _ in passed}
+    assert ("access.departed-admin", "tom.reed@calderhealth.example") in passed
+    assert any(c == "access.single-admin" for c, _ in passed)
+
+
+def test_businesses_have_no_content_results(report):
+    assert not [
+        f
+        for f in report["findings"]
+        if f["check"].startswith("content.") and "_" in (f["asset"].get("platform") or "")
+    ]
