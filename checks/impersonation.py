@@ -241,8 +241,9 @@ def _handle_group(
     needs=("handles",),
 )
 def handle_unclaimed(ctx: CheckContext) -> Iterator[Outcome]:
-    """Brand handles on ``policy.claim_platforms``: free or held by a stranger fails."""
-    for platform in ctx.policy.claim_platforms:
+    """Brand handles on ``policy.claim_platforms`` and on every platform ``brand_handles``
+    lists handles for: free or held by a stranger fails."""
+    for platform in dict.fromkeys((*ctx.policy.claim_platforms, *ctx.estate.platform_handles)):
         probes = [
             p for p in ctx.evidence.handles if p.purpose == "claim" and p.platform == platform
         ]

@@ -183,6 +183,15 @@ def _credential_hint(
         f"({shown(why, limit=200)}): {CREDENTIAL_HINTS[spec.platform]} in "
         "accounts[].credentials would verify it."
     )
+    return _token_not_verified(
+        ctx, spec, ev, detail, credential_needed=CREDENTIAL_HINTS[spec.platform]
+    )
+
+
+def _token_not_verified(
+    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence, detail: str, **facts: Any
+) -> Outcome:
+    """The token-owner result (subject ``token_account_id``) when the owner is not known."""
     return outcome(
         ctx,
         spec.asset,
@@ -190,7 +199,7 @@ def _credential_hint(
         detail,
         source=ev.source,
         subject="token_account_id",
-        credential_needed=CREDENTIAL_HINTS[spec.platform],
+        **facts,
     )
 
 
@@ -316,14 +325,7 @@ def _identity(ctx: CheckContext, spec: AccountSpec, problems: ProblemIndex) -> I
             yield _credential_hint(ctx, spec, ev, stated)
         elif why is not None:
             detail = f"Whom the configured {spec.platform} token belongs to is unknown: {why}."
-            yield outcome(
-                ctx,
-                spec.asset,
-                Status.NOT_VERIFIED,
-                detail,
-                source=ev.source,
-                subject="token_account_id",
-            )
+            yield _token_not_verified(ctx, spec, ev, detail)
 
 
 HANDLE_VERIFYING_PLATFORMS = frozenset({"bluesky"})

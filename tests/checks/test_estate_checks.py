@@ -239,3 +239,14 @@ def test_a_publisher_is_approved_by_its_id_or_its_name() -> None:
     assert approved_publisher(post, {"calder scheduler"})
     assert not approved_publisher(post, {"other app", "42"})
     assert not approved_publisher(Post("2", NOW, "hi"), {""})
+
+
+def test_brand_handles_per_platform_are_claims_there() -> None:
+    from checks.impersonation import handle_unclaimed
+
+    ctx = make_ctx()
+    estate = replace(
+        ctx.estate, brand_handles=("northwind",), platform_handles={"instagram": ("northwind",)}
+    )
+    result = only(run(handle_unclaimed, replace(ctx, estate=estate)))
+    assert result.status is Status.NOT_VERIFIED and result.subject == "instagram"
