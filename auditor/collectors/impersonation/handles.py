@@ -84,6 +84,9 @@ BATCH_SIZES = {"x": 100, "bluesky": 25}
 """Handles one request looks up where the platform batches (X ``/2/users/by``, Bluesky
 ``app.bsky.actor.getProfiles``); one a request elsewhere."""
 
+SEARCH_LIMIT = 40
+"""Accounts one Mastodon search answers at most."""
+
 MASTODON_LOOKUPS = 60
 """At most this many Mastodon lookups a run (the cheapest candidates first): Mastodon allows
 300 requests per 5 minutes per account and IP, and the audit's own reads share that budget."""
@@ -121,6 +124,24 @@ class HttpResolver:
                 )
         if any(h.lower() not in found for h in handles):
             raise MalformedResponse("x: user lookup answer leaves some usernames unaccounted for")
+        return found
+
+    def search(self, term: str) -> list[tuple[str, Found]]:
+        """Mastodon only: ``/api/v2/search?type=accounts&resolve=false`` (one request, at most
+        40 accounts): (acct, account) of each local or known account whose username starts
+        with ``term`` or whose display name contains it."""
+        params = {"q": term, "type": "accounts", "resolve": "false", "limit": SEARCH_LIMIT}
+        body = _obj(self.http.get_json("/api/v2/search", params=params), "mastodon")
+        accounts = body.get("accounts")
+        if not isinstance(accounts, list):
+            raise MalformedResponse("mastodon: search answer has no accounts list")
+        found: list[tuple[str, Found]] = []
+        for account in accounts:
+            if not isinstance(account, dict) or not isinstance(account.get("acct"), str):
+                raise MalformedResponse("mastodon: search account without an acct")
+            name = account.get("display_name")
+            shown = name if isinstance(name, str) else None
+            found.append((account["acct"], Found(True, str(account.get("id")), shown)))
         return found
 
     def _bluesky_batch(self, handles: list[str]) -> dict[str, Found]:
@@ -413,6 +434,7 @@ class HandleCollector(Collector):
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             answers = [a for part in pool.map(self._resolve, self._tasks(jobs)) for a in part]
         results = [self._probe(job, found, ctx.now, brands) for job, found in answers]
+        results += self._searched(ctx, brands, {(p.platform, p.handle.lower()) for p, _ in results})
         errors = [e for _, e in results if e is not None]
         if jobs and len(errors) == len(jobs):
             raise errors[0]
@@ -425,6 +447,49 @@ class HandleCollector(Collector):
             duration_s=time.monotonic() - started,
         )
         return CollectorOutput(report=report, items=tuple(p for p, _ in results))
+
+    def _searched(
+        self, ctx: CollectContext, brands: set[str], seen: set[tuple[str, str]]
+    ) -> list[tuple[HandleProbe, CollectionError | None]]:
+        """Accounts a platform's search finds for each brand name (Mastodon: one request a
+        name) whose handle or display name reads as the brand, beyond the handles looked up
+        one by one: impersonators with any username but the brand's name."""
+        found: list[tuple[HandleProbe, CollectionError | None]] = []
+        for platform, resolver in sorted(self.resolvers.items()):
+            search = getattr(resolver, "search", None)
+            forms = brand_forms(ctx, platform)
+            if search is None or platform != "mastodon" or not forms:
+                continue
+            brand = _inventory_spelling(ctx, platform, forms[0])
+            for term in dict.fromkeys(display_brands(ctx)):
+                try:
+                    answers = search(term)
+                except CollectionError as exc:
+                    failed = HandleProbe(
+                        platform, term, brand, "lookalike", ctx.now, None, reason="search"
+                    )
+                    found.append((failed, exc))
+                    continue
+                for acct, account in answers:
+                    key = (platform, acct.lower())
+                    reads = self.skeletons().of(acct.split("@")[0]) in brands or (
+                        account.display_name is not None
+                        and self.skeletons().of(account.display_name) in brands
+                    )
+                    if key in seen or not reads:
+                        continue
+                    seen.add(key)
+                    job = _Job(platform, acct, brand, "lookalike", f"search {term!r}")
+                    found.append(self._probe(job, account, ctx.now, brands))
+        return found
+
+
+def _inventory_spelling(ctx: CollectContext, platform: str, form: str) -> str:
+    """The inventory's own spelling of a brand handle in ``platform``'s form (else the form)."""
+    for spec in ctx.estate.accounts:
+        if spec.platform == platform and platform_form(platform, spec.handle) == form:
+            return spec.handle
+    return form
 
 
 def brand_names(ctx: CollectContext, platform: str | None = None) -> list[str]:

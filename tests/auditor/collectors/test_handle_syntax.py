@@ -208,3 +208,32 @@ def test_youtube_for_handle_and_linkedin_vanity_name_probes() -> None:
         assert resolvers["youtube"]("nobody-here").exists is False
         assert resolvers["linkedin"]("n0rthwind") == Found(True, "77", "Northwind Outfitters")
         assert resolvers["linkedin"]("nobody-here").exists is False
+
+
+def test_mastodon_search_finds_a_display_name_impersonator_with_any_username() -> None:
+    world = {
+        "mastodon": {
+            "domain": "social.example",
+            "accounts": [
+                {"id": "1", "username": "northwind", "display_name": "Northwind Outfitters"},
+                {"id": "2", "username": "deals_hub", "display_name": "Northwind Outfitters"},
+                {"id": "3", "username": "northwindfan", "display_name": "Trail photos"},
+            ],
+        }
+    }
+    with start_sandbox(world_from_mapping(world), faults=[]) as sandbox:
+        raw = {
+            "organization": {
+                "name": "Northwind Outfitters",
+                "email_domains": ["northwind.example"],
+            },
+            "platforms": {"mastodon": {"base_url": sandbox.base_urls["mastodon"], "retries": 0}},
+            "network": {"allow_private": True},
+        }
+        config = AppConfig(ConfigModel.model_validate(raw), Path("brand-audit.yaml"))
+        resolvers = probe_clients(config)
+        output = HandleCollector(resolvers).collect(_ctx("northwind", cap=5))
+    found = {p.handle: p for p in output.items if isinstance(p, HandleProbe) and p.exists}
+    assert set(found) == {"deals_hub", "northwind"}  # the fan's name does not read as the brand
+    assert "display name" in (found["deals_hub"].reason or "")
+    assert found["deals_hub"].brand_handle == "northwind"
