@@ -272,7 +272,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
             try:
                 # a page that names its business in the inventory: the business's admins are
                 # checked on the business asset, once, not repeated on every page it holds
-                roles, apps = self._roles(state, page_id, owned and spec.business is None)
+                roles, apps = self._roles(state, page_id, owned and not self._held(spec, ctx))
                 note = None
             except PermissionMissing:
                 missing.append("pages_manage_metadata")
@@ -292,7 +292,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
             roles=roles,
             roles_note=note,
             apps=apps,
-            two_factor_policy=self._policy(state, owned and spec.business is None),
+            two_factor_policy=self._policy(state, owned and not self._held(spec, ctx)),
             owned_by_company=owned,
             owner_name=text(page, "owner_business", "name")
             or (text(state.business, "name") if owned else None),
@@ -367,6 +367,15 @@ class MetaCollector(PlatformCollector[MetaRun]):
             owner_name=text(state.business, "name"),
             missing_scopes=tuple(dict.fromkeys(state.missing)),
             facets=business_facets,
+        )
+
+    def _held(self, spec: AccountSpec, ctx: CollectContext) -> bool:
+        """True when the business that holds ``spec`` is an inventory asset of its own (the
+        account names it, or the inventory lists the configured business): its admins and 2FA
+        requirement are then checked on the business, once, not repeated on the account."""
+        return spec.business is not None or any(
+            a.platform == "meta_business" and a.id in (None, self.business_id)
+            for a in ctx.estate.accounts
         )
 
     def _page_token_owner(
@@ -453,7 +462,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
             posts=posts,
             roles=None,
             roles_note=IG_ROLES_NOTE,
-            two_factor_policy=self._policy(state, owned and spec.business is None),
+            two_factor_policy=self._policy(state, owned and not self._held(spec, ctx)),
             owned_by_company=owned,
             owner_name=text(state.business, "name") if owned else None,
             missing_scopes=tuple(
