@@ -198,6 +198,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
         run.system_users = {str(u["id"]): u for u in found["system_users"][0] or ()}
         run.system_ids = set(run.system_users)
         run.system_users_known = found["system_users"][1] is None
+        run.holdings_known = all(found[name][1] is None for name in _HOLDINGS)
         for name in _HOLDINGS:
             table = run.owned if name.startswith("owned") else run.client
             for node in found[name][0] or ():
@@ -264,6 +265,8 @@ class MetaCollector(PlatformCollector[MetaRun]):
         page = state.node(page_id) or mapping(
             self.client.get_json(f"{self.version}/{page_id}", params={"fields": PAGE_FIELDS})
         )
+        if owned is None and state.holdings_known:  # not listed by the business: whose is it?
+            owned = self._owner_business(page)
         missing = state.missing + lacking(state.token, "meta", page_id)
         roles: tuple[RoleHolder, ...] | None = None
         apps: tuple[ConnectedApp, ...] | None = None
@@ -368,6 +371,15 @@ class MetaCollector(PlatformCollector[MetaRun]):
             missing_scopes=tuple(dict.fromkeys(state.missing)),
             facets=business_facets,
         )
+
+    def _owner_business(self, page: Mapping[str, Any]) -> bool | None:
+        """Whether the page's own ``owner_business`` is the configured business (a page the
+        business edges did not list: held elsewhere, e.g. in an agency's business); None when
+        the page does not say or no business is configured."""
+        owner = text(page, "owner_business", "id")
+        if owner is None or not self.business_id:
+            return None
+        return owner == self.business_id
 
     def _held(self, spec: AccountSpec, ctx: CollectContext) -> bool:
         """True when the business that holds ``spec`` is an inventory asset of its own (the

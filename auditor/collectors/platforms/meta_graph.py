@@ -221,6 +221,8 @@ class MetaRun:
     """The business's system users by id (name, role)."""
     system_users_known: bool = False
     """The system users were read."""
+    holdings_known: bool = False
+    """Every owned and client edge was read (a page neither lists is held elsewhere)."""
     owned: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Owned pages and IG accounts by id."""
     client: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -204,3 +204,18 @@ def test_a_malformed_members_list_is_one_line(
     assert "\n" not in str(caught.value) and str(members) in str(caught.value)
     if field:
         assert field in str(caught.value)
+
+
+def test_a_page_no_edge_lists_is_judged_by_its_own_owner_business() -> None:
+    from auditor.sandbox.world import world_from_mapping
+
+    raw = load_world(WORLD).sections["meta"]
+    company = {**raw["businesses"][0], "client_pages": []}  # the edges no longer list it
+    world = world_from_mapping({"meta": {**raw, "businesses": [company, raw["businesses"][1]]}})
+    with start_sandbox(world, faults=[]) as box:
+        wired = load_config(CLINIC).with_endpoints(
+            box.base_urls, box.whois_server, allow_private=True
+        )
+        careers = accounts(collect(wired, "meta"))["account:meta:calderhealthcareers"]
+    assert careers.owned_by_company is False
+    assert careers.owner_name == "Lumen Social"
