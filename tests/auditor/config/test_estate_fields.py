@@ -151,3 +151,16 @@ def test_the_shipped_second_demo_config_is_valid() -> None:
         "calderhealth",
         "calderhealth",
     ]
+
+
+def test_validate_refuses_a_wrong_new_field_with_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.cli.main import main
+
+    monkeypatch.setenv("PAGE_TOKEN", "page-secret")
+    path = write(tmp_path, BASE.replace("platform: meta_business", "platform: meta_biz"))
+    code = main(["validate", "--config", str(path)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1 and "businesses.0.platform" in err and str(path) in err
