@@ -219,3 +219,15 @@ def test_a_page_no_edge_lists_is_judged_by_its_own_owner_business() -> None:
         careers = accounts(collect(wired, "meta"))["account:meta:calderhealthcareers"]
     assert careers.owned_by_company is False
     assert careers.owner_name == "Lumen Social"
+
+
+def test_account_credentials_never_reach_logs_or_evidence(
+    config: AppConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    outputs = [collect(config, name) for name in ("x", "meta", "youtube")]
+    shown = caplog.text + repr(outputs) + repr(config.estate)
+    for secret in ("x-token-calderhealth", "meta-token-calderhealth", "yt-token-calderhealth"):
+        assert secret not in shown
