@@ -30,9 +30,10 @@ def bench(name: str) -> None:
     source, world_path = DEMO_WORLDS[name]
     text = world_path.read_text(encoding="utf-8")
     days = (datetime.now(UTC).date() - dates_as_of(text)).days
-    with tempfile.TemporaryDirectory() as tmp, start_sandbox(
-        demo_world(text, days, "current"), faults=[]
-    ) as box:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        start_sandbox(demo_world(text, days, "current"), faults=[]) as box,
+    ):
         config = load_config(resolve_estate(source, Path(tmp), days, source.stem))
         wired = config.with_endpoints(box.base_urls, box.whois_server, allow_private=True)
         resolvers = probe_clients(wired)
