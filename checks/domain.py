@@ -189,6 +189,14 @@ def _transfer_lock_missing(ctx: CheckContext, asset: Asset, ev: DomainEvidence) 
     return outcome(ctx, asset, Status.FAIL, detail, source=ev.source, **facts)
 
 
+def is_company_registrant(ctx: CheckContext, registrant: str | None) -> bool:
+    """True when ``registrant`` is the company's name or one of ``organization.legal_names``
+    (case, punctuation and legal suffixes ignored)."""
+    org = ctx.estate.organization
+    wanted = org_key(registrant) if registrant is not None else ""
+    return bool(wanted) and any(wanted == org_key(name) for name in (org.name, *org.legal_names))
+
+
 @check(
     id="domain.registrant-mismatch",
     title="Brand domain registered to someone else",
@@ -210,7 +218,7 @@ def _registrant_mismatch(ctx: CheckContext, asset: Asset, ev: DomainEvidence) ->
     if ev.registrant_org is None:
         detail = f"{ev.domain}: the registrant is redacted or not published."
         return outcome(ctx, asset, Status.NOT_VERIFIED, detail, source=ev.source, **facts)
-    if org_key(ev.registrant_org) == org_key(company):
+    if is_company_registrant(ctx, ev.registrant_org):
         detail = _sentence(f"{ev.domain} is registered to {ev.registrant_org}")
         return outcome(ctx, asset, Status.PASS, detail, source=ev.source, **facts)
     detail = f"{ev.domain} is registered to {ev.registrant_org!r}, not {company}."

@@ -31,6 +31,7 @@ from typing import Any
 from auditor.core.evidence import HandleProbe, LookalikeDomain, LookalikeScan
 from auditor.core.models import Asset, AssetKind, Outcome, Severity, Status
 from auditor.core.registry import CheckContext, CheckFunc, check, outcome
+from checks.domain import is_company_registrant
 
 
 def _own_domains(ctx: CheckContext) -> set[str]:
@@ -68,6 +69,10 @@ def _scan_results(
     ctx: CheckContext, asset: Asset, scan: LookalikeScan, own: set[str]
 ) -> Iterator[Outcome]:
     candidates = [c for c in scan.candidates if c.domain.lower() not in own]
+    company = [
+        c for c in candidates if c.registered and is_company_registrant(ctx, c.registrant_org)
+    ]
+    candidates = [c for c in candidates if c not in company]  # registered to the company: its own
     registered = [c for c in candidates if c.registered]
     unknown = [c for c in candidates if c.registered is None]
     for found in registered:
@@ -77,6 +82,7 @@ def _scan_results(
         "checked": len(candidates),
         "generated": scan.generated,
         "registered": len(registered),
+        "registered_to_company": [c.domain for c in company],
     }
     if unknown:
         detail = (
@@ -235,8 +241,9 @@ def _handle_group(
     needs=("handles",),
 )
 def handle_unclaimed(ctx: CheckContext) -> Iterator[Outcome]:
-    """Brand handles on ``policy.claim_platforms``: free or held by a stranger fails."""
-    for platform in ctx.policy.claim_platforms:
+    """Brand handles on ``policy.claim_platforms`` and on every platform ``brand_handles``
+    lists handles for: free or held by a stranger fails."""
+    for platform in dict.fromkeys((*ctx.policy.claim_platforms, *ctx.estate.platform_handles)):
         probes = [
             p for p in ctx.evidence.handles if p.purpose == "claim" and p.platform == platform
         ]

@@ -15,6 +15,9 @@ Part of the composition root (:mod:`auditor.cli.main`; ``run``'s parts come from
   current epoch: the change-based checks compare with a real previous run and the report shows a
   trend. A later demo into the same folder audits only the current epoch.
 - The store and the email outbox go under ``--out``; the exit code is ``run``'s.
+- ``--world clinic`` audits the second demo estate instead (Calder Health: ``config/clinic.yaml``,
+  its records ``config/clinic/*`` and the world ``auditor/sandbox/worlds/clinic.yaml``): a Meta
+  Business portfolio as an asset, an agency-held page, per-account credentials.
 """
 
 from __future__ import annotations
@@ -40,6 +43,13 @@ DEMO_CONFIG = Path(__file__).resolve().parents[2] / "config" / "demo.yaml"
 
 RECORDS = "demo"
 """The folder beside the demo config holding its records (people, vault, register)."""
+
+DEMO_WORLDS = {
+    "northwind": (DEMO_CONFIG, DEMO_WORLD),
+    "clinic": (DEMO_CONFIG.with_name("clinic.yaml"), DEMO_WORLD.with_name("clinic.yaml")),
+}
+"""The demo estates by ``--world`` name: (config, sandbox world); each config's records sit
+in the folder named like it (``config/demo/``, ``config/clinic/``)."""
 
 BASELINE_BY = "brand-audit demo"
 """Who the demo's baselines are accepted by."""
@@ -73,15 +83,16 @@ def dates_as_of(world_text: str) -> date:
     return value
 
 
-def resolve_estate(source: Path, dest: Path, days: int) -> Path:
-    """Copy the config at ``source`` and its records folder into ``dest``, dates moved by
-    ``days``; returns the copy's path (relative paths in it keep pointing at the copies)."""
-    records = source.parent / RECORDS
-    private_folder(dest / RECORDS)
+def resolve_estate(source: Path, dest: Path, days: int, records_name: str = RECORDS) -> Path:
+    """Copy the config at ``source`` and its records folder (``records_name`` beside it) into
+    ``dest``, dates moved by ``days``; returns the copy's path (relative paths in it keep
+    pointing at the copies)."""
+    records = source.parent / records_name
+    private_folder(dest / records_name)
     for path in sorted(records.iterdir()) if records.is_dir() else ():
         if path.is_file():
             shifted = shift_dates(path.read_text(encoding="utf-8"), days)
-            write_private(dest / RECORDS / path.name, shifted.encode("utf-8"))
+            write_private(dest / records_name / path.name, shifted.encode("utf-8"))
     config = dest / source.name
     write_private(config, shift_dates(source.read_text(encoding="utf-8"), days).encode("utf-8"))
     return config
@@ -108,14 +119,15 @@ def has_runs(store_path: Path, config: AppConfig) -> bool:
 
 def run_demo(args: argparse.Namespace) -> int:
     """``brand-audit demo``; see the module docstring."""
-    if not DEMO_CONFIG.is_file() or not DEMO_WORLD.is_file():
+    source, world_path = DEMO_WORLDS[getattr(args, "world", None) or "northwind"]
+    if not source.is_file() or not world_path.is_file():
         raise UserError(
-            "the demo config is missing (install the repository, see README)", file=str(DEMO_CONFIG)
+            "the demo config is missing (install the repository, see README)", file=str(source)
         )
-    world_text = DEMO_WORLD.read_text(encoding="utf-8")
+    world_text = world_path.read_text(encoding="utf-8")
     days = (datetime.now(UTC).date() - dates_as_of(world_text)).days
     with tempfile.TemporaryDirectory(prefix="brand-audit-demo-") as tmp:
-        config = load_config(resolve_estate(DEMO_CONFIG, Path(tmp), days))
+        config = load_config(resolve_estate(source, Path(tmp), days, source.stem))
         return _audit_epochs(args, config, world_text, days)
 
 

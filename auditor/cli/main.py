@@ -61,6 +61,12 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
         help="use run's exit codes (default: exit 0 once the reports are written)",
     )
     demo.add_argument("--quiet", action="store_true", help="no progress display")
+    demo.add_argument(
+        "--world",
+        choices=("northwind", "clinic"),
+        default="northwind",
+        help="which demo estate: northwind (default) or clinic (a second company)",
+    )
     demo.set_defaults(command="demo", format="html,json,csv", only=None, profile=None)
 
 

@@ -26,9 +26,11 @@ import yaml
 from pydantic import ValidationError
 
 from auditor.config.schema import (
+    AccountCredentialsModel,
     AccountModel,
     AgencyModel,
     AttestationModel,
+    BusinessModel,
     ChangeWindowModel,
     ConfigModel,
     DirectorySource,
@@ -57,10 +59,12 @@ SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 __all__ = [
     "PLATFORMS",
     "SAFE_LOADER",
+    "AccountCredentialsModel",
     "AccountModel",
     "AgencyModel",
     "AppConfig",
     "AttestationModel",
+    "BusinessModel",
     "ChangeWindowModel",
     "ConfigModel",
     "DirectorySource",
@@ -273,6 +277,7 @@ def _cross_check(config: AppConfig, file: str) -> None:
     for index, key in enumerate(keys):
         if key in keys[:index]:
             raise ConfigError(f"duplicate account {key}", file=file, field=f"accounts.{index}")
+    _check_businesses(model, file)
     for index, window in enumerate(model.change_windows):
         if window.account.lower() not in keys:
             raise ConfigError(
@@ -287,6 +292,32 @@ def _cross_check(config: AppConfig, file: str) -> None:
                 file=file,
                 field=f"schedules.{index}.profile",
             )
+
+
+def _check_businesses(model: ConfigModel, file: str) -> None:
+    """Business handles are unique, every ``accounts[].business`` names one, and the policy's
+    admin bounds leave room for a pass."""
+    names = [b.handle.lower() for b in model.businesses]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise ConfigError(
+                f"duplicate business {name!r}", file=file, field=f"businesses.{index}.handle"
+            )
+    for index, account in enumerate(model.accounts):
+        if account.business is not None and account.business.lower() not in names:
+            raise ConfigError(
+                f"expected the handle of an entry in 'businesses', got {account.business!r}",
+                file=file,
+                field=f"accounts.{index}.business",
+            )
+    policy = model.policy
+    if policy.min_full_admins > policy.max_full_admins:
+        raise ConfigError(
+            f"expected at most max_full_admins ({policy.max_full_admins}), "
+            f"got {policy.min_full_admins}",
+            file=file,
+            field="policy.min_full_admins",
+        )
 
 
 def _aware(value: datetime, zone: str) -> datetime:
@@ -304,31 +335,15 @@ def _estate(model: ConfigModel) -> est.Estate:
         public_emails=tuple(e.lower() for e in org.public_emails),
         public_phones=tuple(org.public_phones),
         default_region=org.default_region,
+        legal_names=tuple(org.legal_names),
+        brand_names=tuple(org.brand_names),
     )
-    accounts = tuple(
-        est.AccountSpec(
-            platform=a.platform,
-            handle=a.handle,
-            id=a.id,
-            owner=a.owner,
-            owner_name=a.owner_name,
-            registered_email=a.registered_email.lower() if a.registered_email else None,
-            vault_item=a.vault_item,
-            two_factor=est.Attestation(
-                a.two_factor.method, a.two_factor.attested_on, a.two_factor.attested_by
-            )
-            if a.two_factor
-            else None,
-            expected_admins=tuple(x.lower() for x in a.expected_admins),
-            last_access_review=a.last_access_review,
-            approved_apps=tuple(a.approved_apps),
-            tags=tuple(a.tags),
-        )
-        for a in model.accounts
-    )
+    businesses = tuple(_inventory_entry(b, {}) for b in model.businesses)
+    held_by = {b.handle.lower(): b.asset.key for b in businesses}
+    accounts = tuple(_inventory_entry(a, held_by) for a in model.accounts)
     return est.Estate(
         organization=organization,
-        accounts=accounts,
+        accounts=businesses + accounts,
         domains=tuple(est.DomainSpec(d.name.lower(), d.lookalikes) for d in model.domains),
         launches=tuple(
             est.Launch(x.name, tuple(x.terms), _aware(x.embargo_until, x.timezone))
@@ -344,14 +359,56 @@ def _estate(model: ConfigModel) -> est.Estate:
             )
             for w in model.change_windows
         ),
-        brand_handles=tuple(model.brand_handles),
+        **_brand_handles(model.brand_handles),
     )
+
+
+def _inventory_entry(
+    entry: AccountModel | BusinessModel, held_by: Mapping[str, str]
+) -> est.AccountSpec:
+    """One inventory account or business as the estate records it (a business is an asset
+    of its own, on its business platform); ``held_by`` maps a business handle to its key."""
+    account = entry if isinstance(entry, AccountModel) else None
+    return est.AccountSpec(
+        platform=entry.platform,
+        handle=entry.handle,
+        id=entry.id,
+        owner=account.owner if account else est.OwnerKind.COMPANY,
+        owner_name=account.owner_name if account else None,
+        registered_email=entry.registered_email.lower() if entry.registered_email else None,
+        vault_item=entry.vault_item,
+        two_factor=est.Attestation(
+            entry.two_factor.method, entry.two_factor.attested_on, entry.two_factor.attested_by
+        )
+        if entry.two_factor
+        else None,
+        expected_admins=tuple(x.lower() for x in entry.expected_admins),
+        last_access_review=entry.last_access_review,
+        approved_apps=tuple(entry.approved_apps),
+        tags=tuple(entry.tags),
+        business=held_by.get(account.business.lower()) if account and account.business else None,
+        credentials=account.credentials.names() if account and account.credentials else (),
+        credential_holders=tuple(x.strip().lower() for x in entry.credential_holders),
+    )
+
+
+def _brand_handles(handles: list[str] | Mapping[Any, list[str]]) -> dict[str, Any]:
+    """``brand_handles`` as the estate keeps it: one list for every platform, or handles per
+    platform (and their union for the uses that are not per platform)."""
+    if isinstance(handles, list):
+        return {"brand_handles": tuple(handles)}
+    every = tuple(dict.fromkeys(h for names in handles.values() for h in names))
+    return {
+        "brand_handles": every,
+        "platform_handles": {p: tuple(names) for p, names in handles.items()},
+    }
 
 
 def _policy(model: PolicyModel) -> est.Policy:
     defaults = est.Policy()
     return est.Policy(
         max_full_admins=model.max_full_admins,
+        min_full_admins=model.min_full_admins,
         access_review_max_days=model.access_review_max_days,
         attestation_max_days=model.attestation_max_days,
         password_min_score=model.password_min_score,

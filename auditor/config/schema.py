@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from auditor.core import estate as est
 from auditor.core.models import Severity
@@ -35,6 +35,8 @@ class OrganizationModel(_Strict):
     public_emails: list[str] = []
     public_phones: list[str] = []
     default_region: str = "US"
+    legal_names: list[str] = []
+    brand_names: list[str] = []
 
 
 class AttestationModel(_Strict):
@@ -43,21 +45,70 @@ class AttestationModel(_Strict):
     attested_by: str | None = None
 
 
-class AccountModel(_Strict):
-    platform: Literal[
-        "x", "meta", "instagram", "linkedin", "youtube", "github", "mastodon", "bluesky"
-    ]
+class AccountCredentialsModel(_Strict):
+    """One account's own credentials (``${ENV}`` references), used where a platform answers a
+    question only to the account itself (X ``/2/users/me``, YouTube ``channels?mine=true``, a
+    Meta Page token)."""
+
+    token: SecretStr | None = None
+    consumer_key: SecretStr | None = None
+    consumer_secret: SecretStr | None = None
+    access_token: SecretStr | None = None
+    access_token_secret: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> AccountCredentialsModel:
+        oauth1 = [
+            self.consumer_key,
+            self.consumer_secret,
+            self.access_token,
+            self.access_token_secret,
+        ]
+        if any(oauth1) and not all(oauth1):
+            raise ValueError(
+                "OAuth 1.0a needs consumer_key, consumer_secret, access_token and "
+                "access_token_secret together"
+            )
+        if self.token is None and not any(oauth1):
+            raise ValueError("a token or the four OAuth 1.0a values")
+        return self
+
+    def names(self) -> tuple[str, ...]:
+        """Which kinds of credential are given (never their values)."""
+        kinds = ("oauth2_token",) if self.token is not None else ()
+        return kinds + (("oauth1",) if self.access_token is not None else ())
+
+
+class _InventoryEntry(_Strict):
+    """What the inventory records about an account or a business: the same facts for both."""
+
     handle: str = Field(min_length=1)
     id: str | None = None
-    owner: est.OwnerKind = est.OwnerKind.COMPANY
-    owner_name: str | None = None
     registered_email: str | None = None
     vault_item: str | None = None
     two_factor: AttestationModel | None = None
     expected_admins: list[str] = []
     last_access_review: date | None = None
     approved_apps: list[str] = []
+    credential_holders: list[str] = []
     tags: list[str] = []
+
+
+class AccountModel(_InventoryEntry):
+    platform: Literal[
+        "x", "meta", "instagram", "linkedin", "youtube", "github", "mastodon", "bluesky"
+    ]
+    owner: est.OwnerKind = est.OwnerKind.COMPANY
+    owner_name: str | None = None
+    business: str | None = Field(default=None, description="handle of an entry in 'businesses'")
+    credentials: AccountCredentialsModel | None = None
+
+
+class BusinessModel(_InventoryEntry):
+    """A business that holds accounts: a Meta Business portfolio, a GitHub enterprise, a Google
+    Workspace tenant. Its admins, 2FA requirement and credentials are checked on it, once."""
+
+    platform: Literal["meta_business", "github_enterprise", "google_workspace"]
 
 
 class DomainModel(_Strict):
@@ -92,6 +143,7 @@ class ChangeWindowModel(_Strict):
 
 class PolicyModel(_Strict):
     max_full_admins: int = Field(default=3, ge=1)
+    min_full_admins: int = Field(default=2, ge=1)
     access_review_max_days: int = Field(default=90, ge=1)
     attestation_max_days: int = Field(default=180, ge=1)
     password_min_score: int = Field(default=3, ge=0, le=4)
@@ -118,6 +170,7 @@ class DirectorySource(_Strict):
 
 class VaultSource(_Strict):
     bitwarden: Path | None = None
+    bitwarden_members: Path | None = None
     onepassword_csv: Path | None = None
     check_breaches: bool = True
 
@@ -144,6 +197,8 @@ class PlatformModel(_Strict):
     access_token: SecretStr | None = None
     access_token_secret: SecretStr | None = None
     business_id: str | None = None
+    plc_directory: str | None = None
+    dns_resolver: str | None = None
     organization: str | None = None
     customer: str | None = None
     version: str | None = None
@@ -151,6 +206,13 @@ class PlatformModel(_Strict):
     rate_per_second: float | None = Field(default=None, gt=0)
     timeout_s: float = Field(default=10.0, gt=0)
     retries: int = Field(default=3, ge=0, le=10)
+
+    @field_validator("base_url", "plc_directory", "dns_resolver")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError(f"an http(s):// URL, got {value[:60]!r}")
+        return value
 
 
 class WhoisModel(_Strict):
@@ -210,8 +272,15 @@ class ConfigModel(_Strict):
     version: Literal[1] = 1
     organization: OrganizationModel
     accounts: list[AccountModel] = []
+    businesses: list[BusinessModel] = []
     domains: list[DomainModel] = []
-    brand_handles: list[str] = []
+    brand_handles: (
+        list[str]
+        | dict[
+            Literal["x", "instagram", "linkedin", "youtube", "github", "mastodon", "bluesky"],
+            list[str],
+        ]
+    ) = []
     launches: list[LaunchModel] = []
     change_windows: list[ChangeWindowModel] = []
     policy: PolicyModel = PolicyModel()

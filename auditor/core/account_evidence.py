@@ -71,6 +71,9 @@ class Post:
     """Set only in a stored (minimised) snapshot: ``hmac-sha256:<hex>`` of the full text under
     the store's key, while ``text`` then holds a masked excerpt (personal data and the handles
     of people the post answers masked). None in a run's own evidence, whose ``text`` is whole."""
+    source_app_id: str | None = None
+    """The publishing app's or admin's platform id, where exposed (Meta ``admin_creator.id``),
+    so an approval by id holds even when another identity takes the approved name."""
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ class LookalikeDomain:
     """Registrar when registered."""
     created_at: datetime | None = None
     """Registration date when known."""
+    registrant_org: str | None = None
+    """The registrant organisation when registered and published (None: redacted or unknown)."""
 
 
 @dataclass(frozen=True)

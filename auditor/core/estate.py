@@ -58,6 +58,12 @@ DEFAULT_SHORTENERS = (
 """Link shorteners that hide where a link goes."""
 
 
+BUSINESS_PLATFORMS = ("meta_business", "github_enterprise", "google_workspace")
+"""Inventory platforms of businesses that hold accounts: a Meta Business portfolio, a GitHub
+enterprise, a Google Workspace tenant. They are assets of their own (``businesses:`` in the
+config): their admins, 2FA requirement and credentials are checked on them, once."""
+
+
 class OwnerKind(StrEnum):
     """Who owns an account according to the inventory."""
 
@@ -122,6 +128,12 @@ class Organization:
     """Published contact phone numbers (E.164 or as written): never PII findings."""
     default_region: str = "US"
     """Region for parsing phone numbers written without a country code."""
+    legal_names: tuple[str, ...] = ()
+    """Names the company is registered under (registrant comparisons: a domain registered to
+    one of them is the company's)."""
+    brand_names: tuple[str, ...] = ()
+    """Brand and product names people know the company by (lookalike display names, "official
+    <brand>" scam wording)."""
 
     def is_company_email(self, email: str) -> bool:
         """True when the address is on a company domain (or a subdomain of one)."""
@@ -165,11 +177,24 @@ class AccountSpec:
     """Apps allowed to publish or administer this account (names or ids)."""
     tags: tuple[str, ...] = ()
     """Free labels (region, team)."""
+    business: str | None = None
+    """Asset key of the inventory business that holds it (``account:meta_business:acme``)."""
+    credentials: tuple[str, ...] = ()
+    """Kinds of the account's own credential given in the config (``oauth2_token``,
+    ``oauth1``); the values stay in the config, never in the estate."""
+    credential_holders: tuple[str, ...] = ()
+    """Emails of the people who can read the account's password (lower-case), as the
+    inventory records them."""
 
     @property
     def asset(self) -> Asset:
         """The account as an asset."""
         return Asset.account(self.platform, self.handle, self.id)
+
+    @property
+    def is_business(self) -> bool:
+        """True for a business that holds accounts (``businesses:`` in the config)."""
+        return self.platform in BUSINESS_PLATFORMS
 
 
 @dataclass(frozen=True)
@@ -216,6 +241,8 @@ class Policy:
 
     max_full_admins: int = 3
     """access.excess-admins fails above this."""
+    min_full_admins: int = 2
+    """access.single-admin fails below this many full admins."""
     access_review_max_days: int = 90
     """access.review-overdue fails when the last review is older."""
     attestation_max_days: int = 180
@@ -247,7 +274,8 @@ class Policy:
     shorteners: tuple[str, ...] = DEFAULT_SHORTENERS
     """Known link shorteners."""
     claim_platforms: tuple[str, ...] = ()
-    """Platforms where the brand handle should be held (impersonation.handle-unclaimed)."""
+    """Platforms where the brand handle should be held (impersonation.handle-unclaimed); with
+    ``brand_handles`` per platform, every platform listed there too."""
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
     """Check id to severity, raising or lowering the default."""
 
@@ -267,7 +295,22 @@ class Estate:
     change_windows: tuple[ChangeWindow, ...] = ()
     """Approved profile-change windows."""
     brand_handles: tuple[str, ...] = ()
-    """Brand names and handles to protect from lookalikes (defaults to account handles)."""
+    """Brand names and handles to protect from lookalikes (defaults to account handles); with
+    per-platform handles, all of them."""
+    platform_handles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Brand handles to claim and watch per platform (``brand_handles`` written as a mapping);
+    empty when one list applies to every platform."""
+
+    def handles_for(self, platform: str) -> tuple[str, ...]:
+        """The brand handles to watch on ``platform``: its own list when the config gives
+        handles per platform (none when it lists nothing for it), else every brand handle."""
+        if self.platform_handles:
+            return self.platform_handles.get(platform, ())
+        return self.brand_handles
+
+    def held_by(self, business_key: str) -> tuple[AccountSpec, ...]:
+        """The inventory accounts that name ``business_key`` as their business."""
+        return tuple(a for a in self.accounts if a.business == business_key)
 
     def account(self, key: str) -> AccountSpec | None:
         """The inventory account with this asset key (the first one, in inventory order)."""

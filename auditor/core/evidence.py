@@ -149,6 +149,9 @@ class VaultItem:
     password_changed_exact: bool = True
     """False when ``password_changed_at`` is only an upper bound (the item's revision date,
     which any edit moves): the password may be older, never newer."""
+    readers: tuple[str, ...] | None = None
+    """Emails of everyone who can read the item, where the vault tells (a Bitwarden
+    organization item with the members list); None when it cannot."""
 
 
 @dataclass(frozen=True)

@@ -166,27 +166,21 @@ class _Routes:
         account = self.actor(request)
         if isinstance(account, Response):
             return account
-        data: dict[str, Any] = {
-            "did": account.did,
-            "handle": account.handle if account.handle_valid else "handle.invalid",
-            "displayName": account.display_name,
-            "description": account.description,
-            "avatar": account.avatar,
-            "banner": account.banner,
-            "followersCount": 1200,
-            "followsCount": 80,
-            "postsCount": len(account.posts),
-            "createdAt": "2023-07-01T00:00:00.000Z",
-            "indexedAt": "2023-07-01T00:00:00.000Z",
-            "labels": [],
-        }
-        status = "valid" if account.verified else "none"
-        data["verification"] = {
-            "verifications": [],
-            "verifiedStatus": status,
-            "trustedVerifierStatus": "none",
-        }
-        return Response.json({k: v for k, v in data.items() if v is not None})
+        return Response.json(_profile_json(account))
+
+    def profiles(self, request: Request) -> Response:
+        """``app.bsky.actor.getProfiles?actors=a&actors=b`` (25 at most): the profiles of the
+        actors that exist and are usable; the others are left out."""
+        wanted = [a.strip() for a in request.query.get("actors", []) if a.strip()]
+        if not wanted:
+            return _xrpc_error("InvalidRequest", 'Error: Params must have the property "actors"')
+        if len(wanted) > PROFILES_BATCH:
+            return _xrpc_error(
+                "InvalidRequest", f"Error: actors must not have more than {PROFILES_BATCH} elements"
+            )
+        found = [self.by_did.get(a) or self.by_handle.get(a.lower().lstrip("@")) for a in wanted]
+        usable = [a for a in found if a is not None and a.state not in _GONE]
+        return Response.json({"profiles": [_profile_json(a) for a in usable]})
 
     def feed(self, request: Request) -> Response:
         account = self.actor(request)
@@ -319,12 +313,42 @@ def _document(account: BskyAccount) -> Response:
     )
 
 
+PROFILES_BATCH = 25
+"""getProfiles answers at most this many actors."""
+
+
+def _profile_json(account: BskyAccount) -> dict[str, Any]:
+    """``app.bsky.actor.defs#profileViewDetailed`` of one account (reference section 7.2)."""
+    data: dict[str, Any] = {
+        "did": account.did,
+        "handle": account.handle if account.handle_valid else "handle.invalid",
+        "displayName": account.display_name,
+        "description": account.description,
+        "avatar": account.avatar,
+        "banner": account.banner,
+        "followersCount": 1200,
+        "followsCount": 80,
+        "postsCount": len(account.posts),
+        "createdAt": "2023-07-01T00:00:00.000Z",
+        "indexedAt": "2023-07-01T00:00:00.000Z",
+        "labels": [],
+    }
+    status = "valid" if account.verified else "none"
+    data["verification"] = {
+        "verifications": [],
+        "verifiedStatus": status,
+        "trustedVerifierStatus": "none",
+    }
+    return {k: v for k, v in data.items() if v is not None}
+
+
 def routes(section: Mapping[str, Any]) -> list[Route]:
     """The Bluesky routes bound to a validated ``bluesky`` section."""
     world = validate_section(BlueskyWorld, section, PLATFORM)
     served = _Routes(world)
     return [
         Route.get(r"/xrpc/app\.bsky\.actor\.getProfile", served.profile),
+        Route.get(r"/xrpc/app\.bsky\.actor\.getProfiles", served.profiles),
         Route.get(r"/xrpc/app\.bsky\.feed\.getAuthorFeed", served.feed),
         Route.get(r"/handles/(?P<host>[^/]+)/\.well-known/atproto-did", served.well_known),
         Route.get(r"/handles/(?P<host>[^/]+)/\.well-known/did\.json", served.did_web),

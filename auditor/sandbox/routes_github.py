@@ -25,6 +25,8 @@ World section ``github``::
                permissions: {contents: write, metadata: read}}
       users:                       # other accounts (impersonators for handle lookups)
         - {login: n0rthwind-labs, id: 9300001, name: Northwind Labs}
+      memberships:                 # the token user's other orgs (GET /user/memberships/orgs);
+        - {login: northwind-legacy, id: 9100009, role: admin}   # every org in `orgs` is listed too
 
 Shapes follow reference section 5: lists page with ``per_page``/``page`` and a ``Link`` header;
 ``filter=2fa_disabled|2fa_insecure`` and the owner-only routes answer a member's token with 422 /
@@ -104,6 +106,15 @@ class Org(_Model):
     installations: list[Installation] = []
 
 
+class Membership(_Model):
+    """An org the token's user belongs to beyond ``orgs`` (only listed, not served)."""
+
+    login: str
+    id: int
+    role: Literal["admin", "member", "billing_manager"] = "member"
+    state: Literal["active", "pending"] = "active"
+
+
 class GithubWorld(_Model):
     """The ``github`` section."""
 
@@ -111,6 +122,7 @@ class GithubWorld(_Model):
     viewer: Literal["owner", "member"] = "owner"
     orgs: list[Org] = Field(default_factory=list)
     users: list[GithubUser] = Field(default_factory=list)
+    memberships: list[Membership] = Field(default_factory=list)
 
 
 def rate_limited(retry_after_s: int, now: float) -> Response:
@@ -279,6 +291,35 @@ class _Routes:
         chunk, headers = _slice(request, items, self.base(request))
         return Response.json({"total_count": len(items), "installations": chunk}, headers=headers)
 
+    def memberships(self, request: Request) -> Response:
+        """``GET /user/memberships/orgs``: the orgs of ``orgs`` (admin when the viewer is an
+        owner) and the extra ``memberships``; ``state`` filters active or pending."""
+        if not self.world.token_valid:
+            return _error(401, "Bad credentials")
+        role = "admin" if self.owner else "member"
+        listed = [Membership(login=o.login, id=o.id, role=role) for o in self.world.orgs]
+        wanted = request.param("state", "")
+        base = self.base(request)
+        items = [
+            {
+                "url": f"{base}/orgs/{m.login}/memberships/viewer",
+                "state": m.state,
+                "role": m.role,
+                "organization_url": f"{base}/orgs/{m.login}",
+                "organization": {
+                    "login": m.login,
+                    "id": m.id,
+                    "node_id": f"O_{m.id}",
+                    "url": f"{base}/orgs/{m.login}",
+                    "description": None,
+                },
+                "user": {"login": "viewer", "id": 1, "type": "User"},
+            }
+            for m in (*listed, *self.world.memberships)
+            if wanted in ("", m.state)
+        ]
+        return _page(request, items, base)
+
     def user(self, request: Request) -> Response:
         if not self.world.token_valid:
             return _error(401, "Bad credentials")
@@ -304,5 +345,6 @@ def routes(section: Mapping[str, Any]) -> list[Route]:
         Route.get(org + "/outside_collaborators", served.guarded(served.collaborators)),
         Route.get(org + "/invitations", served.guarded(served.invitations)),
         Route.get(org + "/installations", served.guarded(served.installations)),
+        Route.get(r"/user/memberships/orgs", served.memberships),
         Route.get(r"/users/(?P<login>[^/]+)", served.user),
     ]

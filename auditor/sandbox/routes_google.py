@@ -53,6 +53,7 @@ class WorkspaceUser(_Model):
     enrolled_2sv: bool = False
     enforced_2sv: bool = False
     admin: bool = False
+    delegated_admin: bool = False
     aliases: list[str] = []
     org_unit: str = "/"
 
@@ -99,7 +100,7 @@ def _user_json(user: WorkspaceUser) -> dict[str, Any]:
         "primaryEmail": user.email,
         "name": {"givenName": given, "familyName": family, "fullName": user.name or user.email},
         "isAdmin": user.admin,
-        "isDelegatedAdmin": False,
+        "isDelegatedAdmin": user.delegated_admin,
         "suspended": user.suspended,
         "archived": user.archived,
         "isEnrolledIn2Sv": user.enrolled_2sv,
@@ -138,6 +139,12 @@ class _Routes:
         except ValueError:
             return _error(400, "invalid", "Invalid Input: pageToken", "INVALID_ARGUMENT")
         users = sorted(self.world.users, key=lambda u: u.email)
+        query = request.param("query") or ""
+        if query in ("isAdmin=true", "isDelegatedAdmin=true"):  # the search clauses used
+            admins = query == "isAdmin=true"
+            users = [u for u in users if (u.admin if admins else u.delegated_admin)]
+        elif query:
+            return _error(400, "invalid", "Invalid Input: query", "INVALID_ARGUMENT")
         body: dict[str, Any] = {
             "kind": "admin#directory#users",
             "users": [_user_json(u) for u in users[start : start + size]],

@@ -212,6 +212,24 @@ class _Routes:
                     return Response.json(self.account_json(account))
         return Response.json({"error": "Record not found"}, 404)
 
+    def search(self, request: Request) -> Response:
+        """``GET /api/v2/search?q=&type=accounts&resolve=false&limit=``: local accounts whose
+        username starts with the query or whose display name contains it (at most 40)."""
+        term = (request.param("q") or "").strip().lstrip("@").lower()
+        kind = request.param("type") or "accounts"
+        try:
+            limit = max(1, min(40, int(request.param("limit", "20") or 20)))
+        except ValueError:
+            return Response.json({"error": "Validation failed: limit is invalid"}, 422)
+        found = [
+            self.account_json(a)
+            for a in self.world.accounts
+            if term
+            and kind == "accounts"
+            and (a.username.lower().startswith(term) or term in (a.display_name or "").lower())
+        ]
+        return Response.json({"accounts": found[:limit], "statuses": [], "hashtags": []})
+
     def by_id(self, request: Request) -> Response:
         account = self.accounts.get(request.match["id"])
         if account is None:
@@ -272,6 +290,7 @@ def routes(section: Mapping[str, Any]) -> list[Route]:
     served = _Routes(world)
     return [
         Route.get(r"/api/v1/accounts/lookup", served.lookup),
+        Route.get(r"/api/v2/search", served.search),
         Route.get(r"/api/v1/accounts/verify_credentials", served.verify),
         Route.get(r"/api/v1/accounts/(?P<id>\d+)/statuses", served.statuses),
         Route.get(r"/api/v1/accounts/(?P<id>\d+)", served.by_id),

@@ -31,6 +31,8 @@ World section ``meta``::
       instagram:
         - {id: "17841400000000001", username: northwind, name: ..., biography: ...,
            website: ..., profile_picture_url: ..., media: [{id, caption, timestamp}]}
+      page_tokens:                      # Page access tokens (accounts[].credentials.token):
+        meta-page-token-1: "200000000000001"   # GET /{version}/me answers this Page
 
 Shapes follow reference section 2: ``/{version}/{id}?fields=...`` returns only the requested
 fields; edges return ``{"data": [...], "paging": {"cursors": {...}, "next": ...}}``; errors are
@@ -117,6 +119,10 @@ class _MetaWorld:
         self.businesses = self._index(section, "businesses")
         self.pages = self._index(section, "pages")
         self.instagram = self._index(section, "instagram")
+        tokens = section.get("page_tokens") or {}
+        if not isinstance(tokens, Mapping):
+            raise InputFileError("expected a mapping of token to page id", field="meta.page_tokens")
+        self.page_tokens = {str(k): str(v) for k, v in tokens.items()}
         for page in self.pages.values():
             page["posts"] = self._posts(page.get("posts"), "created_time")
         for account in self.instagram.values():
@@ -286,6 +292,14 @@ class _MetaApi:
             found[node_id] = json.loads(answer.body)
         return Response.json(found)
 
+    def me(self, request: Request) -> Response:
+        """``GET /{version}/me``: a Page token's ``/me`` is the Page (id and name)."""
+        bearer = (request.headers.get("authorization") or "").removeprefix("Bearer ").strip()
+        page = self.world.pages.get(self.world.page_tokens.get(bearer, ""))
+        if page is None:
+            return graph_error(400, 2500, "An active access token must be used to query /me.")
+        return Response.json({"id": page["id"], "name": page.get("name")})
+
     def edge(self, request: Request) -> Response:
         world = self.world
         node_id, name = request.match["node"], request.match["edge"]
@@ -315,6 +329,7 @@ def routes(section: Mapping[str, Any]) -> list[Route]:
     return [
         Route.get(r"/(?:v\d+\.\d+/)?debug_token", world.token.handle),
         Route.get(r"/(?P<version>v\d+\.\d+)/?", api.authorized(api.many)),
+        Route.get(r"/(?P<version>v\d+\.\d+)/me", api.me),
         Route.get(r"/(?P<version>v\d+\.\d+)/(?P<node>\d+(?:_\d+)?)", api.authorized(api.node)),
         Route.get(
             r"/(?P<version>v\d+\.\d+)/(?P<node>\d+)/(?P<edge>[a-z_]+)", api.authorized(api.edge)

@@ -4,6 +4,8 @@ World section ``x``::
 
     x:
       me: "1500000000000000001"      # the account the configured token belongs to (/2/users/me)
+      tokens:                        # accounts' own OAuth 2.0 user tokens (accounts[].credentials)
+        x-user-token-deals: "1500000000000000002"
       token_valid: true              # false: every route answers 401
       refused: [timeline]            # endpoints the access tier refuses (403 client-not-enrolled):
                                      # timeline, lookup
@@ -83,6 +85,10 @@ class _XWorld:
     def __init__(self, section: Mapping[str, Any]) -> None:
         self.now = datetime.now(UTC).replace(microsecond=0)
         self.me = str(section.get("me") or "")
+        tokens = section.get("tokens") or {}
+        if not isinstance(tokens, Mapping):
+            raise InputFileError("expected a mapping of token to user id", field="x.tokens")
+        self.tokens = {str(k): str(v) for k, v in tokens.items()}
         self.token_valid = bool(section.get("token_valid", True))
         self.refused = {str(x) for x in require(section, "refused", PLATFORM)}
         self.users: dict[str, dict[str, Any]] = {}
@@ -273,10 +279,12 @@ class _XApi:
         return Response.json(payload)
 
     def me(self, request: Request) -> Response:
-        user = self.world.users.get(self.world.me)
+        bearer = (request.headers.get("authorization") or "").removeprefix("Bearer ").strip()
+        me = self.world.tokens.get(bearer, self.world.me)
+        user = self.world.users.get(me)
         if user is None:
             return _problem(403, "Forbidden", "The token does not belong to a user context.")
-        return self.single(request, user, self.world.me, "id")
+        return self.single(request, user, me, "id")
 
     def by_username(self, request: Request) -> Response:
         if "lookup" in self.world.refused:

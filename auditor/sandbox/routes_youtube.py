@@ -16,6 +16,8 @@ World section ``youtube``::
           privacy: public
           uploads:
             - {id: vid0001, title: ..., description: ..., published: "-2d"}
+      tokens:                          # OAuth tokens: channels?mine=true lists these channels
+        yt-oauth-northwind: [UCnorthwind000000000000001]
 
 Unknown ids or handles answer **200 without ``items``** (reference section 4). Errors use the
 Google shape ``{"error": {"code", "message", "errors": [{"domain", "reason"}], "status"}}``; the
@@ -115,6 +117,12 @@ class _YouTubeWorld:
     def __init__(self, section: Mapping[str, Any]) -> None:
         self.now = datetime.now(UTC).replace(microsecond=0)
         self.key_valid = bool(section.get("key_valid", True))
+        tokens = section.get("tokens") or {}
+        if not isinstance(tokens, Mapping):
+            raise InputFileError(
+                "expected a mapping of token to channel ids", field="youtube.tokens"
+            )
+        self.tokens = {str(k): [str(c) for c in v or []] for k, v in tokens.items()}
         self.quota_exceeded = bool(section.get("quota_exceeded", False))
         self.channels: dict[str, dict[str, Any]] = {}
         for index, raw in enumerate(require(section, "channels", PLATFORM)):
@@ -178,7 +186,16 @@ class _YouTubeApi:
     def channels(self, request: Request) -> Response:
         parts = set((request.param("part") or "id").split(","))
         found: list[dict[str, Any]] = []
-        if request.param("forHandle"):
+        if request.param("mine") == "true":
+            bearer = (request.headers.get("authorization") or "").removeprefix("Bearer ").strip()
+            if bearer not in self.world.tokens:
+                return google_error(401, "authError", "Invalid Credentials", "global")
+            found = [
+                self.world.channels[c]
+                for c in self.world.tokens[bearer]
+                if c in self.world.channels
+            ]
+        elif request.param("forHandle"):
             channel = self.world.by_handle(request.param("forHandle") or "")
             found = [channel] if channel else []
         elif request.param("id"):

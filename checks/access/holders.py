@@ -249,7 +249,8 @@ def excess_admins(ctx: CheckContext) -> Iterator[Outcome]:
     needs=("platform",),
 )
 def single_admin(ctx: CheckContext) -> Iterator[Outcome]:
-    """Fails when exactly one accepted human full admin holds the account."""
+    """Fails when fewer accepted human full admins than ``policy.min_full_admins`` (default 2)
+    hold the account, and at least one does (none visible is not_verified)."""
     for item in accounts_with_roles(ctx):
         if isinstance(item, Outcome):
             yield item
@@ -260,9 +261,9 @@ def single_admin(ctx: CheckContext) -> Iterator[Outcome]:
         if view.gap is not None:
             status = Status.NOT_VERIFIED
             detail = f"The full admins could not be counted completely: {view.gap}."
-        elif len(admins) == 1:
+        elif 0 < len(admins) < ctx.policy.min_full_admins:
             status = Status.FAIL
-            detail = f"{names[0]} is the only full admin."
+            detail = _too_few(names, ctx.policy.min_full_admins)
         elif admins:
             status, detail = Status.PASS, f"{len(admins)} full admins: {'; '.join(names)}."
         else:
@@ -280,6 +281,16 @@ def single_admin(ctx: CheckContext) -> Iterator[Outcome]:
             full_admins=len(admins),
             admins=names,
         )
+
+
+def _too_few(names: list[str], wanted: int) -> str:
+    """``a is the only full admin`` or ``2 full admins (a; b), fewer than the policy's 3``."""
+    if len(names) == 1 and wanted == 2:
+        return f"{names[0]} is the only full admin."
+    return (
+        f"{len(names)} full admin(s) ({'; '.join(names)}), fewer than the policy's minimum "
+        f"of {wanted}."
+    )
 
 
 @check(

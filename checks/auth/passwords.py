@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from auditor.core.estate import AccountSpec
-from auditor.core.evidence import Person, PersonStatus, VaultItem
+from auditor.core.evidence import PeopleDirectory, Person, PersonStatus, VaultItem
 from auditor.core.models import Outcome, Severity, Status
 from auditor.core.registry import CheckContext, CheckFunc, check, outcome
 from checks.people import PeopleIndex, directory_find, directory_index
@@ -288,7 +288,8 @@ def _rotation(
     if directory is None:
         detail = "No people directory was read, so departures are unknown"
         return _result(ctx, spec, item, Status.NOT_VERIFIED, detail)
-    access = sorted(_with_access(ctx, spec))
+    holders, unknown = credential_holders(ctx, spec, item, directory, index)
+    access = sorted(_with_access(ctx, spec) | holders)
     found = (directory_find(directory, e, index) for e in access)
     people = [p for p in found if p is not None]
     left = [p for p in people if p.departed_on is not None and p.departed_on <= ctx.now.date()]
@@ -327,7 +328,13 @@ def _rotation(
     else:
         known = ", ".join(p.email for p in people) or "nobody the directory knows"
         detail = f"Nobody with access to '{item.name}' has left (checked: {known})"
-    return _result(ctx, spec, item, Status.PASS, detail, **facts)
+    status = Status.PASS
+    if unknown is not None:  # unknown holders: a departure may be missed, never a pass
+        status, detail = (
+            Status.NOT_VERIFIED,
+            f"{detail}; but who can read it is not fully known ({unknown})",
+        )
+    return _result(ctx, spec, item, status, detail, **facts)
 
 
 def _with_access(ctx: CheckContext, spec: AccountSpec) -> set[str]:
@@ -340,6 +347,37 @@ def _with_access(ctx: CheckContext, spec: AccountSpec) -> set[str]:
             if holder.email and not holder.pending:
                 emails.add(holder.email.lower())
     return emails
+
+
+def credential_holders(
+    ctx: CheckContext,
+    spec: AccountSpec,
+    item: VaultItem,
+    directory: PeopleDirectory,
+    index: PeopleIndex | None,
+) -> tuple[set[str], str | None]:
+    """Everyone who can read the account's password, and why that list may be incomplete
+    (None: complete). Holders: who can read the vault item where the vault tells
+    (``VaultItem.readers``), else the inventory's ``credential_holders``; and always the owner
+    of the registration mailbox (whoever reads it can reset the password). Neither source
+    known, or a mailbox whose owner the directory does not know, leaves the list incomplete."""
+    holders = set(item.readers or ()) | set(spec.credential_holders)
+    unknown: list[str] = []
+    if item.readers is None and not spec.credential_holders:
+        unknown.append(
+            "the vault does not say who reads the item and the inventory records no "
+            "credential_holders"
+        )
+    mailbox = spec.registered_email
+    if mailbox is None:
+        unknown.append("no registration email is recorded")
+    else:
+        owner = directory_find(directory, mailbox, index)
+        if owner is None:
+            unknown.append(f"the owner of the registration mailbox {shown(mailbox)} is unknown")
+        else:
+            holders.add(owner.email.lower())
+    return holders, "; ".join(unknown) or None
 
 
 def _day(person: Person) -> date:

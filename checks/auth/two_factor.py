@@ -172,10 +172,45 @@ def _vault_two_factor(ctx: CheckContext, spec: AccountSpec, lookup: VaultLookup 
     needs=("inventory", "vault"),
 )
 def two_factor_weak_method(ctx: CheckContext) -> Iterator[Outcome]:
-    """Reads the attestation; a TOTP seed in the vault item proves a stronger factor exists."""
+    """Reads the attestation; a TOTP seed in the vault item proves a stronger factor exists.
+    Role holders the platform reports with an SMS or voice factor (GitHub's ``2fa_insecure``)
+    fail too, one result each."""
     lookup = vault_lookup(ctx.evidence.vault)
     for spec in ctx.estate.accounts:
         yield _weak_method(ctx, spec, spec.two_factor, lookup)
+        yield from _weak_holders(ctx, spec, ctx.evidence.accounts.get(spec.asset.key))
+
+
+WEAK_HOLDER_METHODS = frozenset({"sms", "voice"})
+"""Role holders' second-factor methods that SIM swaps defeat."""
+
+
+def _weak_holders(
+    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence | None
+) -> Iterator[Outcome]:
+    """A fail per accepted role holder whose only second factor the platform reports as SMS or
+    voice (a weak factor is never a pass; holders with another or no known method give no
+    result here: auth.member-without-2fa covers them)."""
+    for holder in (ev.roles or ()) if ev is not None else ():
+        method = (holder.two_factor_method or "").lower()
+        if holder.pending or holder.is_system or method not in WEAK_HOLDER_METHODS:
+            continue
+        who = holder.email or holder.name or holder.person_id
+        detail = (
+            f"{shown(who)} ({shown(holder.role, 40)}) uses {method} as second factor, "
+            f"as the {ev.platform if ev else spec.platform} API reports"
+        )
+        yield outcome(
+            ctx,
+            spec.asset,
+            Status.FAIL,
+            detail,
+            source=ev.source if ev else spec.platform,
+            subject=holder.email or holder.person_id,
+            role=holder.role,
+            method=method,
+            evidence_used="platform",
+        )
 
 
 def _weak_method(

@@ -78,7 +78,7 @@ def unapproved_post(ctx: CheckContext) -> Iterator[Outcome]:
         failed = 0
         for post in posts:
             app = (post.source_app or "").strip()
-            if post.id in ids or _comparable(post.text) in texts or app.casefold() in apps - {""}:
+            if post.id in ids or _comparable(post.text) in texts or approved_publisher(post, apps):
                 continue
             failed += 1
             via = f"published with {excerpt(ctx, app, 40)}" if app else "publishing app unknown"
@@ -98,6 +98,16 @@ def unapproved_post(ctx: CheckContext) -> Iterator[Outcome]:
         if not failed:
             detail = f"all {len(posts)} recent posts are registered or from approved apps"
             yield result(ctx, scope, Status.PASS, detail, posts=len(posts), register=len(entries))
+
+
+def approved_publisher(post: Post, approved: set[str]) -> bool:
+    """True when the post's publishing app or admin is approved by its platform id or by its
+    name (``approved``: casefolded names and ids)."""
+    keys = {
+        (post.source_app_id or "").strip().casefold(),
+        (post.source_app or "").strip().casefold(),
+    }
+    return bool((keys - {""}) & approved)
 
 
 def posts_deleted(ctx: CheckContext) -> Iterator[Outcome]:

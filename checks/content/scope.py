@@ -53,9 +53,11 @@ class AccountScope:
 
 
 def accounts(ctx: CheckContext) -> Iterator[AccountScope]:
-    """Every inventory account with its evidence (possibly None)."""
+    """Every inventory account with its evidence (possibly None); businesses publish nothing
+    of their own (their pages do), so they have no content to judge."""
     for spec in ctx.estate.accounts:
-        yield AccountScope(spec, ctx.evidence.accounts.get(spec.asset.key))
+        if not spec.is_business:
+            yield AccountScope(spec, ctx.evidence.accounts.get(spec.asset.key))
 
 
 def unreadable(scope: AccountScope) -> str | None:

@@ -44,8 +44,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
+from auditor.core.completeness import NOT_COLLECTED, Facet, facet_status
 from auditor.core.estate import AccountSpec
-from auditor.core.evidence import AccountState, DiscoveredAccount
+from auditor.core.evidence import AccountEvidence, AccountState, DiscoveredAccount
 from auditor.core.models import Asset, AssetKind, Outcome, Severity, Status
 from auditor.core.registry import CheckContext, check, outcome
 from checks.completeness import (
@@ -152,8 +153,54 @@ def _inventory_match(
 DISCOVERY_SOURCES = frozenset({"meta", "github", "linkedin"})
 """Sources that list the accounts the company controls (the others cannot)."""
 
-TOKEN_OWNER_SOURCES = frozenset({"x", "meta", "mastodon"})
+TOKEN_OWNER_SOURCES = frozenset({"x", "meta", "mastodon", "youtube"})
 """Sources that ask the platform whom the configured token belongs to."""
+
+CREDENTIAL_HINTS = {
+    "x": "the account's own OAuth 2.0 user token or OAuth 1.0a keys",
+    "youtube": "the channel's own OAuth token (youtube.readonly; channels?mine=true)",
+    "meta": "the Page's own Page access token",
+}
+"""Per platform, the ``accounts[].credentials`` that would show whom an account's token is."""
+
+
+def _stated_owner_gap(spec: AccountSpec, ev: AccountEvidence) -> str | None:
+    """Why the collector said the account's token owner is not known (None: it did not say so,
+    or no credential of the account's own could tell on this platform)."""
+    owner = facet_status(ev, Facet.TOKEN_OWNER)
+    if spec.platform not in CREDENTIAL_HINTS or owner == NOT_COLLECTED or owner.is_complete:
+        return None
+    return owner.reason or owner.describe()
+
+
+def _credential_hint(
+    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence, why: str
+) -> Outcome:
+    """not_verified: no credential of this account says whom its access belongs to, and
+    which one would (``accounts[].credentials``)."""
+    detail = (
+        f"Whom the {spec.platform} access of {shown(spec.handle)} belongs to is not verified "
+        f"({shown(why, limit=200)}): {CREDENTIAL_HINTS[spec.platform]} in "
+        "accounts[].credentials would verify it."
+    )
+    return _token_not_verified(
+        ctx, spec, ev, detail, credential_needed=CREDENTIAL_HINTS[spec.platform]
+    )
+
+
+def _token_not_verified(
+    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence, detail: str, **facts: Any
+) -> Outcome:
+    """The token-owner result (subject ``token_account_id``) when the owner is not known."""
+    return outcome(
+        ctx,
+        spec.asset,
+        Status.NOT_VERIFIED,
+        detail,
+        source=ev.source,
+        subject="token_account_id",
+        **facts,
+    )
 
 
 def _failed_discovery_sources(ctx: CheckContext) -> list[str]:
@@ -269,18 +316,16 @@ def _identity(ctx: CheckContext, spec: AccountSpec, problems: ProblemIndex) -> I
         if token is not None:
             status, detail = unless_gap(token.status, token.detail, view.gap)
             yield replace(token, status=status, detail=detail)
+        elif _stated_owner_gap(spec, ev) is not None:
+            yield _credential_hint(ctx, spec, ev, f"the token belongs to account {shown(token_id)}")
     elif ev is not None and ev.source in TOKEN_OWNER_SOURCES:
         why = _token_gap(view, problems)
-        if why is not None:
+        stated = _stated_owner_gap(spec, ev)
+        if why is None and stated is not None:
+            yield _credential_hint(ctx, spec, ev, stated)
+        elif why is not None:
             detail = f"Whom the configured {spec.platform} token belongs to is unknown: {why}."
-            yield outcome(
-                ctx,
-                spec.asset,
-                Status.NOT_VERIFIED,
-                detail,
-                source=ev.source,
-                subject="token_account_id",
-            )
+            yield _token_not_verified(ctx, spec, ev, detail)
 
 
 HANDLE_VERIFYING_PLATFORMS = frozenset({"bluesky"})

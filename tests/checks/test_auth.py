@@ -419,9 +419,13 @@ def test_password_stale_fail_when_even_the_last_edit_is_too_old() -> None:
 
 
 def _departure_ctx(changed: datetime, **kw: Any) -> CheckContext:
-    s = spec(expected_admins=("alice.ng@northwind.example",))
+    s = spec(
+        expected_admins=("alice.ng@northwind.example",),
+        credential_holders=("alice.ng@northwind.example",),
+    )
     directory = people(
         person("alice.ng@northwind.example"),
+        person("social@northwind.example"),
         person(
             "ben.ortiz@northwind.example",
             status=PersonStatus.DEPARTED,
@@ -529,8 +533,11 @@ def test_password_not_rotated_after_departure_not_verified_undated_departure() -
 
 
 def test_password_not_rotated_after_departure_pass_nobody_left() -> None:
-    s = spec(expected_admins=("alice.ng@northwind.example", "1234567"))
-    directory = people(person("alice.ng@northwind.example"))
+    s = spec(
+        expected_admins=("alice.ng@northwind.example", "1234567"),
+        credential_holders=("alice.ng@northwind.example",),
+    )
+    directory = people(person("alice.ng@northwind.example"), person("social@northwind.example"))
     result = only(
         password_not_rotated_after_departure, ctx((s,), vault_ev=vault(item()), directory=directory)
     )

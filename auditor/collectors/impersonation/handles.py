@@ -1,17 +1,25 @@
 """Handle probes: lookalike handles of the brand, and brand handles still free to claim.
 
-Candidates come from each brand handle and brand name (``brand_handles`` in the estate; when it
-is empty, the inventory handles plus the display names the previous run saw): ASCII confusables
-(``0`` for ``o``, ``1`` for ``l``, ``rn`` for ``m``, ``vv`` for ``w``), typos (omission,
-repetition, transposition, adjacent keys) and added words (``_official``, ``_support``, ``hq``
-...). They are ranked like lookalike domains, capped at ``policy.lookalike_cap`` per brand name
-and platform, and looked up on every platform that can resolve a handle: X
-``/2/users/by/username/``, Mastodon ``/api/v1/accounts/lookup``, Bluesky
-``app.bsky.actor.getProfile`` (``<name>.bsky.social``) and GitHub ``/users/``. A candidate that
-exists becomes a :class:`~auditor.core.evidence.HandleProbe` the checks compare with the inventory;
-its display name is reduced to a confusable skeleton (NFKC, zero-width characters removed,
-Unicode confusables from the confusable-homoglyphs data mapped to ASCII) so ``Nοrthwind`` with a
-Greek omicron is recognised. The exact brand handles are probed on ``policy.claim_platforms``
+Candidates come from each brand handle and brand name (``brand_handles`` in the estate, per
+platform when the config writes them as a mapping; when it is empty, the inventory handles plus
+the display names the previous run saw), in each platform's own handle alphabet with the
+separators it allows kept (``brand-name`` and ``brandname`` are different handles, and the second
+is a lookalike of the first): ASCII confusables (``0`` for ``o``, ``1`` for ``l``, ``rn`` for
+``m``, ``vv`` for ``w``), typos (omission, repetition, transposition, adjacent keys), separators
+and added words (``_official``, ``_support``, ``hq`` ...). They are ranked like lookalike
+domains, capped at ``policy.lookalike_cap`` per brand name and platform, checked against the
+platform's handle syntax (:func:`~auditor.collectors.impersonation.handle_variants.valid_handle`:
+impossible candidates are never probed), and looked up on every platform that can resolve a
+handle: X ``/2/users/by?usernames=`` (100 a request), Bluesky ``app.bsky.actor.getProfiles``
+(25 a request, ``<name>.bsky.social``), Mastodon ``/api/v1/accounts/lookup`` (one a request, at
+most :data:`MASTODON_LOOKUPS` a run: far below its 300 requests per 5 minutes), GitHub
+``/users/``, YouTube ``channels?forHandle=@`` and LinkedIn ``organizations?q=vanityName``. A
+candidate that exists becomes a :class:`~auditor.core.evidence.HandleProbe` the checks compare
+with the inventory; its display name is reduced to a confusable skeleton (NFKC, zero-width
+characters removed, Unicode confusables from the confusable-homoglyphs data mapped to ASCII) so
+``Nοrthwind`` with a Greek omicron is recognised (against the brand handles, the company name
+and ``organization.brand_names``). The exact brand handles are probed on
+``policy.claim_platforms``, and on every platform that ``brand_handles`` lists handles for
 (purpose ``claim``).
 """
 
@@ -26,7 +34,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
-from auditor.collectors.impersonation.handle_variants import RULES, Skeletons, handle_form, ranked
+from auditor.collectors.impersonation.handle_variants import (
+    BSKY_SOCIAL,
+    Skeletons,
+    platform_form,
+    ranked,
+    valid_handle,
+)
 from auditor.config.loading import PlatformModel
 from auditor.core.errors import CollectionError, MalformedResponse, NotFound
 from auditor.core.evidence import HandleProbe
@@ -66,6 +80,17 @@ _FIELDS = {
 }
 """Where each platform's user object keeps its immutable id and display name."""
 
+BATCH_SIZES = {"x": 100, "bluesky": 25}
+"""Handles one request looks up where the platform batches (X ``/2/users/by``, Bluesky
+``app.bsky.actor.getProfiles``); one a request elsewhere."""
+
+SEARCH_LIMIT = 40
+"""Accounts one Mastodon search answers at most."""
+
+MASTODON_LOOKUPS = 60
+"""At most this many Mastodon lookups a run (the cheapest candidates first): Mastodon allows
+300 requests per 5 minutes per account and IP, and the audit's own reads share that budget."""
+
 
 class HttpResolver:
     """Looks handles up on one platform through the shared HTTP client."""
@@ -81,11 +106,13 @@ class HttpResolver:
 
     @property
     def batch_size(self) -> int:
-        """Handles :meth:`batch` looks up per request (X: 100; elsewhere one at a time)."""
-        return 100 if self.platform == "x" else 1
+        """Handles :meth:`batch` looks up per request (X: 100, Bluesky: 25; elsewhere one)."""
+        return BATCH_SIZES.get(self.platform, 1)
 
     def batch(self, handles: list[str]) -> dict[str, Found]:
-        """X only: up to 100 handles in one ``/2/users/by`` request, by lower-cased handle."""
+        """Up to :attr:`batch_size` handles in one request, by lower-cased handle."""
+        if self.platform == "bluesky":
+            return self._bluesky_batch(handles)
         params = {"usernames": ",".join(handles), "user.fields": "name"}
         body = _obj(self.http.get_json("/2/users/by", params=params), "x")
         found = {h.lower(): Found(False) for h in _x_missing(body)}
@@ -99,7 +126,52 @@ class HttpResolver:
             raise MalformedResponse("x: user lookup answer leaves some usernames unaccounted for")
         return found
 
+    def search(self, term: str) -> list[tuple[str, Found]]:
+        """Mastodon only: ``/api/v2/search?type=accounts&resolve=false`` (one request, at most
+        40 accounts): (acct, account) of each local or known account whose username starts
+        with ``term`` or whose display name contains it."""
+        params = {"q": term, "type": "accounts", "resolve": "false", "limit": SEARCH_LIMIT}
+        body = _obj(self.http.get_json("/api/v2/search", params=params), "mastodon")
+        accounts = body.get("accounts")
+        if not isinstance(accounts, list):
+            raise MalformedResponse("mastodon: search answer has no accounts list")
+        found: list[tuple[str, Found]] = []
+        for account in accounts:
+            if not isinstance(account, dict) or not isinstance(account.get("acct"), str):
+                raise MalformedResponse("mastodon: search account without an acct")
+            name = account.get("display_name")
+            shown = name if isinstance(name, str) else None
+            found.append((account["acct"], Found(True, str(account.get("id")), shown)))
+        return found
+
+    def _bluesky_batch(self, handles: list[str]) -> dict[str, Found]:
+        """``app.bsky.actor.getProfiles?actors=..`` (25 at most): the profiles that exist; an
+        actor it leaves out has no account."""
+        body = _obj(
+            self.http.get_json("/xrpc/app.bsky.actor.getProfiles", params={"actors": handles}),
+            "bluesky",
+        )
+        profiles = body.get("profiles")
+        if not isinstance(profiles, list):
+            raise MalformedResponse("bluesky: getProfiles answer has no profiles list")
+        found = {h.lower(): Found(False) for h in handles}
+        for profile in profiles:
+            if not isinstance(profile, dict) or not isinstance(profile.get("did"), str):
+                raise MalformedResponse("bluesky: getProfiles profile without a did")
+            name = profile.get("displayName")
+            shown = name if isinstance(name, str) else None
+            for key in (str(profile.get("handle", "")).lower(), profile["did"].lower()):
+                if key in found:
+                    found[key] = Found(True, profile["did"], shown)
+        return found
+
     def _fetch(self, handle: str) -> object:
+        if self.platform == "youtube":
+            params = {"part": "snippet", "forHandle": "@" + handle.removeprefix("@")}
+            return self.http.get_json("/youtube/v3/channels", params=params)
+        if self.platform == "linkedin":
+            params = {"q": "vanityName", "vanityName": handle}
+            return self.http.get_json("/rest/organizations", params=params)
         if self.platform == "x":
             return self.http.get_json(f"/2/users/by/username/{quote(handle)}")
         if self.platform == "mastodon":
@@ -120,11 +192,36 @@ class HttpResolver:
             raise
         if self.platform == "x":
             return _x_user(body)
+        if self.platform in ("youtube", "linkedin"):
+            return _listed(self.platform, body)
         id_field, name_field = _FIELDS[self.platform]
         ident, name = body.get(id_field), body.get(name_field)
         if ident is None:
             raise MalformedResponse(f"{self.platform}: user lookup answer has no {id_field}")
         return Found(True, str(ident), name if isinstance(name, str) else None)
+
+
+_LISTED = {
+    "youtube": ("items", "snippet", "title"),
+    "linkedin": ("elements", None, "localizedName"),
+}
+"""Where a YouTube channel list and a LinkedIn finder answer keep their items and names."""
+
+
+def _listed(platform: str, body: dict[str, Any]) -> Found:
+    """The first item of a YouTube ``channels`` or LinkedIn ``organizations`` finder answer
+    (no item: nobody holds the handle; YouTube answers an unknown handle with 200 and no
+    ``items``)."""
+    key, part, name_key = _LISTED[platform]
+    items = body.get(key)
+    if items is None or items == []:
+        return Found(False)
+    if not isinstance(items, list) or not isinstance(items[0], dict) or "id" not in items[0]:
+        raise MalformedResponse(f"{platform}: handle lookup answer has no {key}[0].id")
+    first = items[0]
+    holder = first.get(part) if part else first
+    name = holder.get(name_key) if isinstance(holder, dict) else None
+    return Found(True, str(first["id"]), name if isinstance(name, str) else None)
 
 
 def _x_missing(body: dict[str, Any]) -> list[str]:
@@ -150,8 +247,31 @@ DEFAULT_BASE_URLS = {
     "x": "https://api.twitter.com",
     "github": "https://api.github.com",
     "bluesky": "https://public.api.bsky.app",
+    "youtube": "https://www.googleapis.com",
+    "linkedin": "https://api.linkedin.com",
 }
 """Public endpoints; Mastodon has none (its instance must be configured)."""
+
+NEEDS_SETTINGS = frozenset({"x", "mastodon", "youtube", "linkedin"})
+"""Platforms looked up only when configured (a token, an API key or an instance URL)."""
+
+LINKEDIN_VERSION = "202411"
+"""The ``LinkedIn-Version`` header of vanity-name lookups when ``platforms.linkedin.version``
+is not set."""
+
+
+def _lookup_headers(platform: str, settings: PlatformModel) -> dict[str, str]:
+    """How each platform takes its credential (YouTube: an API key header) and version."""
+    headers: dict[str, str] = {}
+    secret = settings.token.get_secret_value() if settings.token else None
+    if platform == "youtube":
+        return {"X-Goog-Api-Key": secret} if secret else {}
+    if platform == "linkedin":
+        headers["LinkedIn-Version"] = settings.version or LINKEDIN_VERSION
+        headers["X-Restli-Protocol-Version"] = "2.0.0"
+    if secret:
+        headers["Authorization"] = f"Bearer {secret}"
+    return headers
 
 
 def probe_clients(
@@ -162,20 +282,21 @@ def probe_clients(
     GitHub have public endpoints)."""
     from auditor.http.client import HttpClient
 
-    wanted = set(config.model.platforms) | set(config.policy.claim_platforms) | set(include)
+    wanted = (
+        set(config.model.platforms)
+        | set(config.policy.claim_platforms)
+        | set(config.estate.platform_handles)
+        | set(include)
+    )
     resolvers: dict[str, Resolver] = {}
-    for platform in ("x", "mastodon", "bluesky", "github"):
+    for platform in ("x", "mastodon", "bluesky", "github", "youtube", "linkedin"):
         settings = config.model.platforms.get(platform)
-        if platform not in wanted or (platform in ("x", "mastodon") and settings is None):
+        if platform not in wanted or (platform in NEEDS_SETTINGS and settings is None):
             continue
         settings = settings or PlatformModel()
-        if platform == "x" and settings.token is None:
+        if platform in ("x", "youtube", "linkedin") and settings.token is None:
             continue
-        headers = (
-            {"Authorization": f"Bearer {settings.token.get_secret_value()}"}
-            if settings.token
-            else {}
-        )
+        headers = _lookup_headers(platform, settings)
         base = settings.base_url or DEFAULT_BASE_URLS.get(platform, "")
         http = HttpClient(
             platform,
@@ -191,7 +312,7 @@ def probe_clients(
 
 def qualified(platform: str, handle: str) -> str:
     """The handle as the platform resolves it (Bluesky names live under ``bsky.social``)."""
-    return f"{handle}.bsky.social" if platform == "bluesky" else handle
+    return f"{handle}{BSKY_SOCIAL}" if platform == "bluesky" else handle
 
 
 @dataclass(frozen=True)
@@ -225,30 +346,39 @@ class HandleCollector(Collector):
         return self._skeletons
 
     def jobs(self, ctx: CollectContext) -> list[_Job]:
-        """Every lookup of this run: ranked lookalikes per brand name and platform, then claims."""
-        forms = brand_forms(ctx)
+        """Every lookup of this run: ranked lookalikes per brand name and platform, then claims.
+        Only handles the platform's syntax allows are ever looked up."""
         jobs: dict[tuple[str, str, str], _Job] = {}
         for platform in sorted(self.resolvers):
-            taken = {
-                a.handle.lower().split(".bsky.social")[0]
+            forms = brand_forms(ctx, platform)
+            inventory = {
+                platform_form(platform, a.handle): a.handle
                 for a in ctx.estate.accounts
                 if a.platform == platform
             }
+            taken = set(inventory)
+            lookalikes: list[tuple[float, _Job]] = []
             for form in forms:
-                for handle, family in ranked(
-                    form, platform, ctx.policy.lookalike_cap, taken | set(forms)
+                for rank, (handle, family) in enumerate(
+                    ranked(form, platform, ctx.policy.lookalike_cap, taken | set(forms))
                 ):
                     full = qualified(platform, handle)
-                    jobs.setdefault(
-                        (platform, full, "lookalike"),
-                        _Job(platform, full, form, "lookalike", family),
-                    )
-            if platform in ctx.policy.claim_platforms:
+                    if valid_handle(platform, full):
+                        brand = inventory.get(form, form)  # the inventory's own spelling
+                        job = _Job(platform, full, brand, "lookalike", family)
+                        lookalikes.append((rank, job))
+            lookalikes.sort(key=lambda pair: pair[0])  # the closest of every brand name first
+            if platform == "mastodon":
+                lookalikes = lookalikes[:MASTODON_LOOKUPS]
+            for _, job in lookalikes:
+                jobs.setdefault((platform, job.handle, "lookalike"), job)
+            if claims_on(ctx, platform):
                 for form in forms:
-                    if RULES[platform].match(form):
-                        full = qualified(platform, form)
+                    full = qualified(platform, form)
+                    if valid_handle(platform, full):
+                        brand = inventory.get(form, form)
                         jobs[(platform, full, "claim")] = _Job(
-                            platform, full, form, "claim", "brand handle"
+                            platform, full, brand, "claim", "brand handle"
                         )
         return list(jobs.values())
 
@@ -300,10 +430,11 @@ class HandleCollector(Collector):
         started, before = time.monotonic(), self.requests_made
         jobs = self.jobs(ctx)
         skeletons = self.skeletons()
-        brands = {skeletons.of(n) for n in brand_names(ctx)} - {""}
+        brands = {skeletons.of(n) for n in display_brands(ctx)} - {""}
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             answers = [a for part in pool.map(self._resolve, self._tasks(jobs)) for a in part]
         results = [self._probe(job, found, ctx.now, brands) for job, found in answers]
+        results += self._searched(ctx, brands, {(p.platform, p.handle.lower()) for p, _ in results})
         errors = [e for _, e in results if e is not None]
         if jobs and len(errors) == len(jobs):
             raise errors[0]
@@ -317,13 +448,58 @@ class HandleCollector(Collector):
         )
         return CollectorOutput(report=report, items=tuple(p for p, _ in results))
 
+    def _searched(
+        self, ctx: CollectContext, brands: set[str], seen: set[tuple[str, str]]
+    ) -> list[tuple[HandleProbe, CollectionError | None]]:
+        """Accounts a platform's search finds for each brand name (Mastodon: one request a
+        name) whose handle or display name reads as the brand, beyond the handles looked up
+        one by one: impersonators with any username but the brand's name."""
+        found: list[tuple[HandleProbe, CollectionError | None]] = []
+        for platform, resolver in sorted(self.resolvers.items()):
+            search = getattr(resolver, "search", None)
+            forms = brand_forms(ctx, platform)
+            if search is None or platform != "mastodon" or not forms:
+                continue
+            brand = _inventory_spelling(ctx, platform, forms[0])
+            for term in dict.fromkeys(display_brands(ctx)):
+                try:
+                    answers = search(term)
+                except CollectionError as exc:
+                    failed = HandleProbe(
+                        platform, term, brand, "lookalike", ctx.now, None, reason="search"
+                    )
+                    found.append((failed, exc))
+                    continue
+                for acct, account in answers:
+                    key = (platform, acct.lower())
+                    reads = self.skeletons().of(acct.split("@")[0]) in brands or (
+                        account.display_name is not None
+                        and self.skeletons().of(account.display_name) in brands
+                    )
+                    if key in seen or not reads:
+                        continue
+                    seen.add(key)
+                    job = _Job(platform, acct, brand, "lookalike", f"search {term!r}")
+                    found.append(self._probe(job, account, ctx.now, brands))
+        return found
 
-def brand_names(ctx: CollectContext) -> list[str]:
-    """The names to protect: ``brand_handles`` when the estate lists them; otherwise the
-    inventory handles plus the display names the previous run saw on inventory accounts."""
-    if ctx.estate.brand_handles:
-        return list(dict.fromkeys(n for n in ctx.estate.brand_handles if n.strip()))
-    names = [a.handle for a in ctx.estate.accounts]
+
+def _inventory_spelling(ctx: CollectContext, platform: str, form: str) -> str:
+    """The inventory's own spelling of a brand handle in ``platform``'s form (else the form)."""
+    for spec in ctx.estate.accounts:
+        if spec.platform == platform and platform_form(platform, spec.handle) == form:
+            return spec.handle
+    return form
+
+
+def brand_names(ctx: CollectContext, platform: str | None = None) -> list[str]:
+    """The names to protect on ``platform`` (every platform when None): its ``brand_handles``
+    when the estate lists them; otherwise the inventory handles plus the display names the
+    previous run saw on inventory accounts."""
+    listed = ctx.estate.handles_for(platform) if platform else ctx.estate.brand_handles
+    if listed or ctx.estate.platform_handles:
+        return list(dict.fromkeys(n for n in listed if n.strip()))
+    names = [a.handle for a in ctx.estate.accounts if not a.is_business]
     if ctx.previous is not None:
         for account in ctx.previous.accounts.values():
             if account.profile is not None and account.profile.display_name:
@@ -331,9 +507,23 @@ def brand_names(ctx: CollectContext) -> list[str]:
     return list(dict.fromkeys(n for n in names if n.strip()))
 
 
-def brand_forms(ctx: CollectContext) -> list[str]:
-    """Brand names in handle form, without duplicates."""
-    return list(dict.fromkeys(f for f in (handle_form(n) for n in brand_names(ctx)) if len(f) > 2))
+def display_brands(ctx: CollectContext) -> list[str]:
+    """Names a lookalike's display name must not read as: every brand handle, the company's
+    name and its ``organization.brand_names``."""
+    org = ctx.estate.organization
+    return list(dict.fromkeys([*brand_names(ctx), org.name, *org.brand_names]))
+
+
+def brand_forms(ctx: CollectContext, platform: str) -> list[str]:
+    """Brand names in ``platform``'s handle form (separators it allows kept), no duplicates."""
+    found = (platform_form(platform, n) for n in brand_names(ctx, platform))
+    return list(dict.fromkeys(f for f in found if len(f) > 2))
+
+
+def claims_on(ctx: CollectContext, platform: str) -> bool:
+    """Whether the brand handles are claimed on ``platform``: it is in
+    ``policy.claim_platforms``, or ``brand_handles`` lists handles for it."""
+    return platform in ctx.policy.claim_platforms or platform in ctx.estate.platform_handles
 
 
 def _problems(

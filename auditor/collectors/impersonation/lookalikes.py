@@ -261,7 +261,12 @@ class LookalikeCollector(Collector):
             found = self.lookup.lookup(candidate.domain, now)
         except CollectionError as exc:
             return LookalikeDomain(*base, registered=None), exc.kind.value
-        return LookalikeDomain(*base, found.registered, found.registrar, found.created_at), None
+        return (
+            LookalikeDomain(
+                *base, found.registered, found.registrar, found.created_at, found.registrant_org
+            ),
+            None,
+        )
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         started, before = time.monotonic(), int(getattr(self.lookup, "requests", 0))

@@ -345,6 +345,22 @@ def parse_session(payload: object) -> SessionFacts:
     )
 
 
+def identity_endpoints(settings: PlatformModel) -> IdentityEndpoints:
+    """Where identity lookups go: below ``base_url`` when one is set (the sandbox, a gateway),
+    else the public endpoints; ``platforms.bluesky.plc_directory`` and ``dns_resolver`` (a
+    DNS-over-HTTPS JSON endpoint) replace those two in either case."""
+    endpoints = (
+        IdentityEndpoints.under(settings.base_url)
+        if settings.base_url
+        else IdentityEndpoints.public()
+    )
+    if settings.plc_directory:
+        endpoints = replace(endpoints, plc_directory=settings.plc_directory.rstrip("/"))
+    if settings.dns_resolver:
+        endpoints = replace(endpoints, doh=settings.dns_resolver)
+    return endpoints
+
+
 def from_config(
     config: AppConfig,
     shared: HttpShared | None = None,
@@ -354,11 +370,7 @@ def from_config(
     if not any(a.platform == PLATFORM for a in config.estate.accounts):
         return None
     settings = config.model.platforms.get(PLATFORM) or PlatformModel()
-    endpoints = (
-        IdentityEndpoints.under(settings.base_url)
-        if settings.base_url
-        else IdentityEndpoints.public()
-    )
+    endpoints = identity_endpoints(settings)
     public = HttpClient(
         PLATFORM,
         settings.model_copy(update={"token": None}),

@@ -40,11 +40,11 @@ from auditor.collectors.platforms.post_history import (
 from auditor.core.errors import AuthFailed, CollectionError, ErrorKind, NotFound, PermissionMissing
 from auditor.core.estate import AccountSpec
 from auditor.core.evidence import AccountEvidence, AccountState, EvidenceItem, Post
-from auditor.core.models import SourceProblem, SourceReport
+from auditor.core.models import Asset, SourceProblem, SourceReport
 from auditor.http.client import HttpClient, HttpShared
 
 if TYPE_CHECKING:
-    from auditor.config.loading import AppConfig
+    from auditor.config.loading import AccountCredentialsModel, AppConfig
 
 __all__ = [
     "History",
@@ -143,6 +143,9 @@ class PlatformCollector(Collector, Generic[S]):
     def __init__(self, client: HttpClient, *, concurrency: int = 8) -> None:
         self.client = client
         self.concurrency = concurrency
+        self.account_credentials: Mapping[str, AccountCredentialsModel] = {}
+        """Each inventory account's own credentials (``accounts[].credentials``) by asset key,
+        for the questions a platform answers only to the account itself."""
 
     @abstractmethod
     def begin(self, ctx: CollectContext) -> tuple[S, list[EvidenceItem], list[SourceProblem]]:
@@ -283,5 +286,19 @@ def build(config: AppConfig, shared: HttpShared | None = None) -> list[Collector
         served: Sequence[str] = module.PLATFORMS
         settings = config.model.platforms.get(module.CONFIG_NAME)
         if settings is not None and wanted.intersection(served):
-            collectors.append(module.from_settings(settings, config.model.network, shared))
+            collector = module.from_settings(settings, config.model.network, shared)
+            collector.account_credentials = account_credentials(config, served)
+            collectors.append(collector)
     return collectors
+
+
+def account_credentials(
+    config: AppConfig, platforms: Sequence[str]
+) -> dict[str, AccountCredentialsModel]:
+    """The ``accounts[].credentials`` of the inventory accounts on ``platforms``, by asset key."""
+    found: dict[str, AccountCredentialsModel] = {}
+    for entry in config.model.accounts:
+        if entry.platform in platforms and entry.credentials is not None:
+            key = Asset.account(entry.platform, entry.handle, entry.id).key
+            found[key] = entry.credentials
+    return found

@@ -10,8 +10,15 @@ evidence keeps those fields ``None`` and lists the scope in ``missing_scopes``, 
 
 Role holders are built in :mod:`auditor.collectors.platforms.github_people`. ``platforms.github.organization``
 names the company's org: when the inventory does not list it, it is still reported as a
-discovered account (so ``ownership.unmanaged-account`` sees it). The parsing functions
-(``parse_*``) are pure and tested on GitHub's own example payloads.
+discovered account (so ``ownership.unmanaged-account`` sees it). With a token, every
+organization the token's user belongs to (``GET /user/memberships/orgs?state=active``, owner
+or member) is discovered too. The parsing functions (``parse_*``) are pure and tested on
+GitHub's own example payloads.
+
+Ownership is read, never assumed: an org is the company's when its ``billing_email``
+(owner-only) is on a company email domain, an approved agency's when it is on the agency's
+domain, and someone else's on any other domain; without a visible billing email the owner is
+unknown (``owned_by_company`` None: ``ownership.owner-not-company`` says not_verified).
 """
 
 from __future__ import annotations
@@ -43,8 +50,15 @@ from auditor.collectors.platforms.json_api import (
     required_text,
     text,
 )
-from auditor.core.errors import CollectionError, NotFound, PermissionMissing, RateLimited
-from auditor.core.estate import AccountSpec
+from auditor.core.completeness import Completeness, Facet
+from auditor.core.errors import (
+    CollectionError,
+    ErrorKind,
+    NotFound,
+    PermissionMissing,
+    RateLimited,
+)
+from auditor.core.estate import AccountSpec, Organization
 from auditor.core.evidence import (
     AccountEvidence,
     AccountState,
@@ -153,6 +167,48 @@ def parse_installations(payload: object) -> list[ConnectedApp]:
     return apps
 
 
+def parse_memberships(payload: object) -> list[tuple[str, str, str]]:
+    """Parse one page of ``GET /user/memberships/orgs``: (org login, org id, role) of each
+    active membership (``role`` admin, member or billing_manager)."""
+    found: list[tuple[str, str, str]] = []
+    for raw in as_list(payload, "github memberships"):
+        item = as_object(raw, "github membership")
+        if text(item, "state") not in (None, "active"):
+            continue
+        org = as_object(item.get("organization"), "github membership organization")
+        found.append(
+            (
+                required_text(org, "login", "github membership organization"),
+                required_text(org, "id", "github membership organization"),
+                text(item, "role") or "member",
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class OrgOwner:
+    """Whose an org is, as its billing email tells."""
+
+    company: bool | None
+    """True: the company's; False: an agency's or someone else's; None: unknown."""
+    name: str | None
+    """The agency's name when it is an approved agency's."""
+    completeness: Completeness
+    """How completely the owner was read."""
+
+
+def org_owner(billing_email: str | None, organization: Organization | None) -> OrgOwner:
+    """The org's owner from its billing email (owner-only: without it, unknown)."""
+    if billing_email is None or organization is None:
+        why = "billing_email is visible to org owners only" if organization else "no estate"
+        return OrgOwner(None, None, Completeness.unknown(why))
+    if organization.is_company_email(billing_email):
+        return OrgOwner(True, organization.name, Completeness.complete())
+    agency = organization.agency_for(billing_email)
+    return OrgOwner(False, agency.name if agency else None, Completeness.complete())
+
+
 def rate_limit_hook(response: requests.Response) -> CollectionError | None:
     """GitHub's secondary and primary limits arrive as 403 too: decide by status + headers."""
     if response.status_code not in (403, 429):
@@ -176,11 +232,15 @@ class GithubCollector(Collector):
     name = PLATFORM
     scopes = (ORG_SCOPE, "read:org")
 
-    def __init__(self, client: HttpClient, organization: str | None = None) -> None:
+    def __init__(
+        self, client: HttpClient, organization: str | None = None, *, memberships: bool = False
+    ) -> None:
         self.client = client
         self.organization = organization
         """``platforms.github.organization``: the company's org, reported as discovered even
         when the inventory does not list it (so an unmanaged org shows up)."""
+        self.memberships = memberships
+        """List the token user's org memberships (only with a token: they are the user's)."""
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         """Read each org; one org's failure never stops the others."""
@@ -188,10 +248,35 @@ class GithubCollector(Collector):
         listed = {s.handle.lower() for s in ctx.estate.accounts if s.platform == PLATFORM}
         for spec in ctx.estate.accounts:
             if spec.platform == PLATFORM:
-                harvest.account(spec, ctx.now, lambda s: self.read_org(s, ctx.now))
-        if self.organization and self.organization.lower() not in listed:
-            self._discover(self.organization, ctx.now, harvest)
+                harvest.account(
+                    spec, ctx.now, lambda s: self.read_org(s, ctx.now, ctx.estate.organization)
+                )
+        seen = {i.account_id for i in harvest.items if isinstance(i, DiscoveredAccount)}
+        refused = any(p.kind == ErrorKind.AUTH.value for p in harvest.problems)
+        if self.memberships and not refused:  # a refused token was reported once already
+            self._member_orgs(ctx.now, harvest, seen)
+        found = {i.handle.lower() for i in harvest.items if isinstance(i, DiscoveredAccount)}
+        configured = (self.organization or "").lower()
+        if configured and configured not in listed and configured not in found:
+            self._discover(configured, ctx.now, harvest)
         return harvest.output(ctx.now, [self.client])
+
+    def _member_orgs(self, now: datetime, harvest: Harvest, seen: set[str]) -> set[str]:
+        """Every org the token's user is an active member of, as discovered accounts (a listing
+        that fails is a source-wide problem: discovery is then incomplete, never empty)."""
+        try:
+            found = self._list("/user/memberships/orgs", {"state": "active"}, parse_memberships)
+        except CollectionError as exc:
+            harvest.failed(exc, None)
+            return set()
+        added: set[str] = set()
+        for login, org_id, role in found:
+            if org_id not in seen and org_id not in added:
+                added.add(org_id)
+                harvest.items.append(
+                    DiscoveredAccount(PLATFORM, login, org_id, f"github membership ({role})", now)
+                )
+        return added
 
     def _discover(self, login: str, now: datetime, harvest: Harvest) -> None:
         """The configured org, outside the inventory, as a discovered account only."""
@@ -204,13 +289,17 @@ class GithubCollector(Collector):
             return
         harvest.items.append(DiscoveredAccount(PLATFORM, org.login, org.id, "github org", now))
 
-    def read_org(self, spec: AccountSpec, now: datetime) -> list[EvidenceItem]:
-        """Evidence for one org plus the org as a discovered account."""
+    def read_org(
+        self, spec: AccountSpec, now: datetime, organization: Organization | None = None
+    ) -> list[EvidenceItem]:
+        """Evidence for one org plus the org as a discovered account. Its owner is read from
+        the billing email against ``organization`` (unknown without either)."""
         org_path = f"/orgs/{quote(spec.handle, safe='')}"
         org = parse_org(self._get(org_path))
         missing: set[str] = set() if org.two_factor_policy else {ORG_SCOPE}
         roles = self._roles(org_path, missing)
         apps = self._apps(org_path, missing)
+        owner = org_owner(org.billing_email, organization)
         evidence = AccountEvidence(
             platform=PLATFORM,
             handle=spec.handle,
@@ -223,10 +312,11 @@ class GithubCollector(Collector):
             roles_note=None if roles is not None else "the token cannot list the org's people",
             apps=apps,
             two_factor_policy=org.two_factor_policy,
-            owned_by_company=True,
-            owner_name=org.profile.display_name or org.login,
+            owned_by_company=owner.company,
+            owner_name=owner.name or org.profile.display_name or org.login,
             registration_email=org.billing_email,
             missing_scopes=tuple(sorted(missing)),
+            facets={Facet.OWNERSHIP: owner.completeness},
         )
         found = DiscoveredAccount(PLATFORM, org.login, org.id, "github org", now)
         return [evidence, found]
@@ -320,4 +410,5 @@ def from_config(config: AppConfig, shared: HttpShared | None = None) -> GithubCo
         headers={"X-GitHub-Api-Version": version},
         error_hook=rate_limit_hook,
     )
-    return GithubCollector(client, organization)
+    memberships = bool(settings and settings.token is not None)
+    return GithubCollector(client, organization, memberships=memberships)

@@ -54,6 +54,7 @@ from auditor.collectors.platforms.meta_graph import (
     assigned_user,
     attempt,
     business_admin,
+    business_user,
     graph_error,
     ig_post,
     page_post,
@@ -62,7 +63,9 @@ from auditor.collectors.platforms.meta_graph import (
 )
 from auditor.collectors.platforms.meta_token import lacking, read_token
 from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import (
+    CollectionError,
     MalformedResponse,
     NotFound,
     PermissionMissing,
@@ -83,7 +86,7 @@ from auditor.core.models import SourceProblem
 from auditor.http.client import HttpClient, HttpShared
 
 CONFIG_NAME = "meta"
-PLATFORMS = ("meta", "instagram")
+PLATFORMS = ("meta", "instagram", "meta_business")
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v21.0"
 PAGE_FIELDS = (
@@ -103,6 +106,10 @@ _HOLDINGS = {
 """Business edges listing the pages and IG accounts it holds, with the fields read from each."""
 ROLES_UNREAD_NOTE = "the business users could not be read, so the page's roles are incomplete"
 IG_ROLES_NOTE = "Instagram exposes no account-level roles; access follows the linked Page"
+PAGE_OWNER_NOTE = (
+    "the configured token is not proven to act on this Page: its own Page token in "
+    "accounts[].credentials.token would verify it"
+)
 
 
 class MetaCollector(PlatformCollector[MetaRun]):
@@ -184,10 +191,14 @@ class MetaCollector(PlatformCollector[MetaRun]):
             elif error is not None:
                 problems.append(SourceProblem(error.kind.value, error.detail, None))
         run.business = mapping(found["business"][0]) if found["business"][1] is None else None
+        run.business_error = found["business"][1]
         if found["business_users"][1] is None:
             run.users = {str(u["id"]): u for u in found["business_users"][0]}
             run.people_known = True
-        run.system_ids = {str(u["id"]) for u in found["system_users"][0] or ()}
+        run.system_users = {str(u["id"]): u for u in found["system_users"][0] or ()}
+        run.system_ids = set(run.system_users)
+        run.system_users_known = found["system_users"][1] is None
+        run.holdings_known = all(found[name][1] is None for name in _HOLDINGS)
         for name in _HOLDINGS:
             table = run.owned if name.startswith("owned") else run.client
             for node in found[name][0] or ():
@@ -224,7 +235,9 @@ class MetaCollector(PlatformCollector[MetaRun]):
     def account(
         self, spec: AccountSpec, ctx: CollectContext, state: MetaRun, history: History
     ) -> AccountEvidence:
-        """One Facebook page or Instagram account."""
+        """One Facebook page, Instagram account, or the business itself."""
+        if spec.platform == "meta_business":
+            return self._business(spec, ctx, state)
         node_id, owned = state.find(spec, "username")
         if node_id is None:
             raise NotFound(f"meta: {spec.handle} is not held by the business and has no id")
@@ -252,37 +265,157 @@ class MetaCollector(PlatformCollector[MetaRun]):
         page = state.node(page_id) or mapping(
             self.client.get_json(f"{self.version}/{page_id}", params={"fields": PAGE_FIELDS})
         )
+        if owned is None and state.holdings_known:  # not listed by the business: whose is it?
+            owned = self._owner_business(page)
         missing = state.missing + lacking(state.token, "meta", page_id)
         roles: tuple[RoleHolder, ...] | None = None
         apps: tuple[ConnectedApp, ...] | None = None
         note: str | None = ROLES_UNREAD_NOTE
         if state.people_known:
             try:
-                roles, apps = self._roles(state, page_id, owned)
+                # a page that names its business in the inventory: the business's admins are
+                # checked on the business asset, once, not repeated on every page it holds
+                roles, apps = self._roles(state, page_id, owned and not self._held(spec, ctx))
                 note = None
             except PermissionMissing:
                 missing.append("pages_manage_metadata")
                 note = "the token lacks pages_manage_metadata"
         posts, cursor = self._posts(ctx, history, f"{page_id}/published_posts", page_post, state)
+        token_id, token_facet = self._page_token_owner(spec, state, page_id)
 
         return self.evidence(
             spec,
             ctx,
             AccountState.ACTIVE,
             account_id=text(page, "id") or page_id,
-            token_account_id=page_id if state.token and state.token.acts_on(page_id) else None,
+            token_account_id=token_id,
+            facets={Facet.TOKEN_OWNER: token_facet},
             profile=page_profile(page),
             posts=posts,
             roles=roles,
             roles_note=note,
             apps=apps,
-            two_factor_policy=self._policy(state, owned),
+            two_factor_policy=self._policy(state, owned and not self._held(spec, ctx)),
             owned_by_company=owned,
             owner_name=text(page, "owner_business", "name")
             or (text(state.business, "name") if owned else None),
             missing_scopes=tuple(dict.fromkeys(missing)),
             cursor=cursor,
         )
+
+    def _business(self, spec: AccountSpec, ctx: CollectContext, state: MetaRun) -> AccountEvidence:
+        """The Business portfolio as an asset of its own: its people (``business_users``: ADMIN
+        is full control), its system users as apps, and its ``two_factor_type``. Only the
+        configured ``platforms.meta.business_id`` is read (its edges are read once per run)."""
+        if not self.business_id:
+            raise PermissionMissing(
+                "meta: platforms.meta.business_id is not set, so the business is not read",
+                scope="business_id (platforms.meta.business_id)",
+            )
+        if spec.id is not None and spec.id != self.business_id:
+            raise PermissionMissing(
+                f"meta: business {spec.id} is not platforms.meta.business_id, so it is not read",
+                scope="business_management",
+            )
+        if state.business is None:
+            raise state.business_error or MalformedResponse("meta: the business node is unread")
+        roles = (
+            tuple(business_user(uid, user) for uid, user in state.users.items())
+            if state.people_known
+            else None
+        )
+        apps = tuple(
+            ConnectedApp(
+                sid, str(user.get("name") or sid), (role,), role == "ADMIN", role == "ADMIN"
+            )
+            for sid, user in state.system_users.items()
+            for role in [str(user.get("role") or "EMPLOYEE")]
+        )
+        status = text(state.business, "verification_status")
+        business_facets: dict[Facet, Completeness] = {
+            Facet.IDENTITY: Completeness.complete(),
+            Facet.PROFILE: Completeness.complete(),
+            Facet.ROLES: Completeness.complete()
+            if roles is not None
+            else Completeness.unknown("business_users could not be read"),
+            Facet.MEMBER_TWO_FACTOR: Completeness.partial(
+                "two_fac_status values are undocumented; unknown ones are unread"
+            )
+            if roles is not None
+            else Completeness.unknown("business_users could not be read"),
+            Facet.APPS: Completeness.complete()
+            if state.system_users_known
+            else Completeness.unknown("system_users could not be read"),
+            Facet.TWO_FACTOR_POLICY: Completeness.complete()
+            if text(state.business, "two_factor_type") in TWO_FACTOR
+            else Completeness.unknown("two_factor_type was not returned"),
+            Facet.POSTS: Completeness.not_exposed("meta business"),
+            Facet.OWNERSHIP: Completeness.not_exposed("meta business"),
+            Facet.TOKEN_OWNER: Completeness.not_exposed("meta business"),
+        }
+        return self.evidence(
+            spec,
+            ctx,
+            AccountState.ACTIVE,
+            account_id=text(state.business, "id") or self.business_id,
+            profile=Profile(
+                display_name=text(state.business, "name"),
+                verified=None if status is None else status == "verified",
+                verified_type=status,
+            ),
+            roles=roles,
+            roles_note=None if roles is not None else ROLES_UNREAD_NOTE,
+            apps=apps if state.system_users_known else None,
+            two_factor_policy=self._policy(state, True),
+            owner_name=text(state.business, "name"),
+            missing_scopes=tuple(dict.fromkeys(state.missing)),
+            facets=business_facets,
+        )
+
+    def _owner_business(self, page: Mapping[str, Any]) -> bool | None:
+        """Whether the page's own ``owner_business`` is the configured business (a page the
+        business edges did not list: held elsewhere, e.g. in an agency's business); None when
+        the page does not say or no business is configured."""
+        owner = text(page, "owner_business", "id")
+        if owner is None or not self.business_id:
+            return None
+        return owner == self.business_id
+
+    def _held(self, spec: AccountSpec, ctx: CollectContext) -> bool:
+        """True when the business that holds ``spec`` is an inventory asset of its own (the
+        account names it, or the inventory lists the configured business): its admins and 2FA
+        requirement are then checked on the business, once, not repeated on the account."""
+        return spec.business is not None or any(
+            a.platform == "meta_business" and a.id in (None, self.business_id)
+            for a in ctx.estate.accounts
+        )
+
+    def _page_token_owner(
+        self, spec: AccountSpec, state: MetaRun, page_id: str
+    ) -> tuple[str | None, Completeness]:
+        """The Page a token speaks for: the account's own Page token (``accounts[].credentials
+        .token``: ``GET /me`` with it is the Page), else the configured token when
+        ``debug_token`` proves it acts on this Page; unknown otherwise, naming the credential
+        that would tell."""
+        own = self.account_credentials.get(spec.asset.key)
+        if own is not None and own.token is not None:
+            try:
+                me = self.client.get_json(
+                    f"{self.version}/me",
+                    params={"fields": "id,name"},
+                    headers={"Authorization": f"Bearer {own.token.get_secret_value()}"},
+                )
+            except CollectionError as exc:
+                return None, Completeness.unknown(
+                    f"/me with the Page token failed ({exc.kind.value})"
+                )
+            found = text(me, "id")
+            if found is None:
+                return None, Completeness.unknown("/me with the Page token named no Page")
+            return found, Completeness.complete()
+        if state.token and state.token.acts_on(page_id):
+            return page_id, Completeness.complete()
+        return None, Completeness.unknown(PAGE_OWNER_NOTE)
 
     def _roles(
         self, state: MetaRun, page_id: str, owned: bool | None
@@ -341,7 +474,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
             posts=posts,
             roles=None,
             roles_note=IG_ROLES_NOTE,
-            two_factor_policy=self._policy(state, owned),
+            two_factor_policy=self._policy(state, owned and not self._held(spec, ctx)),
             owned_by_company=owned,
             owner_name=text(state.business, "name") if owned else None,
             missing_scopes=tuple(

@@ -118,6 +118,27 @@ def assigned_user(
     )
 
 
+BUSINESS_ROLE_PRIVILEGE = {"ADMIN": 3, "EMPLOYEE": 1}
+"""Business user base roles as privilege levels (other documented roles such as
+``FINANCE_EDITOR`` or ``DEVELOPER`` give no control over the business's assets: 1)."""
+
+
+def business_user(user_id: str, user: Mapping[str, Any]) -> RoleHolder:
+    """One ``business_users`` entry as a role holder of the business itself (``ADMIN`` is full
+    control of the business and every asset it owns)."""
+    role = text(user, "role") or "UNKNOWN"
+    return RoleHolder(
+        person_id=user_id,
+        name=text(user, "name"),
+        email=_email(user) or (text(user, "pending_email") or "").lower() or None,
+        role=role,
+        full_admin=role == "ADMIN",
+        privilege=BUSINESS_ROLE_PRIVILEGE.get(role, 1),
+        two_factor=two_factor(user.get("two_fac_status")),
+        pending=bool(user.get("pending_email")) and not text(user, "email"),
+    )
+
+
 def business_admin(user_id: str, user: Mapping[str, Any]) -> RoleHolder:
     """A business ADMIN, who controls every page the business owns."""
     return RoleHolder(
@@ -158,6 +179,7 @@ def _post(item: Mapping[str, Any], time_key: str, text_key: str, url_key: str) -
         text=body,
         links=links_in(body),
         source_app=text(item, "admin_creator", "name"),
+        source_app_id=text(item, "admin_creator", "id"),
         url=text(item, url_key),
     )
 
@@ -189,10 +211,18 @@ class MetaRun:
 
     business: dict[str, Any] | None = None
     """The business node (None: unread)."""
+    business_error: CollectionError | None = None
+    """Why the business node could not be read."""
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Business users by id."""
     system_ids: set[str] = field(default_factory=set)
     """Ids of the business's system users."""
+    system_users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The business's system users by id (name, role)."""
+    system_users_known: bool = False
+    """The system users were read."""
+    holdings_known: bool = False
+    """Every owned and client edge was read (a page neither lists is held elsewhere)."""
     owned: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Owned pages and IG accounts by id."""
     client: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -209,10 +239,22 @@ class MetaRun:
         return self.owned.get(node_id) or self.client.get(node_id)
 
     def find(self, spec: AccountSpec, key: str) -> tuple[str | None, bool | None]:
-        """The asset id for ``spec`` and whether the business owns it (None: unknown)."""
-        for table, owned in ((self.owned, True), (self.client, False)):
-            for node_id, node in table.items():
-                name = str(node.get(key) or "").lower()
-                if node_id == spec.id or name == spec.handle.lower().lstrip("@"):
-                    return node_id, owned
+        """The asset id for ``spec`` and whether the business owns it (None: unknown). Pages
+        are matched among pages and Instagram accounts among Instagram accounts only (an
+        Instagram account by its Instagram user id, else its own username: never by a Page's
+        username), the recorded id before the handle."""
+        instagram = spec.platform == "instagram"
+        nodes = [
+            (node_id, node, owned)
+            for table, owned in ((self.owned, True), (self.client, False))
+            for node_id, node in table.items()
+            if ("instagram" in str(node.get("via", ""))) == instagram
+        ]
+        handle = spec.handle.lower().lstrip("@")
+        for node_id, _node, owned in nodes:
+            if spec.id is not None and node_id == spec.id:
+                return node_id, owned
+        for node_id, node, owned in nodes:
+            if str(node.get(key) or "").lower() == handle and spec.id in (None, node_id):
+                return node_id, owned
         return spec.id, None

@@ -50,7 +50,8 @@ from auditor.collectors.platforms.x_payloads import (
     parse_user,
     tweet_answers,
 )
-from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.config.loading import AccountCredentialsModel, NetworkModel, PlatformModel
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import (
     AuthFailed,
     CollectionError,
@@ -174,6 +175,13 @@ class _XRun:
     """Batched lookup answers by lower-cased username."""
 
 
+OWNER_UNKNOWN_NOTE = (
+    "no token says whom it belongs to: accounts[].credentials (the account's OAuth 2.0 user "
+    "token with users.read, or its OAuth 1.0a keys) would verify it"
+)
+"""Why an X account's token owner is unknown when no credential answers ``/2/users/me``."""
+
+
 class XCollector(PlatformCollector[_XRun]):
     """X accounts through tweepy."""
 
@@ -186,10 +194,12 @@ class XCollector(PlatformCollector[_XRun]):
         super().__init__(client, concurrency=settings.concurrency)
         self.settings = settings
 
-    def _tweepy(self) -> tuple[Any, bool]:
+    def _tweepy(self, own: AccountCredentialsModel | None = None) -> tuple[Any, bool]:
+        """The tweepy client of ``platforms.x`` (or of one account's ``own`` credentials),
+        routed through the run's HTTP client, and whether it signs as a user (OAuth 1.0a)."""
         import tweepy
 
-        s = self.settings
+        s: PlatformModel | AccountCredentialsModel = own or self.settings
         bearer = s.token.get_secret_value() if s.token else None
         keys = (s.consumer_key, s.consumer_secret, s.access_token, s.access_token_secret)
         user_auth = bearer is None and all(k is not None for k in keys)
@@ -281,9 +291,16 @@ class XCollector(PlatformCollector[_XRun]):
                     username=username, user_fields=USER_FIELDS, user_auth=state.user_auth
                 )
         data = dig(payload, "data")
+        token_id, token_facet = self._token_owner(spec, state)
         if not isinstance(data, dict):
             errors = objects(payload, "errors")
-            return self.evidence(spec, ctx, gone_state(errors), token_account_id=state.me)
+            return self.evidence(
+                spec,
+                ctx,
+                gone_state(errors),
+                token_account_id=token_id,
+                facets={Facet.TOKEN_OWNER: token_facet},
+            )
         account_id, profile = parse_user(data)
         missing = list(state.missing)
         history = history.for_account(account_id)
@@ -305,14 +322,38 @@ class XCollector(PlatformCollector[_XRun]):
             ctx,
             AccountState.ACTIVE,
             account_id=account_id,
-            token_account_id=state.me,
+            token_account_id=token_id,
             profile=profile,
             posts=posts,
             roles=None,
             roles_note=ROLES_NOTE,
             missing_scopes=tuple(missing),
             cursor=cursor,
+            facets={Facet.TOKEN_OWNER: token_facet},
         )
+
+    def _token_owner(self, spec: AccountSpec, state: _XRun) -> tuple[str | None, Completeness]:
+        """Whose token speaks for ``spec``: its own credential's ``/2/users/me`` when the
+        inventory gives one (an OAuth 2.0 user token or OAuth 1.0a keys), else the shared
+        token's owner; with neither, unknown and which credential would tell."""
+        own = self.account_credentials.get(spec.asset.key)
+        if own is None:
+            if state.me is None:
+                return None, Completeness.unknown(OWNER_UNKNOWN_NOTE)
+            if spec.id is not None and spec.id != state.me:  # the shared token is another's
+                return state.me, Completeness.unknown(
+                    f"the configured token belongs to account {state.me}, not this one"
+                )
+            return state.me, Completeness.complete()
+        tw, user_auth = self._tweepy(own)
+        try:
+            me, missing, problems = self._me(tw, user_auth)
+        except AuthFailed:  # this account's own token, not the source's: only it is unknown
+            return None, Completeness.unknown("the account's own token was refused (401)")
+        if me is not None:
+            return me, Completeness.complete()
+        why = problems[0].detail if problems else f"the account's token lacks {', '.join(missing)}"
+        return None, Completeness.unknown(why)
 
     def _posts(
         self,

@@ -11,6 +11,12 @@ when those pages still list it, dropped when it is missing although newer than t
 listed, and otherwise asked with ``videos.list?id=`` (50 ids a request). YouTube does not expose channel
 managers (Brand Account permissions), so roles are unknown, with that note.
 
+With an account's own OAuth token (``accounts[].credentials.token``, scope
+``youtube.readonly``), ``channels.list?mine=true`` names the channel the token acts for: that is
+the account's ``token_account_id`` (``ownership.identity-mismatch`` compares it), and every
+channel those answers list is reported as discovered (``ownership.unmanaged-account``). Without
+one the token owner stays unknown, and the evidence says which credential would tell.
+
 Errors follow the Google shape; the ``reason`` of ``error.errors[0]`` decides: quota and rate
 reasons are rate limits, ``keyInvalid``/``authError`` auth, ``forbidden``/
 ``insufficientPermissions`` permission; otherwise the status code.
@@ -36,6 +42,7 @@ from auditor.collectors.platforms.collector import (
     window_floor,
 )
 from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import (
     AuthFailed,
     CollectionError,
@@ -45,7 +52,14 @@ from auditor.core.errors import (
     RateLimited,
 )
 from auditor.core.estate import AccountSpec
-from auditor.core.evidence import AccountEvidence, AccountState, EvidenceItem, Post, Profile
+from auditor.core.evidence import (
+    AccountEvidence,
+    AccountState,
+    DiscoveredAccount,
+    EvidenceItem,
+    Post,
+    Profile,
+)
 from auditor.core.models import SourceProblem
 from auditor.http.client import HttpClient, HttpShared
 
@@ -126,7 +140,18 @@ def parse_upload(item: Mapping[str, Any]) -> Post:
     )
 
 
-class YouTubeCollector(PlatformCollector[None]):
+TokenChannels = dict[str, list[str] | CollectionError]
+"""Per asset key: the channels ``channels?mine=true`` listed for the account's own token, or
+why it could not be asked (accounts without a token of their own are absent)."""
+
+OWNER_UNKNOWN_NOTE = (
+    "no accounts[].credentials.token: the channel's own OAuth token (youtube.readonly) would "
+    "show whom the channel's access belongs to"
+)
+"""Why the token owner of a channel without its own credential is unknown."""
+
+
+class YouTubeCollector(PlatformCollector[TokenChannels]):
     """YouTube channels through the Data API v3."""
 
     name = "youtube"
@@ -134,11 +159,64 @@ class YouTubeCollector(PlatformCollector[None]):
     verify_batch = 50
     scopes = ("youtube.readonly",)
 
-    def begin(self, ctx: CollectContext) -> tuple[None, list[EvidenceItem], list[SourceProblem]]:
-        """Nothing source-wide to read."""
-        return None, [], []
+    def begin(
+        self, ctx: CollectContext
+    ) -> tuple[TokenChannels, list[EvidenceItem], list[SourceProblem]]:
+        """``channels?mine=true`` with each channel's own OAuth token: whose token it is, and
+        the channels it manages (discovered)."""
+        owners: TokenChannels = {}
+        items: list[EvidenceItem] = []
+        problems: list[SourceProblem] = []
+        seen: set[str] = set()
+        for key, credentials in self.account_credentials.items():
+            if credentials.token is None:
+                continue
+            try:
+                channels = self._mine(credentials.token.get_secret_value())
+            except CollectionError as exc:
+                owners[key] = exc
+                problems.append(SourceProblem(exc.kind.value, exc.detail, key, exc.scope))
+                continue
+            owners[key] = [c for c, _ in channels]
+            for channel_id, handle in channels:
+                if channel_id not in seen:
+                    seen.add(channel_id)
+                    via = "youtube channels?mine=true"
+                    items.append(DiscoveredAccount("youtube", handle, channel_id, via, ctx.now))
+        return owners, items, problems
 
-    def existing_posts(self, ids: Sequence[str], state: None) -> Mapping[str, bool]:
+    def _mine(self, token: str) -> list[tuple[str, str]]:
+        """(channel id, handle or title) of each channel ``channels?mine=true`` lists."""
+        payload = self.client.get_json(
+            "/youtube/v3/channels",
+            params={"part": "id,snippet", "mine": "true", "maxResults": 50},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        if not isinstance(payload, dict):
+            raise MalformedResponse("youtube: channels?mine=true answer is not an object")
+        found: list[tuple[str, str]] = []
+        for item in objects(payload, "items"):
+            channel_id = text(item, "id")
+            if channel_id is None:
+                raise MalformedResponse("youtube: channels?mine=true item without an id")
+            handle = text(item, "snippet", "customUrl") or text(item, "snippet", "title")
+            found.append((channel_id, handle or channel_id))
+        return found
+
+    def _token_owner(
+        self, spec: AccountSpec, state: TokenChannels
+    ) -> tuple[str | None, Completeness]:
+        """The channel the account's own token acts for, and how completely that is known."""
+        answer = state.get(spec.asset.key)
+        if answer is None:
+            return None, Completeness.unknown(OWNER_UNKNOWN_NOTE)
+        if isinstance(answer, CollectionError):
+            return None, Completeness.unknown(f"channels?mine=true failed ({answer.kind.value})")
+        if not answer:
+            return None, Completeness.unknown("the token has no YouTube channel")
+        return answer[0], Completeness.complete()
+
+    def existing_posts(self, ids: Sequence[str], state: TokenChannels) -> Mapping[str, bool]:
         """``videos.list?part=id&id=a,b`` (50 a request): a returned video exists; one left out
         is deleted (or no longer public)."""
         payload = self.client.get_json(
@@ -150,7 +228,7 @@ class YouTubeCollector(PlatformCollector[None]):
         return {video: video in present for video in ids}
 
     def account(
-        self, spec: AccountSpec, ctx: CollectContext, state: None, history: History
+        self, spec: AccountSpec, ctx: CollectContext, state: TokenChannels, history: History
     ) -> AccountEvidence:
         """One channel."""
         handle = spec.handle.strip()
@@ -161,16 +239,19 @@ class YouTubeCollector(PlatformCollector[None]):
             raise NotFound(f"youtube: no channel answers {handle}")
         channel_id, profile, uploads = parse_channel(items[0])
         posts, cursor = self._uploads(ctx, uploads, history.for_account(channel_id))
+        token_channel, token_facet = self._token_owner(spec, state)
         return self.evidence(
             spec,
             ctx,
             AccountState.ACTIVE,
             account_id=channel_id,
+            token_account_id=token_channel,
             profile=profile,
             posts=posts,
             roles=None,
             roles_note=ROLES_NOTE,
             cursor=cursor,
+            facets={Facet.TOKEN_OWNER: token_facet},
         )
 
     def _uploads(
@@ -202,7 +283,7 @@ class YouTubeCollector(PlatformCollector[None]):
             if any(p.id == known or p.created_at < floor for p in found):
                 done = True
                 break
-        self.settle(history, listed, None)
+        self.settle(history, listed, {})
         if history.error is not None:
             return None, None
         posts = history.merge(listed, floor)

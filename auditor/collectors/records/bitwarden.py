@@ -109,6 +109,7 @@ def _login(item: Mapping[str, Any], groups: Mapping[str, str], file: str, where:
             item.get("creationDate"), file=file, field=f"{where}.creationDate"
         ),
         collection=_collection(item, groups),
+        collection_ids=_collection_ids(item),
     )
 
 
@@ -174,6 +175,15 @@ def _changed_at(item: Mapping[str, Any], file: str, where: str) -> tuple[datetim
         return newest, True
     revised = parse_timestamp(item.get("revisionDate"), file=file, field=f"{where}.revisionDate")
     return revised, False
+
+
+def _collection_ids(item: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """The collections an organization item sits in (empty: none, so only the organization's
+    owners and admins read it); None for a personal item."""
+    if not isinstance(item.get("organizationId"), str):
+        return None
+    ids = item.get("collectionIds")
+    return tuple(str(i) for i in ids) if isinstance(ids, list) else ()
 
 
 def _collection(item: Mapping[str, Any], groups: Mapping[str, str]) -> str | None:

@@ -13,6 +13,12 @@ Mapping: ``suspended`` → suspended, ``archived`` → departed (archived users 
 ``deletionTime`` → deleted; ``isEnrolledIn2Sv`` / ``isEnforcedIn2Sv`` → ``two_sv_enrolled`` /
 ``two_sv_enforced``; ``aliases`` and ``nonEditableAliases`` → aliases.
 
+A Workspace tenant in the inventory (``businesses:`` with ``platform: google_workspace``) is an
+asset of its own: with ``customer`` set, its super admins (``users.list?query=isAdmin=true``,
+full admins) and delegated admins (``query=isDelegatedAdmin=true``) are its role holders, each
+with their 2-step verification, and the tenant requires 2SV of its admins only when every admin
+is enforced (``isEnforcedIn2Sv``). Without ``customer`` the admins cannot be listed: unknown.
+
 The CSV directory (RECORDS) is the other people source. When both are configured the runner
 combines them with :func:`merge_directories`: Workspace facts outrank the CSV for mailbox state
 and 2SV, the CSV keeps who departed and when.
@@ -22,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, urlsplit
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
@@ -35,8 +41,18 @@ from auditor.collectors.platforms.json_api import (
     required_text,
     text,
 )
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import CollectionError, NotFound, PermissionMissing, RateLimited
-from auditor.core.evidence import PeopleDirectory, Person, PersonStatus
+from auditor.core.estate import AccountSpec
+from auditor.core.evidence import (
+    AccountEvidence,
+    AccountState,
+    PeopleDirectory,
+    Person,
+    PersonStatus,
+    RoleHolder,
+    TwoFactorPolicy,
+)
 
 if TYPE_CHECKING:
     import requests
@@ -99,6 +115,20 @@ def parse_users_page(payload: object) -> tuple[list[Person], str | None]:
     return [parse_user(u) for u in users], text(page, "nextPageToken")
 
 
+def tenant_admin(user: dict[str, Any], email: str, full: bool) -> RoleHolder:
+    """A super admin (full) or delegated admin of the tenant, with their 2-step verification."""
+    name = user.get("name")
+    return RoleHolder(
+        person_id=text(user, "id") or email,
+        name=text(name, "fullName") if isinstance(name, dict) else None,
+        email=email,
+        role="SUPER_ADMIN" if full else "DELEGATED_ADMIN",
+        full_admin=full,
+        privilege=3 if full else 2,
+        two_factor=flag(user, "isEnrolledIn2Sv"),
+    )
+
+
 def error_reasons(response: requests.Response) -> set[str]:
     """The ``error.errors[].reason`` codes of a Google error body (empty when unreadable)."""
     try:
@@ -156,7 +186,66 @@ class GoogleWorkspaceCollector(Collector):
         else:
             people = self.get_users(mailboxes(ctx.estate), harvest)
         harvest.items.append(PeopleDirectory(PLATFORM, ctx.now, tuple(people)))
+        for spec in ctx.estate.accounts:
+            if spec.platform == PLATFORM:
+                harvest.account(spec, ctx.now, lambda s: [self.tenant(s, ctx)])
         return harvest.output(ctx.now, [self.client])
+
+    def tenant(self, spec: AccountSpec, ctx: CollectContext) -> AccountEvidence:
+        """The tenant as a business asset: its admins, their 2SV, and whether it enforces 2SV
+        on its admins."""
+        if not self.customer:
+            raise PermissionMissing(
+                "google_workspace: platforms.google_workspace.customer is needed to list admins",
+                scope="customer (platforms.google_workspace.customer)",
+            )
+        found: dict[str, RoleHolder] = {}
+        enforced: list[bool | None] = []
+        for query, full in (("isAdmin=true", True), ("isDelegatedAdmin=true", False)):
+            for user in self._search(query):
+                email = required_text(user, "primaryEmail", "workspace user").lower()
+                enforced.append(flag(user, "isEnforcedIn2Sv"))
+                found.setdefault(email, tenant_admin(user, email, full))
+        policy = None
+        if found and None not in enforced:
+            required = "admins" if all(enforced) else "none"
+            policy = TwoFactorPolicy(required_for=required, source_field="isEnforcedIn2Sv")
+        return AccountEvidence(
+            platform=PLATFORM,
+            handle=spec.handle,
+            source=self.name,
+            observed_at=ctx.now,
+            state=AccountState.ACTIVE,
+            account_id=spec.id,
+            roles=tuple(found.values()),
+            two_factor_policy=policy,
+            facets={
+                Facet.ROLES: Completeness.complete(),
+                Facet.MEMBER_TWO_FACTOR: Completeness.complete(),
+                Facet.TWO_FACTOR_POLICY: Completeness.complete()
+                if policy
+                else Completeness.unknown("no admin or an admin without isEnforcedIn2Sv"),
+                Facet.POSTS: Completeness.not_exposed(PLATFORM),
+                Facet.APPS: Completeness.not_exposed(PLATFORM),
+                Facet.OWNERSHIP: Completeness.not_exposed(PLATFORM),
+                Facet.TOKEN_OWNER: Completeness.not_exposed(PLATFORM),
+            },
+        )
+
+    def _search(self, query: str) -> list[dict[str, Any]]:
+        """Every user ``users.list?query=`` answers (raw User resources)."""
+        pages = self.client.paginate_cursor(
+            USERS_PATH,
+            cursor_param="pageToken",
+            next_cursor=lambda page: text(page, "nextPageToken"),
+            params={"customer": self.customer, "query": query, "maxResults": 500},
+            max_pages=50,
+        )
+        return [
+            as_object(user, "workspace user")
+            for page in pages
+            for user in as_list(as_object(page, "workspace users page").get("users") or [], "users")
+        ]
 
     def list_users(self, customer: str) -> list[Person]:
         """Every user of the customer (``users.list``)."""

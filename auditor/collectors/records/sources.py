@@ -21,12 +21,14 @@ from __future__ import annotations
 import importlib
 import re
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.collectors.records.bitwarden import FORMAT as BITWARDEN
 from auditor.collectors.records.bitwarden import parse_bitwarden
+from auditor.collectors.records.bitwarden_members import parse_members
 from auditor.collectors.records.directory_csv import DirectoryCsvCollector, parse_directory
 from auditor.collectors.records.onepassword import FORMAT as ONEPASSWORD
 from auditor.collectors.records.onepassword import parse_onepassword_csv
@@ -54,9 +56,12 @@ class VaultCollector(Collector):
         self,
         exports: list[tuple[str, Path]],
         breaches: BreachLookup | None = None,
+        members: Path | None = None,
     ) -> None:
         self.exports = exports
         """(format, path) pairs: ``bitwarden`` JSON and/or ``1password-csv``."""
+        self.members = members
+        """The Bitwarden organization's members list (who reads which collection), if given."""
         self.breaches = breaches
         """The breach lookup, or None when breach checking is off or unavailable."""
 
@@ -65,6 +70,8 @@ class VaultCollector(Collector):
         started = time.perf_counter()
         requests_before = self._requests_made()
         logins = read_exports(self.exports)
+        access = parse_members(self.members) if self.members is not None else None
+        collections = {login.item_id: login.collection_ids for login in logins}
         facts = derive_facts(
             logins,
             user_inputs=user_inputs(ctx.estate),
@@ -76,7 +83,12 @@ class VaultCollector(Collector):
             source=VAULT_SOURCE,
             format="+".join(fmt for fmt, _ in self.exports),
             observed_at=ctx.now,
-            items=facts.items,
+            items=tuple(
+                replace(item, readers=access.readers(collections.get(item.item_id)))
+                if access is not None
+                else item
+                for item in facts.items
+            ),
             breach_checked=facts.breach_checked,
         )
         report = SourceReport(
@@ -167,7 +179,12 @@ def build(config: AppConfig) -> list[Collector]:
         collectors.append(DirectoryCsvCollector(config.resolve(sources.directory.csv)))
     exports = vault_exports(config)
     if exports:
-        collectors.append(VaultCollector(exports, breach_lookup(config)))
+        members = sources.vault.bitwarden_members if sources.vault else None
+        collectors.append(
+            VaultCollector(
+                exports, breach_lookup(config), config.resolve(members) if members else None
+            )
+        )
     if sources.content_register is not None:
         collectors.append(RegisterCsvCollector(config.resolve(sources.content_register.csv)))
     return collectors

@@ -99,6 +99,8 @@ class RawLogin:
     """Item creation time."""
     collection: str | None = None
     """Folder or collection name."""
+    collection_ids: tuple[str, ...] | None = None
+    """Organization collections holding the item; None for a personal item."""
 
 
 @dataclass(frozen=True)
