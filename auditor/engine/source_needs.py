@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from auditor.collectors.base import Collector
+from auditor.core.completeness import SourceStatus
 from auditor.core.evidence import Evidence
 from auditor.core.registry import CheckSpec
 from auditor.engine.stamping import Gaps
@@ -55,7 +56,7 @@ def collection_gaps(evidence: Evidence, selected: Sequence[CheckSpec]) -> Gaps:
     prefixes: list[str] = []
     assets = {p.asset_key for r in evidence.sources.values() for p in r.problems if p.asset_key}
     for report in evidence.sources.values():
-        if report.ok:
+        if report.status is not SourceStatus.FAILED:
             continue
         provides = PROVIDES.get(report.name)
         if provides is None:  # a platform API: its accounts are unknown this run

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, TextIO
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import AuditorError
 
 if TYPE_CHECKING:
@@ -156,7 +157,7 @@ class ServiceProgress:
     def collector_finished(self, report: SourceReport) -> None:
         """One line per source: ok, ok with problems, or failed with the problem kinds."""
         kinds = ", ".join(sorted({p.kind for p in report.problems}))
-        if not report.ok:
+        if report.status is SourceStatus.FAILED:
             self._log.warning(
                 "source %s failed (%s)", report.name, kinds or "error", extra=self._extra
             )

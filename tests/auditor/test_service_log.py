@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import InputFileError
 from auditor.core.models import SourceProblem, SourceReport
 from auditor.service.run_log import (
@@ -125,9 +126,13 @@ def test_progress_from_worker_threads_carries_the_run_that_created_it(json_log):
         progress = ServiceProgress()
     now = datetime(2026, 11, 22, tzinfo=UTC)
     reports = [
-        SourceReport("directory", True, now),
-        SourceReport("x", False, now, (SourceProblem(kind="rate_limit", detail="429"),)),
-        SourceReport("github", True, now, (SourceProblem(kind="permission", detail="403"),)),
+        SourceReport("directory", SourceStatus.COMPLETE, now),
+        SourceReport(
+            "x", SourceStatus.FAILED, now, (SourceProblem(kind="rate_limit", detail="429"),)
+        ),
+        SourceReport(
+            "github", SourceStatus.PARTIAL, now, (SourceProblem(kind="permission", detail="403"),)
+        ),
     ]
     workers = [threading.Thread(target=progress.collector_finished, args=(r,)) for r in reports]
     for worker in workers:

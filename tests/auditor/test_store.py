@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from engine_fakes import T0, people
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import StoreError
 from auditor.core.evidence import Evidence, Profile
 from auditor.core.models import (
@@ -64,7 +65,7 @@ def run(run_id: str, *findings: Finding, estate: str = "Acme", at=T0) -> AuditRu
         estate_name=estate,
         assets=(Asset.account("x", "acme"),),
         findings=findings,
-        sources=(SourceReport("x", True, at),),
+        sources=(SourceReport("x", SourceStatus.COMPLETE, at),),
         checks_run=("access.fake-departed",),
     )
 

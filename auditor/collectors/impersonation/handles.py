@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -28,6 +28,8 @@ from urllib.parse import quote
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.collectors.impersonation.handle_variants import RULES, Skeletons, handle_form, ranked
 from auditor.config.loading import PlatformModel
+from auditor.core.capabilities import Capabilities
+from auditor.core.completeness import Completeness, Facet, SourceStatus
 from auditor.core.errors import CollectionError, MalformedResponse, NotFound
 from auditor.core.evidence import HandleProbe
 from auditor.core.models import Asset, SourceProblem, SourceReport
@@ -207,6 +209,7 @@ class HandleCollector(Collector):
     """Looks lookalike and brand handles up on every platform that can resolve one."""
 
     name = "handles"
+    capabilities = Capabilities(source="handles", facets=frozenset({Facet.HANDLES}))
 
     def __init__(self, resolvers: Mapping[str, Resolver], *, workers: int = 8) -> None:
         self.resolvers = dict(resolvers)
@@ -303,13 +306,16 @@ class HandleCollector(Collector):
         brands = {skeletons.of(n) for n in brand_names(ctx)} - {""}
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             answers = [a for part in pool.map(self._resolve, self._tasks(jobs)) for a in part]
-        results = [self._probe(job, found, ctx.now, brands) for job, found in answers]
+        results = [
+            (replace(probe, facets={Facet.HANDLES: _probe_state(error)}), error)
+            for probe, error in (self._probe(job, found, ctx.now, brands) for job, found in answers)
+        ]
         errors = [e for _, e in results if e is not None]
         if jobs and len(errors) == len(jobs):
             raise errors[0]
         report = SourceReport(
             name=self.name,
-            ok=not errors,
+            status=SourceStatus.PARTIAL if errors else SourceStatus.COMPLETE,
             observed_at=ctx.now,
             problems=_problems(results),
             requests=self.requests_made - before,
@@ -351,3 +357,10 @@ def _problems(
         )
         for (platform, brand), errors in sorted(failed.items())
     )
+
+
+def _probe_state(error: CollectionError | None) -> Completeness:
+    """A probe's completeness: complete when the lookup answered, else unknown with why."""
+    if error is None:
+        return Completeness.complete()
+    return Completeness.unknown(f"{error.kind.value}: {error.detail}")

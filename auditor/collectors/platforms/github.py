@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import requests
 
-from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.base import CollectContext, Collector, CollectorOutput, FacetReads
 from auditor.collectors.platforms.github_people import (
     Member,
     SecondFactors,
@@ -34,7 +34,7 @@ from auditor.collectors.platforms.github_people import (
     role_holders,
 )
 from auditor.collectors.platforms.json_api import (
-    Harvest,
+    OutputBuilder,
     as_list,
     as_object,
     digest,
@@ -43,6 +43,8 @@ from auditor.collectors.platforms.json_api import (
     required_text,
     text,
 )
+from auditor.core.capabilities import Capabilities, PlatformCapability
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import CollectionError, NotFound, PermissionMissing, RateLimited
 from auditor.core.estate import AccountSpec
 from auditor.core.evidence import (
@@ -170,10 +172,39 @@ def _unreadable(exc: CollectionError) -> bool:
     return isinstance(exc, PermissionMissing | NotFound) or exc.status == 422
 
 
+CAPABILITIES = Capabilities(
+    source="github",
+    platforms=(
+        PlatformCapability(
+            "github",
+            provides=frozenset(
+                {
+                    Facet.IDENTITY,
+                    Facet.PROFILE,
+                    Facet.ROLES,
+                    Facet.MEMBER_TWO_FACTOR,
+                    Facet.APPS,
+                    Facet.TWO_FACTOR_POLICY,
+                    Facet.OWNERSHIP,
+                    Facet.REGISTRATION_EMAIL,
+                }
+            ),
+            not_exposed={
+                Facet.POSTS: "GitHub organizations publish no posts",
+                Facet.TOKEN_OWNER: "a GitHub token belongs to a user, not to an organization",
+            },
+            discovery=True,
+        ),
+    ),
+)
+"""What the GitHub collector reads, and what GitHub does not expose."""
+
+
 class GithubCollector(Collector):
     """Reads every inventory GitHub org (``platform: github``, handle = org login)."""
 
     name = PLATFORM
+    capabilities = CAPABILITIES
     scopes = (ORG_SCOPE, "read:org")
 
     def __init__(self, client: HttpClient, organization: str | None = None) -> None:
@@ -184,16 +215,20 @@ class GithubCollector(Collector):
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         """Read each org; one org's failure never stops the others."""
-        harvest = Harvest(self.name)
+        output = OutputBuilder(self.name, self.capabilities)
+        output.discovery[PLATFORM] = Completeness.complete()
         listed = {s.handle.lower() for s in ctx.estate.accounts if s.platform == PLATFORM}
         for spec in ctx.estate.accounts:
             if spec.platform == PLATFORM:
-                harvest.account(spec, ctx.now, lambda s: self.read_org(s, ctx.now))
+                output.account(spec, ctx.now, lambda s, reads: self.read_org(s, ctx.now, reads))
+                if any(p.asset_key == spec.asset.key for p in output.problems):
+                    unread = Completeness.unknown(f"the org {spec.handle} could not be read")
+                    output.discovery[PLATFORM] = output.discovery[PLATFORM].weaker(unread)
         if self.organization and self.organization.lower() not in listed:
-            self._discover(self.organization, ctx.now, harvest)
-        return harvest.output(ctx.now, [self.client])
+            self._discover(self.organization, ctx.now, output)
+        return output.output(ctx.now, [self.client])
 
-    def _discover(self, login: str, now: datetime, harvest: Harvest) -> None:
+    def _discover(self, login: str, now: datetime, harvest: OutputBuilder) -> None:
         """The configured org, outside the inventory, as a discovered account only."""
         try:
             org = parse_org(self._get(f"/orgs/{quote(login, safe='')}"))
@@ -201,16 +236,27 @@ class GithubCollector(Collector):
             return
         except CollectionError as exc:
             harvest.failed(exc, None)
+            unread = Completeness.unknown(f"the org {login} could not be read: {exc.detail}")
+            harvest.discovery[PLATFORM] = unread
             return
         harvest.items.append(DiscoveredAccount(PLATFORM, org.login, org.id, "github org", now))
 
-    def read_org(self, spec: AccountSpec, now: datetime) -> list[EvidenceItem]:
+    def read_org(self, spec: AccountSpec, now: datetime, reads: FacetReads) -> list[EvidenceItem]:
         """Evidence for one org plus the org as a discovered account."""
         org_path = f"/orgs/{quote(spec.handle, safe='')}"
         org = parse_org(self._get(org_path))
         missing: set[str] = set() if org.two_factor_policy else {ORG_SCOPE}
-        roles = self._roles(org_path, missing)
-        apps = self._apps(org_path, missing)
+        roles = self._roles(org_path, missing, reads)
+        apps = self._apps(org_path, missing, reads)
+        owner_only = Completeness.unknown(f"needs an org owner's token with {ORG_SCOPE}")
+        if org.two_factor_policy is None:
+            reads.mark((Facet.TWO_FACTOR_POLICY,), owner_only)
+        if org.billing_email is None:
+            reads.mark((Facet.REGISTRATION_EMAIL,), owner_only)
+        if roles is None:
+            reads.mark((Facet.ROLES, Facet.MEMBER_TWO_FACTOR), owner_only)
+        if apps is None:
+            reads.mark((Facet.APPS,), owner_only)
         evidence = AccountEvidence(
             platform=PLATFORM,
             handle=spec.handle,
@@ -235,11 +281,16 @@ class GithubCollector(Collector):
         return self.client.get_json(path, headers=HEADERS)
 
     def _list(
-        self, path: str, params: Mapping[str, str], parse: Callable[[Any], list[_T]]
+        self,
+        path: str,
+        params: Mapping[str, str],
+        parse: Callable[[Any], list[_T]],
+        on_truncated: Callable[[int], None],
     ) -> list[_T]:
-        """Every item of a ``Link``-paginated list."""
+        """Every item of a ``Link``-paginated list (``on_truncated`` when it stops at the
+        page cap)."""
         pages = self.client.paginate_links(
-            path, params={**params, "per_page": 100}, headers=HEADERS
+            path, params={**params, "per_page": 100}, headers=HEADERS, on_truncated=on_truncated
         )
         return [item for page in pages for item in parse(page)]
 
@@ -254,21 +305,38 @@ class GithubCollector(Collector):
             return None
 
     def _people(
-        self, path: str, params: Mapping[str, str], missing: set[str]
+        self,
+        path: str,
+        params: Mapping[str, str],
+        missing: set[str],
+        truncated: Callable[[int], None],
     ) -> list[Member] | None:
-        return self._optional(lambda: self._list(path, params, parse_users), missing)
+        return self._optional(lambda: self._list(path, params, parse_users, truncated), missing)
 
-    def _factors(self, path: str, missing: set[str]) -> SecondFactors:
+    def _factors(self, path: str, missing: set[str], reads: FacetReads) -> SecondFactors:
         found: dict[str, frozenset[str] | None] = {}
         for name in ("2fa_disabled", "2fa_insecure"):
-            users = self._people(path, {"filter": name}, missing)
+            listing = reads.truncated(Facet.MEMBER_TWO_FACTOR, f"{path}?filter={name}")
+            users = self._people(path, {"filter": name}, missing, listing)
             found[name] = None if users is None else frozenset(u.login for u in users)
+            if users is None:
+                reads.mark(
+                    (Facet.MEMBER_TWO_FACTOR,),
+                    Completeness.unknown(f"the {name} filter needs an org owner's token"),
+                )
         return SecondFactors(found["2fa_disabled"], found["2fa_insecure"])
 
-    def _roles(self, org_path: str, missing: set[str]) -> tuple[RoleHolder, ...] | None:
-        owners = self._people(f"{org_path}/members", {"role": "admin"}, missing)
-        members = self._people(f"{org_path}/members", {"role": "all"}, missing)
-        outside = self._people(f"{org_path}/outside_collaborators", {}, missing)
+    def _roles(
+        self, org_path: str, missing: set[str], reads: FacetReads
+    ) -> tuple[RoleHolder, ...] | None:
+        def listing(path: str) -> Callable[[int], None]:
+            return reads.truncated(Facet.ROLES, path)
+
+        members_path = f"{org_path}/members"
+        owners = self._people(members_path, {"role": "admin"}, missing, listing(members_path))
+        members = self._people(members_path, {"role": "all"}, missing, listing(members_path))
+        outside_path = f"{org_path}/outside_collaborators"
+        outside = self._people(outside_path, {}, missing, listing(outside_path))
         if owners is None or members is None or outside is None:
             return None
         looked_up = [self._with_email(m) for m in owners[:OWNER_LOOKUP_CAP]]
@@ -276,11 +344,18 @@ class GithubCollector(Collector):
             looked_up + owners[OWNER_LOOKUP_CAP:],
             members,
             outside,
-            self._factors(f"{org_path}/members", missing),
-            self._factors(f"{org_path}/outside_collaborators", missing),
+            self._factors(f"{org_path}/members", missing, reads),
+            self._factors(f"{org_path}/outside_collaborators", missing, reads),
         )
         invitations = f"{org_path}/invitations"
-        invited = self._optional(lambda: self._list(invitations, {}, parse_invitations), missing)
+        invited = self._optional(
+            lambda: self._list(invitations, {}, parse_invitations, listing(invitations)), missing
+        )
+        if invited is None:
+            reads.mark(
+                (Facet.ROLES,),
+                Completeness.partial("pending invitations need an org owner's token"),
+            )
         return holders + tuple(invited or ())
 
     def _with_email(self, member: Member) -> Member:
@@ -298,9 +373,12 @@ class GithubCollector(Collector):
             member, email=email.lower() if email else None, name=member.name or text(user, "name")
         )
 
-    def _apps(self, org_path: str, missing: set[str]) -> tuple[ConnectedApp, ...] | None:
+    def _apps(
+        self, org_path: str, missing: set[str], reads: FacetReads
+    ) -> tuple[ConnectedApp, ...] | None:
         path = f"{org_path}/installations"
-        found = self._optional(lambda: self._list(path, {}, parse_installations), missing)
+        listing = reads.truncated(Facet.APPS, path)
+        found = self._optional(lambda: self._list(path, {}, parse_installations, listing), missing)
         return None if found is None else tuple(found)
 
 

@@ -24,18 +24,20 @@ from typing import Any
 
 import requests
 
-from auditor.collectors.base import CollectContext
+from auditor.collectors.base import CollectContext, FacetReads
 from auditor.collectors.platforms.collector import (
-    History,
+    CarriedPosts,
     PlatformCollector,
-    dig,
     links_in,
     objects,
     text,
     url_digest,
+    value_at,
     window_floor,
 )
 from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.core.capabilities import Capabilities, PlatformCapability
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import (
     AuthFailed,
     CollectionError,
@@ -119,11 +121,32 @@ def parse_upload(item: Mapping[str, Any]) -> Post:
     description = text(item, "snippet", "description") or ""
     return Post(
         id=video,
-        created_at=parse_time(dig(item, "snippet", "publishedAt")),
+        created_at=parse_time(value_at(item, "snippet", "publishedAt")),
         text=f"{title}\n{description}".strip(),
         links=links_in(description),
         url=f"https://www.youtube.com/watch?v={video}",
     )
+
+
+CAPABILITIES = Capabilities(
+    source="youtube",
+    platforms=(
+        PlatformCapability(
+            "youtube",
+            provides=frozenset({Facet.IDENTITY, Facet.PROFILE, Facet.POSTS}),
+            not_exposed={
+                Facet.ROLES: "YouTube does not expose channel managers",
+                Facet.MEMBER_TWO_FACTOR: "YouTube does not expose channel managers",
+                Facet.APPS: "YouTube exposes no connected apps of a channel",
+                Facet.TWO_FACTOR_POLICY: "YouTube exposes no second-factor policy",
+                Facet.OWNERSHIP: "YouTube does not expose who owns a Brand Account",
+                Facet.TOKEN_OWNER: "an API key belongs to no channel",
+                Facet.REGISTRATION_EMAIL: "YouTube does not expose the registration email",
+            },
+        ),
+    ),
+)
+"""What the YouTube collector reads, and what YouTube does not expose."""
 
 
 class YouTubeCollector(PlatformCollector[None]):
@@ -131,6 +154,7 @@ class YouTubeCollector(PlatformCollector[None]):
 
     name = "youtube"
     platforms = PLATFORMS
+    capabilities = CAPABILITIES
     verify_batch = 50
     scopes = ("youtube.readonly",)
 
@@ -150,7 +174,12 @@ class YouTubeCollector(PlatformCollector[None]):
         return {video: video in present for video in ids}
 
     def account(
-        self, spec: AccountSpec, ctx: CollectContext, state: None, history: History
+        self,
+        spec: AccountSpec,
+        ctx: CollectContext,
+        state: None,
+        history: CarriedPosts,
+        reads: FacetReads,
     ) -> AccountEvidence:
         """One channel."""
         handle = spec.handle.strip()
@@ -160,7 +189,13 @@ class YouTubeCollector(PlatformCollector[None]):
         if not items:
             raise NotFound(f"youtube: no channel answers {handle}")
         channel_id, profile, uploads = parse_channel(items[0])
-        posts, cursor = self._uploads(ctx, uploads, history.for_account(channel_id))
+        if not uploads:
+            reads.mark((Facet.POSTS,), Completeness.unknown("the channel has no uploads playlist"))
+        found = reads.attempt(
+            (Facet.POSTS,),
+            lambda: self._uploads(ctx, uploads, history.for_account(channel_id), reads),
+        )
+        posts, cursor = found if found is not None else (None, None)
         return self.evidence(
             spec,
             ctx,
@@ -177,7 +212,8 @@ class YouTubeCollector(PlatformCollector[None]):
         self,
         ctx: CollectContext,
         playlist: str | None,
-        history: History,
+        history: CarriedPosts,
+        reads: FacetReads,
     ) -> tuple[tuple[Post, ...] | None, str | None]:
         if not playlist or history.error is not None:
             return None, None  # no uploads playlist, or carried uploads unchecked: unknown
@@ -194,6 +230,7 @@ class YouTubeCollector(PlatformCollector[None]):
                 "maxResults": 50,
             },
             max_pages=MAX_PAGES,
+            on_truncated=reads.truncated(Facet.POSTS, "the uploads playlist"),
         )
         done = False
         for page in pages:
@@ -202,7 +239,7 @@ class YouTubeCollector(PlatformCollector[None]):
             if any(p.id == known or p.created_at < floor for p in found):
                 done = True
                 break
-        self.settle(history, listed, None)
+        self.confirm_carried(history, listed, None)
         if history.error is not None:
             return None, None
         posts = history.merge(listed, floor)

@@ -25,9 +25,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 from urllib.parse import quote, urlsplit
 
-from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.base import CollectContext, Collector, CollectorOutput, FacetReads
 from auditor.collectors.platforms.json_api import (
-    Harvest,
+    OutputBuilder,
     as_list,
     as_object,
     flag,
@@ -35,6 +35,8 @@ from auditor.collectors.platforms.json_api import (
     required_text,
     text,
 )
+from auditor.core.capabilities import Capabilities
+from auditor.core.completeness import Completeness, Facet, merge_facets
 from auditor.core.errors import CollectionError, NotFound, PermissionMissing, RateLimited
 from auditor.core.evidence import PeopleDirectory, Person, PersonStatus
 
@@ -137,10 +139,17 @@ def mailboxes(estate: Estate) -> dict[str, list[str]]:
     return found
 
 
+CAPABILITIES = Capabilities(
+    source=PLATFORM, facets=frozenset({Facet.DIRECTORY, Facet.MAILBOX_TWO_FACTOR})
+)
+"""The Workspace directory: who is active or gone, and each mailbox's 2-step verification."""
+
+
 class GoogleWorkspaceCollector(Collector):
     """Reads the company's Workspace users into a :class:`PeopleDirectory`."""
 
     name = PLATFORM
+    capabilities = CAPABILITIES
     scopes = (SCOPE, GROUP_SCOPE)
 
     def __init__(self, client: HttpClient, customer: str | None) -> None:
@@ -150,26 +159,37 @@ class GoogleWorkspaceCollector(Collector):
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         """The directory; raises CollectionError when no user could be read at all."""
-        harvest = Harvest(self.name)
+        harvest = OutputBuilder(self.name, self.capabilities)
+        reads = FacetReads(None)
         if self.customer:
-            people = self.list_users(self.customer)
+            people = self.list_users(self.customer, reads)
         else:
             people = self.get_users(mailboxes(ctx.estate), harvest)
-        harvest.items.append(PeopleDirectory(PLATFORM, ctx.now, tuple(people)))
+            if harvest.problems:
+                gap = Completeness.partial(f"{len(harvest.problems)} mailbox(es) could not be read")
+                reads.mark(CAPABILITIES.facets, gap)
+        facets = {
+            facet: reads.states.get(facet, Completeness.complete()) for facet in CAPABILITIES.facets
+        }
+        harvest.items.append(PeopleDirectory(PLATFORM, ctx.now, tuple(people), facets=facets))
         return harvest.output(ctx.now, [self.client])
 
-    def list_users(self, customer: str) -> list[Person]:
-        """Every user of the customer (``users.list``)."""
+    def list_users(self, customer: str, reads: FacetReads) -> list[Person]:
+        """Every user of the customer (``users.list``); a listing cut at its page cap leaves
+        the directory partial."""
         pages = self.client.paginate_cursor(
             USERS_PATH,
             cursor_param="pageToken",
             next_cursor=lambda page: parse_users_page(page)[1],
             params={"customer": customer, "maxResults": 500, "projection": "basic"},
             max_pages=200,
+            on_truncated=lambda pages: reads.mark(
+                CAPABILITIES.facets, Completeness.partial(f"users.list truncated at {pages} pages")
+            ),
         )
         return [person for page in pages for person in parse_users_page(page)[0]]
 
-    def get_users(self, wanted: dict[str, list[str]], harvest: Harvest) -> list[Person]:
+    def get_users(self, wanted: dict[str, list[str]], harvest: OutputBuilder) -> list[Person]:
         """The named mailboxes (``users.get``); unknown ones are reported deleted."""
         people: list[Person] = []
         failures: list[CollectionError] = []
@@ -204,12 +224,17 @@ def merge_directories(directories: Sequence[PeopleDirectory]) -> PeopleDirectory
     Per person (matched by email or alias): Workspace decides the mailbox state (suspended,
     deleted, archived) and 2SV; the CSV keeps ``departed_on`` and a departure (a departed person
     with a still-active mailbox stays departed); a deleted mailbox stays deleted. People listed
-    by only one source are kept as that source lists them.
+    by only one source are kept as that source lists them. Facets merge keeping the weaker
+    completeness (:func:`~auditor.core.completeness.merge_facets`): a partial Workspace read
+    leaves the merged directory partial, whatever the CSV says.
     """
     if not directories:
         return None
     if len(directories) == 1:
         return directories[0]
+    facets: dict[Facet, Completeness] = dict(directories[0].facets)
+    for directory in directories[1:]:
+        facets = merge_facets(facets, directory.facets)
     workspace = [d for d in directories if d.source == PLATFORM]
     records = [d for d in directories if d.source != PLATFORM]
     merged: dict[str, Person] = {}
@@ -226,7 +251,7 @@ def merge_directories(directories: Sequence[PeopleDirectory]) -> PeopleDirectory
                 merged[person.email] = _merge_person(match, person)
     observed = max(d.observed_at for d in directories)
     source = MERGED_SOURCE if workspace and records else directories[0].source
-    return PeopleDirectory(source, observed, tuple(merged.values()))
+    return PeopleDirectory(source, observed, tuple(merged.values()), facets=facets)
 
 
 def _find(people: dict[str, Person], wanted: Person) -> Person | None:

@@ -20,6 +20,7 @@ from auditor.collectors.platforms.bluesky_identity import (
     parse_doh_txt,
     pds_endpoint,
 )
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import MalformedResponse
 from auditor.core.evidence import AccountEvidence, AccountState, Post
 from auditor.sandbox import start_sandbox
@@ -168,7 +169,7 @@ def _accounts(output: Any) -> dict[str, AccountEvidence]:
 
 def test_healthy_account_gone_and_taken_down() -> None:
     output = _collect(WORLD)
-    assert output.report.ok, output.report.problems
+    assert output.report.status is not SourceStatus.FAILED, output.report.problems
     evidence = _accounts(output)
     healthy = evidence["northwind.example"]
     assert healthy.state is AccountState.ACTIVE and healthy.account_id == DID
@@ -184,7 +185,7 @@ def test_healthy_account_gone_and_taken_down() -> None:
 
 def test_did_document_not_listing_the_handle_is_evidence_not_a_problem() -> None:
     output = _collect(WORLD)
-    assert output.report.ok and not output.report.problems
+    assert output.report.status is SourceStatus.COMPLETE
     events = _accounts(output)["northwind-events.example"]
     assert events.state is AccountState.ACTIVE and events.account_id == EVENTS_DID
     assert events.handle_verified is False
@@ -307,7 +308,7 @@ def _collect_with_token(world: dict[str, Any], accounts: list[dict[str, Any]]) -
 
 def test_a_session_token_tells_the_accounts_email_and_second_factor() -> None:
     output = _collect_with_token({**WORLD, "session": SESSION}, ACCOUNTS)
-    assert output.report.ok, output.report.problems
+    assert output.report.status is not SourceStatus.FAILED, output.report.problems
     evidence = _accounts(output)["northwind.example"]
     assert evidence.token_account_id == DID
     assert evidence.account_two_factor is True

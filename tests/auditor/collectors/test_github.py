@@ -28,6 +28,7 @@ from auditor.collectors.platforms.github_people import (
     parse_users,
     role_holders,
 )
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import MalformedResponse
 from auditor.core.evidence import AccountEvidence, AccountState, DiscoveredAccount
 from auditor.sandbox import start_sandbox
@@ -170,7 +171,7 @@ def _accounts(output: Any) -> dict[str, AccountEvidence]:
 
 def test_owner_token_reads_people_2fa_apps_and_policy() -> None:
     output = _collect({"orgs": [ORG, OTHER]})
-    assert output.report.ok and not output.report.problems
+    assert output.report.status is SourceStatus.COMPLETE
     evidence = _accounts(output)["northwind-labs"]
     assert evidence.state is AccountState.ACTIVE and evidence.account_id == "9100001"
     assert (
@@ -253,7 +254,7 @@ def test_every_fault_is_unknown_plus_a_problem_for_that_org_only(
     assert [(p.kind, p.asset_key) for p in output.report.problems] == [
         (kind, "account:github:northwind-labs")
     ]
-    assert output.report.ok is False
+    assert output.report.status is SourceStatus.FAILED
 
 
 def test_403_without_rate_limit_headers_is_a_permission_gap_not_a_rate_limit() -> None:
@@ -276,7 +277,7 @@ def test_a_rate_limit_within_the_wait_budget_is_waited_out() -> None:
         "retry_after_s": 1,
     }
     output = _collect({"orgs": [ORG, OTHER]}, faults=[fault])
-    assert output.report.ok and output.report.problems == ()
+    assert output.report.status is SourceStatus.COMPLETE
     assert _accounts(output)["northwind-labs"].state is AccountState.ACTIVE
 
 
@@ -330,4 +331,4 @@ def test_the_configured_org_is_discovered_even_outside_the_inventory() -> None:
     found = {(d.handle, d.account_id) for d in output.items if isinstance(d, DiscoveredAccount)}
     assert found == {("northwind-labs", "9100001"), ("northwind-oss", "9100002")}
     assert set(_accounts(output)) == {"northwind-labs"}
-    assert output.report.ok
+    assert output.report.status is not SourceStatus.FAILED

@@ -11,6 +11,7 @@ import pytest
 from platform_fixtures import PLATFORM_WORLD, accounts_of, as_previous, collect, make_config
 
 from auditor.collectors.platforms.linkedin import parse_acl, parse_post
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import AuthFailed, MalformedResponse
 from auditor.core.evidence import AccountState, DiscoveredAccount
 from auditor.sandbox import RunningSandbox, start_sandbox
@@ -27,7 +28,7 @@ def demo() -> Iterator[RunningSandbox]:
 
 def test_roles_profile_and_posts(demo: RunningSandbox, tmp_path: Path) -> None:
     output = collect(make_config(demo, tmp_path, ACCOUNTS), "linkedin")
-    assert output.report.ok and output.report.problems == ()
+    assert output.report.status is SourceStatus.COMPLETE
     page = accounts_of(output)["account:linkedin:northwind-outfitters"]
     assert page.state is AccountState.ACTIVE
     assert page.account_id == "1001"

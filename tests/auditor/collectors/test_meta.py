@@ -14,6 +14,7 @@ from platform_fixtures import PLATFORM_WORLD, accounts_of, as_previous, collect,
 
 from auditor.collectors.platforms.meta_graph import graph_error
 from auditor.collectors.platforms.meta_token import lacking, parse_debug_token
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import (
     AuthFailed,
     MalformedResponse,
@@ -41,7 +42,7 @@ def demo() -> Iterator[RunningSandbox]:
 
 def test_page_roles_policy_apps_and_posts(demo: RunningSandbox, tmp_path: Path) -> None:
     output = collect(make_config(demo, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
-    assert output.report.ok and output.report.problems == ()
+    assert output.report.status is SourceStatus.COMPLETE
     page = accounts_of(output)["account:meta:northwindoutfitters"]
     assert page.state is AccountState.ACTIVE
     assert page.owned_by_company is True
@@ -121,7 +122,7 @@ def test_unreadable_business_users_leave_roles_unknown_not_partial(tmp_path: Pat
     assert page.state is AccountState.ACTIVE
     assert page.roles is None and page.roles_note
     assert page.owned_by_company is True and page.posts is not None
-    assert output.report.ok
+    assert output.report.status is not SourceStatus.FAILED
     assert [(p.kind, p.asset_key) for p in output.report.problems] == [("server", None)]
 
 
@@ -252,7 +253,11 @@ def test_unreadable_debug_token_is_a_source_problem_not_a_failure(tmp_path: Path
     with start_sandbox(PLATFORM_WORLD, faults=[rule]) as sandbox:
         output = collect(make_config(sandbox, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
     page = accounts_of(output)["account:meta:northwindoutfitters"]
-    assert output.report.ok and page.state is AccountState.ACTIVE and page.roles is not None
+    assert (
+        (output.report.status is not SourceStatus.FAILED)
+        and page.state is AccountState.ACTIVE
+        and page.roles is not None
+    )
     assert page.token_account_id is None
     assert [(p.kind, p.asset_key) for p in output.report.problems] == [("server", None)]
 

@@ -21,6 +21,7 @@ from auditor.collectors.records import sources as records
 from auditor.collectors.records import vault_facts
 from auditor.collectors.records.bitwarden import parse_bitwarden
 from auditor.collectors.records.onepassword import parse_onepassword_csv
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import InputFileError, NetworkFailure
 from auditor.core.estate import AccountSpec, Estate, Organization, Policy
 from auditor.core.evidence import Evidence, VaultEvidence
@@ -130,7 +131,11 @@ def test_bitwarden_org_export_to_facts(tmp_path: Path) -> None:
     assert three.has_totp and not one.has_totp
     assert not four.has_password and four.strength_score is None and four.breach_count is None
     assert (one.breach_count, two.breach_count, three.breach_count) == (12, 12, 0)
-    assert vault.breach_checked and report.ok and report.problems == ()
+    assert (
+        vault.breach_checked
+        and (report.status is not SourceStatus.FAILED)
+        and report.problems == ()
+    )
     assert len(breaches.asked) == 1 and len(breaches.asked[0]) == 2
 
 
@@ -204,7 +209,7 @@ def test_breach_lookup_failure_keeps_vault_evidence(tmp_path: Path) -> None:
     assert len(vault.items) == 4
     assert all(i.breach_count is None for i in vault.items)
     assert vault.breach_checked is False
-    assert report.ok
+    assert report.status is not SourceStatus.FAILED
     (problem,) = report.problems
     assert problem.kind == "network" and problem.asset_key is None
     assert problem.detail.startswith("breach lookup failed: network")
