@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import ClassVar, TypeVar
 
 from auditor.core.capabilities import Capabilities
-from auditor.core.completeness import Completeness, Facet, SourceStatus, source_status
+from auditor.core.completeness import Completeness, Coverage, Facet, SourceStatus
 from auditor.core.errors import AuthFailed, CollectionError, NotFound
 from auditor.core.estate import Estate, Policy
 from auditor.core.evidence import AccountEvidence, AccountState, Evidence, EvidenceItem
@@ -105,6 +105,11 @@ class FacetReads:
         self.mark(facets, Completeness.unknown(f"{exc.kind.value}: {exc.detail}"))
         self.problems.append(SourceProblem(exc.kind.value, exc.detail, self.asset_key, exc.scope))
 
+    def lacks(self, facets: Iterable[Facet], exc: CollectionError) -> None:
+        """``facets`` unknown because the token lacks a permission: a gap of the setup (the
+        evidence's ``missing_scopes`` names it), recorded without a problem."""
+        self.mark(facets, Completeness.unknown(f"{exc.kind.value}: {exc.detail}"))
+
     def mark(self, facets: Iterable[Facet], state: Completeness) -> None:
         """``facets`` at most ``state`` (a facet keeps the weaker of what it was told)."""
         for facet in facets:
@@ -147,11 +152,16 @@ def stated_account(
 def report_status(
     items: Iterable[EvidenceItem], problems: Sequence[SourceProblem], *, anything_read: bool
 ) -> SourceStatus:
-    """A source's status from what it stated: failed when nothing usable was read, partial when
-    some facet of some item is not complete (structural gaps aside) or a problem was recorded,
-    complete otherwise."""
-    states = [state for item in items for state in getattr(item, "facets", {}).values()]
-    status = source_status(states, anything_read=anything_read)
-    if status is SourceStatus.COMPLETE and problems:
-        return SourceStatus.PARTIAL
-    return status
+    """A source's status: failed when nothing usable was read; partial when a problem was
+    recorded (every failed read records one) or some facet of some item is ``partial`` (a
+    truncated listing records none); complete otherwise. A facet that is ``unknown`` without a
+    problem is unknowable by setup (no token configured, a page the business does not own) and
+    does not make the run's read partial; ``not_exposed`` never does."""
+    if not anything_read:
+        return SourceStatus.FAILED
+    partial = any(
+        state.state is Coverage.PARTIAL
+        for item in items
+        for state in getattr(item, "facets", {}).values()
+    )
+    return SourceStatus.PARTIAL if problems or partial else SourceStatus.COMPLETE

@@ -246,8 +246,9 @@ class GithubCollector(Collector):
         org_path = f"/orgs/{quote(spec.handle, safe='')}"
         org = parse_org(self._get(org_path))
         missing: set[str] = set() if org.two_factor_policy else {ORG_SCOPE}
-        roles = self._roles(org_path, missing, reads)
-        apps = self._apps(org_path, missing, reads)
+        people = (Facet.ROLES, Facet.MEMBER_TWO_FACTOR)
+        roles = reads.attempt(people, lambda: self._roles(org_path, missing, reads))
+        apps = reads.attempt((Facet.APPS,), lambda: self._apps(org_path, missing, reads))
         owner_only = Completeness.unknown(f"needs an org owner's token with {ORG_SCOPE}")
         if org.two_factor_policy is None:
             reads.mark((Facet.TWO_FACTOR_POLICY,), owner_only)

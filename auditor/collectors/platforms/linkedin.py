@@ -246,7 +246,7 @@ class LinkedInCollector(PlatformCollector[Completeness]):
             raise
         except PermissionMissing as exc:
             missing.append(ROLES_SCOPE)
-            reads.failed((Facet.ROLES,), exc)
+            reads.lacks((Facet.ROLES,), exc)
         except CollectionError as exc:
             reads.failed((Facet.ROLES,), exc)
         found_posts = reads.attempt(

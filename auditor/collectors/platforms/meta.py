@@ -391,7 +391,7 @@ class MetaCollector(PlatformCollector[BusinessReads]):
             except PermissionMissing as exc:
                 missing.append("pages_manage_metadata")
                 note = "the token lacks pages_manage_metadata"
-                reads.failed(role_facets, exc)
+                reads.lacks(role_facets, exc)
             except CollectionError as exc:
                 reads.failed(role_facets, exc)
             if roles is not None and owned is None:

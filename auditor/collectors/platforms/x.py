@@ -331,7 +331,7 @@ class XCollector(PlatformCollector[_XRun]):
                 posts, cursor = self._posts(state, account_id, username, ctx, history, reads=reads)
         except PermissionMissing as exc:
             missing.append(TIMELINE_SCOPE)
-            reads.failed((Facet.POSTS,), exc)
+            reads.lacks((Facet.POSTS,), exc)
         except (AuthFailed, NotFound):
             raise
         except CollectionError as exc:

@@ -20,7 +20,7 @@ from auditor.collectors.platforms.bluesky_identity import (
     parse_doh_txt,
     pds_endpoint,
 )
-from auditor.core.completeness import SourceStatus
+from auditor.core.completeness import Coverage, Facet, SourceStatus, facet_status
 from auditor.core.errors import MalformedResponse
 from auditor.core.evidence import AccountEvidence, AccountState, Post
 from auditor.sandbox import start_sandbox
@@ -261,8 +261,11 @@ def test_every_fault_is_unknown_plus_a_problem_for_that_account(
     fault = {**rule, "platform": "bluesky", "path": "^/plc/"}
     output = _collect(WORLD, faults=[fault], accounts=ACCOUNTS[:2])
     evidence = _accounts(output)
-    assert evidence["northwind.example"].state is AccountState.UNKNOWN
-    assert evidence["northwind.example"].handle_verified is None
+    northwind = evidence["northwind.example"]
+    # the DID directory failed: the identity is unknown; the profile and posts keep their word
+    assert northwind.state is AccountState.ACTIVE and northwind.handle_verified is None
+    assert facet_status(northwind, Facet.IDENTITY).state is Coverage.UNKNOWN
+    assert facet_status(northwind, Facet.PROFILE, Facet.POSTS).is_complete
     assert evidence["northwindstore.bsky.social"].state is AccountState.NOT_FOUND
     problems = [(p.kind, p.asset_key) for p in output.report.problems]
     assert problems == [(kind, "account:bluesky:northwind.example")]

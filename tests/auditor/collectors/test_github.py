@@ -28,7 +28,7 @@ from auditor.collectors.platforms.github_people import (
     parse_users,
     role_holders,
 )
-from auditor.core.completeness import SourceStatus
+from auditor.core.completeness import Coverage, Facet, SourceStatus, facet_status
 from auditor.core.errors import MalformedResponse
 from auditor.core.evidence import AccountEvidence, AccountState, DiscoveredAccount
 from auditor.sandbox import start_sandbox
@@ -248,13 +248,16 @@ def test_every_fault_is_unknown_plus_a_problem_for_that_org_only(
     fault = {**rule, "platform": "github", "path": "^/orgs/northwind-labs/members"}
     output = _collect({"orgs": [ORG, OTHER]}, faults=[fault])
     evidence = _accounts(output)
-    assert evidence["northwind-labs"].state is AccountState.UNKNOWN
-    assert evidence["northwind-labs"].roles is None
+    labs = evidence["northwind-labs"]
+    # the member listing failed: roles unknown; the org's profile and policy keep their word
+    assert labs.state is AccountState.ACTIVE and labs.roles is None
+    assert facet_status(labs, Facet.ROLES).state is Coverage.UNKNOWN
+    assert facet_status(labs, Facet.PROFILE, Facet.TWO_FACTOR_POLICY).is_complete
     assert evidence["northwind-oss"].state is AccountState.ACTIVE
     assert [(p.kind, p.asset_key) for p in output.report.problems] == [
         (kind, "account:github:northwind-labs")
     ]
-    assert output.report.status is SourceStatus.FAILED
+    assert output.report.status is SourceStatus.PARTIAL
 
 
 def test_403_without_rate_limit_headers_is_a_permission_gap_not_a_rate_limit() -> None:

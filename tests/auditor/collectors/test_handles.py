@@ -112,7 +112,7 @@ def test_collector_failures_are_problems_and_all_failed_raises() -> None:
 
     output = HandleCollector({"x": flaky}).collect(_ctx())
     assert (
-        output.report.status is SourceStatus.FAILED
+        output.report.status is SourceStatus.PARTIAL
         and output.report.problems[0].asset_key == "account:x:northwind"
     )
     assert any(isinstance(p, HandleProbe) and p.exists is None for p in output.items)

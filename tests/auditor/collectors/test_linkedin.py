@@ -11,7 +11,7 @@ import pytest
 from platform_fixtures import PLATFORM_WORLD, accounts_of, as_previous, collect, make_config
 
 from auditor.collectors.platforms.linkedin import parse_acl, parse_post
-from auditor.core.completeness import SourceStatus
+from auditor.core.completeness import Coverage, Facet, SourceStatus, facet_status
 from auditor.core.errors import AuthFailed, MalformedResponse
 from auditor.core.evidence import AccountState, DiscoveredAccount
 from auditor.sandbox import RunningSandbox, start_sandbox
@@ -100,7 +100,10 @@ def test_faults_leave_the_page_unverified_and_429_is_never_waited(
     with start_sandbox(PLATFORM_WORLD, faults=[rule]) as sandbox:
         output = collect(make_config(sandbox, tmp_path, ACCOUNTS, budget=60), "linkedin")
     page = accounts_of(output)["account:linkedin:northwind-outfitters"]
-    assert page.state is AccountState.UNKNOWN
+    # the posts endpoint failed: posts unknown; the profile and roles read before it stay
+    assert page.state is AccountState.ACTIVE and page.posts is None
+    assert facet_status(page, Facet.POSTS).state is Coverage.UNKNOWN
+    assert facet_status(page, Facet.PROFILE, Facet.ROLES).is_complete
     assert [p.asset_key for p in output.report.problems] == [
         "account:linkedin:northwind-outfitters"
     ]

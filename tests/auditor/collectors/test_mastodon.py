@@ -27,7 +27,7 @@ from auditor.collectors.platforms.mastodon import (
     parse_account,
     parse_statuses,
 )
-from auditor.core.completeness import SourceStatus
+from auditor.core.completeness import Coverage, Facet, SourceStatus, facet_status
 from auditor.core.errors import MalformedResponse
 from auditor.core.evidence import AccountEvidence, AccountState, Post
 from auditor.sandbox import start_sandbox
@@ -233,8 +233,12 @@ def test_every_fault_is_unknown_plus_a_problem_for_that_account(
     }
     output = _collect(WORLD, faults=[fault])
     evidence = _accounts(output)
-    assert evidence["northwind@social.example"].state is AccountState.UNKNOWN
-    assert evidence["northwind@social.example"].posts is None
+    northwind = evidence["northwind@social.example"]
+    # the statuses failed (the pinned one too): posts and the profile's pinned post unknown;
+    # who the account is keeps its word
+    assert northwind.state is AccountState.ACTIVE and northwind.posts is None
+    assert facet_status(northwind, Facet.POSTS).state is Coverage.UNKNOWN
+    assert facet_status(northwind, Facet.IDENTITY).is_complete
     assert evidence["oldshop@social.example"].state is AccountState.SUSPENDED
     problems = [(p.kind, p.asset_key) for p in output.report.problems]
     assert problems == [(kind, "account:mastodon:northwind@social.example")]

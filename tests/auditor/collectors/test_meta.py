@@ -14,7 +14,7 @@ from platform_fixtures import PLATFORM_WORLD, accounts_of, as_previous, collect,
 
 from auditor.collectors.platforms.meta_graph import graph_error
 from auditor.collectors.platforms.meta_token import lacking, parse_debug_token
-from auditor.core.completeness import SourceStatus
+from auditor.core.completeness import Coverage, Facet, SourceStatus, facet_status
 from auditor.core.errors import (
     AuthFailed,
     MalformedResponse,
@@ -148,7 +148,13 @@ def test_faults_on_one_page_leave_only_it_unverified(tmp_path: Path, kind: str) 
             make_config(sandbox, tmp_path, ACCOUNTS, settings=SETTINGS, budget=5), "meta"
         )
     found = accounts_of(output)
-    assert found["account:meta:northwindoutfitters"].state is AccountState.UNKNOWN
+    page = found["account:meta:northwindoutfitters"]
+    # the failed endpoint feeds the roles: only they are unknown, the profile and posts stay
+    assert page.state is AccountState.ACTIVE and page.roles is None
+    roles = facet_status(page, Facet.ROLES, Facet.MEMBER_TWO_FACTOR, Facet.APPS)
+    assert roles.state is Coverage.UNKNOWN
+    assert page.profile is not None and page.posts is not None
+    assert facet_status(page, Facet.PROFILE, Facet.POSTS).is_complete
     assert [p.asset_key for p in output.report.problems] == ["account:meta:northwindoutfitters"]
     assert found["account:instagram:northwind"].state is AccountState.ACTIVE
 
