@@ -64,6 +64,9 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
+MAX_PAGES = 50
+"""Pages read of one listing (100 items each); a longer listing is partial, never complete."""
+
 PLATFORM: Final = "github"
 """Platform and source name."""
 DEFAULT_BASE_URL = "https://api.github.com"
@@ -291,7 +294,11 @@ class GithubCollector(Collector):
         """Every item of a ``Link``-paginated list (``on_truncated`` when it stops at the
         page cap)."""
         pages = self.client.paginate_links(
-            path, params={**params, "per_page": 100}, headers=HEADERS, on_truncated=on_truncated
+            path,
+            params={**params, "per_page": 100},
+            headers=HEADERS,
+            max_pages=MAX_PAGES,
+            on_truncated=on_truncated,
         )
         return [item for page in pages for item in parse(page)]
 
