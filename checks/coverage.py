@@ -60,7 +60,9 @@ def _source_results(ctx: CheckContext, report: SourceReport) -> Iterator[Outcome
     whole = [p for p in report.problems if p.asset_key is None]
     if report.status is SourceStatus.FAILED or whole:
         what = "; ".join(_problem(p) for p in whole) or "the collector reported a failure"
-        verb = "could not be read" if report.status is SourceStatus.FAILED else "was read with a gap"
+        verb = (
+            "could not be read" if report.status is SourceStatus.FAILED else "was read with a gap"
+        )
         yield outcome(
             ctx,
             asset,

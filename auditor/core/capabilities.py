@@ -96,7 +96,7 @@ class Verdict(StrEnum):
     NOT_EXPOSED = "not exposed"
     NOT_APPLICABLE = "not applicable"
     NO_COLLECTOR = "no collector"
-    UNDECLARED = "facets not declared"
+    UNDECLARED = "undeclared"
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 from auditor import __version__
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.collectors.records.google_workspace import merge_directories
+from auditor.core.capabilities import CapabilityRegistry
 from auditor.core.completeness import Completeness, Facet, SourceStatus, merge_facets
 from auditor.core.errors import AuditorError, CollectionError, ErrorKind, StoreError, UserError
 from auditor.core.estate import AccountSpec, DomainSpec
@@ -146,7 +147,8 @@ def audit(
     try:
         previous = prior.run.evidence if prior else None
         ctx = CollectContext(config.estate, config.policy, ref, previous)
-        evidence = collect(relevant_collectors(collectors, selected, only), ctx, sink)
+        chosen = relevant_collectors(collectors, selected, only)
+        evidence = collect(chosen, ctx, sink)
         run = _evaluate_run(
             config,
             run_id=run_id,
@@ -156,6 +158,7 @@ def audit(
             prior=prior,
             store=store,
             progress=sink,
+            registry=CapabilityRegistry(tuple(c.capabilities for c in chosen)),
         )
         run = replace(run, finished_at=ref + timedelta(seconds=time.monotonic() - started))
     except Exception as exc:  # isolation boundary: record the failed run, then re-raise
@@ -194,6 +197,7 @@ def _evaluate_run(
     prior: PriorState | None,
     store: Store,
     progress: Progress,
+    registry: CapabilityRegistry,
 ) -> AuditRun:
     """Evaluate, stamp and mute: the run as it will be stored (``finished_at`` set later)."""
     estate = config.estate
@@ -212,7 +216,7 @@ def _evaluate_run(
         history=store,
         overrides=config.policy.severity_overrides,
         now=ref,
-        gaps=collection_gaps(evidence, selected),
+        gaps=collection_gaps(evidence, selected, registry),
     )
     findings = apply_mutes(findings, store.list_mutes(), ref)
     return AuditRun(

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import yaml
 
+from auditor.collectors import capability_registry
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.config.loading import AppConfig, load_config
+from auditor.core.capabilities import Capabilities
 from auditor.core.completeness import SourceStatus
 from auditor.core.evidence import EvidenceItem, PeopleDirectory, Person, PersonStatus
 from auditor.core.models import (
@@ -37,6 +39,11 @@ class FakeCollector(Collector):
     error: BaseException | None = None
     problems: tuple[SourceProblem, ...] = ()
     seen_previous: list[object] = field(default_factory=list)
+
+    @property  # type: ignore[misc]
+    def capabilities(self) -> Capabilities:  # type: ignore[override]
+        """The real collector's declaration for this name (a fake stands in for it)."""
+        return capability_registry().of(self.name) or Capabilities(source=self.name)
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         self.seen_previous.append(ctx.previous)

@@ -239,6 +239,7 @@ def test_only_runs_the_collectors_the_selected_checks_need(tmp_path, store):
 
 
 def test_a_failed_or_incomplete_source_never_resolves_earlier_fails(tmp_path, store):
+    from auditor.collectors import capability_registry
     from auditor.core.evidence import Evidence
     from auditor.core.models import Asset, SourceReport
     from auditor.engine.runner import collection_gaps
@@ -270,7 +271,7 @@ def test_a_failed_or_incomplete_source_never_resolves_earlier_fails(tmp_path, st
         },
     )
     specs = registry().specs
-    gaps = collection_gaps(evidence, specs)
+    gaps = collection_gaps(evidence, specs, capability_registry())
     assert gaps.checks == {"access.fake-departed"}  # needs the failed directory
     assert gaps.unsure("auth.any", Asset.account("instagram", "acme").key)
     assert gaps.unsure("auth.any", "account:x:acme")
