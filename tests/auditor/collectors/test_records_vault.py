@@ -21,7 +21,7 @@ from auditor.collectors.records import sources as records
 from auditor.collectors.records import vault_facts
 from auditor.collectors.records.bitwarden import parse_bitwarden
 from auditor.collectors.records.onepassword import parse_onepassword_csv
-from auditor.core.completeness import SourceStatus
+from auditor.core.completeness import Coverage, Facet, SourceStatus, facet_status
 from auditor.core.errors import InputFileError, NetworkFailure
 from auditor.core.estate import AccountSpec, Estate, Organization, Policy
 from auditor.core.evidence import Evidence, VaultEvidence
@@ -213,12 +213,17 @@ def test_breach_lookup_failure_keeps_vault_evidence(tmp_path: Path) -> None:
     (problem,) = report.problems
     assert problem.kind == "network" and problem.asset_key is None
     assert problem.detail.startswith("breach lookup failed: network")
+    # the failed lookups leave the breach facet unknown; the vault's items keep their word
+    assert report.status is SourceStatus.PARTIAL
+    assert facet_status(vault, Facet.BREACH).state is Coverage.UNKNOWN
+    assert facet_status(vault, Facet.VAULT).is_complete
 
 
 def test_no_breach_lookup_leaves_counts_unknown(tmp_path: Path) -> None:
     vault, report = collect(org_export(tmp_path))
     assert all(i.breach_count is None for i in vault.items)
     assert not vault.breach_checked and report.problems == ()
+    assert "breach checking is off" in (facet_status(vault, Facet.BREACH).reason or "")
 
 
 def test_no_secret_in_repr_json_or_raw_login_repr(tmp_path: Path) -> None:
