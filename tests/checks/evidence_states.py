@@ -164,9 +164,7 @@ def failed_source(
     name: str, kind: str = "network", detail: str = "connection refused"
 ) -> SourceReport:
     """A source that read nothing usable."""
-    return source_report(
-        name, status=SourceStatus.FAILED, problems=(SourceProblem(kind, detail),)
-    )
+    return source_report(name, status=SourceStatus.FAILED, problems=(SourceProblem(kind, detail),))
 
 
 def partial_source(

@@ -44,12 +44,14 @@ from auditor.collectors.platforms.bluesky_identity import (
     TxtResolver,
 )
 from auditor.collectors.platforms.json_api import (
-    JSONObject,
     OutputBuilder,
-    as_list,
-    as_object,
     digest,
     make_client,
+)
+from auditor.collectors.platforms.json_shapes import (
+    JSONObject,
+    as_list,
+    as_object,
     required_text,
     text,
     timestamp,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
-from auditor.collectors.platforms.json_api import as_list, as_object
+from auditor.collectors.platforms.json_shapes import as_list, as_object
 from auditor.core.errors import (
     CollectionError,
     ErrorKind,

@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from auditor.collectors.base import (
     CollectContext,
@@ -70,35 +70,6 @@ S = TypeVar("S")
 """What a collector reads once per run before the accounts (business, token owner ...)."""
 
 _LINK = re.compile(r"https?://[^\s<>\"')\]]+")
-
-
-def mapping(value: object) -> dict[str, Any]:
-    """``value`` when it is a JSON object, else an empty one (fetched shapes are not trusted)."""
-    return value if isinstance(value, dict) else {}
-
-
-def value_at(value: object, *keys: str) -> Any:
-    """``value[k1][k2]...`` through JSON objects only; None when any step is missing or is not
-    an object."""
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def text(value: object, *keys: str) -> str | None:
-    """A string (or number) found by :func:`value_at`, as text; None for anything else."""
-    found = value_at(value, *keys)
-    if isinstance(found, bool) or found is None:
-        return None
-    return str(found) if isinstance(found, str | int | float) else None
-
-
-def objects(value: object, *keys: str) -> list[dict[str, Any]]:
-    """The JSON objects in the list found by :func:`value_at` (other items are skipped)."""
-    found = value_at(value, *keys)
-    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
 
 def url_digest(url: str | None) -> str | None:

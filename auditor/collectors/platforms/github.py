@@ -35,14 +35,10 @@ from auditor.collectors.platforms.github_people import (
 )
 from auditor.collectors.platforms.json_api import (
     OutputBuilder,
-    as_list,
-    as_object,
     digest,
-    flag,
     make_client,
-    required_text,
-    text,
 )
+from auditor.collectors.platforms.json_shapes import as_list, as_object, flag, required_text, text
 from auditor.core.capabilities import Capabilities, PlatformCapability
 from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import CollectionError, NotFound, PermissionMissing, RateLimited

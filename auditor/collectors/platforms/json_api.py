@@ -1,7 +1,7 @@
 """Plain-JSON platform collectors (GitHub, Mastodon, Bluesky) and the Google Workspace directory.
 
 ``build(config)`` returns one collector per configured source. The four collector modules share
-what lives here: reading hostile JSON payloads into typed values (a wrong shape raises
+what lives here: reading hostile JSON payloads into typed values (:mod:`auditor.collectors.platforms.json_shapes`: a wrong shape raises
 :class:`~auditor.core.errors.MalformedResponse`, never ``KeyError``), turning a
 :class:`~auditor.core.errors.CollectionError` into a per-asset :class:`~auditor.core.models.SourceProblem`
 plus ``unknown`` evidence, and assembling the :class:`~auditor.collectors.base.CollectorOutput`.
@@ -14,8 +14,8 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
 
 from auditor.collectors.base import (
     CollectorOutput,
@@ -26,7 +26,7 @@ from auditor.collectors.base import (
 from auditor.config.loading import PlatformModel
 from auditor.core.capabilities import Capabilities
 from auditor.core.completeness import Completeness
-from auditor.core.errors import CollectionError, MalformedResponse, NotFound
+from auditor.core.errors import CollectionError, NotFound
 from auditor.core.estate import AccountSpec
 from auditor.core.evidence import AccountEvidence, AccountState, EvidenceItem
 from auditor.core.models import SourceProblem, SourceReport
@@ -38,9 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-JSONObject = dict[str, Any]
-"""A decoded JSON object."""
-
 AccountReader = Callable[[AccountSpec, FacetReads], Sequence[EvidenceItem]]
 """Reads one inventory account, marking in :class:`FacetReads` the facets an endpoint that
 failed feeds; raises :class:`CollectionError` when the account cannot be read at all."""
@@ -51,7 +48,9 @@ def build(config: AppConfig, shared: HttpShared | None = None) -> list[Collector
     ``shared`` is the run's HTTP state (one rate-limit budget, one cache); without it the
     family makes its own."""
     from auditor.collectors.platforms import bluesky, github, mastodon
-    from auditor.collectors.platforms.collector import cache_path
+    from auditor.collectors.platforms.collector import (
+        cache_path,
+    )
     from auditor.collectors.records import google_workspace
 
     # The conditional-request cache sits beside the audit database (memory-only when there is
@@ -103,53 +102,6 @@ def save_cache(shared: HttpShared, source: str) -> None:
         shared.cache.save()
     except OSError as exc:
         log.warning("%s: could not save the HTTP cache (%s)", source, type(exc).__name__)
-
-
-def as_object(value: object, what: str) -> JSONObject:
-    """``value`` as a JSON object, or :class:`MalformedResponse` naming ``what``."""
-    if not isinstance(value, dict):
-        raise MalformedResponse(f"{what}: expected a JSON object")
-    return value
-
-
-def as_list(value: object, what: str) -> list[Any]:
-    """``value`` as a JSON array, or :class:`MalformedResponse` naming ``what``."""
-    if not isinstance(value, list):
-        raise MalformedResponse(f"{what}: expected a JSON array")
-    return value
-
-
-def text(obj: JSONObject, key: str) -> str | None:
-    """A string field; None when absent, null or not a string (shapes vary between versions)."""
-    value = obj.get(key)
-    return value if isinstance(value, str) else None
-
-
-def required_text(obj: JSONObject, key: str, what: str) -> str:
-    """A string (or integer id) field that must be present."""
-    value = obj.get(key)
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-        raise MalformedResponse(f"{what}: field {key!r} is missing")
-    return str(value)
-
-
-def flag(obj: JSONObject, key: str) -> bool | None:
-    """A boolean field; None when absent, null or not a boolean."""
-    value = obj.get(key)
-    return value if isinstance(value, bool) else None
-
-
-def timestamp(value: object) -> datetime | None:
-    """An ISO 8601 time as aware UTC; None when absent or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def digest(value: str | None) -> str | None:

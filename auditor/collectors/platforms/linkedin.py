@@ -27,11 +27,10 @@ from auditor.collectors.platforms.collector import (
     CarriedPosts,
     PlatformCollector,
     links_in,
-    mapping,
-    text,
     url_digest,
     window_floor,
 )
+from auditor.collectors.platforms.json_shapes import object_or_empty, text
 from auditor.config.loading import NetworkModel, PlatformModel
 from auditor.core.capabilities import Capabilities, PlatformCapability
 from auditor.core.completeness import Completeness, Facet
@@ -314,9 +313,9 @@ def post_answers(payload: Any) -> dict[str, bool]:
     """A batch get answer as id -> still exists (an error with status 404: gone)."""
     if not isinstance(payload, dict) or not isinstance(payload.get("results", {}), dict):
         raise MalformedResponse("linkedin: batch get without a results map")
-    found = {str(k): True for k, v in mapping(payload.get("results")).items() if v}
-    for post_id, error in mapping(payload.get("errors")).items():
-        if str(post_id) not in found and mapping(error).get("status") == 404:
+    found = {str(k): True for k, v in object_or_empty(payload.get("results")).items() if v}
+    for post_id, error in object_or_empty(payload.get("errors")).items():
+        if str(post_id) not in found and object_or_empty(error).get("status") == 404:
             found[str(post_id)] = False
     return found
 

@@ -27,11 +27,13 @@ from typing import TYPE_CHECKING, Any, Final
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput, FacetReads
 from auditor.collectors.platforms.json_api import (
     OutputBuilder,
+    digest,
+    make_client,
+)
+from auditor.collectors.platforms.json_shapes import (
     as_list,
     as_object,
-    digest,
     flag,
-    make_client,
     required_text,
     text,
     timestamp,

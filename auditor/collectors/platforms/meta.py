@@ -43,12 +43,10 @@ from auditor.collectors.platforms.collector import (
     PlatformCollector,
     concurrently,
     links_in,
-    mapping,
-    text,
     url_digest,
-    value_at,
     window_floor,
 )
+from auditor.collectors.platforms.json_shapes import object_or_empty, text, value_at
 from auditor.collectors.platforms.meta_graph import (
     BusinessReads,
     assigned_user,
@@ -257,7 +255,9 @@ class MetaCollector(PlatformCollector[BusinessReads]):
                     run.missing.append("business_management")
             elif error is not None:
                 problems.append(SourceProblem(error.kind.value, error.detail, None))
-        run.business = mapping(found["business"][0]) if found["business"][1] is None else None
+        run.business = (
+            object_or_empty(found["business"][0]) if found["business"][1] is None else None
+        )
         if found["business_users"][1] is None:
             run.users = {str(u["id"]): u for u in found["business_users"][0]}
             run.people_known = True
@@ -285,7 +285,7 @@ class MetaCollector(PlatformCollector[BusinessReads]):
             )
         except NotFound:
             return {post_id: self._exists(post_id) for post_id in ids}
-        found = mapping(payload)
+        found = object_or_empty(payload)
         return {post_id: True for post_id in ids if isinstance(found.get(post_id), dict)}
 
     def _exists(self, post_id: str) -> bool:
@@ -374,7 +374,7 @@ class MetaCollector(PlatformCollector[BusinessReads]):
         history: CarriedPosts,
         reads: FacetReads,
     ) -> AccountEvidence:
-        page = state.node(page_id) or mapping(
+        page = state.node(page_id) or object_or_empty(
             self.client.get_json(f"{self.version}/{page_id}", params={"fields": PAGE_FIELDS})
         )
         missing = state.missing + lacking(state.token, "meta", page_id)
@@ -476,7 +476,7 @@ class MetaCollector(PlatformCollector[BusinessReads]):
         history: CarriedPosts,
         reads: FacetReads,
     ) -> AccountEvidence:
-        account = state.node(ig_id) or mapping(
+        account = state.node(ig_id) or object_or_empty(
             self.client.get_json(f"{self.version}/{ig_id}", params={"fields": IG_FIELDS})
         )
         posts, cursor = self._posts(

@@ -18,7 +18,11 @@ from typing import Any
 
 import requests
 
-from auditor.collectors.platforms.collector import links_in, text, url_digest
+from auditor.collectors.platforms.collector import (
+    links_in,
+    url_digest,
+)
+from auditor.collectors.platforms.json_shapes import text
 from auditor.collectors.platforms.meta_token import TokenFacts
 from auditor.core.completeness import Completeness, weakest
 from auditor.core.errors import (

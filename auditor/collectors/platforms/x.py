@@ -38,11 +38,9 @@ from auditor.collectors.platforms.collector import (
     CarriedPosts,
     PlatformCollector,
     concurrently,
-    objects,
-    text,
-    value_at,
     window_floor,
 )
+from auditor.collectors.platforms.json_shapes import objects, text, value_at
 from auditor.collectors.platforms.x_payloads import (
     gone_state,
     parse_time,

@@ -29,12 +29,10 @@ from auditor.collectors.platforms.collector import (
     CarriedPosts,
     PlatformCollector,
     links_in,
-    objects,
-    text,
     url_digest,
-    value_at,
     window_floor,
 )
+from auditor.collectors.platforms.json_shapes import objects, text, value_at
 from auditor.config.loading import NetworkModel, PlatformModel
 from auditor.core.capabilities import Capabilities, PlatformCapability
 from auditor.core.completeness import Completeness, Facet

@@ -28,13 +28,9 @@ from urllib.parse import quote, urlsplit
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput, FacetReads
 from auditor.collectors.platforms.json_api import (
     OutputBuilder,
-    as_list,
-    as_object,
-    flag,
     make_client,
-    required_text,
-    text,
 )
+from auditor.collectors.platforms.json_shapes import as_list, as_object, flag, required_text, text
 from auditor.core.capabilities import Capabilities
 from auditor.core.completeness import Completeness, Facet, merge_facets
 from auditor.core.errors import CollectionError, NotFound, PermissionMissing, RateLimited

@@ -15,9 +15,7 @@ from auditor.engine.runner import assemble
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ALICE = Person("alice@northwind.example", "Alice", PersonStatus.ACTIVE)
-CSV = PeopleDirectory(
-    "directory", NOW, (ALICE,), facets={Facet.DIRECTORY: Completeness.complete()}
-)
+CSV = PeopleDirectory("directory", NOW, (ALICE,), facets={Facet.DIRECTORY: Completeness.complete()})
 
 
 def _providers() -> dict[str, frozenset[Facet]]:
