@@ -1,10 +1,12 @@
 """Plain-JSON platform collectors (GitHub, Mastodon, Bluesky) and the Google Workspace directory.
 
 ``build(config)`` returns one collector per configured source. The four collector modules share
-what lives here: reading hostile JSON payloads into typed values (:mod:`auditor.collectors.platforms.json_shapes`: a wrong shape raises
-:class:`~auditor.core.errors.MalformedResponse`, never ``KeyError``), turning a
-:class:`~auditor.core.errors.CollectionError` into a per-asset :class:`~auditor.core.models.SourceProblem`
-plus ``unknown`` evidence, and assembling the :class:`~auditor.collectors.base.CollectorOutput`.
+what lives here: the family's HTTP clients and cache, turning a
+:class:`~auditor.core.errors.CollectionError` into a per-asset
+:class:`~auditor.core.models.SourceProblem` plus ``unknown`` evidence, and
+:class:`OutputBuilder`, which states every account's facets against the collector's
+capabilities and assembles the :class:`~auditor.collectors.base.CollectorOutput`. Payload
+shapes are read with :mod:`auditor.collectors.platforms.json_shapes`.
 """
 
 from __future__ import annotations
@@ -48,9 +50,7 @@ def build(config: AppConfig, shared: HttpShared | None = None) -> list[Collector
     ``shared`` is the run's HTTP state (one rate-limit budget, one cache); without it the
     family makes its own."""
     from auditor.collectors.platforms import bluesky, github, mastodon
-    from auditor.collectors.platforms.collector import (
-        cache_path,
-    )
+    from auditor.collectors.platforms.collector import cache_path
     from auditor.collectors.records import google_workspace
 
     # The conditional-request cache sits beside the audit database (memory-only when there is
