@@ -3,9 +3,13 @@
 ``build(config)`` returns one collector per configured platform that has inventory accounts.
 What the four share lives here: :class:`PlatformCollector`, which reads every inventory account
 of its platforms concurrently (bounded by ``platforms.<name>.concurrency``) and isolates them
-from each other: a problem with one account becomes ``unknown`` evidence plus a
-:class:`~auditor.core.models.SourceProblem` for that asset and never stops the others; a ``not
-found`` answer is evidence (state ``not_found``), not a failure; a 401 fails the whole source.
+from each other. Every account's facets are stated against the collector's declared
+capabilities (:func:`~auditor.collectors.base.stated_account`): a failed endpoint leaves only
+the facets it feeds ``unknown`` (with a :class:`~auditor.core.models.SourceProblem` for that
+asset) and the facets already read keep their word; an account that cannot be read at all is
+``unknown`` evidence with every facet unknown; a ``not found`` answer is evidence (state
+``not_found``), not a failure; a 401 fails the whole source. The report's status is stated
+from the problems and the facets (:func:`~auditor.collectors.base.report_status`).
 Before the accounts, the previous run's posts still inside the content window are checked to
 still exist, in batches across the collector's accounts (:mod:`auditor.collectors.platforms.post_history`):
 each account then fetches only newer posts (its cursor) and keeps the carried posts that still
