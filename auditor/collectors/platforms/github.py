@@ -266,7 +266,7 @@ class GithubCollector(Collector):
             account_id=org.id,
             profile=org.profile,
             roles=roles,
-            roles_note=None if roles is not None else "the token cannot list the org's people",
+            roles_note=None if roles is not None else _why_roles_unread(reads),
             apps=apps,
             two_factor_policy=org.two_factor_policy,
             owned_by_company=True,
@@ -384,6 +384,14 @@ class GithubCollector(Collector):
         listing = reads.truncated(Facet.APPS, path)
         found = self._optional(lambda: self._list(path, {}, parse_installations, listing), missing)
         return None if found is None else tuple(found)
+
+
+def _why_roles_unread(reads: FacetReads) -> str:
+    """The note for an org whose people could not be listed: the failure, or the token."""
+    stated = reads.states.get(Facet.ROLES)
+    if stated is not None and reads.problems:
+        return f"the org's people could not be listed ({stated.reason})"
+    return "the token cannot list the org's people"
 
 
 def from_config(config: AppConfig, shared: HttpShared | None = None) -> GithubCollector | None:

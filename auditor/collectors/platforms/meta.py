@@ -393,6 +393,7 @@ class MetaCollector(PlatformCollector[BusinessReads]):
                 note = "the token lacks pages_manage_metadata"
                 reads.lacks(role_facets, exc)
             except CollectionError as exc:
+                note = f"the page's roles could not be read ({exc.kind.value})"
                 reads.failed(role_facets, exc)
             if roles is not None and owned is None:
                 # business ADMINs control every page the business owns; ownership unknown, so
