@@ -41,6 +41,13 @@ class PlatformCapability:
     handle_lookup: bool = False
     """It looks handles up (lookalike candidates, claimable brand handles)."""
 
+    @property
+    def readable(self) -> frozenset[Facet]:
+        """Every facet it can read on this platform: ``provides``, plus ``discovery`` when it
+        lists the accounts the company controls (stated per platform in
+        ``Evidence.discovery``, not per account)."""
+        return self.provides | ({Facet.DISCOVERY} if self.discovery else frozenset())
+
 
 @dataclass(frozen=True)
 class Capabilities:
@@ -136,7 +143,7 @@ class CapabilityRegistry:
             facet
             for c in self.declared
             for p in c.platforms
-            for facet in (*p.provides, *p.not_exposed)
+            for facet in (*p.readable, *p.not_exposed)
         )
 
     def not_exposed_reason(self, platform: str, facet: Facet) -> str | None:
@@ -147,7 +154,7 @@ class CapabilityRegistry:
             declared = capabilities.platform(platform)
             if declared is None:
                 continue
-            if facet in declared.provides:
+            if facet in declared.readable:
                 return None
             if facet in declared.not_exposed:
                 reasons.append(declared.not_exposed[facet])
@@ -166,7 +173,7 @@ class CapabilityRegistry:
         return tuple(
             c.source
             for c in self.declared
-            if wanted & c.facets or any(wanted & p.provides for p in c.platforms)
+            if wanted & c.facets or any(wanted & p.readable for p in c.platforms)
         )
 
     def cell(self, facets: Sequence[Facet], platform: str) -> Cell:
@@ -192,7 +199,7 @@ class CapabilityRegistry:
             if facet in capabilities.facets:
                 return True
             declared = capabilities.platform(platform)
-            if declared is not None and facet in declared.provides:
+            if declared is not None and facet in declared.readable:
                 return True
         return False
 

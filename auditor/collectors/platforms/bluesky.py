@@ -193,6 +193,7 @@ CAPABILITIES = Capabilities(
             PLATFORM,
             provides=frozenset({Facet.IDENTITY, Facet.PROFILE, Facet.POSTS, *_SESSION_FACETS}),
             not_exposed={
+                Facet.DISCOVERY: "Bluesky offers no listing of the accounts a company controls",
                 Facet.ROLES: ROLES_NOTE,
                 Facet.MEMBER_TWO_FACTOR: ROLES_NOTE,
                 Facet.APPS: "Bluesky exposes no connected apps (app passwords are not listed)",

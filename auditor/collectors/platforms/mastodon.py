@@ -215,6 +215,7 @@ CAPABILITIES = Capabilities(
             PLATFORM,
             provides=frozenset({Facet.IDENTITY, Facet.TOKEN_OWNER, Facet.PROFILE, Facet.POSTS}),
             not_exposed={
+                Facet.DISCOVERY: "Mastodon offers no listing of the accounts a company controls",
                 Facet.ROLES: ROLES_NOTE,
                 Facet.MEMBER_TWO_FACTOR: ROLES_NOTE,
                 Facet.APPS: "Mastodon exposes no account's authorized apps to an auditor",

@@ -181,6 +181,7 @@ CAPABILITIES = Capabilities(
             "x",
             provides=frozenset({Facet.IDENTITY, Facet.TOKEN_OWNER, Facet.PROFILE, Facet.POSTS}),
             not_exposed={
+                Facet.DISCOVERY: "X offers no listing of the accounts a company controls",
                 Facet.ROLES: "X exposes no delegates",
                 Facet.MEMBER_TWO_FACTOR: "X exposes no delegates",
                 Facet.APPS: "X exposes no connected apps",

@@ -133,6 +133,7 @@ CAPABILITIES = Capabilities(
             "youtube",
             provides=frozenset({Facet.IDENTITY, Facet.PROFILE, Facet.POSTS}),
             not_exposed={
+                Facet.DISCOVERY: "YouTube offers no listing of the channels a company controls",
                 Facet.ROLES: "YouTube does not expose channel managers",
                 Facet.MEMBER_TWO_FACTOR: "YouTube does not expose channel managers",
                 Facet.APPS: "YouTube exposes no connected apps of a channel",
