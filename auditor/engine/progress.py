@@ -66,6 +66,8 @@ def _state(report: SourceReport) -> str:
         return f"failed ({kinds or 'error'})"
     if report.problems:
         return f"incomplete: {len(report.problems)} problem(s) ({kinds})"
+    if report.status is SourceStatus.PARTIAL:
+        return "incomplete: a listing was cut short"
     return "ok"
 
 

@@ -169,6 +169,10 @@ class ServiceProgress:
                 kinds,
                 extra=self._extra,
             )
+        elif report.status is SourceStatus.PARTIAL:
+            self._log.warning(
+                "source %s read partially (a listing was cut short)", report.name, extra=self._extra
+            )
         else:
             self._log.info("source %s read", report.name, extra=self._extra)
 

@@ -362,6 +362,7 @@ def test_log_progress_prints_one_line_per_event():
             "x", SourceStatus.FAILED, datetime.now(UTC), (SourceProblem("auth", "401"),), requests=2
         )
     )
+    progress.collector_finished(SourceReport("github", SourceStatus.PARTIAL, datetime.now(UTC)))
     progress.checks_started(3)
     for check_id in ("a.b", "a.c", "a.d"):
         progress.check_finished(check_id, 1)
@@ -370,6 +371,7 @@ def test_log_progress_prints_one_line_per_event():
     assert lines == [
         "brand-audit: collecting x",
         "brand-audit: collected x: failed (auth), 2 request(s), 0.0s",
+        "brand-audit: collected github: incomplete: a listing was cut short, 0 request(s), 0.0s",
         "brand-audit: evaluating 3 check(s)",
         "brand-audit: evaluated 3/3 check(s)",
     ]

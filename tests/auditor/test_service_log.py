@@ -133,6 +133,7 @@ def test_progress_from_worker_threads_carries_the_run_that_created_it(json_log):
         SourceReport(
             "github", SourceStatus.PARTIAL, now, (SourceProblem(kind="permission", detail="403"),)
         ),
+        SourceReport("linkedin", SourceStatus.PARTIAL, now),  # a truncated listing only
     ]
     workers = [threading.Thread(target=progress.collector_finished, args=(r,)) for r in reports]
     for worker in workers:
@@ -145,5 +146,6 @@ def test_progress_from_worker_threads_carries_the_run_that_created_it(json_log):
         "source directory read": ("info", "run-7"),
         "source x failed (rate_limit)": ("warning", "run-7"),
         "source github read with 1 problem(s) (permission)": ("warning", "run-7"),
+        "source linkedin read partially (a listing was cut short)": ("warning", "run-7"),
         "evaluating 12 check(s)": ("info", "run-7"),
     }
