@@ -44,11 +44,11 @@ def needed_facets(
     report (``needs: collector``)."""
     wanted: set[Facet] = set()
     for spec in selected:
+        if "collector" in spec.needs:
+            return None
         if spec.facets:
             wanted.update(spec.facets)
             continue
-        if "collector" in spec.needs:
-            return None
         for need in spec.needs:
             if need == "platform":
                 wanted.update(registry.platform_facets())
