@@ -57,7 +57,7 @@ def build(config: AppConfig, shared: HttpShared | None = None) -> list[Collector
     # none yet, as in the demo), shared by the four collectors of this family.
     if shared is None:
         shared = HttpShared.from_network(
-            config.model.network, cache_path=cache_path(config, "community")
+            config.model.network, cache_path=cache_path(config, "json-api")
         )
     collectors: list[Collector] = []
     for module in (github, mastodon, bluesky, google_workspace):

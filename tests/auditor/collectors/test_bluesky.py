@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from community_fixtures import config_for, context, json_values, parsed_or_malformed, shared
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from json_api_fixtures import config_for, context, json_values, parsed_or_malformed, shared
 
 from auditor.collectors.platforms import bluesky
 from auditor.collectors.platforms.bluesky import BlueskyProfile, parse_feed, parse_profile

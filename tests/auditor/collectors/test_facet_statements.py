@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from community_fixtures import config_for, context, shared
+from json_api_fixtures import config_for, context, shared
 from platform_fixtures import PLATFORM_WORLD, accounts_of, collect, make_config
 
 from auditor.collectors.platforms import bluesky, github, linkedin

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from community_fixtures import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from json_api_fixtures import (
     TESTDATA,
     config_for,
     context,
@@ -16,8 +18,6 @@ from community_fixtures import (
     parsed_or_malformed,
     shared,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from auditor.collectors.platforms import github
 from auditor.collectors.platforms.github import OrgFacts, parse_installations, parse_org

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 import requests
-from community_fixtures import NOW, config_for, context, json_values, parsed_or_malformed, shared
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from json_api_fixtures import NOW, config_for, context, json_values, parsed_or_malformed, shared
 
 from auditor.collectors.records import google_workspace
 from auditor.collectors.records.google_workspace import (

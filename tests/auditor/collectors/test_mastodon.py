@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 import yaml
-from community_fixtures import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from json_api_fixtures import (
     NOW,
     TESTDATA,
     config_for,
@@ -16,8 +18,6 @@ from community_fixtures import (
     parsed_or_malformed,
     shared,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from auditor.collectors.platforms import mastodon
 from auditor.collectors.platforms.mastodon import (
