@@ -146,6 +146,17 @@ class CapabilityRegistry:
             for facet in (*p.readable, *p.not_exposed)
         )
 
+    def account_facets(self) -> frozenset[Facet]:
+        """Facets read from the accounts themselves: what the collectors that read accounts
+        (their identity) provide or declare not exposed on any platform."""
+        return frozenset(
+            facet
+            for c in self.declared
+            for p in c.platforms
+            if Facet.IDENTITY in p.provides
+            for facet in (*p.readable, *p.not_exposed)
+        )
+
     def not_exposed_reason(self, platform: str, facet: Facet) -> str | None:
         """Why ``platform`` does not expose ``facet``; None when some collector reads it there
         or nobody declared it unexposed."""

@@ -51,7 +51,7 @@ def needed_facets(
             continue
         for need in spec.needs:
             if need == "platform":
-                wanted.update(registry.platform_facets())
+                wanted.update(registry.account_facets())
             else:
                 wanted.update(NEEDS_FACETS.get(need, ()))
     return frozenset(wanted)
@@ -69,7 +69,7 @@ NEEDS_FACETS: Mapping[str, frozenset[Facet]] = MappingProxyType(
     }
 )
 """The ``needs`` vocabulary in facet terms, for checks that do not declare ``facets`` yet
-(``platform`` is every facet some collector reads for a platform; ``inventory``, ``history``
+(``platform`` is every facet a collector reads from the accounts themselves; ``inventory``, ``history``
 and ``baseline`` come from the config and the store, not from a collector)."""
 
 
@@ -88,7 +88,9 @@ def collection_gaps(
         declared = registry.of(report.name)
         if declared is None:
             continue
-        prefixes.extend(f"account:{platform}:" for platform in declared.served())
+        prefixes.extend(
+            f"account:{p.platform}:" for p in declared.platforms if Facet.IDENTITY in p.provides
+        )
         failed_facets |= declared.facets
     checks = frozenset(
         s.id for s in selected if failed_facets & (needed_facets((s,), registry) or frozenset())

@@ -22,13 +22,13 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.collectors.impersonation.handle_variants import RULES, Skeletons, handle_form, ranked
 from auditor.config.loading import PlatformModel
-from auditor.core.capabilities import Capabilities
+from auditor.core.capabilities import Capabilities, PlatformCapability
 from auditor.core.completeness import Completeness, Facet, SourceStatus
 from auditor.core.errors import CollectionError, MalformedResponse, NotFound
 from auditor.core.evidence import HandleProbe
@@ -67,6 +67,15 @@ _FIELDS = {
     "github": ("id", "name"),
 }
 """Where each platform's user object keeps its immutable id and display name."""
+
+
+LOOKUP_PLATFORMS: tuple[Literal["x", "mastodon", "bluesky", "github"], ...] = (
+    "x",
+    "mastodon",
+    "bluesky",
+    "github",
+)
+"""The platforms a handle can be looked up on (the others offer no public user lookup)."""
 
 
 class HttpResolver:
@@ -166,7 +175,7 @@ def probe_clients(
 
     wanted = set(config.model.platforms) | set(config.policy.claim_platforms) | set(include)
     resolvers: dict[str, Resolver] = {}
-    for platform in ("x", "mastodon", "bluesky", "github"):
+    for platform in LOOKUP_PLATFORMS:
         settings = config.model.platforms.get(platform)
         if platform not in wanted or (platform in ("x", "mastodon") and settings is None):
             continue
@@ -209,7 +218,13 @@ class HandleCollector(Collector):
     """Looks lookalike and brand handles up on every platform that can resolve one."""
 
     name = "handles"
-    capabilities = Capabilities(source="handles", facets=frozenset({Facet.HANDLES}))
+    capabilities = Capabilities(
+        source="handles",
+        platforms=tuple(
+            PlatformCapability(platform, provides=frozenset({Facet.HANDLES}), handle_lookup=True)
+            for platform in LOOKUP_PLATFORMS
+        ),
+    )
 
     def __init__(self, resolvers: Mapping[str, Resolver], *, workers: int = 8) -> None:
         self.resolvers = dict(resolvers)

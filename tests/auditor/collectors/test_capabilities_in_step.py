@@ -15,7 +15,7 @@ from auditor.cli.demo import DEMO_CONFIG, DEMO_WORLD, dates_as_of, demo_world, r
 from auditor.collectors import build_collectors, capability_registry
 from auditor.collectors.base import CollectContext, CollectorOutput
 from auditor.config.loading import load_config
-from auditor.core.evidence import AccountEvidence, DiscoveredAccount
+from auditor.core.evidence import AccountEvidence, DiscoveredAccount, HandleProbe
 from auditor.sandbox import start_sandbox
 
 
@@ -52,7 +52,7 @@ def test_every_stated_facet_is_declared_and_every_declared_facet_is_stated(
             if isinstance(item, DiscoveredAccount):
                 continue
             stated = set(item.facets)
-            if isinstance(item, AccountEvidence):
+            if isinstance(item, AccountEvidence | HandleProbe):
                 platform = declared.platform(item.platform)
                 assert platform is not None, f"{name} states {item.platform} it does not serve"
                 expected = set(platform.provides) | set(platform.not_exposed)
