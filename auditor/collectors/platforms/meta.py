@@ -65,6 +65,7 @@ from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import (
     AuthFailed,
     CollectionError,
+    ErrorKind,
     MalformedResponse,
     NotFound,
     PermissionMissing,
@@ -155,6 +156,13 @@ CAPABILITIES = Capabilities(
     ),
 )
 """What the Meta collector reads, and what Meta does not expose."""
+
+
+class HoldingsUnread(CollectionError):
+    """An inventory account without an id that the business's holdings, read only in part,
+    do not name: unknown, not gone (its kind is the failed edge's, else ``server``)."""
+
+    kind = ErrorKind.SERVER
 
 
 class MetaCollector(PlatformCollector[BusinessReads]):
@@ -318,13 +326,17 @@ class MetaCollector(PlatformCollector[BusinessReads]):
         edges = _IG_HOLDINGS if spec.platform == "instagram" else _PAGE_HOLDINGS
         listed = state.holdings(edges)
         if node_id is None:
-            if state.errors.get(edges[0]) or state.errors.get(edges[1]):
-                error = state.errors.get(edges[0]) or state.errors[edges[1]]
-                raise type(error)(
-                    f"meta: {spec.handle} has no id and the business's holdings could not be "
-                    f"read ({error.detail})",
-                    status=error.status,
+            if not listed.is_complete:
+                # Meta never said the account is gone: the listing that would name it was not
+                # read in full, so the account is unknown (never not_found)
+                unread = HoldingsUnread(
+                    f"meta: {spec.handle} has no id and the business's holdings were not read "
+                    f"in full ({listed.reason})"
                 )
+                cause = next((state.errors[e] for e in edges if e in state.errors), None)
+                if cause is not None:
+                    unread.kind = cause.kind  # the edge's own failure (rate limit, 5xx ...)
+                raise unread
             raise NotFound(f"meta: {spec.handle} is not held by the business and has no id")
         if owned is None:
             reason = (

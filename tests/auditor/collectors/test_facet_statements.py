@@ -61,7 +61,7 @@ def test_a_page_without_id_is_unknown_not_unreachable_when_the_holdings_failed(
     evidence = accounts_of(output)[PAGE_KEY]
     assert evidence.state is AccountState.UNKNOWN  # Meta never said it does not exist
     assert facet_status(evidence, Facet.IDENTITY).state is Coverage.UNKNOWN
-    assert PAGE_KEY in {p.asset_key for p in output.report.problems}
+    assert ("server", PAGE_KEY) in {(p.kind, p.asset_key) for p in output.report.problems}
 
 
 def test_business_node_503_leaves_the_policy_unknown(tmp_path: Path) -> None:
