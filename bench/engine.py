@@ -35,6 +35,7 @@ import yaml
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.config.loading import load_config
+from auditor.core.completeness import SourceStatus
 from auditor.core.evidence import (
     AccountEvidence,
     AccountState,
@@ -206,7 +207,7 @@ class SyntheticPlatforms(Collector):
             )
             for n, d in enumerate(self.domains)
         ]
-        return CollectorOutput(SourceReport(self.name, True, NOW), tuple(items))
+        return CollectorOutput(SourceReport(self.name, SourceStatus.COMPLETE, NOW), tuple(items))
 
 
 class Timing:

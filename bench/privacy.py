@@ -172,9 +172,7 @@ def demo(out: Path, world: Path, log: io.StringIO, *, email_too: bool) -> int:
     args = ["demo", "--out", str(out), "--quiet", "--fail-on", "none"]
     try:
         with (
-            mock.patch.dict(
-                cli_demo.DEMO_WORLDS, {"northwind": (cli_demo.DEMO_CONFIG, world)}
-            ),
+            mock.patch.dict(cli_demo.DEMO_WORLDS, {"northwind": (cli_demo.DEMO_CONFIG, world)}),
             contextlib.redirect_stdout(io.StringIO()),
         ):
             return cli_main(args + (["--email"] if email_too else []))

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.estate import AccountSpec
 from auditor.core.evidence import AccountEvidence, AccountState, RoleHolder
 from auditor.core.models import Asset, Outcome, SourceProblem, Status
@@ -70,7 +71,8 @@ def problem_index(ctx: CheckContext) -> ProblemIndex:
                 by_asset.setdefault(problem.asset_key, problem)
         whole = next((p for p in report.problems if p.asset_key is None), None)
         kinds = frozenset(p.kind for p in report.problems)
-        index[name] = SourceProblems(report.ok, whole, by_asset, kinds)
+        ok = report.status is not SourceStatus.FAILED
+        index[name] = SourceProblems(ok, whole, by_asset, kinds)
     return index
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.evidence import AccountEvidence, AccountState
 from auditor.core.models import Asset, Outcome, Severity, SourceProblem, SourceReport, Status
 from auditor.core.registry import CheckContext, CheckFunc, check, outcome
@@ -57,9 +58,11 @@ def collection_failed(ctx: CheckContext) -> Iterator[Outcome]:
 def _source_results(ctx: CheckContext, report: SourceReport) -> Iterator[Outcome]:
     asset = Asset.source(report.name)
     whole = [p for p in report.problems if p.asset_key is None]
-    if not report.ok or whole:
+    if report.status is SourceStatus.FAILED or whole:
         what = "; ".join(_problem(p) for p in whole) or "the collector reported a failure"
-        verb = "could not be read" if not report.ok else "was read with a gap"
+        verb = (
+            "could not be read" if report.status is SourceStatus.FAILED else "was read with a gap"
+        )
         yield outcome(
             ctx,
             asset,
@@ -88,7 +91,7 @@ def _source_results(ctx: CheckContext, report: SourceReport) -> Iterator[Outcome
             kinds=sorted({p.kind for p in problems}),
             asset_key=key,
         )
-    if report.ok and not whole and not by_asset:
+    if report.status is SourceStatus.COMPLETE and not whole and not by_asset:
         detail = f"The {report.name} source was read completely ({report.requests} requests)"
         yield outcome(
             ctx,

@@ -8,7 +8,7 @@ Top level (``schema_version`` 1):
   ``not_verified_by_severity``), ``risk_score``, ``risk_formula``, ``assets``, ``new``,
   ``resolved``, ``regressed``. The counts come from :func:`reports.history.count_run`, the one
   place a run is counted, so this file, the HTML report and the email agree.
-- ``sources``: one entry per collector: ``name``, ``ok``, ``observed_at``, ``requests``,
+- ``sources``: one entry per collector: ``name``, ``status`` (complete, partial or failed), ``observed_at``, ``requests``,
   ``duration_s``, ``problems`` (``kind``, ``detail``, ``asset_key``, ``scope``).
 - ``assets``: ``kind``, ``platform``, ``handle``, ``id``, ``domain``, ``key``.
 - ``findings``: ``check``, ``category``, ``severity``, ``status``, ``muted_status``,
@@ -98,7 +98,7 @@ def _finding(finding: Finding, finished_at: datetime) -> dict[str, Any]:
 def _source(report: SourceReport) -> dict[str, Any]:
     return {
         "name": report.name,
-        "ok": report.ok,
+        "status": report.status.value,
         "observed_at": iso_time(report.observed_at),
         "requests": report.requests,
         "duration_s": round(report.duration_s, 3),

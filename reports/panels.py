@@ -112,19 +112,23 @@ def unverified_groups(run: AuditRun) -> tuple[UnverifiedGroup, ...]:
     return tuple(sorted(groups, key=lambda g: (-g.count, g.platform)))
 
 
+_STATUS_ORDER = {"failed": 0, "partial": 1, "complete": 2}
+"""Failed sources first, then partial ones."""
+
+
 def source_lines(sources: Iterable[SourceReport]) -> tuple[SourceLine, ...]:
     """Each collector's outcome, failed ones first."""
     lines = [
         SourceLine(
             name=s.name,
-            ok=s.ok,
+            status=s.status.value,
             problems=tuple(problem_text(p) for p in s.problems),
             requests=s.requests,
             duration=f"{s.duration_s:.1f} s",
         )
         for s in sources
     ]
-    return tuple(sorted(lines, key=lambda s: (s.ok, not s.problems, s.name)))
+    return tuple(sorted(lines, key=lambda s: (_STATUS_ORDER[s.status], not s.problems, s.name)))
 
 
 def mute_lines(

@@ -222,8 +222,8 @@ class SourceLine:
 
     name: str
     """Source name."""
-    ok: bool
-    """Read completely."""
+    status: str
+    """``complete``, ``partial`` or ``failed`` (the source's stated status)."""
     problems: tuple[str, ...]
     """Problems in words."""
     requests: int

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from auditor.cli.arguments import one_line, split_list
 from auditor.config.loading import AppConfig, load_config
+from auditor.core.capabilities import coverage_table
 from auditor.core.errors import UserError
 from auditor.core.models import Asset
 from auditor.core.registry import Registry
@@ -69,9 +70,13 @@ def validate_command(args: argparse.Namespace) -> int:
 
 
 def checks_command(args: argparse.Namespace) -> int:
-    """``checks`` lists the catalog; ``checks explain ID`` prints one check's documentation."""
+    """``checks`` lists the catalog; ``checks explain ID`` prints one check's documentation;
+    ``checks --coverage`` prints the check x platform table."""
     registry = _registry()
     words: list[str] = args.words
+    if getattr(args, "coverage", False):
+        print(coverage_markdown(registry), end="")
+        return 0
     if not words:
         width = max((len(s.id) for s in registry.specs), default=10)
         for spec in registry.specs:
@@ -91,6 +96,15 @@ def checks_command(args: argparse.Namespace) -> int:
         print(textwrap.fill(text, width=96, initial_indent="  ", subsequent_indent="  "))
     print("\n" + spec.documentation)
     return 0
+
+
+def coverage_markdown(registry: Registry) -> str:
+    """The check x platform table (Markdown) from the checks' declared facets and every
+    collector's declared capabilities: what ``checks --coverage`` prints and the README shows."""
+    from auditor.collectors import capability_registry
+
+    checks = [(spec.id, spec.facets) for spec in registry.specs]
+    return coverage_table(capability_registry(), checks)
 
 
 def history_command(args: argparse.Namespace) -> int:

@@ -76,6 +76,11 @@ def _add_admin(sub: argparse._SubParsersAction[_Parser]) -> None:
     validate.set_defaults(command="validate")
     checks = sub.add_parser("checks", help="list the checks; 'checks explain ID' documents one")
     checks.add_argument("words", nargs="*", metavar="explain ID")
+    checks.add_argument(
+        "--coverage",
+        action="store_true",
+        help="print the check x platform table: which checks each platform lets us verify",
+    )
     checks.set_defaults(command="checks")
     history = sub.add_parser("history", help="list earlier runs of the config's estate")
     history.add_argument("--config", required=True)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from auditor.cli.arguments import split_list
 from auditor.config.loading import AppConfig, load_config
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import StoreError, UserError
 from auditor.core.models import Mute, Severity
 from auditor.core.registry import Registry, build_registry
@@ -278,9 +279,9 @@ def print_summary(result: AuditResult, counts: RunCounts, written: Sequence[Path
         f" risk score {counts.risk_score}"
     )
     for source in run.sources:
-        if not source.ok or source.problems:
-            kinds = ", ".join(sorted({p.kind for p in source.problems})) or "failed"
-            state = "failed" if not source.ok else "incomplete"
+        if source.status is not SourceStatus.COMPLETE or source.problems:
+            kinds = ", ".join(sorted({p.kind for p in source.problems})) or source.status.value
+            state = "failed" if source.status is SourceStatus.FAILED else "incomplete"
             print(f"Evidence gap: {source.name} {state} ({kinds})")
     for path in written:
         print(f"Wrote {path}")

@@ -20,6 +20,8 @@ import importlib
 import inspect
 from typing import TYPE_CHECKING
 
+from auditor.core.capabilities import CapabilityRegistry
+
 if TYPE_CHECKING:
     from auditor.collectors.base import Collector
     from auditor.config.loading import AppConfig
@@ -55,3 +57,33 @@ def run_shared(config: AppConfig) -> HttpShared:
     from auditor.http.client import HttpShared
 
     return HttpShared.from_network(config.model.network, cache_path=cache_path(config))
+
+
+COLLECTOR_CLASSES = (
+    "auditor.collectors.records.directory_csv:DirectoryCsvCollector",
+    "auditor.collectors.records.google_workspace:GoogleWorkspaceCollector",
+    "auditor.collectors.records.sources:VaultCollector",
+    "auditor.collectors.records.register_csv:RegisterCsvCollector",
+    "auditor.collectors.platforms.x:XCollector",
+    "auditor.collectors.platforms.meta:MetaCollector",
+    "auditor.collectors.platforms.linkedin:LinkedInCollector",
+    "auditor.collectors.platforms.youtube:YouTubeCollector",
+    "auditor.collectors.platforms.github:GithubCollector",
+    "auditor.collectors.platforms.mastodon:MastodonCollector",
+    "auditor.collectors.platforms.bluesky:BlueskyCollector",
+    "auditor.collectors.registration.lookup:RegistrationCollector",
+    "auditor.collectors.impersonation.lookalikes:LookalikeCollector",
+    "auditor.collectors.impersonation.handles:HandleCollector",
+)
+"""Every collector class, as ``module:Class`` (imported only when the registry is built)."""
+
+
+def capability_registry() -> CapabilityRegistry:
+    """Every collector's declared capabilities, whether or not the config enables it (for
+    ``brand-audit checks --coverage``; a run reads its own collectors' declarations)."""
+    declared = []
+    for entry in COLLECTOR_CLASSES:
+        module_name, class_name = entry.split(":")
+        collector_class = getattr(importlib.import_module(module_name), class_name)
+        declared.append(collector_class.capabilities)
+    return CapabilityRegistry(tuple(declared))

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 
 class Facet(StrEnum):
@@ -169,7 +169,12 @@ def weakest(states: Iterable[Completeness]) -> Completeness:
     return result
 
 
-def merge_facets(first: FacetMap, second: FacetMap) -> dict[Facet, Completeness]:
+K = TypeVar("K")
+
+
+def merge_facets(
+    first: Mapping[K, Completeness], second: Mapping[K, Completeness]
+) -> dict[K, Completeness]:
     """Two sources' statements about one item merged facet by facet, keeping the weaker; a
     facet only one source stated keeps that source's word."""
     merged = dict(first)
@@ -196,3 +201,13 @@ def source_status(states: Iterable[Completeness], *, anything_read: bool = True)
         return SourceStatus.FAILED
     failing = [s for s in states if not s.is_complete and not s.structural]
     return SourceStatus.PARTIAL if failing else SourceStatus.COMPLETE
+
+
+def combined_status(*statuses: SourceStatus) -> SourceStatus:
+    """One status for a source read in several phases: complete when every phase was, failed
+    when every phase failed, partial otherwise."""
+    if all(s is SourceStatus.COMPLETE for s in statuses):
+        return SourceStatus.COMPLETE
+    if all(s is SourceStatus.FAILED for s in statuses):
+        return SourceStatus.FAILED
+    return SourceStatus.PARTIAL

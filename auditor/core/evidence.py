@@ -27,7 +27,7 @@ from auditor.core.account_evidence import (
     RoleHolder,
     TwoFactorPolicy,
 )
-from auditor.core.completeness import Completeness, FacetMap
+from auditor.core.completeness import Completeness, FacetMap, SourceStatus
 from auditor.core.domain_evidence import (
     DomainEvidence,
     HandleProbe,
@@ -255,11 +255,9 @@ class Evidence:
     """Completeness of discovery (the accounts a business, org or token controls) by platform;
     a platform missing here was not discovered."""
 
-    def source_failed(self, name: str, asset_key: str | None = None) -> bool:
-        """True when source ``name`` failed entirely, or for ``asset_key``."""
+    def source_failed(self, name: str) -> bool:
+        """True when source ``name`` ran and read nothing usable (its stated status is
+        ``failed``). Per-asset and per-facet completeness is read through
+        :func:`~auditor.core.completeness.facet_status`, never from problem lists."""
         report = self.sources.get(name)
-        if report is None:
-            return False
-        if not report.ok and any(p.asset_key is None for p in report.problems):
-            return True
-        return asset_key is not None and any(p.asset_key == asset_key for p in report.problems)
+        return report is not None and report.status is SourceStatus.FAILED

@@ -240,8 +240,9 @@ class SourceReport:
 
     name: str
     """The source name (``directory``, ``vault``, ``x``, ``rdap`` ...)."""
-    ok: bool
-    """True when the source was read completely (problems may still list per-asset gaps)."""
+    status: SourceStatus
+    """complete, partial or failed, stated by the collector (one meaning everywhere:
+    :class:`~auditor.core.completeness.SourceStatus`)."""
     observed_at: datetime
     """When collection finished."""
     problems: tuple[SourceProblem, ...] = ()
@@ -250,21 +251,6 @@ class SourceReport:
     """HTTP requests made (0 for file sources)."""
     duration_s: float = 0.0
     """Wall time spent collecting."""
-    status: SourceStatus | None = None
-    """complete, partial or failed (one meaning everywhere: :class:`SourceStatus`). When a
-    collector does not state it, it is derived: failed when not ``ok``, partial when ``ok`` with
-    problems, complete otherwise."""
-
-    def __post_init__(self) -> None:
-        if self.status is None:
-            derived = (
-                SourceStatus.FAILED
-                if not self.ok
-                else SourceStatus.PARTIAL
-                if self.problems
-                else SourceStatus.COMPLETE
-            )
-            object.__setattr__(self, "status", derived)
 
 
 @dataclass(frozen=True)

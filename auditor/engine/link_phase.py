@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.core.completeness import SourceStatus, combined_status
 from auditor.core.errors import CollectionError, ErrorKind, UserError
 from auditor.core.evidence import AccountEvidence, DomainEvidence, EvidenceItem
 from auditor.core.models import SourceProblem, SourceReport
@@ -69,7 +70,7 @@ def collect_linked(
 def _failed(name: str, problem: SourceProblem, started: float) -> CollectorOutput:
     report = SourceReport(
         name=name,
-        ok=False,
+        status=SourceStatus.FAILED,
         observed_at=datetime.now(UTC),
         problems=(problem,),
         duration_s=time.monotonic() - started,
@@ -83,7 +84,7 @@ def merge_outputs(first: CollectorOutput, second: CollectorOutput) -> CollectorO
     problems.extend(p for p in second.report.problems if p not in problems)
     report = replace(
         first.report,
-        ok=first.report.ok and second.report.ok,
+        status=combined_status(first.report.status, second.report.status),
         observed_at=max(first.report.observed_at, second.report.observed_at),
         problems=tuple(problems),
         requests=first.report.requests + second.report.requests,

@@ -38,7 +38,7 @@ import contextlib
 import contextvars
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -47,6 +47,8 @@ from typing import TYPE_CHECKING
 from auditor import __version__
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.collectors.records.google_workspace import merge_directories
+from auditor.core.capabilities import CapabilityRegistry
+from auditor.core.completeness import Completeness, Facet, SourceStatus, merge_facets
 from auditor.core.errors import AuditorError, CollectionError, ErrorKind, StoreError, UserError
 from auditor.core.estate import AccountSpec, DomainSpec
 from auditor.core.evidence import (
@@ -171,7 +173,8 @@ def _audit(
     try:
         previous = prior.run.evidence if prior else None
         ctx = CollectContext(config.estate, config.policy, ref, previous)
-        evidence = collect(relevant_collectors(collectors, selected, only), ctx, sink)
+        chosen = relevant_collectors(collectors, selected, only)
+        evidence = collect(chosen, ctx, sink)
         run = _evaluate_run(
             config,
             run_id=run_id,
@@ -181,6 +184,7 @@ def _audit(
             prior=prior,
             store=store,
             progress=sink,
+            registry=CapabilityRegistry(tuple(c.capabilities for c in chosen)),
         )
         run = replace(run, finished_at=ref + timedelta(seconds=time.monotonic() - started))
     except Exception as exc:  # isolation boundary: record the failed run, then re-raise
@@ -216,6 +220,7 @@ def _evaluate_run(
     prior: PriorState | None,
     store: Store,
     progress: Progress,
+    registry: CapabilityRegistry,
 ) -> AuditRun:
     """Evaluate, stamp and mute: the run as it will be stored (``finished_at`` set later)."""
     estate = config.estate
@@ -234,7 +239,7 @@ def _evaluate_run(
         history=store,
         overrides=config.policy.severity_overrides,
         now=ref,
-        gaps=collection_gaps(evidence, selected),
+        gaps=collection_gaps(evidence, selected, registry),
     )
     findings = apply_mutes(findings, store.list_mutes(), ref)
     return AuditRun(
@@ -281,7 +286,8 @@ def collect(collectors: Sequence[Collector], ctx: CollectContext, progress: Prog
     outputs = [
         collect_linked(c, out, ctx, accounts) for c, out in zip(collectors, outputs, strict=True)
     ]
-    return assemble(outputs, datetime.now(UTC))
+    providers = {c.name: c.capabilities.facets for c in collectors}
+    return assemble(outputs, datetime.now(UTC), providers)
 
 
 def _collect_one(collector: Collector, ctx: CollectContext, progress: Progress) -> CollectorOutput:
@@ -305,7 +311,7 @@ def _collect_one(collector: Collector, ctx: CollectContext, progress: Progress) 
 def _failed(name: str, problem: SourceProblem, started: float) -> CollectorOutput:
     report = SourceReport(
         name=name,
-        ok=False,
+        status=SourceStatus.FAILED,
         observed_at=datetime.now(UTC),
         problems=(problem,),
         duration_s=time.monotonic() - started,
@@ -313,8 +319,15 @@ def _failed(name: str, problem: SourceProblem, started: float) -> CollectorOutpu
     return CollectorOutput(report=report, items=())
 
 
-def assemble(outputs: Sequence[CollectorOutput], collected_at: datetime) -> Evidence:
-    """One :class:`Evidence` bundle from every collector's items and reports."""
+def assemble(
+    outputs: Sequence[CollectorOutput],
+    collected_at: datetime,
+    providers: Mapping[str, frozenset[Facet]] | None = None,
+) -> Evidence:
+    """One :class:`Evidence` bundle from every collector's items, reports and discovery
+    statements. ``providers`` names, per source, the record facets it provides (from the
+    collectors' capabilities): a failed directory source leaves the merged directory's facets
+    unknown."""
     directories: list[PeopleDirectory] = []
     vault: VaultEvidence | None = None
     register: ContentRegister | None = None
@@ -344,7 +357,7 @@ def assemble(outputs: Sequence[CollectorOutput], collected_at: datetime) -> Evid
     return Evidence(
         collected_at=collected_at,
         sources={out.report.name: out.report for out in outputs},
-        people=merge_directories(directories),
+        people=_people(directories, outputs, providers or {}),
         vault=vault,
         register=register,
         accounts=accounts,
@@ -352,7 +365,42 @@ def assemble(outputs: Sequence[CollectorOutput], collected_at: datetime) -> Evid
         domains=domains,
         lookalikes=lookalikes,
         handles=tuple(handles),
+        discovery=_discovery(outputs),
     )
+
+
+def _people(
+    directories: Sequence[PeopleDirectory],
+    outputs: Sequence[CollectorOutput],
+    providers: Mapping[str, frozenset[Facet]],
+) -> PeopleDirectory | None:
+    """The merged directory, with the facets of every directory source that failed (and so
+    returned no directory) unknown: the CSV's word never stands in for an unreadable Workspace."""
+    merged = merge_directories(directories)
+    if merged is None:
+        return None
+    unread: dict[Facet, Completeness] = {}
+    for out in outputs:
+        facets = providers.get(out.report.name, frozenset()) & DIRECTORY_FACETS
+        if facets and out.report.status is SourceStatus.FAILED:
+            reason = f"the {out.report.name} source could not be read"
+            unread.update(dict.fromkeys(facets, Completeness.unknown(reason)))
+    if not unread:
+        return merged
+    return replace(merged, facets=merge_facets(merged.facets, unread))
+
+
+DIRECTORY_FACETS = frozenset({Facet.DIRECTORY, Facet.MAILBOX_TWO_FACTOR})
+"""The facets a people directory carries."""
+
+
+def _discovery(outputs: Sequence[CollectorOutput]) -> dict[str, Completeness]:
+    """Discovery completeness by platform: the weaker word when two collectors discover on one
+    platform."""
+    found: dict[str, Completeness] = {}
+    for out in outputs:
+        found = merge_facets(found, out.discovery)
+    return found
 
 
 def evaluate(specs: Sequence[CheckSpec], ctx: CheckContext, progress: Progress) -> list[Evaluated]:
@@ -402,6 +450,6 @@ def exit_code(run: AuditRun, fail_on: Severity | None) -> int:
         f.status is Status.FAIL and f.severity.rank >= fail_on.rank for f in run.findings
     ):
         return 1
-    if any(not s.ok or s.problems for s in run.sources):
+    if any(s.status is not SourceStatus.COMPLETE or s.problems for s in run.sources):
         return 3
     return 0

@@ -1,10 +1,11 @@
-"""Which evidence each collector provides, in the vocabulary of a check's ``needs``.
+"""Which collectors a run needs, and what a failed source left undecided.
 
-Two uses: with ``--only``, the runner reads only the sources the selected checks need
-(:func:`relevant_collectors`); after collection, :func:`collection_gaps` says what a failed or
-incomplete source left undecided, so no earlier fail there is reported as resolved. A collector
-not named in :data:`PROVIDES` is a platform API (``needs: platform``) whose accounts are those of
-its platform (``meta`` also reads Instagram accounts).
+With ``--only``, the runner reads only the collectors whose declared capabilities
+(:mod:`auditor.core.capabilities`) provide a facet the selected checks read
+(:func:`relevant_collectors`): ``CheckSpec.facets``, or for a check that does not declare them
+yet, its ``needs`` in facet terms (:data:`NEEDS_FACETS`). After collection,
+:func:`collection_gaps` says what a failed source left undecided, so no earlier fail there is
+reported as resolved (the stamping step's input until the finding lifecycle reads facets).
 """
 
 from __future__ import annotations
@@ -13,55 +14,85 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from auditor.collectors.base import Collector
+from auditor.core.capabilities import CapabilityRegistry
+from auditor.core.completeness import Facet, SourceStatus
 from auditor.core.evidence import Evidence
 from auditor.core.registry import CheckSpec
 from auditor.engine.stamping import Gaps
-
-PROVIDES: Mapping[str, frozenset[str]] = MappingProxyType(
-    {
-        "directory": frozenset({"directory"}),
-        "google_workspace": frozenset({"directory"}),
-        "vault": frozenset({"vault", "hibp"}),
-        "register": frozenset({"register"}),
-        "whois": frozenset({"whois"}),
-        "lookalikes": frozenset({"lookalikes"}),
-        "handles": frozenset({"handles"}),
-    }
-)
-"""The ``needs`` names each collector satisfies; any other collector is a platform API."""
 
 
 def relevant_collectors(
     collectors: Sequence[Collector], selected: Sequence[CheckSpec], only: Sequence[str] | None
 ) -> list[Collector]:
-    """With ``--only``, just the collectors whose evidence the selected checks need (all of them
-    when a coverage check is selected, since it reports on every source)."""
+    """With ``--only``, just the collectors whose declared capabilities provide a facet the
+    selected checks read (all of them when a check reports on every collector)."""
     if not only:
         return list(collectors)
-    needs = {need for spec in selected for need in spec.needs}
-    if "collector" in needs:
+    registry = CapabilityRegistry(tuple(c.capabilities for c in collectors))
+    wanted = needed_facets(selected, registry)
+    if wanted is None:
         return list(collectors)
-    platform = frozenset({"platform"})
-    return [c for c in collectors if PROVIDES.get(c.name, platform) & needs]
+    providers = set(registry.providers(wanted))
+    return [c for c in collectors if c.capabilities.source in providers]
 
 
-PLATFORM_ASSETS: Mapping[str, tuple[str, ...]] = MappingProxyType({"meta": ("meta", "instagram")})
-"""Platforms whose accounts a collector reads, when not just the collector's own name."""
+def needed_facets(
+    selected: Sequence[CheckSpec], registry: CapabilityRegistry
+) -> frozenset[Facet] | None:
+    """The facets the selected checks read (``CheckSpec.facets``; for a check that does not
+    declare them yet, its ``needs`` in facet terms); None when one reads every collector's
+    report (``needs: collector``)."""
+    wanted: set[Facet] = set()
+    for spec in selected:
+        if "collector" in spec.needs:
+            return None
+        if spec.facets:
+            wanted.update(spec.facets)
+            continue
+        for need in spec.needs:
+            if need == "platform":
+                wanted.update(registry.account_facets())
+            else:
+                wanted.update(NEEDS_FACETS.get(need, ()))
+    return frozenset(wanted)
 
 
-def collection_gaps(evidence: Evidence, selected: Sequence[CheckSpec]) -> Gaps:
-    """What could not be read this run (see :class:`auditor.engine.stamping.Gaps`)."""
-    failed_needs: set[str] = set()
+NEEDS_FACETS: Mapping[str, frozenset[Facet]] = MappingProxyType(
+    {
+        "directory": frozenset({Facet.DIRECTORY, Facet.MAILBOX_TWO_FACTOR}),
+        "vault": frozenset({Facet.VAULT}),
+        "hibp": frozenset({Facet.BREACH}),
+        "register": frozenset({Facet.REGISTER}),
+        "whois": frozenset({Facet.REGISTRATION}),
+        "lookalikes": frozenset({Facet.LOOKALIKES}),
+        "handles": frozenset({Facet.HANDLES}),
+    }
+)
+"""The ``needs`` vocabulary in facet terms, for checks that do not declare ``facets`` yet
+(``platform`` is every facet a collector reads from the accounts themselves; ``inventory``, ``history``
+and ``baseline`` come from the config and the store, not from a collector)."""
+
+
+def collection_gaps(
+    evidence: Evidence, selected: Sequence[CheckSpec], registry: CapabilityRegistry
+) -> Gaps:
+    """What could not be read this run (see :class:`auditor.engine.stamping.Gaps`): the assets
+    some source reported a problem for, the accounts of every platform a failed source serves,
+    and the checks that read a facet a failed record source provides."""
+    failed_facets: set[Facet] = set()
     prefixes: list[str] = []
     assets = {p.asset_key for r in evidence.sources.values() for p in r.problems if p.asset_key}
     for report in evidence.sources.values():
-        if report.ok:
+        if report.status is not SourceStatus.FAILED:
             continue
-        provides = PROVIDES.get(report.name)
-        if provides is None:  # a platform API: its accounts are unknown this run
-            platforms = PLATFORM_ASSETS.get(report.name, (report.name,))
-            prefixes.extend(f"account:{platform}:" for platform in platforms)
-        else:
-            failed_needs |= provides
-    checks = frozenset(s.id for s in selected if failed_needs & set(s.needs))
+        declared = registry.of(report.name)
+        if declared is None:
+            continue
+        prefixes.extend(
+            f"account:{p.platform}:" for p in declared.platforms if Facet.IDENTITY in p.provides
+        )
+        failed_facets |= declared.facets
+    checks = frozenset(
+        s.id for s in selected if failed_facets & (needed_facets((s,), registry) or frozenset())
+    )
     return Gaps(checks=checks, assets=frozenset(assets), prefixes=tuple(prefixes))

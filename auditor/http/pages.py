@@ -3,7 +3,9 @@
 :class:`Paginator` is mixed into :class:`auditor.http.client.HttpClient`; every page is fetched through
 the client's ``get`` (so retries, rate limits, the SSRF guard and the cache apply to each page)
 and yielded as parsed JSON. ``max_pages`` bounds every loop: a hostile server cannot keep a
-collector paging forever.
+collector paging forever. A listing that stops at ``max_pages`` while the server still offers a
+next page is truncated, and the paginator says so: it calls the caller's ``on_truncated(pages)``
+(a required argument, so no caller can take a truncated listing for a complete one).
 """
 
 from __future__ import annotations
@@ -40,9 +42,11 @@ class Paginator:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         max_pages: int = 50,
+        on_truncated: Callable[[int], None],
     ) -> Iterator[Any]:
         """Yield parsed JSON pages; ``next_params(page, response)`` gives the next page's extra
-        params, or an absolute next URL, or None to stop."""
+        params, or an absolute next URL, or None to stop. When the last allowed page still
+        names a next one, ``on_truncated(max_pages)`` is called once the pages are consumed."""
         url, current = path_or_url, dict(params or {})
         for _ in range(max_pages):
             response = self.get(url, params=current, headers=headers)
@@ -55,6 +59,7 @@ class Paginator:
                 url, current = step, {}
             else:
                 current = {**current, **step}
+        on_truncated(max_pages)
 
     def paginate_cursor(
         self,
@@ -65,6 +70,7 @@ class Paginator:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         max_pages: int = 50,
+        on_truncated: Callable[[int], None],
     ) -> Iterator[Any]:
         """Cursor / next-token pagination (X ``pagination_token``, YouTube ``pageToken``,
         Bluesky ``cursor``)."""
@@ -74,7 +80,12 @@ class Paginator:
             return {cursor_param: token} if token else None
 
         return self.paginate(
-            path_or_url, next_params=step, params=params, headers=headers, max_pages=max_pages
+            path_or_url,
+            next_params=step,
+            params=params,
+            headers=headers,
+            max_pages=max_pages,
+            on_truncated=on_truncated,
         )
 
     def paginate_links(
@@ -84,6 +95,7 @@ class Paginator:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         max_pages: int = 50,
+        on_truncated: Callable[[int], None],
     ) -> Iterator[Any]:
         """``Link: <...>; rel="next"`` pagination (GitHub, Mastodon)."""
 
@@ -92,7 +104,12 @@ class Paginator:
             return urljoin(response.url, target) if target else None
 
         return self.paginate(
-            path_or_url, next_params=step, params=params, headers=headers, max_pages=max_pages
+            path_or_url,
+            next_params=step,
+            params=params,
+            headers=headers,
+            max_pages=max_pages,
+            on_truncated=on_truncated,
         )
 
     def paginate_offset(
@@ -106,6 +123,7 @@ class Paginator:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         max_pages: int = 50,
+        on_truncated: Callable[[int], None],
     ) -> Iterator[Any]:
         """``start``/``count`` pagination (LinkedIn): stops at a short page."""
         state = {"start": int((params or {}).get(start_param, 0))}
@@ -119,5 +137,10 @@ class Paginator:
 
         first = {**(params or {}), start_param: state["start"], count_param: count}
         return self.paginate(
-            path_or_url, next_params=step, params=first, headers=headers, max_pages=max_pages
+            path_or_url,
+            next_params=step,
+            params=first,
+            headers=headers,
+            max_pages=max_pages,
+            on_truncated=on_truncated,
         )

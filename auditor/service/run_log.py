@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, TextIO
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import AuditorError
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ class ServiceProgress:
     def collector_finished(self, report: SourceReport) -> None:
         """One line per source: ok, ok with problems, or failed with the problem kinds."""
         kinds = ", ".join(sorted({p.kind for p in report.problems}))
-        if not report.ok:
+        if report.status is SourceStatus.FAILED:
             self._log.warning(
                 "source %s failed (%s)", report.name, kinds or "error", extra=self._extra
             )
@@ -184,6 +185,10 @@ class ServiceProgress:
                 len(report.problems),
                 kinds,
                 extra=self._extra,
+            )
+        elif report.status is SourceStatus.PARTIAL:
+            self._log.warning(
+                "source %s read partially (a listing was cut short)", report.name, extra=self._extra
             )
         else:
             self._log.info("source %s read", report.name, extra=self._extra)

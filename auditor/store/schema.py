@@ -10,6 +10,7 @@ timeout, foreign keys).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
@@ -69,9 +70,29 @@ class Upgrade:
     """Runs the step's statements on an open transaction."""
 
 
+def _source_statuses(conn: sqlite3.Connection) -> None:
+    """Snapshots written before sources stated their status: ``ok`` becomes ``status``
+    (``failed`` when not ok, ``partial`` when ok with problems, ``complete`` otherwise)."""
+    rows = conn.execute("SELECT run_id, snapshot FROM evidence").fetchall()
+    for run_id, snapshot in rows:
+        data = json.loads(snapshot)
+        sources = data.get("sources") if isinstance(data, dict) else None
+        if not isinstance(sources, dict):
+            continue
+        for report in sources.values():
+            if isinstance(report, dict) and "status" not in report:
+                ok = report.pop("ok", False)
+                failed_or_partial = "partial" if report.get("problems") else "complete"
+                report["status"] = failed_or_partial if ok else "failed"
+        conn.execute(
+            "UPDATE evidence SET snapshot = ? WHERE run_id = ?", (json.dumps(data), run_id)
+        )
+
+
 UPGRADES: tuple[Upgrade, ...] = (
     Upgrade(1, "create the v1 schema", _apply(_V1)),
-    Upgrade(2, "person index, erasure log, stored snapshots minimised", minimise_stored),
+    Upgrade(2, "sources state their status instead of ok", _source_statuses),
+    Upgrade(3, "person index, erasure log, stored snapshots minimised", minimise_stored),
 )
 """Every schema step in order; the last one's version is the schema this code writes."""
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.estate import AccountSpec
 from auditor.core.evidence import PeopleDirectory, Person, PersonStatus, VaultItem
 from auditor.core.models import Outcome, Severity, Status
@@ -50,7 +51,7 @@ def linked_item(
     vault = ctx.evidence.vault
     if vault is None:
         report = ctx.evidence.sources.get("vault")
-        if report is not None and not report.ok:
+        if report is not None and report.status is SourceStatus.FAILED:
             return None, "the vault export could not be read"
         return None, "no vault export is configured (sources.vault)"
     if spec.vault_item is None:

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import yaml
 
+from auditor.collectors import capability_registry
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.config.loading import AppConfig, load_config
+from auditor.core.capabilities import Capabilities
+from auditor.core.completeness import SourceStatus
 from auditor.core.evidence import EvidenceItem, PeopleDirectory, Person, PersonStatus
 from auditor.core.models import (
     Asset,
@@ -37,11 +40,21 @@ class FakeCollector(Collector):
     problems: tuple[SourceProblem, ...] = ()
     seen_previous: list[object] = field(default_factory=list)
 
+    @property  # type: ignore[misc]
+    def capabilities(self) -> Capabilities:  # type: ignore[override]
+        """The real collector's declaration for this name (a fake stands in for it)."""
+        return capability_registry().of(self.name) or Capabilities(source=self.name)
+
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         self.seen_previous.append(ctx.previous)
         if self.error is not None:
             raise self.error
-        report = SourceReport(self.name, True, ctx.now, self.problems)
+        report = SourceReport(
+            self.name,
+            SourceStatus.PARTIAL if self.problems else SourceStatus.COMPLETE,
+            ctx.now,
+            self.problems,
+        )
         return CollectorOutput(report, tuple(self.items))
 
 
@@ -95,7 +108,7 @@ def fake_collection(ctx: CheckContext) -> Iterable[Outcome]:
     """Fails for each failed source (what coverage.collection-failed does)."""
     for name, report in ctx.evidence.sources.items():
         kinds = ",".join(p.kind for p in report.problems)
-        status = Status.FAIL if not report.ok else Status.PASS
+        status = Status.FAIL if report.status is SourceStatus.FAILED else Status.PASS
         yield outcome(
             ctx,
             Asset.source(name),

@@ -18,6 +18,7 @@ from engine_fakes import FakeCollector, people, registry, write_config
 
 from auditor.cli import run as cli_run
 from auditor.cli.main import main
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import AuthFailed
 from auditor.core.evidence import AccountEvidence, AccountState, Profile
 
@@ -357,8 +358,11 @@ def test_log_progress_prints_one_line_per_event():
     progress = LogProgress(stream)
     progress.collector_started("x")
     progress.collector_finished(
-        SourceReport("x", False, datetime.now(UTC), (SourceProblem("auth", "401"),), requests=2)
+        SourceReport(
+            "x", SourceStatus.FAILED, datetime.now(UTC), (SourceProblem("auth", "401"),), requests=2
+        )
     )
+    progress.collector_finished(SourceReport("github", SourceStatus.PARTIAL, datetime.now(UTC)))
     progress.checks_started(3)
     for check_id in ("a.b", "a.c", "a.d"):
         progress.check_finished(check_id, 1)
@@ -367,6 +371,7 @@ def test_log_progress_prints_one_line_per_event():
     assert lines == [
         "brand-audit: collecting x",
         "brand-audit: collected x: failed (auth), 2 request(s), 0.0s",
+        "brand-audit: collected github: incomplete: a listing was cut short, 0 request(s), 0.0s",
         "brand-audit: evaluating 3 check(s)",
         "brand-audit: evaluated 3/3 check(s)",
     ]
@@ -385,7 +390,7 @@ def test_rich_progress_shows_collectors_and_checks():
     buffer = io.StringIO()
     progress = RichProgress(Console(file=buffer, force_terminal=True, width=100))
     progress.collector_started("vault")
-    progress.collector_finished(SourceReport("vault", True, datetime.now(UTC)))
+    progress.collector_finished(SourceReport("vault", SourceStatus.COMPLETE, datetime.now(UTC)))
     progress.checks_started(2)
     progress.check_finished("a.b", 1)
     progress.check_finished("a.c", 0)

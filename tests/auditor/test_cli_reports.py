@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from engine_fakes import T0
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.models import (
     Asset,
     AuditRun,
@@ -61,7 +62,11 @@ def run(*findings: Finding) -> AuditRun:
         estate_name="Acme",
         assets=(Asset.account("meta", "acme", "200"), Asset.for_domain("acme.example")),
         findings=findings,
-        sources=(SourceReport("meta", False, T0, (SourceProblem("auth", "401", None),), 3, 0.5),),
+        sources=(
+            SourceReport(
+                "meta", SourceStatus.FAILED, T0, (SourceProblem("auth", "401", None),), 3, 0.5
+            ),
+        ),
         checks_run=("access.departed-admin",),
     )
 

@@ -343,21 +343,40 @@ def test_cursor_link_and_offset_pagination() -> None:
     responses.get(f"{BASE}/t", json={"data": [1], "meta": {"next_token": "n2"}})
     client, _ = make()
     responses.get(f"{BASE}/t?pagination_token=n2", json={"data": [2], "meta": {}})
+    truncated: list[int] = []
     pages = list(
         client.paginate_cursor(
-            "/t", cursor_param="pagination_token", next_cursor=lambda p: p["meta"].get("next_token")
+            "/t",
+            cursor_param="pagination_token",
+            next_cursor=lambda p: p["meta"].get("next_token"),
+            on_truncated=truncated.append,
         )
     )
     assert [p["data"] for p in pages] == [[1], [2]]
 
     responses.get(f"{BASE}/l", json=[1], headers={"Link": f'<{BASE}/l?page=2>; rel="next"'})
     responses.get(f"{BASE}/l?page=2", json=[2])
-    assert list(client.paginate_links("/l")) == [[1], [2]]
+    assert list(client.paginate_links("/l", on_truncated=truncated.append)) == [[1], [2]]
 
     responses.get(f"{BASE}/o?start=0&count=2", json={"elements": [1, 2]})
     responses.get(f"{BASE}/o?start=2&count=2", json={"elements": [3]})
-    pages = list(client.paginate_offset("/o", count_of=lambda p: len(p["elements"]), count=2))
+    pages = list(
+        client.paginate_offset(
+            "/o", count_of=lambda p: len(p["elements"]), count=2, on_truncated=truncated.append
+        )
+    )
     assert [p["elements"] for p in pages] == [[1, 2], [3]]
+    assert truncated == []  # every listing ended on its own
+
+
+@responses.activate
+def test_a_listing_stopped_at_max_pages_tells_its_caller() -> None:
+    responses.get(f"{BASE}/l", json=[1], headers={"Link": f'<{BASE}/l?page=2>; rel="next"'})
+    responses.get(f"{BASE}/l?page=2", json=[2], headers={"Link": f'<{BASE}/l?page=3>; rel="next"'})
+    client, _ = make()
+    truncated: list[int] = []
+    pages = list(client.paginate_links("/l", max_pages=2, on_truncated=truncated.append))
+    assert pages == [[1], [2]] and truncated == [2]
 
 
 def test_pacer_spaces_requests() -> None:

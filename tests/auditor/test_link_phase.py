@@ -7,13 +7,30 @@ from datetime import timedelta
 from engine_fakes import T0, people
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.core.completeness import SourceStatus
 from auditor.core.evidence import DomainEvidence
 from auditor.core.models import SourceProblem, SourceReport
 from auditor.engine.link_phase import collect_linked, merge_outputs
 
 
 def output(*items, ok=True, problems=(), requests=1, at=T0):
-    return CollectorOutput(SourceReport("whois", ok, at, problems, requests, 0.5), tuple(items))
+    return CollectorOutput(
+        SourceReport(
+            "whois",
+            (
+                SourceStatus.FAILED
+                if not ok
+                else SourceStatus.PARTIAL
+                if problems
+                else SourceStatus.COMPLETE
+            ),
+            at,
+            problems,
+            requests,
+            0.5,
+        ),
+        tuple(items),
+    )
 
 
 def domain(name, registered, *linked_from):
@@ -44,7 +61,11 @@ def test_one_domain_evidence_per_domain_with_both_phases_accounts():
     assert by_name["a.example"].linked_from == ("account:x:new", "account:x:old")
     assert people() in merged.items
     report = merged.report
-    assert (report.ok, report.problems, report.requests) == (False, (down,), 3)
+    assert ((report.status is not SourceStatus.FAILED), report.problems, report.requests) == (
+        False,
+        (down,),
+        3,
+    )
     assert (report.observed_at, report.duration_s) == (later, 1.0)
 
 
@@ -72,7 +93,8 @@ def test_a_crashing_second_phase_is_one_internal_problem_and_keeps_the_first(tmp
     ctx = CollectContext(cfg.estate, cfg.policy, T0)
     first = output(domain("acme.example", True))
     merged = collect_linked(Broken(), first, ctx, {})
-    assert merged.items == first.items and not merged.report.ok
+    # the first phase was read, the second failed: the source is partial, never complete
+    assert merged.items == first.items and merged.report.status is SourceStatus.PARTIAL
     (problem,) = merged.report.problems
     assert problem.kind == "internal" and "KeyError" in problem.detail
     assert collect_linked(Plain(), first, ctx, {}) is first

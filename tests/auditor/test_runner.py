@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from engine_fakes import T0, FakeCollector, config, people, registry
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import AuthFailed, InputFileError, UserError
 from auditor.core.evidence import PeopleDirectory
 from auditor.core.models import Change, Mute, Severity, SourceProblem, Status
@@ -42,7 +43,7 @@ def test_collection_error_becomes_a_failed_source_and_not_verified(tmp_path, sto
     broken = FakeCollector(error=AuthFailed("token rejected (401)", status=401))
     run = audit(tmp_path, store, [broken])
     (source,) = run.sources
-    assert not source.ok
+    assert source.status is SourceStatus.FAILED
     assert source.problems == (SourceProblem(kind="auth", detail="token rejected (401)"),)
     coverage = by_subject(run, "coverage.fake-collection")[""]
     assert coverage.status is Status.FAIL
@@ -57,8 +58,8 @@ def test_unexpected_collector_exception_is_isolated_as_internal(tmp_path, store)
     crashing = FakeCollector(name="x", error=KeyError("boom"))
     run = audit(tmp_path, store, [healthy, crashing])
     reports = {s.name: s for s in run.sources}
-    assert reports["directory"].ok
-    assert not reports["x"].ok
+    assert reports["directory"].status is not SourceStatus.FAILED
+    assert reports["x"].status is SourceStatus.FAILED
     (problem,) = reports["x"].problems
     assert problem.kind == "internal"
     assert "KeyError" in problem.detail
@@ -242,6 +243,7 @@ def test_only_runs_the_collectors_the_selected_checks_need(tmp_path, store):
 
 
 def test_a_failed_or_incomplete_source_never_resolves_earlier_fails(tmp_path, store):
+    from auditor.collectors import capability_registry
     from auditor.core.evidence import Evidence
     from auditor.core.models import Asset, SourceReport
     from auditor.engine.runner import collection_gaps
@@ -250,7 +252,18 @@ def test_a_failed_or_incomplete_source_never_resolves_earlier_fails(tmp_path, st
         problems = tuple(SourceProblem("network", "down", key) for key in asset_keys) or (
             () if ok else (SourceProblem("auth", "401"),)
         )
-        return SourceReport(name, ok, T0, problems)
+        return SourceReport(
+            name,
+            (
+                SourceStatus.FAILED
+                if not ok
+                else SourceStatus.PARTIAL
+                if problems
+                else SourceStatus.COMPLETE
+            ),
+            T0,
+            problems,
+        )
 
     evidence = Evidence(
         collected_at=T0,
@@ -262,7 +275,7 @@ def test_a_failed_or_incomplete_source_never_resolves_earlier_fails(tmp_path, st
         },
     )
     specs = registry().specs
-    gaps = collection_gaps(evidence, specs)
+    gaps = collection_gaps(evidence, specs, capability_registry())
     assert gaps.checks == {"access.fake-departed"}  # needs the failed directory
     assert gaps.unsure("auth.any", Asset.account("instagram", "acme").key)
     assert gaps.unsure("auth.any", "account:x:acme")
@@ -319,7 +332,11 @@ def test_links_planted_this_run_are_looked_up_before_evaluation(tmp_path, store)
     assert (fresh.registered, fresh.linked_from) == (False, ("account:x:acme",))
     assert evidence.domains["acme.example"].registered is True
     report = evidence.sources["whois"]
-    assert report.ok and report.requests == 2 and lookup.asked.count("fresh-link.example") == 1
+    assert (
+        (report.status is not SourceStatus.FAILED)
+        and report.requests == 2
+        and lookup.asked.count("fresh-link.example") == 1
+    )
 
 
 def test_second_phase_merges_linked_from_and_problems_into_one_report(tmp_path, store):
@@ -337,7 +354,7 @@ def test_second_phase_merges_linked_from_and_problems_into_one_report(tmp_path, 
     assert evidence.domains["new.example"].registered is False  # phase two only
     report = next(s for s in run.sources if s.name == "whois")
     assert [p.asset_key for p in report.problems] == ["domain:down.example"]  # once, not twice
-    assert not report.ok
+    assert report.status is SourceStatus.PARTIAL
 
 
 def test_a_failing_second_phase_keeps_the_first_phase_evidence(tmp_path, store):
@@ -345,7 +362,10 @@ def test_a_failing_second_phase_keeps_the_first_phase_evidence(tmp_path, store):
     platform = FakeCollector(name="x", items=[_linking_account("gone.example")])
     run = audit(tmp_path, store, [platform, _registration(lookup)])
     report = next(s for s in run.sources if s.name == "whois")
-    assert not report.ok and [p.kind for p in report.problems] == ["network"]
+    # phase one was read: partial, not failed
+    assert report.status is SourceStatus.PARTIAL and [p.kind for p in report.problems] == [
+        "network"
+    ]
     assert store.previous_run("Acme").run.evidence.domains["acme.example"].registered is True
 
 

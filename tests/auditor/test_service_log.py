@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import InputFileError
 from auditor.core.models import SourceProblem, SourceReport
 from auditor.service.run_log import (
@@ -125,9 +126,14 @@ def test_progress_from_worker_threads_carries_the_run_that_created_it(json_log):
         progress = ServiceProgress()
     now = datetime(2026, 11, 22, tzinfo=UTC)
     reports = [
-        SourceReport("directory", True, now),
-        SourceReport("x", False, now, (SourceProblem(kind="rate_limit", detail="429"),)),
-        SourceReport("github", True, now, (SourceProblem(kind="permission", detail="403"),)),
+        SourceReport("directory", SourceStatus.COMPLETE, now),
+        SourceReport(
+            "x", SourceStatus.FAILED, now, (SourceProblem(kind="rate_limit", detail="429"),)
+        ),
+        SourceReport(
+            "github", SourceStatus.PARTIAL, now, (SourceProblem(kind="permission", detail="403"),)
+        ),
+        SourceReport("linkedin", SourceStatus.PARTIAL, now),  # a truncated listing only
     ]
     workers = [threading.Thread(target=progress.collector_finished, args=(r,)) for r in reports]
     for worker in workers:
@@ -140,5 +146,6 @@ def test_progress_from_worker_threads_carries_the_run_that_created_it(json_log):
         "source directory read": ("info", "run-7"),
         "source x failed (rate_limit)": ("warning", "run-7"),
         "source github read with 1 problem(s) (permission)": ("warning", "run-7"),
+        "source linkedin read partially (a listing was cut short)": ("warning", "run-7"),
         "evaluating 12 check(s)": ("info", "run-7"),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import stat
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from engine_fakes import T0, people
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import StoreError
 from auditor.core.evidence import Evidence, Profile
 from auditor.core.models import (
@@ -64,9 +66,13 @@ def run(run_id: str, *findings: Finding, estate: str = "Acme", at=T0) -> AuditRu
         estate_name=estate,
         assets=(Asset.account("x", "acme"),),
         findings=findings,
-        sources=(SourceReport("x", True, at),),
+        sources=(SourceReport("x", SourceStatus.COMPLETE, at),),
         checks_run=("access.fake-departed",),
     )
+
+
+LATEST = UPGRADES[-1].version
+"""The schema this code writes."""
 
 
 def evidence() -> Evidence:
@@ -120,17 +126,16 @@ def test_failed_upgrade_step_leaves_the_file_as_it_was(tmp_path):
     path = tmp_path / "a.db"
     Store(path).close()
     with pytest.raises(StoreError, match="cannot upgrade"):
-        Store(path, upgrades=(*UPGRADES, Upgrade(UPGRADES[-1].version + 1, "broken", broken)))
+        Store(path, upgrades=(*UPGRADES, Upgrade(LATEST + 1, "broken", broken)))
     with Store(path) as store:
-        assert store.schema_version == UPGRADES[-1].version
+        assert store.schema_version == LATEST
     names = [r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")]
     assert "half" not in names
 
 
 def test_newer_schema_is_refused(tmp_path):
     path = tmp_path / "a.db"
-    future = Upgrade(UPGRADES[-1].version + 1, "future", lambda conn: None)
-    Store(path, upgrades=(*UPGRADES, future)).close()
+    Store(path, upgrades=(*UPGRADES, Upgrade(LATEST + 1, "future", lambda conn: None))).close()
     with pytest.raises(StoreError, match="newer brand-auditor"):
         Store(path)
 
@@ -340,7 +345,7 @@ def test_a_store_created_by_another_tool_is_made_private(tmp_path):
     sqlite3.connect(path).execute("CREATE TABLE apscheduler_jobs (id TEXT)").connection.close()
     path.chmod(0o644)
     with Store(path) as store:
-        assert store.schema_version == UPGRADES[-1].version
+        assert store.schema_version == LATEST
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -359,3 +364,38 @@ def test_new_folders_are_private_whatever_the_umask(tmp_path):
 def test_a_nul_in_the_path_is_a_store_error(tmp_path):
     with pytest.raises(StoreError, match="cannot open"):
         Store(tmp_path / "a\0b.db")
+
+
+def test_snapshots_written_with_ok_are_upgraded_to_a_status(tmp_path):
+    """A store written before sources stated their status keeps its previous run readable."""
+    path = tmp_path / "a.db"
+    older = tuple(
+        u for u in UPGRADES if u.description != "sources state their status instead of ok"
+    )
+    with Store(path, upgrades=older) as store:
+        store.save_run(run("r1", finding("a")), evidence())
+    conn = sqlite3.connect(path)
+    sources = {
+        "x": {"name": "x", "ok": True, "observed_at": "2026-11-20T09:00:00Z", "problems": []},
+        "gh": {
+            "name": "gh",
+            "ok": True,
+            "observed_at": "2026-11-20T09:00:00Z",
+            "problems": [{"kind": "network", "detail": "d"}],
+        },
+        "v": {"name": "v", "ok": False, "observed_at": "2026-11-20T09:00:00Z", "problems": []},
+    }
+    snapshot = json.loads(conn.execute("SELECT snapshot FROM evidence").fetchone()[0])
+    snapshot["sources"] = sources
+    conn.execute("UPDATE evidence SET snapshot = ?", (json.dumps(snapshot),))
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        prior = store.previous_run(run("r1", finding("a")).estate_name)
+    assert prior is not None
+    statuses = {n: r.status for n, r in prior.run.evidence.sources.items()}
+    assert statuses == {
+        "x": SourceStatus.COMPLETE,
+        "gh": SourceStatus.PARTIAL,
+        "v": SourceStatus.FAILED,
+    }

@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.estate import AccountSpec, Agency, Estate, Organization, Policy
 from auditor.core.evidence import (
     AccountEvidence,
@@ -188,7 +189,16 @@ def source_report(
     name: str, *, ok: bool = True, problems: Iterable[SourceProblem] = ()
 ) -> SourceReport:
     """A collector's report."""
-    return SourceReport(name=name, ok=ok, observed_at=NOW, problems=tuple(problems))
+    return SourceReport(
+        name=name,
+        status=SourceStatus.FAILED
+        if not ok
+        else SourceStatus.PARTIAL
+        if problems
+        else SourceStatus.COMPLETE,
+        observed_at=NOW,
+        problems=tuple(problems),
+    )
 
 
 def failed_source(

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.estate import (
     AccountSpec,
     Attestation,
@@ -313,7 +314,7 @@ def test_password_breached_pass() -> None:
 def test_password_breached_not_verified_when_lookup_failed() -> None:
     report = SourceReport(
         name="vault",
-        ok=True,
+        status=SourceStatus.PARTIAL,
         observed_at=NOW,
         problems=(SourceProblem(kind="network", detail="breach lookup failed: network"),),
     )
@@ -516,7 +517,10 @@ def test_totp_beside_password_pass() -> None:
 
 def test_totp_beside_password_not_verified_vault_unreadable() -> None:
     report = SourceReport(
-        name="vault", ok=False, observed_at=NOW, problems=(SourceProblem("malformed", "bad"),)
+        name="vault",
+        status=SourceStatus.FAILED,
+        observed_at=NOW,
+        problems=(SourceProblem("malformed", "bad"),),
     )
     result = only(totp_beside_password, ctx((spec(),), sources=(report,)))
     assert result.status is Status.NOT_VERIFIED

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.estate import (
     AccountSpec,
     Attestation,
@@ -31,7 +32,19 @@ def account_ev(platform: str = "x", handle: str = "northwind", **kw: Any) -> Acc
 
 
 def report(name: str, ok: bool = True, *problems: SourceProblem, requests: int = 3) -> SourceReport:
-    return SourceReport(name=name, ok=ok, observed_at=NOW, problems=problems, requests=requests)
+    return SourceReport(
+        name=name,
+        status=(
+            SourceStatus.FAILED
+            if not ok
+            else SourceStatus.PARTIAL
+            if problems
+            else SourceStatus.COMPLETE
+        ),
+        observed_at=NOW,
+        problems=problems,
+        requests=requests,
+    )
 
 
 def ctx(

@@ -6,6 +6,7 @@ import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.models import (
     Asset,
     AuditRun,
@@ -208,10 +209,10 @@ def make_run(findings: list[Finding] | None = None, **changes: object) -> AuditR
         assets=assets,
         findings=tuple(items),
         sources=(
-            SourceReport("x", True, NOW, requests=12, duration_s=0.4),
+            SourceReport("x", SourceStatus.COMPLETE, NOW, requests=12, duration_s=0.4),
             SourceReport(
                 "youtube",
-                True,
+                SourceStatus.PARTIAL,
                 NOW,
                 problems=(
                     SourceProblem(
@@ -224,7 +225,7 @@ def make_run(findings: list[Finding] | None = None, **changes: object) -> AuditR
             ),
             SourceReport(
                 "vault",
-                False,
+                SourceStatus.FAILED,
                 NOW,
                 problems=(SourceProblem("malformed", "not a Bitwarden export"),),
             ),

@@ -28,9 +28,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
@@ -42,6 +42,8 @@ from auditor.collectors.impersonation.handle_variants import (
     valid_handle,
 )
 from auditor.config.loading import PlatformModel
+from auditor.core.capabilities import Capabilities, PlatformCapability
+from auditor.core.completeness import Completeness, Facet, SourceStatus
 from auditor.core.errors import CollectionError, MalformedResponse, NotFound
 from auditor.core.evidence import HandleProbe
 from auditor.core.models import Asset, SourceProblem, SourceReport
@@ -90,6 +92,12 @@ SEARCH_LIMIT = 40
 MASTODON_LOOKUPS = 60
 """At most this many Mastodon lookups a run (the cheapest candidates first): Mastodon allows
 300 requests per 5 minutes per account and IP, and the audit's own reads share that budget."""
+
+
+LOOKUP_PLATFORMS: tuple[
+    Literal["x", "mastodon", "bluesky", "github", "youtube", "linkedin"], ...
+] = ("x", "mastodon", "bluesky", "github", "youtube", "linkedin")
+"""The platforms a handle can be looked up on (Meta offers no public user lookup)."""
 
 
 class HttpResolver:
@@ -289,7 +297,7 @@ def probe_clients(
         | set(include)
     )
     resolvers: dict[str, Resolver] = {}
-    for platform in ("x", "mastodon", "bluesky", "github", "youtube", "linkedin"):
+    for platform in LOOKUP_PLATFORMS:
         settings = config.model.platforms.get(platform)
         if platform not in wanted or (platform in NEEDS_SETTINGS and settings is None):
             continue
@@ -328,6 +336,13 @@ class HandleCollector(Collector):
     """Looks lookalike and brand handles up on every platform that can resolve one."""
 
     name = "handles"
+    capabilities = Capabilities(
+        source="handles",
+        platforms=tuple(
+            PlatformCapability(platform, provides=frozenset({Facet.HANDLES}), handle_lookup=True)
+            for platform in LOOKUP_PLATFORMS
+        ),
+    )
 
     def __init__(self, resolvers: Mapping[str, Resolver], *, workers: int = 8) -> None:
         self.resolvers = dict(resolvers)
@@ -433,14 +448,20 @@ class HandleCollector(Collector):
         brands = {skeletons.of(n) for n in display_brands(ctx)} - {""}
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             answers = [a for part in pool.map(self._resolve, self._tasks(jobs)) for a in part]
-        results = [self._probe(job, found, ctx.now, brands) for job, found in answers]
-        results += self._searched(ctx, brands, {(p.platform, p.handle.lower()) for p, _ in results})
+        looked_up = [self._probe(job, found, ctx.now, brands) for job, found in answers]
+        looked_up += self._searched(
+            ctx, brands, {(p.platform, p.handle.lower()) for p, _ in looked_up}
+        )
+        results = [
+            (replace(probe, facets={Facet.HANDLES: _probe_state(error)}), error)
+            for probe, error in looked_up
+        ]
         errors = [e for _, e in results if e is not None]
         if jobs and len(errors) == len(jobs):
             raise errors[0]
         report = SourceReport(
             name=self.name,
-            ok=not errors,
+            status=SourceStatus.PARTIAL if errors else SourceStatus.COMPLETE,
             observed_at=ctx.now,
             problems=_problems(results),
             requests=self.requests_made - before,
@@ -541,3 +562,10 @@ def _problems(
         )
         for (platform, brand), errors in sorted(failed.items())
     )
+
+
+def _probe_state(error: CollectionError | None) -> Completeness:
+    """A probe's completeness: complete when the lookup answered, else unknown with why."""
+    if error is None:
+        return Completeness.complete()
+    return Completeness.unknown(f"{error.kind.value}: {error.detail}")

@@ -27,6 +27,8 @@ from typing import Any, Protocol
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.collectors.registration.public_suffix import PublicSuffixList
+from auditor.core.capabilities import Capabilities
+from auditor.core.completeness import Completeness, Facet, SourceStatus
 from auditor.core.errors import CollectionError
 from auditor.core.evidence import DomainEvidence, LookalikeDomain, LookalikeScan
 from auditor.core.models import Asset, SourceProblem, SourceReport
@@ -249,6 +251,7 @@ class LookalikeCollector(Collector):
     """Permutes each brand domain and checks the closest candidates for registration."""
 
     name = "lookalikes"
+    capabilities = Capabilities(source="lookalikes", facets=frozenset({Facet.LOOKALIKES}))
 
     def __init__(self, lookup: Lookup, psl: PublicSuffixList, *, workers: int = 8) -> None:
         self.lookup = lookup
@@ -280,14 +283,24 @@ class LookalikeCollector(Collector):
                 chosen, generated = rank(spec.name, ctx.policy.lookalike_cap, own, self.psl)
                 results = list(pool.map(lambda c: self._check(c, ctx.now), chosen))
                 failed = [r for r, problem in results if problem is not None]
+                state = Completeness.complete()
                 if failed:
                     problems.append(_problem(spec.name, len(failed), len(results), results))
+                    state = Completeness.partial(
+                        f"{len(failed)} of {len(results)} candidates could not be checked"
+                    )
                 scans.append(
-                    LookalikeScan(spec.name, ctx.now, tuple(r for r, _ in results), generated)
+                    LookalikeScan(
+                        spec.name,
+                        ctx.now,
+                        tuple(r for r, _ in results),
+                        generated,
+                        facets={Facet.LOOKALIKES: state},
+                    )
                 )
         report = SourceReport(
             name=self.name,
-            ok=not problems,
+            status=SourceStatus.PARTIAL if problems else SourceStatus.COMPLETE,
             observed_at=ctx.now,
             problems=tuple(problems),
             requests=int(getattr(self.lookup, "requests", 0)) - before,

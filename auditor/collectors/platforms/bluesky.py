@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
-from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.base import CollectContext, Collector, CollectorOutput, FacetReads
 from auditor.collectors.platforms.bluesky_identity import (
     DohResolver,
     HandleVerifier,
@@ -44,18 +44,22 @@ from auditor.collectors.platforms.bluesky_identity import (
     TxtResolver,
 )
 from auditor.collectors.platforms.json_api import (
-    Harvest,
+    OutputBuilder,
+    digest,
+    make_client,
+)
+from auditor.collectors.platforms.json_shapes import (
     JSONObject,
     as_list,
     as_object,
-    digest,
-    make_client,
     required_text,
     text,
     timestamp,
 )
 from auditor.config.loading import PlatformModel
-from auditor.core.errors import CollectionError, MalformedResponse
+from auditor.core.capabilities import Capabilities, PlatformCapability
+from auditor.core.completeness import Completeness, Facet
+from auditor.core.errors import AuthFailed, CollectionError, MalformedResponse
 from auditor.core.estate import AccountSpec
 from auditor.core.evidence import AccountEvidence, AccountState, EvidenceItem, Post, Profile
 from auditor.http.client import HttpClient
@@ -179,10 +183,34 @@ def _post(item: JSONObject) -> Post:
     )
 
 
+_SESSION_FACETS = (Facet.TOKEN_OWNER, Facet.TWO_FACTOR_POLICY, Facet.REGISTRATION_EMAIL)
+"""What only ``getSession`` tells, and only about the token's own account."""
+
+CAPABILITIES = Capabilities(
+    source=PLATFORM,
+    platforms=(
+        PlatformCapability(
+            PLATFORM,
+            provides=frozenset({Facet.IDENTITY, Facet.PROFILE, Facet.POSTS, *_SESSION_FACETS}),
+            not_exposed={
+                Facet.DISCOVERY: "Bluesky offers no listing of the accounts a company controls",
+                Facet.ROLES: ROLES_NOTE,
+                Facet.MEMBER_TWO_FACTOR: ROLES_NOTE,
+                Facet.APPS: "Bluesky exposes no connected apps (app passwords are not listed)",
+                Facet.OWNERSHIP: "Bluesky has no business ownership of accounts",
+            },
+            token_owner=True,
+        ),
+    ),
+)
+"""What the Bluesky collector reads, and what Bluesky does not expose."""
+
+
 class BlueskyCollector(Collector):
     """Reads every inventory Bluesky account (handle or DID in the inventory)."""
 
     name = PLATFORM
+    capabilities = CAPABILITIES
     scopes = ()
 
     def __init__(
@@ -197,34 +225,49 @@ class BlueskyCollector(Collector):
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         """Read each account; one account's failure never stops the others."""
-        harvest = Harvest(self.name)
-        sessions: dict[str, SessionFacts | None] = {}
+        harvest = OutputBuilder(self.name, self.capabilities)
+        sessions: dict[str, SessionFacts | CollectionError] = {}
         for spec in ctx.estate.accounts:
             if spec.platform == PLATFORM:
-                harvest.account(spec, ctx.now, lambda s: self.read_account(s, ctx, sessions))
+                harvest.account(
+                    spec, ctx.now, lambda s, reads: self.read_account(s, ctx, sessions, reads)
+                )
         return harvest.output(ctx.now, [self.client, self.verifier.client, self.session])
 
     def read_account(
-        self, spec: AccountSpec, ctx: CollectContext, sessions: dict[str, SessionFacts | None]
+        self,
+        spec: AccountSpec,
+        ctx: CollectContext,
+        sessions: dict[str, SessionFacts | CollectionError],
+        reads: FacetReads,
     ) -> list[EvidenceItem]:
-        """Profile, verified identity and posts of one account."""
+        """Profile, verified identity and posts of one account. A failed identity lookup
+        (DNS over HTTPS, the PLC directory, a well-known answer, a 404 included) leaves the
+        identity unknown, never the account not found; a failed feed leaves the posts unknown;
+        what was read keeps its word."""
         found = self._profile(spec.handle)
         if isinstance(found, AccountState):
             return [self._unresolved(spec, ctx.now, found)]
-        identity = self.verify(spec.handle, found)
+        identity = self._identity(spec.handle, found, reads)
         since = ctx.now - timedelta(days=ctx.policy.content_window_days)
-        posts = self._posts(found.did, since)
+        posts = reads.attempt((Facet.POSTS,), lambda: self._posts(found.did, since, reads))
         # The token goes only to the PDS of an account whose identity matches the inventory.
-        pds = identity.pds if identity.verified and identity.did == spec.id else None
-        facts = self._session(pds, sessions) if pds else None
-        own = facts if facts is not None and facts.did == identity.did else None
+        verified = identity is not None and identity.verified and identity.did == spec.id
+        pds = identity.pds if identity is not None and verified else None
+        facts = self._session(pds, sessions, reads) if pds else None
+        if facts is None:
+            reads.mark(_SESSION_FACETS, Completeness.unknown(self._no_session(reads, pds)))
+        own = facts if facts is not None and identity and facts.did == identity.did else None
+        if facts is not None and own is None:
+            other = Completeness.unknown("the session token belongs to another account")
+            reads.mark((Facet.TWO_FACTOR_POLICY, Facet.REGISTRATION_EMAIL), other)
         evidence = self._evidence(spec, ctx.now, AccountState.ACTIVE)
         return [
             replace(
                 evidence,
-                account_id=identity.did,
+                account_id=identity.did if identity else found.did,
                 token_account_id=facts.did if facts else None,
-                handle_verified=identity.verified,
+                handle_verified=identity.verified if identity else None,
                 profile=found.profile,
                 posts=posts,
                 account_two_factor=own.email_auth_factor if own else None,
@@ -232,6 +275,30 @@ class BlueskyCollector(Collector):
                 cursor=posts[0].id if posts else None,
             )
         ]
+
+    def _identity(
+        self, handle: str, found: BlueskyProfile, reads: FacetReads
+    ) -> HandleIdentity | None:
+        """The two-way handle check, or None (identity unknown, a problem recorded) when a
+        lookup could not be made: a helper's 404 is not the account being gone."""
+        try:
+            return self.verify(handle, found)
+        except AuthFailed:
+            raise
+        except CollectionError as exc:
+            reads.failed((Facet.IDENTITY,), exc)
+            return None
+
+    def _no_session(self, reads: FacetReads, pds: str | None) -> str:
+        """Why the session facets are unknown for an account."""
+        if self.session is None:
+            return "no session token is configured (platforms.bluesky.token)"
+        refused = reads.states.get(Facet.TOKEN_OWNER)
+        if refused is not None and refused.reason:
+            return refused.reason
+        if pds is None:
+            return "the session token is sent only to a verified account's PDS"
+        return "getSession could not be read"
 
     def _unresolved(self, spec: AccountSpec, now: datetime, state: AccountState) -> AccountEvidence:
         """A handle the AppView does not serve: when the recorded DID still exists (under
@@ -253,8 +320,11 @@ class BlueskyCollector(Collector):
         document = self.verifier.check_document(did, handle)
         return HandleIdentity(did=did, verified=document.claims_handle, pds=document.pds)
 
-    def _session(self, pds: str, sessions: dict[str, SessionFacts | None]) -> SessionFacts | None:
-        """The configured session at ``pds`` (once per PDS and run); None when it is not one."""
+    def _session(
+        self, pds: str, sessions: dict[str, SessionFacts | CollectionError], reads: FacetReads
+    ) -> SessionFacts | None:
+        """The configured session at ``pds`` (once per PDS and run). A PDS that refuses the
+        token (or fails) is recorded as a problem and leaves the session facets unknown."""
         if self.session is None:
             return None
         if pds not in sessions:
@@ -262,10 +332,12 @@ class BlueskyCollector(Collector):
                 payload = self.session.get_json(f"{pds}/xrpc/com.atproto.server.getSession")
                 sessions[pds] = parse_session(payload)
             except CollectionError as exc:
-                if exc.status not in (400, 401, 403):
-                    raise
-                sessions[pds] = None
-        return sessions[pds]
+                sessions[pds] = exc
+        found = sessions[pds]
+        if isinstance(found, CollectionError):
+            reads.failed(_SESSION_FACETS, found)
+            return None
+        return found
 
     def _profile(self, actor: str) -> BlueskyProfile | AccountState:
         response = self.client.request(
@@ -282,7 +354,7 @@ class BlueskyCollector(Collector):
         self.client.raise_for_status(response)
         return parse_profile(self.client.parse_json(response))
 
-    def _posts(self, did: str, since: datetime) -> tuple[Post, ...]:
+    def _posts(self, did: str, since: datetime, reads: FacetReads) -> tuple[Post, ...]:
         def older(page: Any, _response: object) -> Mapping[str, Any] | None:
             posts, cursor = parse_feed(page)
             if not cursor or not posts or posts[-1].created_at < since:
@@ -294,6 +366,7 @@ class BlueskyCollector(Collector):
             params={"actor": did, "limit": PAGE_SIZE},
             next_params=older,
             max_pages=MAX_PAGES,
+            on_truncated=reads.truncated(Facet.POSTS, "the author feed"),
         )
         return tuple(p for page in pages for p in parse_feed(page)[0] if p.created_at >= since)
 

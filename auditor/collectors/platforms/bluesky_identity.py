@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
-from auditor.collectors.platforms.json_api import as_list, as_object
+from auditor.collectors.platforms.json_shapes import as_list, as_object
 from auditor.core.errors import (
     CollectionError,
     ErrorKind,
@@ -206,12 +206,15 @@ class HandleVerifier:
         raise IdentityProblem(f"bluesky: unsupported DID method in {did[:40]}")
 
     def check_document(self, did: str, handle: str) -> DidCheck:
-        """Whether ``did``'s document claims ``handle`` first (a DID with no document does not),
-        and the account's PDS URL. Raises :class:`CollectionError` when it cannot be read."""
+        """Whether ``did``'s document claims ``handle`` first, and the account's PDS URL.
+        Raises :class:`CollectionError` when it cannot be read (a 404 included)."""
         try:
             document = self.client.get_json(self._document_url(did))
-        except NotFound:
-            return DidCheck(claims_handle=False, pds=None)
+        except NotFound as exc:
+            # a directory that answers 404 has not said the handle is unclaimed: unknown
+            raise IdentityProblem(
+                f"bluesky: no DID document could be read for {did[:60]}", status=exc.status
+            ) from None
         return DidCheck(
             claims_handle=handle_in_did_document(document, handle),
             pds=self.endpoints.pds or pds_endpoint(document),

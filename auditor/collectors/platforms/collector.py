@@ -3,9 +3,13 @@
 ``build(config)`` returns one collector per configured platform that has inventory accounts.
 What the four share lives here: :class:`PlatformCollector`, which reads every inventory account
 of its platforms concurrently (bounded by ``platforms.<name>.concurrency``) and isolates them
-from each other: a problem with one account becomes ``unknown`` evidence plus a
-:class:`~auditor.core.models.SourceProblem` for that asset and never stops the others; a ``not
-found`` answer is evidence (state ``not_found``), not a failure; a 401 fails the whole source.
+from each other. Every account's facets are stated against the collector's declared
+capabilities (:func:`~auditor.collectors.base.stated_account`): a failed endpoint leaves only
+the facets it feeds ``unknown`` (with a :class:`~auditor.core.models.SourceProblem` for that
+asset) and the facets already read keep their word; an account that cannot be read at all is
+``unknown`` evidence with every facet unknown; a ``not found`` answer is evidence (state
+``not_found``), not a failure; a 401 fails the whole source. The report's status is stated
+from the problems and the facets (:func:`~auditor.collectors.base.report_status`).
 Before the accounts, the previous run's posts still inside the content window are checked to
 still exist, in batches across the collector's accounts (:mod:`auditor.collectors.platforms.post_history`):
 each account then fetches only newer posts (its cursor) and keeps the carried posts that still
@@ -28,15 +32,23 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.base import (
+    CollectContext,
+    Collector,
+    CollectorOutput,
+    FacetReads,
+    report_status,
+    stated_account,
+)
 from auditor.collectors.platforms.post_history import (
-    History,
+    CarriedPosts,
     check_histories,
     previous_evidence,
     window_floor,
 )
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import AuthFailed, CollectionError, ErrorKind, NotFound, PermissionMissing
 from auditor.core.estate import AccountSpec
 from auditor.core.evidence import AccountEvidence, AccountState, EvidenceItem, Post
@@ -47,7 +59,7 @@ if TYPE_CHECKING:
     from auditor.config.loading import AccountCredentialsModel, AppConfig
 
 __all__ = [
-    "History",
+    "CarriedPosts",
     "PlatformCollector",
     "build",
     "cache_path",
@@ -62,35 +74,6 @@ S = TypeVar("S")
 """What a collector reads once per run before the accounts (business, token owner ...)."""
 
 _LINK = re.compile(r"https?://[^\s<>\"')\]]+")
-
-
-def mapping(value: object) -> dict[str, Any]:
-    """``value`` when it is a JSON object, else an empty one (fetched shapes are not trusted)."""
-    return value if isinstance(value, dict) else {}
-
-
-def dig(value: object, *keys: str) -> Any:
-    """``value[k1][k2]...`` through JSON objects only; None when any step is missing or is not
-    an object."""
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def text(value: object, *keys: str) -> str | None:
-    """A string (or number) found by :func:`dig`, as text; None for anything else."""
-    found = dig(value, *keys)
-    if isinstance(found, bool) or found is None:
-        return None
-    return str(found) if isinstance(found, str | int | float) else None
-
-
-def objects(value: object, *keys: str) -> list[dict[str, Any]]:
-    """The JSON objects in the list found by :func:`dig` (other items are skipped)."""
-    found = dig(value, *keys)
-    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
 
 def url_digest(url: str | None) -> str | None:
@@ -138,7 +121,7 @@ class PlatformCollector(Collector, Generic[S]):
     """Post ids per existence lookup (the platform's batch maximum)."""
     verify_in_advance: bool = False
     """Check every account's carried posts before the accounts, in batches across accounts
-    (else each account settles its own from the pages it reads: :meth:`History.settle`)."""
+    (else each account confirms its own from the pages it reads: :meth:`CarriedPosts.confirm`)."""
 
     def __init__(self, client: HttpClient, *, concurrency: int = 8) -> None:
         self.client = client
@@ -159,10 +142,22 @@ class PlatformCollector(Collector, Generic[S]):
 
     @abstractmethod
     def account(
-        self, spec: AccountSpec, ctx: CollectContext, state: S, history: History
+        self,
+        spec: AccountSpec,
+        ctx: CollectContext,
+        state: S,
+        history: CarriedPosts,
+        reads: FacetReads,
     ) -> AccountEvidence:
         """Read one inventory account, fetching posts newer than ``history``'s cursor and
-        keeping its verified posts; raises CollectionError when it cannot."""
+        keeping its verified posts. A failed endpoint marks the facets it feeds in ``reads``
+        (the facets already read keep their word); raises CollectionError only when the
+        account itself cannot be read."""
+
+    def discovery(self, state: S) -> Mapping[str, Completeness]:
+        """Completeness of discovery by platform, from the source-wide reads (none by
+        default: the collector does not discover)."""
+        return {}
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         """Read the source-wide state, check the carried posts, then every account
@@ -184,7 +179,7 @@ class PlatformCollector(Collector, Generic[S]):
                 futures = [  # a copy of the caller's context per task: logs keep the run
                     pool.submit(
                         contextvars.copy_context().run,
-                        self._one,
+                        self._read_isolated,
                         s,
                         ctx,
                         state,
@@ -195,46 +190,59 @@ class PlatformCollector(Collector, Generic[S]):
                 results = [f.result() for f in futures]
         finally:
             self._save_cache()
-        for evidence, problem in results:
-            items.append(evidence)
-            if problem is not None:
-                problems.append(problem)
-        failed = any(p.asset_key is None and p.kind == ErrorKind.AUTH.value for p in problems)
+        accounts: list[AccountEvidence] = []
+        for evidence, found in results:
+            accounts.append(evidence)
+            problems.extend(p for p in found if p not in problems)
+        items.extend(accounts)
+        refused = any(p.asset_key is None and p.kind == ErrorKind.AUTH.value for p in problems)
+        read = not refused and (
+            not specs or any(a.state is not AccountState.UNKNOWN for a in accounts)
+        )
         report = SourceReport(
             name=self.name,
-            ok=not failed,
+            status=report_status(items, problems, anything_read=read),
             observed_at=ctx.now,
             problems=tuple(problems),
             requests=self.client.requests_made - before,
             duration_s=round(time.monotonic() - started, 3),
         )
-        return CollectorOutput(report=report, items=tuple(items))
+        return CollectorOutput(report=report, items=tuple(items), discovery=self.discovery(state))
 
-    def settle(self, history: History, listed: Sequence[Post], state: S) -> None:
+    def confirm_carried(self, history: CarriedPosts, listed: Sequence[Post], state: S) -> None:
         """Decide ``history``'s carried posts from the posts ``listed`` on the pages read,
         asking :meth:`existing_posts` about the ones those pages did not reach."""
-        history.settle(listed, partial(self.existing_posts, state=state), self.verify_batch)
+        history.confirm(listed, partial(self.existing_posts, state=state), self.verify_batch)
 
-    def _one(
-        self, spec: AccountSpec, ctx: CollectContext, state: S, history: History
-    ) -> tuple[AccountEvidence, SourceProblem | None]:
+    def _read_isolated(
+        self, spec: AccountSpec, ctx: CollectContext, state: S, history: CarriedPosts
+    ) -> tuple[AccountEvidence, list[SourceProblem]]:
+        """One account read, isolated from the others: its evidence with every facet stated,
+        and the problems met."""
+        reads = FacetReads(spec.asset.key)
         try:
-            evidence = self.account(spec, ctx, state, history)
+            evidence = self.account(spec, ctx, state, history, reads)
         except NotFound:
-            return self.evidence(spec, ctx, AccountState.NOT_FOUND), None
+            evidence = self.evidence(spec, ctx, AccountState.NOT_FOUND)
         except AuthFailed as exc:
-            problem = SourceProblem(ErrorKind.AUTH.value, exc.detail, None)
-            return self.evidence(spec, ctx, AccountState.UNKNOWN), problem
+            reads.problems.append(SourceProblem(ErrorKind.AUTH.value, exc.detail, None))
+            evidence = self.evidence(spec, ctx, AccountState.UNKNOWN)
         except CollectionError as exc:
             log.info("%s: %s unreadable (%s)", self.name, spec.asset.key, exc.kind.value)
-            problem = SourceProblem(exc.kind.value, exc.detail, spec.asset.key, exc.scope)
+            reads.problems.append(
+                SourceProblem(exc.kind.value, exc.detail, spec.asset.key, exc.scope)
+            )
             missing = (exc.scope,) if isinstance(exc, PermissionMissing) and exc.scope else ()
             evidence = self.evidence(spec, ctx, AccountState.UNKNOWN, missing_scopes=missing)
-            return evidence, problem
-        return self._unverified(spec, evidence, history)
+        else:
+            evidence, unverified = self._unverified(spec, evidence, history)
+            if unverified is not None:
+                reads.mark((Facet.POSTS,), Completeness.unknown(unverified.detail))
+                reads.problems.append(unverified)
+        return stated_account(self.capabilities, evidence, reads), reads.problems
 
     def _unverified(
-        self, spec: AccountSpec, evidence: AccountEvidence, history: History
+        self, spec: AccountSpec, evidence: AccountEvidence, history: CarriedPosts
     ) -> tuple[AccountEvidence, SourceProblem | None]:
         """Posts unknown (and a problem for the asset) when the carried posts of the same
         account could not be checked: stale posts are never kept as if verified."""

@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 import requests
 
-from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.base import CollectContext, Collector, CollectorOutput, FacetReads
 from auditor.collectors.platforms.github_people import (
     Member,
     SecondFactors,
@@ -41,15 +41,12 @@ from auditor.collectors.platforms.github_people import (
     role_holders,
 )
 from auditor.collectors.platforms.json_api import (
-    Harvest,
-    as_list,
-    as_object,
+    OutputBuilder,
     digest,
-    flag,
     make_client,
-    required_text,
-    text,
 )
+from auditor.collectors.platforms.json_shapes import as_list, as_object, flag, required_text, text
+from auditor.core.capabilities import Capabilities, PlatformCapability
 from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import (
     CollectionError,
@@ -75,6 +72,9 @@ if TYPE_CHECKING:
     from auditor.http.client import HttpClient, HttpShared
 
 _T = TypeVar("_T")
+
+MAX_PAGES = 50
+"""Pages read of one listing (100 items each); a longer listing is partial, never complete."""
 
 PLATFORM: Final = "github"
 """Platform and source name."""
@@ -226,10 +226,39 @@ def _unreadable(exc: CollectionError) -> bool:
     return isinstance(exc, PermissionMissing | NotFound) or exc.status == 422
 
 
+CAPABILITIES = Capabilities(
+    source="github",
+    platforms=(
+        PlatformCapability(
+            "github",
+            provides=frozenset(
+                {
+                    Facet.IDENTITY,
+                    Facet.PROFILE,
+                    Facet.ROLES,
+                    Facet.MEMBER_TWO_FACTOR,
+                    Facet.APPS,
+                    Facet.TWO_FACTOR_POLICY,
+                    Facet.OWNERSHIP,
+                    Facet.REGISTRATION_EMAIL,
+                }
+            ),
+            not_exposed={
+                Facet.POSTS: "GitHub organizations publish no posts",
+                Facet.TOKEN_OWNER: "a GitHub token belongs to a user, not to an organization",
+            },
+            discovery=True,
+        ),
+    ),
+)
+"""What the GitHub collector reads, and what GitHub does not expose."""
+
+
 class GithubCollector(Collector):
     """Reads every inventory GitHub org (``platform: github``, handle = org login)."""
 
     name = PLATFORM
+    capabilities = CAPABILITIES
     scopes = (ORG_SCOPE, "read:org")
 
     def __init__(
@@ -244,41 +273,56 @@ class GithubCollector(Collector):
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         """Read each org; one org's failure never stops the others."""
-        harvest = Harvest(self.name)
+        output = OutputBuilder(self.name, self.capabilities)
+        output.discovery[PLATFORM] = Completeness.complete()
         listed = {s.handle.lower() for s in ctx.estate.accounts if s.platform == PLATFORM}
         for spec in ctx.estate.accounts:
             if spec.platform == PLATFORM:
-                harvest.account(
-                    spec, ctx.now, lambda s: self.read_org(s, ctx.now, ctx.estate.organization)
+                output.account(
+                    spec,
+                    ctx.now,
+                    lambda s, reads: self.read_org(s, ctx.now, reads, ctx.estate.organization),
                 )
-        seen = {i.account_id for i in harvest.items if isinstance(i, DiscoveredAccount)}
-        refused = any(p.kind == ErrorKind.AUTH.value for p in harvest.problems)
+                if any(p.asset_key == spec.asset.key for p in output.problems):
+                    unread = Completeness.unknown(f"the org {spec.handle} could not be read")
+                    output.discovery[PLATFORM] = output.discovery[PLATFORM].weaker(unread)
+        seen = {i.account_id for i in output.items if isinstance(i, DiscoveredAccount)}
+        refused = any(p.kind == ErrorKind.AUTH.value for p in output.problems)
         if self.memberships and not refused:  # a refused token was reported once already
-            self._member_orgs(ctx.now, harvest, seen)
-        found = {i.handle.lower() for i in harvest.items if isinstance(i, DiscoveredAccount)}
+            self._member_orgs(ctx.now, output, seen)
+        found = {i.handle.lower() for i in output.items if isinstance(i, DiscoveredAccount)}
         configured = (self.organization or "").lower()
         if configured and configured not in listed and configured not in found:
-            self._discover(configured, ctx.now, harvest)
-        return harvest.output(ctx.now, [self.client])
+            self._discover(configured, ctx.now, output)
+        return output.output(ctx.now, [self.client])
 
-    def _member_orgs(self, now: datetime, harvest: Harvest, seen: set[str]) -> set[str]:
+    def _member_orgs(self, now: datetime, output: OutputBuilder, seen: set[str]) -> set[str]:
         """Every org the token's user is an active member of, as discovered accounts (a listing
-        that fails is a source-wide problem: discovery is then incomplete, never empty)."""
+        that fails is a source-wide problem: discovery is then unknown, never empty)."""
+
+        def truncated(pages: int) -> None:
+            cut = Completeness.partial(f"org memberships truncated at {pages} pages")
+            output.discovery[PLATFORM] = output.discovery[PLATFORM].weaker(cut)
+
         try:
-            found = self._list("/user/memberships/orgs", {"state": "active"}, parse_memberships)
+            found = self._list(
+                "/user/memberships/orgs", {"state": "active"}, parse_memberships, truncated
+            )
         except CollectionError as exc:
-            harvest.failed(exc, None)
+            output.failed(exc, None)
+            unread = Completeness.unknown(f"the token's org memberships: {exc.detail}")
+            output.discovery[PLATFORM] = output.discovery[PLATFORM].weaker(unread)
             return set()
         added: set[str] = set()
         for login, org_id, role in found:
             if org_id not in seen and org_id not in added:
                 added.add(org_id)
-                harvest.items.append(
+                output.items.append(
                     DiscoveredAccount(PLATFORM, login, org_id, f"github membership ({role})", now)
                 )
         return added
 
-    def _discover(self, login: str, now: datetime, harvest: Harvest) -> None:
+    def _discover(self, login: str, now: datetime, harvest: OutputBuilder) -> None:
         """The configured org, outside the inventory, as a discovered account only."""
         try:
             org = parse_org(self._get(f"/orgs/{quote(login, safe='')}"))
@@ -286,19 +330,35 @@ class GithubCollector(Collector):
             return
         except CollectionError as exc:
             harvest.failed(exc, None)
+            unread = Completeness.unknown(f"the org {login} could not be read: {exc.detail}")
+            harvest.discovery[PLATFORM] = unread
             return
         harvest.items.append(DiscoveredAccount(PLATFORM, org.login, org.id, "github org", now))
 
     def read_org(
-        self, spec: AccountSpec, now: datetime, organization: Organization | None = None
+        self,
+        spec: AccountSpec,
+        now: datetime,
+        reads: FacetReads,
+        organization: Organization | None = None,
     ) -> list[EvidenceItem]:
         """Evidence for one org plus the org as a discovered account. Its owner is read from
         the billing email against ``organization`` (unknown without either)."""
         org_path = f"/orgs/{quote(spec.handle, safe='')}"
         org = parse_org(self._get(org_path))
         missing: set[str] = set() if org.two_factor_policy else {ORG_SCOPE}
-        roles = self._roles(org_path, missing)
-        apps = self._apps(org_path, missing)
+        people = (Facet.ROLES, Facet.MEMBER_TWO_FACTOR)
+        roles = reads.attempt(people, lambda: self._roles(org_path, missing, reads))
+        apps = reads.attempt((Facet.APPS,), lambda: self._apps(org_path, missing, reads))
+        owner_only = Completeness.unknown(f"needs an org owner's token with {ORG_SCOPE}")
+        if org.two_factor_policy is None:
+            reads.mark((Facet.TWO_FACTOR_POLICY,), owner_only)
+        if org.billing_email is None:
+            reads.mark((Facet.REGISTRATION_EMAIL,), owner_only)
+        if roles is None:
+            reads.mark((Facet.ROLES, Facet.MEMBER_TWO_FACTOR), owner_only)
+        if apps is None:
+            reads.mark((Facet.APPS,), owner_only)
         owner = org_owner(org.billing_email, organization)
         evidence = AccountEvidence(
             platform=PLATFORM,
@@ -309,7 +369,7 @@ class GithubCollector(Collector):
             account_id=org.id,
             profile=org.profile,
             roles=roles,
-            roles_note=None if roles is not None else "the token cannot list the org's people",
+            roles_note=None if roles is not None else _why_roles_unread(reads),
             apps=apps,
             two_factor_policy=org.two_factor_policy,
             owned_by_company=owner.company,
@@ -325,11 +385,20 @@ class GithubCollector(Collector):
         return self.client.get_json(path, headers=HEADERS)
 
     def _list(
-        self, path: str, params: Mapping[str, str], parse: Callable[[Any], list[_T]]
+        self,
+        path: str,
+        params: Mapping[str, str],
+        parse: Callable[[Any], list[_T]],
+        on_truncated: Callable[[int], None],
     ) -> list[_T]:
-        """Every item of a ``Link``-paginated list."""
+        """Every item of a ``Link``-paginated list (``on_truncated`` when it stops at the
+        page cap)."""
         pages = self.client.paginate_links(
-            path, params={**params, "per_page": 100}, headers=HEADERS
+            path,
+            params={**params, "per_page": 100},
+            headers=HEADERS,
+            max_pages=MAX_PAGES,
+            on_truncated=on_truncated,
         )
         return [item for page in pages for item in parse(page)]
 
@@ -344,21 +413,38 @@ class GithubCollector(Collector):
             return None
 
     def _people(
-        self, path: str, params: Mapping[str, str], missing: set[str]
+        self,
+        path: str,
+        params: Mapping[str, str],
+        missing: set[str],
+        truncated: Callable[[int], None],
     ) -> list[Member] | None:
-        return self._optional(lambda: self._list(path, params, parse_users), missing)
+        return self._optional(lambda: self._list(path, params, parse_users, truncated), missing)
 
-    def _factors(self, path: str, missing: set[str]) -> SecondFactors:
+    def _factors(self, path: str, missing: set[str], reads: FacetReads) -> SecondFactors:
         found: dict[str, frozenset[str] | None] = {}
         for name in ("2fa_disabled", "2fa_insecure"):
-            users = self._people(path, {"filter": name}, missing)
+            listing = reads.truncated(Facet.MEMBER_TWO_FACTOR, f"{path}?filter={name}")
+            users = self._people(path, {"filter": name}, missing, listing)
             found[name] = None if users is None else frozenset(u.login for u in users)
+            if users is None:
+                reads.mark(
+                    (Facet.MEMBER_TWO_FACTOR,),
+                    Completeness.unknown(f"the {name} filter needs an org owner's token"),
+                )
         return SecondFactors(found["2fa_disabled"], found["2fa_insecure"])
 
-    def _roles(self, org_path: str, missing: set[str]) -> tuple[RoleHolder, ...] | None:
-        owners = self._people(f"{org_path}/members", {"role": "admin"}, missing)
-        members = self._people(f"{org_path}/members", {"role": "all"}, missing)
-        outside = self._people(f"{org_path}/outside_collaborators", {}, missing)
+    def _roles(
+        self, org_path: str, missing: set[str], reads: FacetReads
+    ) -> tuple[RoleHolder, ...] | None:
+        def listing(path: str) -> Callable[[int], None]:
+            return reads.truncated(Facet.ROLES, path)
+
+        members_path = f"{org_path}/members"
+        owners = self._people(members_path, {"role": "admin"}, missing, listing(members_path))
+        members = self._people(members_path, {"role": "all"}, missing, listing(members_path))
+        outside_path = f"{org_path}/outside_collaborators"
+        outside = self._people(outside_path, {}, missing, listing(outside_path))
         if owners is None or members is None or outside is None:
             return None
         looked_up = [self._with_email(m) for m in owners[:OWNER_LOOKUP_CAP]]
@@ -366,11 +452,18 @@ class GithubCollector(Collector):
             looked_up + owners[OWNER_LOOKUP_CAP:],
             members,
             outside,
-            self._factors(f"{org_path}/members", missing),
-            self._factors(f"{org_path}/outside_collaborators", missing),
+            self._factors(f"{org_path}/members", missing, reads),
+            self._factors(f"{org_path}/outside_collaborators", missing, reads),
         )
         invitations = f"{org_path}/invitations"
-        invited = self._optional(lambda: self._list(invitations, {}, parse_invitations), missing)
+        invited = self._optional(
+            lambda: self._list(invitations, {}, parse_invitations, listing(invitations)), missing
+        )
+        if invited is None:
+            reads.mark(
+                (Facet.ROLES,),
+                Completeness.partial("pending invitations need an org owner's token"),
+            )
         return holders + tuple(invited or ())
 
     def _with_email(self, member: Member) -> Member:
@@ -388,10 +481,21 @@ class GithubCollector(Collector):
             member, email=email.lower() if email else None, name=member.name or text(user, "name")
         )
 
-    def _apps(self, org_path: str, missing: set[str]) -> tuple[ConnectedApp, ...] | None:
+    def _apps(
+        self, org_path: str, missing: set[str], reads: FacetReads
+    ) -> tuple[ConnectedApp, ...] | None:
         path = f"{org_path}/installations"
-        found = self._optional(lambda: self._list(path, {}, parse_installations), missing)
+        listing = reads.truncated(Facet.APPS, path)
+        found = self._optional(lambda: self._list(path, {}, parse_installations, listing), missing)
         return None if found is None else tuple(found)
+
+
+def _why_roles_unread(reads: FacetReads) -> str:
+    """The note for an org whose people could not be listed: the failure, or the token."""
+    stated = reads.states.get(Facet.ROLES)
+    if stated is not None and reads.problems:
+        return f"the org's people could not be listed ({stated.reason})"
+    return "the token cannot list the org's people"
 
 
 def from_config(config: AppConfig, shared: HttpShared | None = None) -> GithubCollector | None:

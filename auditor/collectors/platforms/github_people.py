@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from auditor.collectors.platforms.json_api import as_list, as_object, required_text, text
+from auditor.collectors.platforms.json_shapes import as_list, as_object, required_text, text
 from auditor.core.evidence import RoleHolder
 
 

@@ -1,10 +1,12 @@
 """Plain-JSON platform collectors (GitHub, Mastodon, Bluesky) and the Google Workspace directory.
 
 ``build(config)`` returns one collector per configured source. The four collector modules share
-what lives here: reading hostile JSON payloads into typed values (a wrong shape raises
-:class:`~auditor.core.errors.MalformedResponse`, never ``KeyError``), turning a
-:class:`~auditor.core.errors.CollectionError` into a per-asset :class:`~auditor.core.models.SourceProblem`
-plus ``unknown`` evidence, and assembling the :class:`~auditor.collectors.base.CollectorOutput`.
+what lives here: the family's HTTP clients and cache, turning a
+:class:`~auditor.core.errors.CollectionError` into a per-asset
+:class:`~auditor.core.models.SourceProblem` plus ``unknown`` evidence, and
+:class:`OutputBuilder`, which states every account's facets against the collector's
+capabilities and assembles the :class:`~auditor.collectors.base.CollectorOutput`. Payload
+shapes are read with :mod:`auditor.collectors.platforms.json_shapes`.
 """
 
 from __future__ import annotations
@@ -14,12 +16,19 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
 
-from auditor.collectors.base import CollectorOutput
+from auditor.collectors.base import (
+    CollectorOutput,
+    FacetReads,
+    report_status,
+    stated_account,
+)
 from auditor.config.loading import PlatformModel
-from auditor.core.errors import CollectionError, MalformedResponse, NotFound
+from auditor.core.capabilities import Capabilities
+from auditor.core.completeness import Completeness
+from auditor.core.errors import CollectionError, NotFound
 from auditor.core.estate import AccountSpec
 from auditor.core.evidence import AccountEvidence, AccountState, EvidenceItem
 from auditor.core.models import SourceProblem, SourceReport
@@ -31,11 +40,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-JSONObject = dict[str, Any]
-"""A decoded JSON object."""
-
-AccountReader = Callable[[AccountSpec], Sequence[EvidenceItem]]
-"""Reads one inventory account; raises :class:`CollectionError` when it cannot."""
+AccountReader = Callable[[AccountSpec, FacetReads], Sequence[EvidenceItem]]
+"""Reads one inventory account, marking in :class:`FacetReads` the facets an endpoint that
+failed feeds; raises :class:`CollectionError` when the account cannot be read at all."""
 
 
 def build(config: AppConfig, shared: HttpShared | None = None) -> list[Collector]:
@@ -50,7 +57,7 @@ def build(config: AppConfig, shared: HttpShared | None = None) -> list[Collector
     # none yet, as in the demo), shared by the four collectors of this family.
     if shared is None:
         shared = HttpShared.from_network(
-            config.model.network, cache_path=cache_path(config, "community")
+            config.model.network, cache_path=cache_path(config, "json-api")
         )
     collectors: list[Collector] = []
     for module in (github, mastodon, bluesky, google_workspace):
@@ -97,53 +104,6 @@ def save_cache(shared: HttpShared, source: str) -> None:
         log.warning("%s: could not save the HTTP cache (%s)", source, type(exc).__name__)
 
 
-def as_object(value: object, what: str) -> JSONObject:
-    """``value`` as a JSON object, or :class:`MalformedResponse` naming ``what``."""
-    if not isinstance(value, dict):
-        raise MalformedResponse(f"{what}: expected a JSON object")
-    return value
-
-
-def as_list(value: object, what: str) -> list[Any]:
-    """``value`` as a JSON array, or :class:`MalformedResponse` naming ``what``."""
-    if not isinstance(value, list):
-        raise MalformedResponse(f"{what}: expected a JSON array")
-    return value
-
-
-def text(obj: JSONObject, key: str) -> str | None:
-    """A string field; None when absent, null or not a string (shapes vary between versions)."""
-    value = obj.get(key)
-    return value if isinstance(value, str) else None
-
-
-def required_text(obj: JSONObject, key: str, what: str) -> str:
-    """A string (or integer id) field that must be present."""
-    value = obj.get(key)
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-        raise MalformedResponse(f"{what}: field {key!r} is missing")
-    return str(value)
-
-
-def flag(obj: JSONObject, key: str) -> bool | None:
-    """A boolean field; None when absent, null or not a boolean."""
-    value = obj.get(key)
-    return value if isinstance(value, bool) else None
-
-
-def timestamp(value: object) -> datetime | None:
-    """An ISO 8601 time as aware UTC; None when absent or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
 def digest(value: str | None) -> str | None:
     """A short stable digest of a URL (avatar, banner), None for no value."""
     if not value:
@@ -181,45 +141,64 @@ def gone_account(spec: AccountSpec, source: str, now: datetime) -> AccountEviden
 
 
 @dataclass
-class Harvest:
-    """What a collector gathered so far in one run (mutable while collecting only)."""
+class OutputBuilder:
+    """A JSON-API collector's output while it is being gathered (mutable while collecting
+    only): the items read, the problems met, and the facets each account's reads left
+    incomplete, stated against the collector's capabilities."""
 
     name: str
     """The collector's source name."""
+    capabilities: Capabilities
+    """What the collector reads and what its platforms do not expose."""
     started: float = field(default_factory=time.monotonic)
     """Monotonic start time."""
     items: list[EvidenceItem] = field(default_factory=list)
     """Evidence read."""
     problems: list[SourceProblem] = field(default_factory=list)
     """What could not be read."""
+    discovery: dict[str, Completeness] = field(default_factory=dict)
+    """Completeness of discovery by platform, for the platforms the collector discovers on."""
 
     def failed(self, exc: CollectionError, asset_key: str | None) -> None:
         """Record an error for one asset (or the whole source when ``asset_key`` is None)."""
         self.problems.append(problem_for(exc, asset_key))
 
     def account(self, spec: AccountSpec, now: datetime, read: AccountReader) -> None:
-        """Read one account through ``read``; a failure becomes unknown evidence + a problem."""
+        """Read one account through ``read``; every facet of its evidence stated from what the
+        reads met (a failure of the whole account: unknown evidence and a problem)."""
+        reads = FacetReads(spec.asset.key)
         try:
-            self.items.extend(read(spec))
+            found = list(read(spec, reads))
+        except NotFound:
+            found = [gone_account(spec, self.name, now)]
         except CollectionError as exc:
-            if isinstance(exc, NotFound):
-                self.items.append(gone_account(spec, self.name, now))
-                return
-            self.items.append(unknown_account(spec, self.name, now))
-            self.failed(exc, spec.asset.key)
+            reads.problems.append(problem_for(exc, spec.asset.key))
+            found = [unknown_account(spec, self.name, now)]
+        self.items.extend(
+            stated_account(self.capabilities, item, reads)
+            if isinstance(item, AccountEvidence)
+            else item
+            for item in found
+        )
+        self.problems.extend(p for p in reads.problems if p not in self.problems)
 
     def output(self, now: datetime, clients: Iterable[HttpClient | None]) -> CollectorOutput:
-        """The finished output (``ok`` False when anything could not be read); counts the
-        clients' requests and saves their conditional-request cache."""
+        """The finished output with its stated status; counts the clients' requests and saves
+        their conditional-request cache."""
         used = list({id(c): c for c in clients if c is not None}.values())
         for shared in {id(c.shared): c.shared for c in used}.values():
             save_cache(shared, self.name)
+        accounts = [i for i in self.items if isinstance(i, AccountEvidence)]
+        whole = [p for p in self.problems if p.asset_key is None]
+        read = not (whole and not accounts) and (
+            not accounts or any(a.state is not AccountState.UNKNOWN for a in accounts)
+        )
         report = SourceReport(
             name=self.name,
-            ok=not self.problems,
+            status=report_status(self.items, self.problems, anything_read=read),
             observed_at=now,
             problems=tuple(self.problems),
             requests=sum(c.requests_made for c in used),
             duration_s=round(time.monotonic() - self.started, 3),
         )
-        return CollectorOutput(report=report, items=tuple(self.items))
+        return CollectorOutput(report=report, items=tuple(self.items), discovery=self.discovery)

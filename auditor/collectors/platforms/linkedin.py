@@ -22,17 +22,18 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from auditor.collectors.base import CollectContext
+from auditor.collectors.base import CollectContext, FacetReads
 from auditor.collectors.platforms.collector import (
-    History,
+    CarriedPosts,
     PlatformCollector,
     links_in,
-    mapping,
-    text,
     url_digest,
     window_floor,
 )
+from auditor.collectors.platforms.json_shapes import object_or_empty, text
 from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.core.capabilities import Capabilities, PlatformCapability
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import (
     AuthFailed,
     CollectionError,
@@ -134,15 +135,41 @@ def parse_org(org: Mapping[str, Any]) -> tuple[str, Profile]:
     )
 
 
-class LinkedInCollector(PlatformCollector[None]):
-    """LinkedIn company pages through the Community Management API."""
+CAPABILITIES = Capabilities(
+    source="linkedin",
+    platforms=(
+        PlatformCapability(
+            "linkedin",
+            provides=frozenset({Facet.IDENTITY, Facet.PROFILE, Facet.POSTS, Facet.ROLES}),
+            not_exposed={
+                Facet.MEMBER_TWO_FACTOR: "LinkedIn exposes no second factor of role holders",
+                Facet.APPS: "LinkedIn exposes no connected apps of a page",
+                Facet.TWO_FACTOR_POLICY: "LinkedIn exposes no second-factor policy",
+                Facet.OWNERSHIP: "LinkedIn exposes no page ownership",
+                Facet.TOKEN_OWNER: "LinkedIn tokens belong to members, not pages",
+                Facet.REGISTRATION_EMAIL: "LinkedIn does not expose the registration email",
+            },
+            discovery=True,
+        ),
+    ),
+)
+"""What the LinkedIn collector reads, and what LinkedIn does not expose."""
+
+
+class LinkedInCollector(PlatformCollector[Completeness]):
+    """LinkedIn company pages through the Community Management API. The source-wide state is
+    how completely the token member's organizations were discovered."""
 
     name = "linkedin"
     platforms = PLATFORMS
+    capabilities = CAPABILITIES
     scopes = ("rw_organization_admin", "r_organization_social")
 
-    def begin(self, ctx: CollectContext) -> tuple[None, list[EvidenceItem], list[SourceProblem]]:
+    def begin(
+        self, ctx: CollectContext
+    ) -> tuple[Completeness, list[EvidenceItem], list[SourceProblem]]:
         """The organizations the token's member administers, as discovered accounts."""
+        truncated: list[int] = []
         try:
             pages = self.client.paginate_offset(
                 "/rest/organizationAcls",
@@ -150,12 +177,14 @@ class LinkedInCollector(PlatformCollector[None]):
                 count_of=lambda page: len(_elements(page, "organizationAcls")),
                 count=PAGE_SIZE,
                 max_pages=MAX_PAGES,
+                on_truncated=truncated.append,
             )
             urns = [text(e, "organization") or "" for p in pages for e in _elements(p, "ACLs")]
         except AuthFailed:
             raise
         except CollectionError as exc:
-            return None, [], [SourceProblem(exc.kind.value, exc.detail, None, exc.scope)]
+            unread = Completeness.unknown(f"{exc.kind.value}: {exc.detail}")
+            return unread, [], [SourceProblem(exc.kind.value, exc.detail, None, exc.scope)]
         found: list[EvidenceItem] = []
         problems: list[SourceProblem] = []
         for org_id in dict.fromkeys(u.rsplit(":", 1)[-1] for u in urns if u):
@@ -172,16 +201,30 @@ class LinkedInCollector(PlatformCollector[None]):
                 continue
             handle = text(org, "vanityName") or org_id
             found.append(DiscoveredAccount("linkedin", handle, org_id, DISCOVERY, ctx.now))
-        return None, found, problems
+        discovery = Completeness.complete()
+        if truncated:
+            discovery = Completeness.partial(f"organizationAcls truncated at {truncated[0]} pages")
+        if problems:
+            discovery = discovery.weaker(Completeness.partial(problems[0].detail))
+        return discovery, found, problems
 
-    def existing_posts(self, ids: Sequence[str], state: None) -> Mapping[str, bool]:
+    def discovery(self, state: Completeness) -> Mapping[str, Completeness]:
+        """The organizations the token's member administers."""
+        return {"linkedin": state}
+
+    def existing_posts(self, ids: Sequence[str], state: Completeness) -> Mapping[str, bool]:
         """The batch get ``GET /rest/posts?ids=List(urn1,urn2)`` (URNs encoded): a post in
         ``results`` exists; one in ``errors`` with status 404 is gone."""
         listed = ",".join(quote(post_id, safe="") for post_id in ids)
         return post_answers(self.client.get_json(f"/rest/posts?ids=List({listed})"))
 
     def account(
-        self, spec: AccountSpec, ctx: CollectContext, state: None, history: History
+        self,
+        spec: AccountSpec,
+        ctx: CollectContext,
+        state: Completeness,
+        history: CarriedPosts,
+        reads: FacetReads,
     ) -> AccountEvidence:
         """One company page."""
         found = _elements(
@@ -195,12 +238,20 @@ class LinkedInCollector(PlatformCollector[None]):
         org_id, profile = parse_org(found[0])
         urn = f"urn:li:organization:{org_id}"
         missing: list[str] = []
+        roles: tuple[RoleHolder, ...] | None = None
         try:
-            roles: tuple[RoleHolder, ...] | None = self._roles(urn)
-        except PermissionMissing:
-            roles = None
+            roles = self._roles(urn, reads)
+        except (AuthFailed, NotFound):
+            raise
+        except PermissionMissing as exc:
             missing.append(ROLES_SCOPE)
-        posts, cursor = self._posts(ctx, urn, history.for_account(org_id))
+            reads.lacks((Facet.ROLES,), exc)
+        except CollectionError as exc:
+            reads.failed((Facet.ROLES,), exc)
+        found_posts = reads.attempt(
+            (Facet.POSTS,), lambda: self._posts(ctx, urn, history.for_account(org_id), reads)
+        )
+        posts, cursor = found_posts if found_posts is not None else (None, None)
         return self.evidence(
             spec,
             ctx,
@@ -214,7 +265,7 @@ class LinkedInCollector(PlatformCollector[None]):
             cursor=cursor,
         )
 
-    def _roles(self, urn: str) -> tuple[RoleHolder, ...]:
+    def _roles(self, urn: str, reads: FacetReads) -> tuple[RoleHolder, ...]:
         holders: list[RoleHolder] = []
         pages = self.client.paginate_offset(
             "/rest/organizationAcls",
@@ -222,13 +273,14 @@ class LinkedInCollector(PlatformCollector[None]):
             count_of=lambda page: len(_elements(page, "organizationAcls")),
             count=PAGE_SIZE,
             max_pages=MAX_PAGES,
+            on_truncated=reads.truncated(Facet.ROLES, "organizationAcls"),
         )
         for page in pages:
             holders.extend(h for h in map(parse_acl, _elements(page, "organizationAcls")) if h)
         return tuple(holders)
 
     def _posts(
-        self, ctx: CollectContext, urn: str, history: History
+        self, ctx: CollectContext, urn: str, history: CarriedPosts, reads: FacetReads
     ) -> tuple[tuple[Post, ...] | None, str | None]:
         if history.error is not None:
             return None, None  # the carried posts could not be checked: posts unknown
@@ -242,6 +294,7 @@ class LinkedInCollector(PlatformCollector[None]):
             count_of=lambda page: 0 if done else len(_elements(page, "posts")),
             count=PAGE_SIZE,
             max_pages=MAX_PAGES,
+            on_truncated=reads.truncated(Facet.POSTS, "posts"),
         )
         for page in pages:
             found = [parse_post(e) for e in _elements(page, "posts")]
@@ -249,7 +302,7 @@ class LinkedInCollector(PlatformCollector[None]):
             if any(p.id == known or p.created_at < floor for p in found):
                 done = True
                 break
-        self.settle(history, listed, None)
+        self.confirm_carried(history, listed, Completeness.complete())
         if history.error is not None:
             return None, None
         posts = history.merge(listed, floor)
@@ -260,9 +313,9 @@ def post_answers(payload: Any) -> dict[str, bool]:
     """A batch get answer as id -> still exists (an error with status 404: gone)."""
     if not isinstance(payload, dict) or not isinstance(payload.get("results", {}), dict):
         raise MalformedResponse("linkedin: batch get without a results map")
-    found = {str(k): True for k, v in mapping(payload.get("results")).items() if v}
-    for post_id, error in mapping(payload.get("errors")).items():
-        if str(post_id) not in found and mapping(error).get("status") == 404:
+    found = {str(k): True for k, v in object_or_empty(payload.get("results")).items() if v}
+    for post_id, error in object_or_empty(payload.get("errors")).items():
+        if str(post_id) not in found and object_or_empty(error).get("status") == 404:
             found[str(post_id)] = False
     return found
 

@@ -24,18 +24,22 @@ from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any, Final
 
-from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.base import CollectContext, Collector, CollectorOutput, FacetReads
 from auditor.collectors.platforms.json_api import (
-    Harvest,
+    OutputBuilder,
+    digest,
+    make_client,
+)
+from auditor.collectors.platforms.json_shapes import (
     as_list,
     as_object,
-    digest,
     flag,
-    make_client,
     required_text,
     text,
     timestamp,
 )
+from auditor.core.capabilities import Capabilities, PlatformCapability
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import (
     AuthFailed,
     CollectionError,
@@ -204,10 +208,33 @@ class InstanceUnknown(CollectionError):
     kind = ErrorKind.CONFIG
 
 
+CAPABILITIES = Capabilities(
+    source=PLATFORM,
+    platforms=(
+        PlatformCapability(
+            PLATFORM,
+            provides=frozenset({Facet.IDENTITY, Facet.TOKEN_OWNER, Facet.PROFILE, Facet.POSTS}),
+            not_exposed={
+                Facet.DISCOVERY: "Mastodon offers no listing of the accounts a company controls",
+                Facet.ROLES: ROLES_NOTE,
+                Facet.MEMBER_TWO_FACTOR: ROLES_NOTE,
+                Facet.APPS: "Mastodon exposes no account's authorized apps to an auditor",
+                Facet.TWO_FACTOR_POLICY: "Mastodon does not expose an account's second factor",
+                Facet.OWNERSHIP: "Mastodon has no business ownership of accounts",
+                Facet.REGISTRATION_EMAIL: "Mastodon does not expose the registration email",
+            },
+            token_owner=True,
+        ),
+    ),
+)
+"""What the Mastodon collector reads, and what Mastodon does not expose."""
+
+
 class MastodonCollector(Collector):
     """Reads every inventory Mastodon account through the client of its instance."""
 
     name = PLATFORM
+    capabilities = CAPABILITIES
     scopes = ("read:accounts", "read:statuses")
 
     def __init__(self, clients: Mapping[str | None, HttpClient], *, has_token: bool) -> None:
@@ -218,11 +245,13 @@ class MastodonCollector(Collector):
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         """Read each account; one account's failure never stops the others."""
-        harvest = Harvest(self.name)
+        harvest = OutputBuilder(self.name, self.capabilities)
         owners: dict[str, str | None] = {}
         for spec in ctx.estate.accounts:
             if spec.platform == PLATFORM:
-                harvest.account(spec, ctx.now, lambda s: self.read_account(s, ctx, owners, harvest))
+                harvest.account(
+                    spec, ctx.now, lambda s, reads: self.read_account(s, ctx, owners, reads)
+                )
         return harvest.output(ctx.now, self.clients.values())
 
     def client_for(self, handle: str) -> HttpClient:
@@ -239,7 +268,7 @@ class MastodonCollector(Collector):
         spec: AccountSpec,
         ctx: CollectContext,
         owners: dict[str, str | None],
-        harvest: Harvest,
+        reads: FacetReads,
     ) -> list[EvidenceItem]:
         """Profile, recent statuses and the token's owner for one account."""
         client = self.client_for(spec.handle)
@@ -250,9 +279,12 @@ class MastodonCollector(Collector):
         pinned: str | None = None
         if account.state is AccountState.ACTIVE:
             since = ctx.now - timedelta(days=ctx.policy.content_window_days)
-            posts = tuple(self._statuses(client, account.id, since))
-            pinned = self._pinned(client, account.id)
-        token_owner = self._token_owner(client, owners, spec, harvest)
+            listed = reads.attempt(
+                (Facet.POSTS,), lambda: self._statuses(client, account.id, since, reads)
+            )
+            posts = tuple(listed) if listed is not None else None
+            pinned = reads.attempt((Facet.PROFILE,), lambda: self._pinned(client, account.id))
+        token_owner = self._token_owner(client, owners, reads)
         evidence = AccountEvidence(
             platform=PLATFORM,
             handle=spec.handle,
@@ -269,7 +301,9 @@ class MastodonCollector(Collector):
         )
         return [evidence]
 
-    def _statuses(self, client: HttpClient, account_id: str, since: datetime) -> list[Post]:
+    def _statuses(
+        self, client: HttpClient, account_id: str, since: datetime, reads: FacetReads
+    ) -> list[Post]:
         """Statuses newest first, page by page (``max_id``), until the window's start."""
 
         def older(page: Any, _response: requests.Response) -> Mapping[str, Any] | None:
@@ -284,6 +318,7 @@ class MastodonCollector(Collector):
             params={"limit": PAGE_SIZE, "exclude_reblogs": "true"},
             next_params=older,
             max_pages=MAX_PAGES,
+            on_truncated=reads.truncated(Facet.POSTS, "the statuses"),
         )
         return [post for page in pages for post in parse_statuses(page) if post.created_at >= since]
 
@@ -298,11 +333,14 @@ class MastodonCollector(Collector):
         self,
         client: HttpClient,
         owners: dict[str, str | None],
-        spec: AccountSpec,
-        harvest: Harvest,
+        reads: FacetReads,
     ) -> str | None:
         """The id of the account the token belongs to (one request per instance and run)."""
         if not self.has_token:
+            reads.mark(
+                (Facet.TOKEN_OWNER,),
+                Completeness.unknown("no token is configured (platforms.mastodon.token)"),
+            )
             return None
         if client.base_url not in owners:
             try:
@@ -310,7 +348,13 @@ class MastodonCollector(Collector):
                 owners[client.base_url] = parse_account(payload).id
             except (AuthFailed, PermissionMissing) as exc:
                 owners[client.base_url] = None
-                harvest.failed(exc, spec.asset.key)
+                reads.failed((Facet.TOKEN_OWNER,), exc)
+                return None
+        if owners[client.base_url] is None:
+            reads.mark(
+                (Facet.TOKEN_OWNER,),
+                Completeness.unknown("verify_credentials was refused on this instance"),
+            )
         return owners[client.base_url]
 
 

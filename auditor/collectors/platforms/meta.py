@@ -37,20 +37,18 @@ from typing import Any
 
 import requests
 
-from auditor.collectors.base import CollectContext
+from auditor.collectors.base import CollectContext, FacetReads
 from auditor.collectors.platforms.collector import (
-    History,
+    CarriedPosts,
     PlatformCollector,
     concurrently,
-    dig,
     links_in,
-    mapping,
-    text,
     url_digest,
     window_floor,
 )
+from auditor.collectors.platforms.json_shapes import object_or_empty, text, value_at
 from auditor.collectors.platforms.meta_graph import (
-    MetaRun,
+    BusinessReads,
     assigned_user,
     attempt,
     business_admin,
@@ -63,9 +61,12 @@ from auditor.collectors.platforms.meta_graph import (
 )
 from auditor.collectors.platforms.meta_token import lacking, read_token
 from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.core.capabilities import Capabilities, PlatformCapability
 from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import (
+    AuthFailed,
     CollectionError,
+    ErrorKind,
     MalformedResponse,
     NotFound,
     PermissionMissing,
@@ -111,12 +112,71 @@ PAGE_OWNER_NOTE = (
     "accounts[].credentials.token would verify it"
 )
 
+_PAGE_HOLDINGS = ("owned_pages", "client_pages")
+_IG_HOLDINGS = ("owned_instagram_accounts", "client_instagram_assets")
 
-class MetaCollector(PlatformCollector[MetaRun]):
+CAPABILITIES = Capabilities(
+    source="meta",
+    platforms=(
+        PlatformCapability(
+            "meta",
+            provides=frozenset(
+                {
+                    Facet.IDENTITY,
+                    Facet.TOKEN_OWNER,
+                    Facet.PROFILE,
+                    Facet.POSTS,
+                    Facet.ROLES,
+                    Facet.MEMBER_TWO_FACTOR,
+                    Facet.APPS,
+                    Facet.TWO_FACTOR_POLICY,
+                    Facet.OWNERSHIP,
+                }
+            ),
+            not_exposed={
+                Facet.REGISTRATION_EMAIL: "Meta does not tell which email a Page is registered to"
+            },
+            discovery=True,
+            token_owner=True,
+        ),
+        PlatformCapability(
+            "instagram",
+            provides=frozenset(
+                {
+                    Facet.IDENTITY,
+                    Facet.PROFILE,
+                    Facet.POSTS,
+                    Facet.TWO_FACTOR_POLICY,
+                    Facet.OWNERSHIP,
+                }
+            ),
+            not_exposed={
+                Facet.ROLES: IG_ROLES_NOTE,
+                Facet.MEMBER_TWO_FACTOR: IG_ROLES_NOTE,
+                Facet.APPS: "Instagram exposes no connected apps per account",
+                Facet.TOKEN_OWNER: "Instagram tokens act through the linked Page",
+                Facet.REGISTRATION_EMAIL: "Instagram does not expose the registration email",
+            },
+            discovery=True,
+        ),
+    ),
+)
+"""What the Meta collector reads, and what Meta does not expose."""
+
+
+class HoldingsUnread(CollectionError):
+    """An inventory account without an id that the business's holdings, read only in part,
+    do not name: unknown, not gone (its kind is the failed edge's, else ``server``)."""
+
+    kind = ErrorKind.SERVER
+
+
+class MetaCollector(PlatformCollector[BusinessReads]):
     """Facebook pages and Instagram accounts through the Graph API."""
 
     name = "meta"
     platforms = PLATFORMS
+    capabilities = CAPABILITIES
     verify_batch = 50
     scopes = (
         "business_management",
@@ -132,29 +192,44 @@ class MetaCollector(PlatformCollector[MetaRun]):
         self.business_id = settings.business_id
         self._token = settings.token
 
-    def _edge(self, node: str, edge: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        for page in self._pages(node, edge, params):
+    def _edge(
+        self,
+        node: str,
+        edge: str,
+        params: Mapping[str, Any],
+        on_truncated: Callable[[int], None],
+    ) -> Iterator[dict[str, Any]]:
+        for page in self._pages(node, edge, params, on_truncated):
             yield from page
 
     def _pages(
-        self, node: str, edge: str, params: Mapping[str, Any]
+        self,
+        node: str,
+        edge: str,
+        params: Mapping[str, Any],
+        on_truncated: Callable[[int], None],
     ) -> Iterator[list[dict[str, Any]]]:
         """The items of each page of an edge, page by page (read lazily)."""
 
         def step(page: Any, _r: requests.Response) -> Mapping[str, Any] | None:
             after = text(page, "paging", "cursors", "after")
-            return {"after": after} if dig(page, "paging", "next") and after else None
+            return {"after": after} if value_at(page, "paging", "next") and after else None
 
         for page in self.client.paginate(
-            f"{self.version}/{node}/{edge}", next_params=step, params={"limit": 100, **params}
+            f"{self.version}/{node}/{edge}",
+            next_params=step,
+            params={"limit": 100, **params},
+            on_truncated=on_truncated,
         ):
             if not isinstance(page, dict) or not isinstance(page.get("data"), list):
                 raise MalformedResponse(f"meta: {edge} page without a data list")
             yield [item for item in page["data"] if isinstance(item, dict) and "id" in item]
 
-    def begin(self, ctx: CollectContext) -> tuple[MetaRun, list[EvidenceItem], list[SourceProblem]]:
+    def begin(
+        self, ctx: CollectContext
+    ) -> tuple[BusinessReads, list[EvidenceItem], list[SourceProblem]]:
         """Read the business: policy, people, and which pages and IG accounts it holds."""
-        run = MetaRun()
+        run = BusinessReads()
         run.token, token_problems = read_token(self.client, self.version, self._token)
         if not self.business_id:
             run.missing.append("business_id (platforms.meta.business_id)")
@@ -163,13 +238,15 @@ class MetaCollector(PlatformCollector[MetaRun]):
         discovered = self._discovered(run, ctx)
         return run, list(discovered), problems
 
-    def _read_business(self, run: MetaRun) -> list[SourceProblem]:
+    def _read_business(self, run: BusinessReads) -> list[SourceProblem]:
         """The business node and its six edges, side by side. One that cannot be read leaves
         what it tells unknown (and is reported) without stopping the rest."""
         bid = str(self.business_id)
 
         def edge(name: str, fields: str) -> Callable[[], list[dict[str, Any]]]:
-            return lambda: list(self._edge(bid, name, {"fields": fields}))
+            return lambda: list(
+                self._edge(bid, name, {"fields": fields}, partial(run.truncated, name))
+            )
 
         jobs: dict[str, Callable[[], Any]] = {
             "business": lambda: self.client.get_json(
@@ -184,13 +261,17 @@ class MetaCollector(PlatformCollector[MetaRun]):
             {k: partial(attempt, job) for k, job in jobs.items()}, self.concurrency
         )
         problems: list[SourceProblem] = []
-        for _, error in found.values():
+        for name, (_, error) in found.items():
+            if error is not None:
+                run.unread(name, error)
             if isinstance(error, PermissionMissing):
                 if "business_management" not in run.missing:
                     run.missing.append("business_management")
             elif error is not None:
                 problems.append(SourceProblem(error.kind.value, error.detail, None))
-        run.business = mapping(found["business"][0]) if found["business"][1] is None else None
+        run.business = (
+            object_or_empty(found["business"][0]) if found["business"][1] is None else None
+        )
         run.business_error = found["business"][1]
         if found["business_users"][1] is None:
             run.users = {str(u["id"]): u for u in found["business_users"][0]}
@@ -205,14 +286,14 @@ class MetaCollector(PlatformCollector[MetaRun]):
                 table[str(node["id"])] = {**node, "via": f"meta {name}"}
         return problems
 
-    def _discovered(self, run: MetaRun, ctx: CollectContext) -> Iterator[DiscoveredAccount]:
+    def _discovered(self, run: BusinessReads, ctx: CollectContext) -> Iterator[DiscoveredAccount]:
         for table in (run.owned, run.client):
             for node_id, node in table.items():
                 platform = "instagram" if "instagram" in node["via"] else "meta"
                 handle = str(node.get("username") or node.get("name") or node_id)
                 yield DiscoveredAccount(platform, handle, node_id, node["via"], ctx.now)
 
-    def existing_posts(self, ids: Sequence[str], state: MetaRun) -> Mapping[str, bool]:
+    def existing_posts(self, ids: Sequence[str], state: BusinessReads) -> Mapping[str, bool]:
         """``GET /?ids=a,b&fields=id`` (50 a request). Graph fails the whole request when one
         id no longer exists (803, or 100/33), so then each id is asked alone: a NotFound
         answer is a deleted post."""
@@ -222,7 +303,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
             )
         except NotFound:
             return {post_id: self._exists(post_id) for post_id in ids}
-        found = mapping(payload)
+        found = object_or_empty(payload)
         return {post_id: True for post_id in ids if isinstance(found.get(post_id), dict)}
 
     def _exists(self, post_id: str) -> bool:
@@ -232,23 +313,77 @@ class MetaCollector(PlatformCollector[MetaRun]):
             return False
         return True
 
+    def discovery(self, state: BusinessReads) -> Mapping[str, Completeness]:
+        """Pages and Instagram accounts: as complete as the business edges that list them."""
+        if not self.business_id:
+            reason = "no business id is configured (platforms.meta.business_id)"
+            return {p: Completeness.unknown(reason) for p in PLATFORMS}
+        return {
+            "meta": state.holdings(_PAGE_HOLDINGS),
+            "instagram": state.holdings(_IG_HOLDINGS),
+        }
+
     def account(
-        self, spec: AccountSpec, ctx: CollectContext, state: MetaRun, history: History
+        self,
+        spec: AccountSpec,
+        ctx: CollectContext,
+        state: BusinessReads,
+        history: CarriedPosts,
+        reads: FacetReads,
     ) -> AccountEvidence:
         """One Facebook page, Instagram account, or the business itself."""
         if spec.platform == "meta_business":
-            return self._business(spec, ctx, state)
+            return self._business(spec, ctx, state, reads)
         node_id, owned = state.find(spec, "username")
+        edges = _IG_HOLDINGS if spec.platform == "instagram" else _PAGE_HOLDINGS
+        listed = state.holdings(edges)
         if node_id is None:
+            if not listed.is_complete:
+                # Meta never said the account is gone: the listing that would name it was not
+                # read in full, so the account is unknown (never not_found)
+                unread = HoldingsUnread(
+                    f"meta: {spec.handle} has no id and the business's holdings were not read "
+                    f"in full ({listed.reason})"
+                )
+                cause = next((state.errors[e] for e in edges if e in state.errors), None)
+                if cause is not None:
+                    unread.kind = cause.kind  # the edge's own failure (rate limit, 5xx ...)
+                raise unread
             raise NotFound(f"meta: {spec.handle} is not held by the business and has no id")
+        if owned is None:
+            reason = (
+                listed.reason
+                if not listed.is_complete
+                else "the business neither owns nor accesses it"
+            )
+            reads.mark((Facet.OWNERSHIP,), Completeness.unknown(reason or "holdings unread"))
         history = history.for_account(node_id)
         if spec.platform == "instagram":
-            return self._instagram(spec, ctx, state, node_id, owned=owned, history=history)
-        return self._page(spec, ctx, state, node_id, owned=owned, history=history)
+            return self._instagram(
+                spec, ctx, state, node_id, owned=owned, history=history, reads=reads
+            )
+        return self._page(spec, ctx, state, node_id, owned=owned, history=history, reads=reads)
 
-    def _policy(self, state: MetaRun, owned: bool | None) -> TwoFactorPolicy | None:
+    def _policy(
+        self, state: BusinessReads, owned: bool | None, reads: FacetReads
+    ) -> TwoFactorPolicy | None:
         kind = text(state.business, "two_factor_type")
-        if not owned or kind not in TWO_FACTOR:
+        if state.business is None:
+            reason = state.reason("business", "the business node could not be read")
+            reads.mark((Facet.TWO_FACTOR_POLICY,), Completeness.unknown(reason))
+            return None
+        if not owned:
+            why = "the business does not own it" if owned is False else "its owner is unknown"
+            reads.mark(
+                (Facet.TWO_FACTOR_POLICY,),
+                Completeness.unknown(f"{why}: its owner's second-factor policy is not visible"),
+            )
+            return None
+        if kind not in TWO_FACTOR:
+            reads.mark(
+                (Facet.TWO_FACTOR_POLICY,),
+                Completeness.unknown("the business gave no known two_factor_type"),
+            )
             return None
         return TwoFactorPolicy(required_for=TWO_FACTOR[kind], source_field="two_factor_type")
 
@@ -256,31 +391,61 @@ class MetaCollector(PlatformCollector[MetaRun]):
         self,
         spec: AccountSpec,
         ctx: CollectContext,
-        state: MetaRun,
+        state: BusinessReads,
         page_id: str,
         *,
         owned: bool | None,
-        history: History,
+        history: CarriedPosts,
+        reads: FacetReads,
     ) -> AccountEvidence:
-        page = state.node(page_id) or mapping(
+        page = state.node(page_id) or object_or_empty(
             self.client.get_json(f"{self.version}/{page_id}", params={"fields": PAGE_FIELDS})
         )
         if owned is None and state.holdings_known:  # not listed by the business: whose is it?
             owned = self._owner_business(page)
+        held = self._held(spec, ctx)
         missing = state.missing + lacking(state.token, "meta", page_id)
         roles: tuple[RoleHolder, ...] | None = None
         apps: tuple[ConnectedApp, ...] | None = None
         note: str | None = ROLES_UNREAD_NOTE
+        role_facets = (Facet.ROLES, Facet.MEMBER_TWO_FACTOR, Facet.APPS)
         if state.people_known:
             try:
                 # a page that names its business in the inventory: the business's admins are
                 # checked on the business asset, once, not repeated on every page it holds
-                roles, apps = self._roles(state, page_id, owned and not self._held(spec, ctx))
+                roles, apps = self._roles(state, page_id, owned and not held, reads)
                 note = None
-            except PermissionMissing:
+            except (AuthFailed, NotFound):
+                raise
+            except PermissionMissing as exc:
                 missing.append("pages_manage_metadata")
                 note = "the token lacks pages_manage_metadata"
-        posts, cursor = self._posts(ctx, history, f"{page_id}/published_posts", page_post, state)
+                reads.lacks(role_facets, exc)
+            except CollectionError as exc:
+                note = f"the page's roles could not be read ({exc.kind.value})"
+                reads.failed(role_facets, exc)
+            if roles is not None and owned is None and not held:
+                # business ADMINs control every page the business owns; ownership unknown, so
+                # whether they belong to this page's roles is unknown too
+                reason = "business-level roles unknown: " + (
+                    facet_reason(reads, Facet.OWNERSHIP) or "ownership unknown"
+                )
+                reads.mark((Facet.ROLES, Facet.MEMBER_TWO_FACTOR), Completeness.partial(reason))
+            people = state.gaps.get("business_users")
+            if people is not None:
+                reads.mark((Facet.ROLES, Facet.MEMBER_TWO_FACTOR), people)
+            system = state.gaps.get("system_users")
+            if system is not None:
+                reason = f"system users unknown ({system.reason})"
+                reads.mark((Facet.APPS,), Completeness.partial(reason))
+        else:
+            reason = state.reason("business_users", ROLES_UNREAD_NOTE)
+            reads.mark(role_facets, Completeness.unknown(reason))
+        if state.token is None:
+            reads.mark((Facet.TOKEN_OWNER,), Completeness.unknown("debug_token was not read"))
+        posts, cursor = self._posts(
+            ctx, history, f"{page_id}/published_posts", page_post, state=state, reads=reads
+        )
         token_id, token_facet = self._page_token_owner(spec, state, page_id)
 
         return self.evidence(
@@ -295,7 +460,9 @@ class MetaCollector(PlatformCollector[MetaRun]):
             roles=roles,
             roles_note=note,
             apps=apps,
-            two_factor_policy=self._policy(state, owned and not self._held(spec, ctx)),
+            two_factor_policy=(
+                self._held_policy(reads) if held else self._policy(state, owned, reads)
+            ),
             owned_by_company=owned,
             owner_name=text(page, "owner_business", "name")
             or (text(state.business, "name") if owned else None),
@@ -303,7 +470,9 @@ class MetaCollector(PlatformCollector[MetaRun]):
             cursor=cursor,
         )
 
-    def _business(self, spec: AccountSpec, ctx: CollectContext, state: MetaRun) -> AccountEvidence:
+    def _business(
+        self, spec: AccountSpec, ctx: CollectContext, state: BusinessReads, reads: FacetReads
+    ) -> AccountEvidence:
         """The Business portfolio as an asset of its own: its people (``business_users``: ADMIN
         is full control), its system users as apps, and its ``two_factor_type``. Only the
         configured ``platforms.meta.business_id`` is read (its edges are read once per run)."""
@@ -366,7 +535,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
             roles=roles,
             roles_note=None if roles is not None else ROLES_UNREAD_NOTE,
             apps=apps if state.system_users_known else None,
-            two_factor_policy=self._policy(state, True),
+            two_factor_policy=self._policy(state, True, reads),
             owner_name=text(state.business, "name"),
             missing_scopes=tuple(dict.fromkeys(state.missing)),
             facets=business_facets,
@@ -391,7 +560,7 @@ class MetaCollector(PlatformCollector[MetaRun]):
         )
 
     def _page_token_owner(
-        self, spec: AccountSpec, state: MetaRun, page_id: str
+        self, spec: AccountSpec, state: BusinessReads, page_id: str
     ) -> tuple[str | None, Completeness]:
         """The Page a token speaks for: the account's own Page token (``accounts[].credentials
         .token``: ``GET /me`` with it is the Page), else the configured token when
@@ -417,15 +586,25 @@ class MetaCollector(PlatformCollector[MetaRun]):
             return page_id, Completeness.complete()
         return None, Completeness.unknown(PAGE_OWNER_NOTE)
 
+    @staticmethod
+    def _held_policy(reads: FacetReads) -> None:
+        """A page or Instagram account whose business is an inventory asset: the business's
+        second-factor requirement is judged on the business asset, once, not on each page."""
+        reads.mark(
+            (Facet.TWO_FACTOR_POLICY,),
+            Completeness.unknown("judged on the business asset that holds it"),
+        )
+
     def _roles(
-        self, state: MetaRun, page_id: str, owned: bool | None
+        self, state: BusinessReads, page_id: str, owned: bool | None, reads: FacetReads
     ) -> tuple[tuple[RoleHolder, ...], tuple[ConnectedApp, ...]]:
         params = {"fields": "id,name,user_type,tasks"}
         if self.business_id:
             params["business"] = str(self.business_id)
         holders: dict[str, RoleHolder] = {}
         apps: list[ConnectedApp] = []
-        for user in self._edge(page_id, "assigned_users", params):
+        listing = reads.truncated(Facet.ROLES, "assigned_users")
+        for user in self._edge(page_id, "assigned_users", params, listing):
             holder = assigned_user(user, state.users, state.system_ids)
             holders[holder.person_id] = holder
             if holder.is_system:
@@ -449,16 +628,20 @@ class MetaCollector(PlatformCollector[MetaRun]):
         self,
         spec: AccountSpec,
         ctx: CollectContext,
-        state: MetaRun,
+        state: BusinessReads,
         ig_id: str,
         *,
         owned: bool | None,
-        history: History,
+        history: CarriedPosts,
+        reads: FacetReads,
     ) -> AccountEvidence:
-        account = state.node(ig_id) or mapping(
+        account = state.node(ig_id) or object_or_empty(
             self.client.get_json(f"{self.version}/{ig_id}", params={"fields": IG_FIELDS})
         )
-        posts, cursor = self._posts(ctx, history, f"{ig_id}/media", ig_post, state)
+        held = self._held(spec, ctx)
+        posts, cursor = self._posts(
+            ctx, history, f"{ig_id}/media", ig_post, state=state, reads=reads
+        )
         return self.evidence(
             spec,
             ctx,
@@ -474,7 +657,9 @@ class MetaCollector(PlatformCollector[MetaRun]):
             posts=posts,
             roles=None,
             roles_note=IG_ROLES_NOTE,
-            two_factor_policy=self._policy(state, owned and not self._held(spec, ctx)),
+            two_factor_policy=(
+                self._held_policy(reads) if held else self._policy(state, owned, reads)
+            ),
             owned_by_company=owned,
             owner_name=text(state.business, "name") if owned else None,
             missing_scopes=tuple(
@@ -484,27 +669,57 @@ class MetaCollector(PlatformCollector[MetaRun]):
         )
 
     def _posts(
-        self, ctx: CollectContext, history: History, path: str, parse: Any, state: MetaRun
+        self,
+        ctx: CollectContext,
+        history: CarriedPosts,
+        path: str,
+        parse: Any,
+        *,
+        state: BusinessReads,
+        reads: FacetReads,
     ) -> tuple[tuple[Post, ...] | None, str | None]:
         if history.error is not None:
             return None, None  # the carried posts could not be checked: posts unknown
+        found = reads.attempt(
+            (Facet.POSTS,),
+            lambda: self._read_posts(ctx, history, path, parse, state=state, reads=reads),
+        )
+        return found if found is not None else (None, None)
+
+    def _read_posts(
+        self,
+        ctx: CollectContext,
+        history: CarriedPosts,
+        path: str,
+        parse: Any,
+        *,
+        state: BusinessReads,
+        reads: FacetReads,
+    ) -> tuple[tuple[Post, ...] | None, str | None]:
         floor = window_floor(ctx)
         cursor = history.cursor
         known = int(cursor) if cursor and cursor.isdigit() else None
         since = int(floor.replace(minute=0, second=0, microsecond=0).timestamp())
         node, edge = path.split("/", 1)
         listed: list[Post] = []
-        for page in self._pages(node, edge, {"since": since, "fields": _POST_FIELDS[edge]}):
+        params = {"since": since, "fields": _POST_FIELDS[edge]}
+        for page in self._pages(node, edge, params, reads.truncated(Facet.POSTS, edge)):
             found = [parse(item) for item in page]
             listed.extend(found)
             if known is not None and any(p.created_at.timestamp() <= known for p in found):
                 break  # newest first: the rest was read by the previous run
-        self.settle(history, listed, state)
+        self.confirm_carried(history, listed, state)
         if history.error is not None:
             return None, None
         posts = history.merge(listed, floor)
         newest = max((int(p.created_at.timestamp()) for p in posts), default=None)
         return posts, str(newest) if newest is not None else cursor
+
+
+def facet_reason(reads: FacetReads, facet: Facet) -> str | None:
+    """Why ``facet`` is incomplete so far in ``reads`` (None: nothing said)."""
+    state = reads.states.get(facet)
+    return state.reason if state is not None else None
 
 
 _POST_FIELDS = {

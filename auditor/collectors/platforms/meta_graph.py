@@ -1,5 +1,5 @@
 """Graph API shapes for the Meta collector: error codes, timestamps, roles, profiles, posts, and
-what the business reads tell (:class:`MetaRun`).
+what the business reads tell (:class:`BusinessReads`).
 
 Pure functions over decoded JSON (every fetched value is hostile: a wrong shape raises
 :class:`~auditor.core.errors.MalformedResponse` or yields None, never a KeyError). Graph errors are
@@ -18,8 +18,13 @@ from typing import Any
 
 import requests
 
-from auditor.collectors.platforms.collector import links_in, text, url_digest
+from auditor.collectors.platforms.collector import (
+    links_in,
+    url_digest,
+)
+from auditor.collectors.platforms.json_shapes import text
 from auditor.collectors.platforms.meta_token import TokenFacts
+from auditor.core.completeness import Completeness, weakest
 from auditor.core.errors import (
     AuthFailed,
     CollectionError,
@@ -206,7 +211,7 @@ def attempt(job: Callable[[], Any]) -> tuple[Any, CollectionError | None]:
 
 
 @dataclass
-class MetaRun:
+class BusinessReads:
     """What the business reads told, for the accounts of one run (filled once, then read)."""
 
     business: dict[str, Any] | None = None
@@ -233,6 +238,28 @@ class MetaRun:
     """The business users were read (without them, page roles would be incomplete)."""
     token: TokenFacts | None = None
     """What ``debug_token`` said about the configured token (None: not asked or unreadable)."""
+    errors: dict[str, CollectionError] = field(default_factory=dict)
+    """The business reads that failed, by name (``business``, ``owned_pages`` ...)."""
+    gaps: dict[str, Completeness] = field(default_factory=dict)
+    """The business reads that are not complete (failed: unknown; truncated: partial)."""
+
+    def unread(self, name: str, error: CollectionError) -> None:
+        """Business read ``name`` failed with ``error``."""
+        self.errors[name] = error
+        self.gaps[name] = Completeness.unknown(f"{name}: {error.kind.value}: {error.detail}")
+
+    def truncated(self, name: str, pages: int) -> None:
+        """Business read ``name`` stopped at its page cap."""
+        self.gaps[name] = Completeness.partial(f"{name} truncated at {pages} pages")
+
+    def reason(self, name: str, default: str) -> str:
+        """Why business read ``name`` is incomplete, or ``default``."""
+        gap = self.gaps.get(name)
+        return gap.reason if gap is not None and gap.reason else default
+
+    def holdings(self, edges: tuple[str, ...]) -> Completeness:
+        """How completely the business's holdings were listed on ``edges``."""
+        return weakest(self.gaps.get(edge, Completeness.complete()) for edge in edges)
 
     def node(self, node_id: str) -> dict[str, Any] | None:
         """The page or IG account as the business edges listed it (all profile fields)."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from auditor.collectors.platforms.collector import text
+from auditor.collectors.platforms.json_shapes import text
 from auditor.core.errors import AuthFailed, CollectionError, MalformedResponse
 from auditor.core.models import SourceProblem
 

@@ -8,8 +8,8 @@ carried post is kept only when this run saw it exist, in one of two ways:
 - checked in advance (X, whose timeline is filtered by ``since_id`` server-side):
   :func:`check_histories` asks the platform, in batches shared by all accounts of the collector,
   which carried ids still exist;
-- settled per account (Meta, LinkedIn, YouTube, whose newest posts are read page by page until
-  the cursor): :meth:`History.settle` takes the posts on the pages read as proof (present: it
+- confirmed per account (Meta, LinkedIn, YouTube, whose newest posts are read page by page until
+  the cursor): :meth:`CarriedPosts.confirm` takes the posts on the pages read as proof (present: it
   exists; missing although newer than the oldest listed: it is gone) and asks the platform, in
   batches, only about the older carried posts the pages did not reach. An unchanged account
   thus costs no lookup at all.
@@ -43,9 +43,9 @@ Runner = Callable[[Mapping[str, Callable[[], Answer]]], Mapping[str, Answer]]
 
 
 @dataclass
-class History:
+class CarriedPosts:
     """The previous run's posts of one account, and what this run decided about them (a
-    working record of one account's read, settled once, so not frozen)."""
+    working record of one account's read, decided once, so not frozen)."""
 
     previous: AccountEvidence | None = None
     """The previous run's evidence with posts (None: nothing to carry; read the whole window)."""
@@ -61,13 +61,13 @@ class History:
         """The incremental fetch position the previous run left."""
         return self.previous.cursor if self.previous is not None else None
 
-    def for_account(self, account_id: str) -> History:
+    def for_account(self, account_id: str) -> CarriedPosts:
         """This history, or an empty one when the handle now resolves to another account."""
         if self.previous is not None and self.previous.account_id != account_id:
-            return History(kept=())
+            return CarriedPosts(kept=())
         return self
 
-    def settle(self, listed: Sequence[Post], verify: Verifier, batch: int) -> None:
+    def confirm(self, listed: Sequence[Post], verify: Verifier, batch: int) -> None:
         """Decide which carried posts still exist, for a collector that read the account's
         newest posts page by page (``listed``: every post on the pages it read, in the window
         or not). A carried post on those pages exists; one newer than the oldest post listed
@@ -175,17 +175,17 @@ def check_histories(
     source: str,
     batch: int,
     run: Runner,
-) -> dict[str, History]:
+) -> dict[str, CarriedPosts]:
     """The history of every spec, by asset key. With ``verify``, the carried posts of all specs
-    are checked now, in batches run by ``run`` (side by side); without, each account settles
+    are checked now, in batches run by ``run`` (side by side); without, each account confirms
     its own after reading its newest posts. A refused token (AuthFailed) propagates."""
     floor = window_floor(ctx)
-    histories = {spec.asset.key: History(kept=()) for spec in specs}
+    histories = {spec.asset.key: CarriedPosts(kept=()) for spec in specs}
     for spec in specs:
         previous = previous_evidence(ctx, spec)
         if previous is not None:
             posts = tuple(p for p in previous.posts or () if p.created_at >= floor)
-            histories[spec.asset.key] = History(previous, posts)
+            histories[spec.asset.key] = CarriedPosts(previous, posts)
     if verify is None:
         return histories
     ids = list(dict.fromkeys(p.id for h in histories.values() for p in h.carried))

@@ -33,16 +33,14 @@ from typing import Any
 import requests
 from requests.auth import AuthBase
 
-from auditor.collectors.base import CollectContext
+from auditor.collectors.base import CollectContext, FacetReads
 from auditor.collectors.platforms.collector import (
-    History,
+    CarriedPosts,
     PlatformCollector,
     concurrently,
-    dig,
-    objects,
-    text,
     window_floor,
 )
+from auditor.collectors.platforms.json_shapes import objects, text, value_at
 from auditor.collectors.platforms.x_payloads import (
     gone_state,
     parse_time,
@@ -51,6 +49,7 @@ from auditor.collectors.platforms.x_payloads import (
     tweet_answers,
 )
 from auditor.config.loading import AccountCredentialsModel, NetworkModel, PlatformModel
+from auditor.core.capabilities import Capabilities, PlatformCapability
 from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import (
     AuthFailed,
@@ -181,12 +180,34 @@ OWNER_UNKNOWN_NOTE = (
 )
 """Why an X account's token owner is unknown when no credential answers ``/2/users/me``."""
 
+CAPABILITIES = Capabilities(
+    source="x",
+    platforms=(
+        PlatformCapability(
+            "x",
+            provides=frozenset({Facet.IDENTITY, Facet.TOKEN_OWNER, Facet.PROFILE, Facet.POSTS}),
+            not_exposed={
+                Facet.DISCOVERY: "X offers no listing of the accounts a company controls",
+                Facet.ROLES: "X exposes no delegates",
+                Facet.MEMBER_TWO_FACTOR: "X exposes no delegates",
+                Facet.APPS: "X exposes no connected apps",
+                Facet.TWO_FACTOR_POLICY: "X does not expose an account's second factor",
+                Facet.OWNERSHIP: "X has no business ownership of accounts",
+                Facet.REGISTRATION_EMAIL: "X does not expose the registration email",
+            },
+            token_owner=True,
+        ),
+    ),
+)
+"""What the X collector reads, and what X does not expose."""
+
 
 class XCollector(PlatformCollector[_XRun]):
     """X accounts through tweepy."""
 
     name = "x"
     platforms = PLATFORMS
+    capabilities = CAPABILITIES
     verify_in_advance = True
     scopes = ("users.read", "tweet.read")
 
@@ -280,7 +301,12 @@ class XCollector(PlatformCollector[_XRun]):
         return tweet_answers(payload)
 
     def account(
-        self, spec: AccountSpec, ctx: CollectContext, state: _XRun, history: History
+        self,
+        spec: AccountSpec,
+        ctx: CollectContext,
+        state: _XRun,
+        history: CarriedPosts,
+        reads: FacetReads,
     ) -> AccountEvidence:
         """Profile and recent posts of one handle."""
         username = spec.handle.lstrip("@")
@@ -290,7 +316,7 @@ class XCollector(PlatformCollector[_XRun]):
                 payload = state.client.get_user(
                     username=username, user_fields=USER_FIELDS, user_auth=state.user_auth
                 )
-        data = dig(payload, "data")
+        data = value_at(payload, "data")
         token_id, token_facet = self._token_owner(spec, state)
         if not isinstance(data, dict):
             errors = objects(payload, "errors")
@@ -314,9 +340,14 @@ class XCollector(PlatformCollector[_XRun]):
                 posts = history.merge((), window_floor(ctx))  # nothing new was posted
                 cursor = history.cursor
             else:
-                posts, cursor = self._posts(state, account_id, username, ctx, history)
-        except PermissionMissing:
+                posts, cursor = self._posts(state, account_id, username, ctx, history, reads=reads)
+        except PermissionMissing as exc:
             missing.append(TIMELINE_SCOPE)
+            reads.lacks((Facet.POSTS,), exc)
+        except (AuthFailed, NotFound):
+            raise
+        except CollectionError as exc:
+            reads.failed((Facet.POSTS,), exc)
         return self.evidence(
             spec,
             ctx,
@@ -361,7 +392,9 @@ class XCollector(PlatformCollector[_XRun]):
         account_id: str,
         username: str,
         ctx: CollectContext,
-        history: History,
+        history: CarriedPosts,
+        *,
+        reads: FacetReads,
     ) -> tuple[tuple[Post, ...], str | None]:
         floor = window_floor(ctx)
         since = history.cursor
@@ -382,6 +415,8 @@ class XCollector(PlatformCollector[_XRun]):
             token = text(page, "meta", "next_token")
             if not token:
                 break
+        else:
+            reads.truncated(Facet.POSTS, "the timeline")(MAX_PAGES)
         posts = history.merge(fresh, floor)
         ids = [int(p.id) for p in posts if p.id.isdigit()]
         newest = str(max(ids)) if ids else since

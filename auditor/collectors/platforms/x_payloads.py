@@ -10,7 +10,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from auditor.collectors.platforms.collector import links_in, objects, text, url_digest
+from auditor.collectors.platforms.collector import (
+    links_in,
+    url_digest,
+)
+from auditor.collectors.platforms.json_shapes import objects, text
 from auditor.core.errors import MalformedResponse
 from auditor.core.evidence import AccountState, Post, Profile
 

@@ -30,18 +30,17 @@ from typing import Any
 
 import requests
 
-from auditor.collectors.base import CollectContext
+from auditor.collectors.base import CollectContext, FacetReads
 from auditor.collectors.platforms.collector import (
-    History,
+    CarriedPosts,
     PlatformCollector,
-    dig,
     links_in,
-    objects,
-    text,
     url_digest,
     window_floor,
 )
+from auditor.collectors.platforms.json_shapes import objects, text, value_at
 from auditor.config.loading import NetworkModel, PlatformModel
+from auditor.core.capabilities import Capabilities, PlatformCapability
 from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import (
     AuthFailed,
@@ -133,7 +132,7 @@ def parse_upload(item: Mapping[str, Any]) -> Post:
     description = text(item, "snippet", "description") or ""
     return Post(
         id=video,
-        created_at=parse_time(dig(item, "snippet", "publishedAt")),
+        created_at=parse_time(value_at(item, "snippet", "publishedAt")),
         text=f"{title}\n{description}".strip(),
         links=links_in(description),
         url=f"https://www.youtube.com/watch?v={video}",
@@ -151,11 +150,36 @@ OWNER_UNKNOWN_NOTE = (
 """Why the token owner of a channel without its own credential is unknown."""
 
 
+CAPABILITIES = Capabilities(
+    source="youtube",
+    platforms=(
+        PlatformCapability(
+            "youtube",
+            provides=frozenset({Facet.IDENTITY, Facet.PROFILE, Facet.POSTS, Facet.TOKEN_OWNER}),
+            not_exposed={
+                Facet.DISCOVERY: (
+                    "YouTube lists only the channels one channel's own OAuth token manages"
+                ),
+                Facet.ROLES: "YouTube does not expose channel managers",
+                Facet.MEMBER_TWO_FACTOR: "YouTube does not expose channel managers",
+                Facet.APPS: "YouTube exposes no connected apps of a channel",
+                Facet.TWO_FACTOR_POLICY: "YouTube exposes no second-factor policy",
+                Facet.OWNERSHIP: "YouTube does not expose who owns a Brand Account",
+                Facet.REGISTRATION_EMAIL: "YouTube does not expose the registration email",
+            },
+            token_owner=True,
+        ),
+    ),
+)
+"""What the YouTube collector reads, and what YouTube does not expose."""
+
+
 class YouTubeCollector(PlatformCollector[TokenChannels]):
     """YouTube channels through the Data API v3."""
 
     name = "youtube"
     platforms = PLATFORMS
+    capabilities = CAPABILITIES
     verify_batch = 50
     scopes = ("youtube.readonly",)
 
@@ -228,7 +252,12 @@ class YouTubeCollector(PlatformCollector[TokenChannels]):
         return {video: video in present for video in ids}
 
     def account(
-        self, spec: AccountSpec, ctx: CollectContext, state: TokenChannels, history: History
+        self,
+        spec: AccountSpec,
+        ctx: CollectContext,
+        state: TokenChannels,
+        history: CarriedPosts,
+        reads: FacetReads,
     ) -> AccountEvidence:
         """One channel."""
         handle = spec.handle.strip()
@@ -238,7 +267,13 @@ class YouTubeCollector(PlatformCollector[TokenChannels]):
         if not items:
             raise NotFound(f"youtube: no channel answers {handle}")
         channel_id, profile, uploads = parse_channel(items[0])
-        posts, cursor = self._uploads(ctx, uploads, history.for_account(channel_id))
+        if not uploads:
+            reads.mark((Facet.POSTS,), Completeness.unknown("the channel has no uploads playlist"))
+        found = reads.attempt(
+            (Facet.POSTS,),
+            lambda: self._uploads(ctx, uploads, history.for_account(channel_id), reads),
+        )
+        posts, cursor = found if found is not None else (None, None)
         token_channel, token_facet = self._token_owner(spec, state)
         return self.evidence(
             spec,
@@ -258,7 +293,8 @@ class YouTubeCollector(PlatformCollector[TokenChannels]):
         self,
         ctx: CollectContext,
         playlist: str | None,
-        history: History,
+        history: CarriedPosts,
+        reads: FacetReads,
     ) -> tuple[tuple[Post, ...] | None, str | None]:
         if not playlist or history.error is not None:
             return None, None  # no uploads playlist, or carried uploads unchecked: unknown
@@ -275,6 +311,7 @@ class YouTubeCollector(PlatformCollector[TokenChannels]):
                 "maxResults": 50,
             },
             max_pages=MAX_PAGES,
+            on_truncated=reads.truncated(Facet.POSTS, "the uploads playlist"),
         )
         done = False
         for page in pages:
@@ -283,7 +320,7 @@ class YouTubeCollector(PlatformCollector[TokenChannels]):
             if any(p.id == known or p.created_at < floor for p in found):
                 done = True
                 break
-        self.settle(history, listed, {})
+        self.confirm_carried(history, listed, {})
         if history.error is not None:
             return None, None
         posts = history.merge(listed, floor)

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.collectors.records.record_file import CsvRow, parse_bool, parse_date, read_csv
+from auditor.core.capabilities import Capabilities
+from auditor.core.completeness import Completeness, Facet, SourceStatus
 from auditor.core.errors import InputFileError
 from auditor.core.evidence import PeopleDirectory, Person, PersonStatus
 from auditor.core.models import SourceReport
@@ -95,6 +98,7 @@ class DirectoryCsvCollector(Collector):
     """Reads the people directory CSV named by ``sources.directory.csv``."""
 
     name = SOURCE
+    capabilities = Capabilities(source=SOURCE, facets=frozenset({Facet.DIRECTORY}))
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -103,9 +107,10 @@ class DirectoryCsvCollector(Collector):
         """Parse the file; InputFileError (a user error) when it is missing or malformed."""
         started = time.perf_counter()
         directory = parse_directory(self.path, ctx.now)
+        directory = replace(directory, facets={Facet.DIRECTORY: Completeness.complete()})
         report = SourceReport(
             name=SOURCE,
-            ok=True,
+            status=SourceStatus.COMPLETE,
             observed_at=ctx.now,
             duration_s=time.perf_counter() - started,
         )

@@ -31,17 +31,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, urlsplit
 
-from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.base import CollectContext, Collector, CollectorOutput, FacetReads
 from auditor.collectors.platforms.json_api import (
-    Harvest,
-    as_list,
-    as_object,
-    flag,
+    OutputBuilder,
     make_client,
-    required_text,
-    text,
 )
-from auditor.core.completeness import Completeness, Facet
+from auditor.collectors.platforms.json_shapes import as_list, as_object, flag, required_text, text
+from auditor.core.capabilities import Capabilities, PlatformCapability
+from auditor.core.completeness import Completeness, Facet, merge_facets
 from auditor.core.errors import CollectionError, NotFound, PermissionMissing, RateLimited
 from auditor.core.estate import AccountSpec
 from auditor.core.evidence import (
@@ -167,10 +164,31 @@ def mailboxes(estate: Estate) -> dict[str, list[str]]:
     return found
 
 
+CAPABILITIES = Capabilities(
+    source=PLATFORM,
+    platforms=(
+        PlatformCapability(
+            PLATFORM,
+            provides=frozenset({Facet.ROLES, Facet.MEMBER_TWO_FACTOR, Facet.TWO_FACTOR_POLICY}),
+            not_exposed={
+                Facet.POSTS: "a Workspace tenant publishes no posts",
+                Facet.APPS: "the Directory API does not list a tenant's connected apps",
+                Facet.OWNERSHIP: "a Workspace tenant is the company's own by definition",
+                Facet.TOKEN_OWNER: "the service account's delegation names no tenant admin",
+            },
+        ),
+    ),
+    facets=frozenset({Facet.DIRECTORY, Facet.MAILBOX_TWO_FACTOR}),
+)
+"""The Workspace directory (who is active or gone, each mailbox's 2-step verification) and the
+tenant as a business asset (its admins, their 2SV, whether it enforces 2SV)."""
+
+
 class GoogleWorkspaceCollector(Collector):
     """Reads the company's Workspace users into a :class:`PeopleDirectory`."""
 
     name = PLATFORM
+    capabilities = CAPABILITIES
     scopes = (SCOPE, GROUP_SCOPE)
 
     def __init__(self, client: HttpClient, customer: str | None) -> None:
@@ -180,18 +198,25 @@ class GoogleWorkspaceCollector(Collector):
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         """The directory; raises CollectionError when no user could be read at all."""
-        harvest = Harvest(self.name)
+        harvest = OutputBuilder(self.name, self.capabilities)
+        reads = FacetReads(None)
         if self.customer:
-            people = self.list_users(self.customer)
+            people = self.list_users(self.customer, reads)
         else:
             people = self.get_users(mailboxes(ctx.estate), harvest)
-        harvest.items.append(PeopleDirectory(PLATFORM, ctx.now, tuple(people)))
+            if harvest.problems:
+                gap = Completeness.partial(f"{len(harvest.problems)} mailbox(es) could not be read")
+                reads.mark(CAPABILITIES.facets, gap)
+        facets = {
+            facet: reads.states.get(facet, Completeness.complete()) for facet in CAPABILITIES.facets
+        }
+        harvest.items.append(PeopleDirectory(PLATFORM, ctx.now, tuple(people), facets=facets))
         for spec in ctx.estate.accounts:
             if spec.platform == PLATFORM:
-                harvest.account(spec, ctx.now, lambda s: [self.tenant(s, ctx)])
+                harvest.account(spec, ctx.now, lambda s, reads: [self.tenant(s, ctx, reads)])
         return harvest.output(ctx.now, [self.client])
 
-    def tenant(self, spec: AccountSpec, ctx: CollectContext) -> AccountEvidence:
+    def tenant(self, spec: AccountSpec, ctx: CollectContext, reads: FacetReads) -> AccountEvidence:
         """The tenant as a business asset: its admins, their 2SV, and whether it enforces 2SV
         on its admins."""
         if not self.customer:
@@ -202,7 +227,7 @@ class GoogleWorkspaceCollector(Collector):
         found: dict[str, RoleHolder] = {}
         enforced: list[bool | None] = []
         for query, full in (("isAdmin=true", True), ("isDelegatedAdmin=true", False)):
-            for user in self._search(query):
+            for user in self._search(query, reads):
                 email = required_text(user, "primaryEmail", "workspace user").lower()
                 enforced.append(flag(user, "isEnforcedIn2Sv"))
                 found.setdefault(email, tenant_admin(user, email, full))
@@ -219,20 +244,16 @@ class GoogleWorkspaceCollector(Collector):
             account_id=spec.id,
             roles=tuple(found.values()),
             two_factor_policy=policy,
-            facets={
-                Facet.ROLES: Completeness.complete(),
-                Facet.MEMBER_TWO_FACTOR: Completeness.complete(),
-                Facet.TWO_FACTOR_POLICY: Completeness.complete()
-                if policy
-                else Completeness.unknown("no admin or an admin without isEnforcedIn2Sv"),
-                Facet.POSTS: Completeness.not_exposed(PLATFORM),
-                Facet.APPS: Completeness.not_exposed(PLATFORM),
-                Facet.OWNERSHIP: Completeness.not_exposed(PLATFORM),
-                Facet.TOKEN_OWNER: Completeness.not_exposed(PLATFORM),
+            facets={}
+            if policy
+            else {
+                Facet.TWO_FACTOR_POLICY: Completeness.unknown(
+                    "no admin, or an admin without isEnforcedIn2Sv"
+                )
             },
         )
 
-    def _search(self, query: str) -> list[dict[str, Any]]:
+    def _search(self, query: str, reads: FacetReads) -> list[dict[str, Any]]:
         """Every user ``users.list?query=`` answers (raw User resources)."""
         pages = self.client.paginate_cursor(
             USERS_PATH,
@@ -240,6 +261,7 @@ class GoogleWorkspaceCollector(Collector):
             next_cursor=lambda page: text(page, "nextPageToken"),
             params={"customer": self.customer, "query": query, "maxResults": 500},
             max_pages=50,
+            on_truncated=reads.truncated(Facet.ROLES, "the tenant's admins"),
         )
         return [
             as_object(user, "workspace user")
@@ -247,18 +269,22 @@ class GoogleWorkspaceCollector(Collector):
             for user in as_list(as_object(page, "workspace users page").get("users") or [], "users")
         ]
 
-    def list_users(self, customer: str) -> list[Person]:
-        """Every user of the customer (``users.list``)."""
+    def list_users(self, customer: str, reads: FacetReads) -> list[Person]:
+        """Every user of the customer (``users.list``); a listing cut at its page cap leaves
+        the directory partial."""
         pages = self.client.paginate_cursor(
             USERS_PATH,
             cursor_param="pageToken",
             next_cursor=lambda page: parse_users_page(page)[1],
             params={"customer": customer, "maxResults": 500, "projection": "basic"},
             max_pages=200,
+            on_truncated=lambda pages: reads.mark(
+                CAPABILITIES.facets, Completeness.partial(f"users.list truncated at {pages} pages")
+            ),
         )
         return [person for page in pages for person in parse_users_page(page)[0]]
 
-    def get_users(self, wanted: dict[str, list[str]], harvest: Harvest) -> list[Person]:
+    def get_users(self, wanted: dict[str, list[str]], harvest: OutputBuilder) -> list[Person]:
         """The named mailboxes (``users.get``); unknown ones are reported deleted."""
         people: list[Person] = []
         failures: list[CollectionError] = []
@@ -293,12 +319,17 @@ def merge_directories(directories: Sequence[PeopleDirectory]) -> PeopleDirectory
     Per person (matched by email or alias): Workspace decides the mailbox state (suspended,
     deleted, archived) and 2SV; the CSV keeps ``departed_on`` and a departure (a departed person
     with a still-active mailbox stays departed); a deleted mailbox stays deleted. People listed
-    by only one source are kept as that source lists them.
+    by only one source are kept as that source lists them. Facets merge keeping the weaker
+    completeness (:func:`~auditor.core.completeness.merge_facets`): a partial Workspace read
+    leaves the merged directory partial, whatever the CSV says.
     """
     if not directories:
         return None
     if len(directories) == 1:
         return directories[0]
+    facets: dict[Facet, Completeness] = dict(directories[0].facets)
+    for directory in directories[1:]:
+        facets = merge_facets(facets, directory.facets)
     workspace = [d for d in directories if d.source == PLATFORM]
     records = [d for d in directories if d.source != PLATFORM]
     merged: dict[str, Person] = {}
@@ -315,7 +346,7 @@ def merge_directories(directories: Sequence[PeopleDirectory]) -> PeopleDirectory
                 merged[person.email] = _merge_person(match, person)
     observed = max(d.observed_at for d in directories)
     source = MERGED_SOURCE if workspace and records else directories[0].source
-    return PeopleDirectory(source, observed, tuple(merged.values()))
+    return PeopleDirectory(source, observed, tuple(merged.values()), facets=facets)
 
 
 def _find(people: dict[str, Person], wanted: Person) -> Person | None:

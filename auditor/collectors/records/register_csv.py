@@ -10,12 +10,15 @@ normalisation) when the id is not known yet; at least one of the two is required
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.collectors.records.record_file import CsvRow, parse_date, read_csv
 from auditor.config.loading import PLATFORMS
+from auditor.core.capabilities import Capabilities
+from auditor.core.completeness import Completeness, Facet, SourceStatus
 from auditor.core.errors import InputFileError
 from auditor.core.evidence import ContentRegister, RegisterEntry
 from auditor.core.models import SourceReport
@@ -69,6 +72,7 @@ class RegisterCsvCollector(Collector):
     """Reads the approved-content register named by ``sources.register.csv``."""
 
     name = SOURCE
+    capabilities = Capabilities(source=SOURCE, facets=frozenset({Facet.REGISTER}))
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -76,8 +80,13 @@ class RegisterCsvCollector(Collector):
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         """Parse the file; InputFileError (a user error) when it is missing or malformed."""
         started = time.perf_counter()
-        register = parse_register(self.path, ctx.now)
+        register = replace(
+            parse_register(self.path, ctx.now), facets={Facet.REGISTER: Completeness.complete()}
+        )
         report = SourceReport(
-            name=SOURCE, ok=True, observed_at=ctx.now, duration_s=time.perf_counter() - started
+            name=SOURCE,
+            status=SourceStatus.COMPLETE,
+            observed_at=ctx.now,
+            duration_s=time.perf_counter() - started,
         )
         return CollectorOutput(report=report, items=(register,))

@@ -33,8 +33,15 @@ from auditor.collectors.records.directory_csv import DirectoryCsvCollector, pars
 from auditor.collectors.records.onepassword import FORMAT as ONEPASSWORD
 from auditor.collectors.records.onepassword import parse_onepassword_csv
 from auditor.collectors.records.register_csv import RegisterCsvCollector, parse_register
-from auditor.collectors.records.vault_facts import BreachLookup, RawLogin, derive_facts
+from auditor.collectors.records.vault_facts import (
+    BreachLookup,
+    RawLogin,
+    VaultFacts,
+    derive_facts,
+)
 from auditor.config.loading import AppConfig
+from auditor.core.capabilities import Capabilities
+from auditor.core.completeness import Completeness, Facet, SourceStatus
 from auditor.core.errors import InputFileError
 from auditor.core.estate import Estate
 from auditor.core.evidence import VaultEvidence
@@ -51,6 +58,7 @@ class VaultCollector(Collector):
     """Reads the configured vault export(s) and returns secret-free :class:`VaultEvidence`."""
 
     name = VAULT_SOURCE
+    capabilities = Capabilities(source=VAULT_SOURCE, facets=frozenset({Facet.VAULT, Facet.BREACH}))
 
     def __init__(
         self,
@@ -90,16 +98,26 @@ class VaultCollector(Collector):
                 for item in facts.items
             ),
             breach_checked=facts.breach_checked,
+            facets={Facet.VAULT: Completeness.complete(), Facet.BREACH: self._breach(facts)},
         )
         report = SourceReport(
             name=VAULT_SOURCE,
-            ok=True,
+            status=SourceStatus.PARTIAL if facts.problems else SourceStatus.COMPLETE,
             observed_at=ctx.now,
             problems=facts.problems,
             requests=self._requests_made() - requests_before,
             duration_s=time.perf_counter() - started,
         )
         return CollectorOutput(report=report, items=(evidence,))
+
+    def _breach(self, facts: VaultFacts) -> Completeness:
+        """Breach lookups: complete only when every password was looked up."""
+        if facts.breach_checked and not facts.problems:
+            return Completeness.complete()
+        if self.breaches is None:
+            return Completeness.unknown("breach checking is off (sources.vault.breach_check)")
+        detail = facts.problems[0].detail if facts.problems else "not every password was looked up"
+        return Completeness.unknown(detail)
 
     def _requests_made(self) -> int:
         """Range requests the breach lookup sent (its HTTP client's counter), 0 without one."""

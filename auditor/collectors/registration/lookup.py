@@ -35,6 +35,8 @@ from auditor.collectors.registration.public_suffix import PublicSuffixList
 from auditor.collectors.registration.rdap import Bootstrap, RdapClient, refresh_bootstrap
 from auditor.collectors.registration.whois import WhoisClient
 from auditor.config.loading import PlatformModel
+from auditor.core.capabilities import Capabilities
+from auditor.core.completeness import Facet, SourceStatus
 from auditor.core.errors import CollectionError, ConfigError, NotFound
 from auditor.core.evidence import AccountEvidence, DomainEvidence
 from auditor.core.models import Asset, SourceProblem, SourceReport
@@ -138,6 +140,7 @@ class RegistrationCollector(Collector):
     """Registration data of brand, allow-listed and linked domains."""
 
     name = "whois"
+    capabilities = Capabilities(source="whois", facets=frozenset({Facet.REGISTRATION}))
 
     def __init__(self, lookup: DomainLookup, psl: PublicSuffixList, *, workers: int = 8) -> None:
         self.lookup = lookup
@@ -187,7 +190,7 @@ class RegistrationCollector(Collector):
             raise errors[0]
         report = SourceReport(
             name=self.name,
-            ok=not problems,
+            status=SourceStatus.PARTIAL if problems else SourceStatus.COMPLETE,
             observed_at=ctx.now,
             problems=problems,
             requests=self.lookup.requests - before,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from community_fixtures import config_for, context, json_values, parsed_or_malformed, shared
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from json_api_fixtures import config_for, context, json_values, parsed_or_malformed, shared
 
 from auditor.collectors.platforms import bluesky
 from auditor.collectors.platforms.bluesky import BlueskyProfile, parse_feed, parse_profile
@@ -20,6 +20,7 @@ from auditor.collectors.platforms.bluesky_identity import (
     parse_doh_txt,
     pds_endpoint,
 )
+from auditor.core.completeness import Coverage, Facet, SourceStatus, facet_status
 from auditor.core.errors import MalformedResponse
 from auditor.core.evidence import AccountEvidence, AccountState, Post
 from auditor.sandbox import start_sandbox
@@ -168,7 +169,7 @@ def _accounts(output: Any) -> dict[str, AccountEvidence]:
 
 def test_healthy_account_gone_and_taken_down() -> None:
     output = _collect(WORLD)
-    assert output.report.ok, output.report.problems
+    assert output.report.status is not SourceStatus.FAILED, output.report.problems
     evidence = _accounts(output)
     healthy = evidence["northwind.example"]
     assert healthy.state is AccountState.ACTIVE and healthy.account_id == DID
@@ -184,7 +185,7 @@ def test_healthy_account_gone_and_taken_down() -> None:
 
 def test_did_document_not_listing_the_handle_is_evidence_not_a_problem() -> None:
     output = _collect(WORLD)
-    assert output.report.ok and not output.report.problems
+    assert output.report.status is SourceStatus.COMPLETE
     events = _accounts(output)["northwind-events.example"]
     assert events.state is AccountState.ACTIVE and events.account_id == EVENTS_DID
     assert events.handle_verified is False
@@ -260,8 +261,11 @@ def test_every_fault_is_unknown_plus_a_problem_for_that_account(
     fault = {**rule, "platform": "bluesky", "path": "^/plc/"}
     output = _collect(WORLD, faults=[fault], accounts=ACCOUNTS[:2])
     evidence = _accounts(output)
-    assert evidence["northwind.example"].state is AccountState.UNKNOWN
-    assert evidence["northwind.example"].handle_verified is None
+    northwind = evidence["northwind.example"]
+    # the DID directory failed: the identity is unknown; the profile and posts keep their word
+    assert northwind.state is AccountState.ACTIVE and northwind.handle_verified is None
+    assert facet_status(northwind, Facet.IDENTITY).state is Coverage.UNKNOWN
+    assert facet_status(northwind, Facet.PROFILE, Facet.POSTS).is_complete
     assert evidence["northwindstore.bsky.social"].state is AccountState.NOT_FOUND
     problems = [(p.kind, p.asset_key) for p in output.report.problems]
     assert problems == [(kind, "account:bluesky:northwind.example")]
@@ -307,7 +311,7 @@ def _collect_with_token(world: dict[str, Any], accounts: list[dict[str, Any]]) -
 
 def test_a_session_token_tells_the_accounts_email_and_second_factor() -> None:
     output = _collect_with_token({**WORLD, "session": SESSION}, ACCOUNTS)
-    assert output.report.ok, output.report.problems
+    assert output.report.status is not SourceStatus.FAILED, output.report.problems
     evidence = _accounts(output)["northwind.example"]
     assert evidence.token_account_id == DID
     assert evidence.account_two_factor is True

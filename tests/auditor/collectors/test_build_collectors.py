@@ -35,7 +35,7 @@ def _by_name(collectors: list[Collector]) -> dict[str, Any]:
 def test_two_families_share_one_rate_limit_budget(tmp_path: Path) -> None:
     built = _by_name(build_collectors(_config(tmp_path, budget=3.0)))
     x_shared: HttpShared = built["x"].client.shared  # platforms family
-    github_shared: HttpShared = built["github"].client.shared  # community family
+    github_shared: HttpShared = built["github"].client.shared  # JSON-API family
     assert x_shared is github_shared
     # waiting 2 s for X leaves 1 s of the run's 3 s budget: GitHub cannot wait 2 s more
     assert x_shared.budget.take(2.0)

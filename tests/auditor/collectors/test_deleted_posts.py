@@ -18,7 +18,7 @@ import yaml
 from platform_fixtures import NOW, PLATFORM_WORLD, accounts_of, as_previous, collect, make_config
 
 from auditor.collectors.base import CollectorOutput
-from auditor.collectors.platforms.post_history import History
+from auditor.collectors.platforms.post_history import CarriedPosts
 from auditor.core.errors import MalformedResponse
 from auditor.core.evidence import AccountState, Evidence, Post
 from auditor.sandbox import start_sandbox
@@ -279,11 +279,11 @@ def test_history_settle_asks_only_what_the_pages_did_not_reach() -> None:
         return Post(id=post_id, created_at=NOW - timedelta(days=days), text=post_id)
 
     carried = (post("new", 1), post("mid-gone", 2), post("old", 5), post("old-gone", 6))
-    history = History(None, carried)
-    history.settle([post("newer", 0.5), post("new", 1), post("mid", 3)], verify, 1)
+    history = CarriedPosts(None, carried)
+    history.confirm([post("newer", 0.5), post("new", 1), post("mid", 3)], verify, 1)
     assert asked == [["old"], ["old-gone"]]  # batches of one; "mid-gone" is newer than "mid"
     assert [p.id for p in history.kept or ()] == ["new", "old"]
     assert history.error is None
-    undecided = History(None, (post("old", 5),))
-    undecided.settle([], lambda ids: {}, 10)
+    undecided = CarriedPosts(None, (post("old", 5),))
+    undecided.confirm([], lambda ids: {}, 10)
     assert isinstance(undecided.error, MalformedResponse)

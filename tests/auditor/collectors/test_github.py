@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from community_fixtures import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from json_api_fixtures import (
     TESTDATA,
     config_for,
     context,
@@ -16,8 +18,6 @@ from community_fixtures import (
     parsed_or_malformed,
     shared,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from auditor.collectors.platforms import github
 from auditor.collectors.platforms.github import OrgFacts, parse_installations, parse_org
@@ -28,6 +28,7 @@ from auditor.collectors.platforms.github_people import (
     parse_users,
     role_holders,
 )
+from auditor.core.completeness import Coverage, Facet, SourceStatus, facet_status
 from auditor.core.errors import MalformedResponse
 from auditor.core.evidence import AccountEvidence, AccountState, DiscoveredAccount
 from auditor.sandbox import start_sandbox
@@ -170,7 +171,7 @@ def _accounts(output: Any) -> dict[str, AccountEvidence]:
 
 def test_owner_token_reads_people_2fa_apps_and_policy() -> None:
     output = _collect({"orgs": [ORG, OTHER]})
-    assert output.report.ok and not output.report.problems
+    assert output.report.status is SourceStatus.COMPLETE
     evidence = _accounts(output)["northwind-labs"]
     assert evidence.state is AccountState.ACTIVE and evidence.account_id == "9100001"
     assert (
@@ -247,13 +248,16 @@ def test_every_fault_is_unknown_plus_a_problem_for_that_org_only(
     fault = {**rule, "platform": "github", "path": "^/orgs/northwind-labs/members"}
     output = _collect({"orgs": [ORG, OTHER]}, faults=[fault])
     evidence = _accounts(output)
-    assert evidence["northwind-labs"].state is AccountState.UNKNOWN
-    assert evidence["northwind-labs"].roles is None
+    labs = evidence["northwind-labs"]
+    # the member listing failed: roles unknown; the org's profile and policy keep their word
+    assert labs.state is AccountState.ACTIVE and labs.roles is None
+    assert facet_status(labs, Facet.ROLES).state is Coverage.UNKNOWN
+    assert facet_status(labs, Facet.PROFILE, Facet.TWO_FACTOR_POLICY).is_complete
     assert evidence["northwind-oss"].state is AccountState.ACTIVE
     assert [(p.kind, p.asset_key) for p in output.report.problems] == [
         (kind, "account:github:northwind-labs")
     ]
-    assert output.report.ok is False
+    assert output.report.status is SourceStatus.PARTIAL
 
 
 def test_403_without_rate_limit_headers_is_a_permission_gap_not_a_rate_limit() -> None:
@@ -276,7 +280,7 @@ def test_a_rate_limit_within_the_wait_budget_is_waited_out() -> None:
         "retry_after_s": 1,
     }
     output = _collect({"orgs": [ORG, OTHER]}, faults=[fault])
-    assert output.report.ok and output.report.problems == ()
+    assert output.report.status is SourceStatus.COMPLETE
     assert _accounts(output)["northwind-labs"].state is AccountState.ACTIVE
 
 
@@ -330,4 +334,4 @@ def test_the_configured_org_is_discovered_even_outside_the_inventory() -> None:
     found = {(d.handle, d.account_id) for d in output.items if isinstance(d, DiscoveredAccount)}
     assert found == {("northwind-labs", "9100001"), ("northwind-oss", "9100002")}
     assert set(_accounts(output)) == {"northwind-labs"}
-    assert output.report.ok
+    assert output.report.status is not SourceStatus.FAILED

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 import yaml
-from community_fixtures import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from json_api_fixtures import (
     NOW,
     TESTDATA,
     config_for,
@@ -16,8 +18,6 @@ from community_fixtures import (
     parsed_or_malformed,
     shared,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from auditor.collectors.platforms import mastodon
 from auditor.collectors.platforms.mastodon import (
@@ -27,6 +27,7 @@ from auditor.collectors.platforms.mastodon import (
     parse_account,
     parse_statuses,
 )
+from auditor.core.completeness import Coverage, Facet, SourceStatus, facet_status
 from auditor.core.errors import MalformedResponse
 from auditor.core.evidence import AccountEvidence, AccountState, Post
 from auditor.sandbox import start_sandbox
@@ -166,7 +167,7 @@ def _accounts(output: Any) -> dict[str, AccountEvidence]:
 
 def test_healthy_account_profile_posts_and_token_owner() -> None:
     output = _collect(WORLD)
-    assert output.report.ok, output.report.problems
+    assert output.report.status is not SourceStatus.FAILED, output.report.problems
     evidence = _accounts(output)["northwind@social.example"]
     assert evidence.state is AccountState.ACTIVE
     assert evidence.account_id == evidence.token_account_id == "109000000000000001"
@@ -232,8 +233,12 @@ def test_every_fault_is_unknown_plus_a_problem_for_that_account(
     }
     output = _collect(WORLD, faults=[fault])
     evidence = _accounts(output)
-    assert evidence["northwind@social.example"].state is AccountState.UNKNOWN
-    assert evidence["northwind@social.example"].posts is None
+    northwind = evidence["northwind@social.example"]
+    # the statuses failed (the pinned one too): posts and the profile's pinned post unknown;
+    # who the account is keeps its word
+    assert northwind.state is AccountState.ACTIVE and northwind.posts is None
+    assert facet_status(northwind, Facet.POSTS).state is Coverage.UNKNOWN
+    assert facet_status(northwind, Facet.IDENTITY).is_complete
     assert evidence["oldshop@social.example"].state is AccountState.SUSPENDED
     problems = [(p.kind, p.asset_key) for p in output.report.problems]
     assert problems == [(kind, "account:mastodon:northwind@social.example")]

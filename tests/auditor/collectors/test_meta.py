@@ -14,6 +14,7 @@ from platform_fixtures import PLATFORM_WORLD, accounts_of, as_previous, collect,
 
 from auditor.collectors.platforms.meta_graph import graph_error
 from auditor.collectors.platforms.meta_token import lacking, parse_debug_token
+from auditor.core.completeness import Coverage, Facet, SourceStatus, facet_status
 from auditor.core.errors import (
     AuthFailed,
     MalformedResponse,
@@ -41,7 +42,7 @@ def demo() -> Iterator[RunningSandbox]:
 
 def test_page_roles_policy_apps_and_posts(demo: RunningSandbox, tmp_path: Path) -> None:
     output = collect(make_config(demo, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
-    assert output.report.ok and output.report.problems == ()
+    assert output.report.status is SourceStatus.COMPLETE
     page = accounts_of(output)["account:meta:northwindoutfitters"]
     assert page.state is AccountState.ACTIVE
     assert page.owned_by_company is True
@@ -121,7 +122,7 @@ def test_unreadable_business_users_leave_roles_unknown_not_partial(tmp_path: Pat
     assert page.state is AccountState.ACTIVE
     assert page.roles is None and page.roles_note
     assert page.owned_by_company is True and page.posts is not None
-    assert output.report.ok
+    assert output.report.status is not SourceStatus.FAILED
     assert [(p.kind, p.asset_key) for p in output.report.problems] == [("server", None)]
 
 
@@ -147,7 +148,13 @@ def test_faults_on_one_page_leave_only_it_unverified(tmp_path: Path, kind: str) 
             make_config(sandbox, tmp_path, ACCOUNTS, settings=SETTINGS, budget=5), "meta"
         )
     found = accounts_of(output)
-    assert found["account:meta:northwindoutfitters"].state is AccountState.UNKNOWN
+    page = found["account:meta:northwindoutfitters"]
+    # the failed endpoint feeds the roles: only they are unknown, the profile and posts stay
+    assert page.state is AccountState.ACTIVE and page.roles is None
+    roles = facet_status(page, Facet.ROLES, Facet.MEMBER_TWO_FACTOR, Facet.APPS)
+    assert roles.state is Coverage.UNKNOWN
+    assert page.profile is not None and page.posts is not None
+    assert facet_status(page, Facet.PROFILE, Facet.POSTS).is_complete
     assert [p.asset_key for p in output.report.problems] == ["account:meta:northwindoutfitters"]
     assert found["account:instagram:northwind"].state is AccountState.ACTIVE
 
@@ -252,7 +259,11 @@ def test_unreadable_debug_token_is_a_source_problem_not_a_failure(tmp_path: Path
     with start_sandbox(PLATFORM_WORLD, faults=[rule]) as sandbox:
         output = collect(make_config(sandbox, tmp_path, ACCOUNTS, settings=SETTINGS), "meta")
     page = accounts_of(output)["account:meta:northwindoutfitters"]
-    assert output.report.ok and page.state is AccountState.ACTIVE and page.roles is not None
+    assert (
+        (output.report.status is not SourceStatus.FAILED)
+        and page.state is AccountState.ACTIVE
+        and page.roles is not None
+    )
     assert page.token_account_id is None
     assert [(p.kind, p.asset_key) for p in output.report.problems] == [("server", None)]
 

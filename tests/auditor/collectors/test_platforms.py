@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.collectors.platforms import collector as platforms
-from auditor.collectors.platforms.collector import History, cache_path, links_in, url_digest
+from auditor.collectors.platforms.collector import CarriedPosts, cache_path, links_in, url_digest
 from auditor.config.loading import AppConfig, ConfigModel
 from auditor.core.evidence import AccountEvidence, AccountState, Post
 
@@ -66,12 +66,12 @@ def test_merge_keeps_verified_posts_in_window_drops_duplicates_newest_first() ->
         posts=(_post("1", 20), _post("2", 3), _post("3", 1), _post("5", 2)),
     )
     # "5" was not confirmed to exist (deleted): it is not carried over.
-    history = History(previous, kept=(_post("1", 20), _post("2", 3), _post("3", 1)))
+    history = CarriedPosts(previous, kept=(_post("1", 20), _post("2", 3), _post("3", 1)))
     merged = history.merge([_post("3", 1), _post("4", 0.5)], NOW - timedelta(days=14))
     assert [p.id for p in merged] == ["4", "3", "2"]
-    assert History().merge([], NOW) == ()
+    assert CarriedPosts().merge([], NOW) == ()
     assert history.for_account("9") is history
-    assert history.for_account("10") == History(kept=())
+    assert history.for_account("10") == CarriedPosts(kept=())
 
 
 def test_links_and_digests() -> None:

@@ -21,6 +21,7 @@ from auditor.collectors.records import sources as records
 from auditor.collectors.records import vault_facts
 from auditor.collectors.records.bitwarden import parse_bitwarden
 from auditor.collectors.records.onepassword import parse_onepassword_csv
+from auditor.core.completeness import Coverage, Facet, SourceStatus, facet_status
 from auditor.core.errors import InputFileError, NetworkFailure
 from auditor.core.estate import AccountSpec, Estate, Organization, Policy
 from auditor.core.evidence import Evidence, VaultEvidence
@@ -130,7 +131,11 @@ def test_bitwarden_org_export_to_facts(tmp_path: Path) -> None:
     assert three.has_totp and not one.has_totp
     assert not four.has_password and four.strength_score is None and four.breach_count is None
     assert (one.breach_count, two.breach_count, three.breach_count) == (12, 12, 0)
-    assert vault.breach_checked and report.ok and report.problems == ()
+    assert (
+        vault.breach_checked
+        and (report.status is not SourceStatus.FAILED)
+        and report.problems == ()
+    )
     assert len(breaches.asked) == 1 and len(breaches.asked[0]) == 2
 
 
@@ -204,16 +209,21 @@ def test_breach_lookup_failure_keeps_vault_evidence(tmp_path: Path) -> None:
     assert len(vault.items) == 4
     assert all(i.breach_count is None for i in vault.items)
     assert vault.breach_checked is False
-    assert report.ok
+    assert report.status is not SourceStatus.FAILED
     (problem,) = report.problems
     assert problem.kind == "network" and problem.asset_key is None
     assert problem.detail.startswith("breach lookup failed: network")
+    # the failed lookups leave the breach facet unknown; the vault's items keep their word
+    assert report.status is SourceStatus.PARTIAL
+    assert facet_status(vault, Facet.BREACH).state is Coverage.UNKNOWN
+    assert facet_status(vault, Facet.VAULT).is_complete
 
 
 def test_no_breach_lookup_leaves_counts_unknown(tmp_path: Path) -> None:
     vault, report = collect(org_export(tmp_path))
     assert all(i.breach_count is None for i in vault.items)
     assert not vault.breach_checked and report.problems == ()
+    assert "breach checking is off" in (facet_status(vault, Facet.BREACH).reason or "")
 
 
 def test_no_secret_in_repr_json_or_raw_login_repr(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from auditor.collectors.registration.lookup import (
 )
 from auditor.collectors.registration.public_suffix import PublicSuffixList
 from auditor.config.loading import AppConfig, ConfigModel
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import ConfigError, NetworkFailure, ServerFailure
 from auditor.core.estate import DomainSpec, Estate, Organization, Policy
 from auditor.core.evidence import (
@@ -151,7 +152,7 @@ def test_collector_covers_brand_allowed_and_previously_linked_domains() -> None:
     assert set(by_name) == {"northwind.example", "brightside.example", "lapsed.example"}
     assert by_name["lapsed.example"].registered is None
     assert by_name["lapsed.example"].linked_from == ("account:x:a",)
-    assert output.report.name == "whois" and not output.report.ok
+    assert output.report.name == "whois" and output.report.status is SourceStatus.PARTIAL
     assert [p.asset_key for p in output.report.problems] == ["domain:lapsed.example"]
 
 

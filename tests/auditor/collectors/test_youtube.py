@@ -13,6 +13,7 @@ import requests
 from platform_fixtures import PLATFORM_WORLD, accounts_of, as_previous, collect, make_config
 
 from auditor.collectors.platforms.youtube import google_error
+from auditor.core.completeness import Coverage, Facet, SourceStatus, facet_status
 from auditor.core.errors import AuthFailed, PermissionMissing, RateLimited
 from auditor.core.evidence import AccountState
 from auditor.sandbox import RunningSandbox, start_sandbox
@@ -32,7 +33,7 @@ def test_channel_profile_uploads_and_unexposed_managers(
     demo: RunningSandbox, tmp_path: Path
 ) -> None:
     output = collect(make_config(demo, tmp_path, ACCOUNTS), "youtube")
-    assert output.report.ok and output.report.problems == ()
+    assert output.report.status is SourceStatus.COMPLETE
     channel = accounts_of(output)[KEY]
     assert channel.state is AccountState.ACTIVE
     assert channel.account_id == "UCnorthwind000000000000001"
@@ -77,7 +78,7 @@ def test_quota_exceeded_in_the_body_is_a_rate_limit(tmp_path: Path) -> None:
 def test_invalid_key_fails_the_source(tmp_path: Path) -> None:
     with start_sandbox(_world(key_valid=False)) as sandbox:
         output = collect(make_config(sandbox, tmp_path, ACCOUNTS), "youtube")
-    assert not output.report.ok
+    assert output.report.status is SourceStatus.FAILED
     assert [(p.kind, p.asset_key) for p in output.report.problems] == [("auth", None)]
 
 
@@ -88,7 +89,11 @@ def test_faults_leave_the_channel_unverified(tmp_path: Path, kind: str) -> None:
     rule = {"platform": "youtube", "path": "^/youtube/v3/playlistItems$", "kind": kind}
     with start_sandbox(PLATFORM_WORLD, faults=[rule]) as sandbox:
         output = collect(make_config(sandbox, tmp_path, ACCOUNTS, budget=5), "youtube")
-    assert accounts_of(output)[KEY].state is AccountState.UNKNOWN
+    channel = accounts_of(output)[KEY]
+    # the uploads failed: posts unknown; the channel's profile keeps its word
+    assert channel.state is AccountState.ACTIVE and channel.posts is None
+    assert facet_status(channel, Facet.POSTS).state is Coverage.UNKNOWN
+    assert facet_status(channel, Facet.PROFILE, Facet.IDENTITY).is_complete
     assert [p.asset_key for p in output.report.problems] == [KEY]
 
 

@@ -1,14 +1,15 @@
-"""The community family's build(): one collector per configured source, none otherwise."""
+"""The JSON-API family's build(): one collector per configured source, none otherwise."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from community_fixtures import config_for, context
+from json_api_fixtures import config_for, context
 
-from auditor.collectors.platforms import json_api as community
+from auditor.collectors.platforms import json_api
 from auditor.config.loading import AppConfig, load_config
+from auditor.core.completeness import SourceStatus
 from auditor.core.evidence import AccountEvidence, AccountState, PeopleDirectory, PersonStatus
 from auditor.sandbox import DEMO_WORLD, start_sandbox
 
@@ -24,7 +25,7 @@ def test_build_returns_a_collector_per_configured_source() -> None:
         {"google_workspace": {"token": "t", "customer": "my_customer"}},
         sources={"directory": {"google_workspace": True}},
     )
-    collectors = community.build(config)
+    collectors = json_api.build(config)
     assert [c.name for c in collectors] == ["github", "mastodon", "bluesky", "google_workspace"]
     assert collectors[0].scopes == ("admin:org", "read:org")
     assert all(c.scopes or c.name == "bluesky" for c in collectors)
@@ -34,13 +35,13 @@ def test_build_returns_nothing_when_nothing_is_configured() -> None:
     config = config_for(
         [{"platform": "x", "handle": "northwind"}], {"google_workspace": {"token": "t"}}
     )
-    assert community.build(config) == []
+    assert json_api.build(config) == []
 
 
 DEMO_CONFIG = Path(__file__).resolve().parents[3] / "config" / "demo.yaml"
 
 
-def test_the_demo_world_plants_the_community_risks_the_brief_names() -> None:
+def test_the_demo_world_plants_the_json_api_risks_the_brief_names() -> None:
     if not DEMO_CONFIG.is_file():
         pytest.skip("config/demo.yaml is absent")
     config = load_config(DEMO_CONFIG)
@@ -52,8 +53,10 @@ def test_the_demo_world_plants_the_community_risks_the_brief_names() -> None:
     config = AppConfig(config.model.model_copy(update={"sources": sources}), config.path)
     with start_sandbox(DEMO_WORLD) as box:
         configured = config.with_endpoints(box.base_urls, allow_private=True)
-        outputs = [c.collect(context(configured)) for c in community.build(configured)]
-    assert all(o.report.ok for o in outputs), [o.report.problems for o in outputs]
+        outputs = [c.collect(context(configured)) for c in json_api.build(configured)]
+    assert all((o.report.status is not SourceStatus.FAILED) for o in outputs), [
+        o.report.problems for o in outputs
+    ]
     items = [i for o in outputs for i in o.items]
     accounts = {i.handle: i for i in items if isinstance(i, AccountEvidence)}
     org = accounts["northwind-labs"]

@@ -1,4 +1,4 @@
-"""Shared fixtures for the community collector tests: configs, contexts, fast HTTP settings."""
+"""Shared fixtures for the JSON-API collector tests (GitHub, Mastodon, Bluesky, Google Workspace): configs, contexts, fast HTTP settings."""
 
 from __future__ import annotations
 
