@@ -369,9 +369,8 @@ def test_a_nul_in_the_path_is_a_store_error(tmp_path):
 def test_snapshots_written_with_ok_are_upgraded_to_a_status(tmp_path):
     """A store written before sources stated their status keeps its previous run readable."""
     path = tmp_path / "a.db"
-    older = tuple(
-        u for u in UPGRADES if u.description != "sources state their status instead of ok"
-    )
+    step = next(u for u in UPGRADES if u.description == "sources state their status instead of ok")
+    older = tuple(u for u in UPGRADES if u.version < step.version)
     with Store(path, upgrades=older) as store:
         store.save_run(run("r1", finding("a")), evidence())
     conn = sqlite3.connect(path)

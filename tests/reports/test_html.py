@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import time
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -161,15 +160,12 @@ def test_every_row_has_its_evidence_block_and_the_screen_toggle(
 
 
 @pytest.mark.parametrize("passing", [True, False], ids=["realistic", "no-passes"])
-def test_large_estate_renders_fast_and_small(passing: bool) -> None:
+def test_large_estate_renders_small(passing: bool) -> None:
     run = F.large_run(10_000)
     if not passing:  # the worst case: every pass turned into a fail, nothing grouped
         fails = [
             replace(f, status=Status.FAIL) if f.status is Status.PASS else f for f in run.findings
         ]
         run = F.make_run(fails)
-    started = time.perf_counter()
     html = render_html(build_view(run, F.history()), F.check_infos())
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3.0
     assert len(html.encode()) < 5_000_000
