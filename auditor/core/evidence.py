@@ -33,6 +33,7 @@ from auditor.core.domain_evidence import (
     HandleProbe,
     LookalikeDomain,
     LookalikeScan,
+    RegistryAnswer,
 )
 from auditor.core.models import SourceReport
 
@@ -43,6 +44,7 @@ __all__ = [
     "ContentRegister",
     "DiscoveredAccount",
     "DomainEvidence",
+    "RegistryAnswer",
     "Evidence",
     "EvidenceItem",
     "HandleProbe",

@@ -1,0 +1,146 @@
+"""python-whois's parser under a time bound, in worker processes.
+
+python-whois's TLD parsers are regular expressions; some backtrack catastrophically on real
+replies (its .jp contact patterns take over a minute on a 932-character JPRS reply with blank
+contact fields), and some raise on replies they did not expect (IndexError on .sg). A thread
+cannot be stopped, so each parse runs in a worker process: :class:`BoundedParser` keeps a few
+workers alive (spawned on first use, so the interpreter's threads are never forked) and hands
+each parse to an idle one; a parse that exceeds ``limit_s`` kills its worker (a fresh one
+replaces it on the next parse) and is :class:`ParseOutcome` ``timeout``. Every outcome is a
+value, never an exception: ``fields`` (the python-whois dict), ``not_found`` (python-whois raised
+``WhoisDomainNotFoundError``, which the caller does not trust on its own), ``failed`` (any other
+exception, named) or ``timeout``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import time
+import weakref
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+STARTUP_LIMIT_S = 30.0
+"""How long a new worker may take to import python-whois and report ready."""
+
+
+@dataclass(frozen=True)
+class ParseOutcome:
+    """What python-whois made of one reply."""
+
+    kind: str
+    """``fields``, ``not_found``, ``failed`` or ``timeout``."""
+    fields: dict[str, Any] = field(default_factory=dict)
+    """python-whois's fields (``kind == "fields"``)."""
+    detail: str = ""
+    """The exception type for ``failed``, the bound for ``timeout``."""
+    seconds: float = 0.0
+    """Wall time of the parse in the worker (excluding worker start-up)."""
+
+
+def parse_in_process(domain: str, text: str) -> ParseOutcome:
+    """One python-whois parse, in the calling process (what a worker runs)."""
+    from whois.exceptions import WhoisDomainNotFoundError
+    from whois.parser import WhoisEntry
+
+    started = time.perf_counter()
+    try:
+        entry = WhoisEntry.load(domain, text)
+    except WhoisDomainNotFoundError:
+        return ParseOutcome("not_found", seconds=time.perf_counter() - started)
+    except Exception as exc:  # noqa: BLE001 (isolation boundary: any parser fault is recorded)
+        detail = type(exc).__name__
+        return ParseOutcome("failed", detail=detail, seconds=time.perf_counter() - started)
+    fields = {str(k): v for k, v in dict(entry).items()}
+    return ParseOutcome("fields", fields, seconds=time.perf_counter() - started)
+
+
+def _serve(conn: Connection) -> None:
+    """Worker loop: answer ``(domain, text)`` requests until the pipe closes."""
+    import whois.parser  # noqa: F401 (import before reporting ready: startup is not parse time)
+
+    conn.send("ready")
+    while True:
+        try:
+            domain, text = conn.recv()
+        except EOFError:
+            return
+        conn.send(parse_in_process(domain, text))
+
+
+class _Worker:
+    """One worker process and its pipe."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process: BaseProcess = context.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+        if not self.conn.poll(STARTUP_LIMIT_S) or self.conn.recv() != "ready":
+            self.stop()
+            raise OSError("python-whois worker did not start")
+
+    def stop(self) -> None:
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+
+
+class BoundedParser:
+    """python-whois parses in up to ``workers`` processes, each bounded by ``limit_s``."""
+
+    def __init__(self, limit_s: float = 0.5, workers: int = 2) -> None:
+        self.limit_s = limit_s
+        self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
+        for _ in range(max(1, workers)):
+            self._idle.put(None)  # a slot; its worker starts on first use
+        weakref.finalize(self, _stop_idle, self._idle)
+
+    def parse(self, domain: str, text: str) -> ParseOutcome:
+        """python-whois's reading of ``text``; never raises for anything the parser does."""
+        slot = self._idle.get()
+        worker: _Worker | None = slot
+        try:
+            if worker is None:
+                worker = _Worker()
+            worker.conn.send((domain, text))
+            if not worker.conn.poll(self.limit_s):
+                worker.stop()
+                worker = None
+                return ParseOutcome("timeout", detail=f"over {self.limit_s:g} s", seconds=self.limit_s)
+            outcome = worker.conn.recv()
+            if not isinstance(outcome, ParseOutcome):
+                raise OSError("python-whois worker sent an unexpected answer")
+            return outcome
+        except (OSError, EOFError) as exc:  # the worker died or could not start
+            if worker is not None:
+                worker.stop()
+                worker = None
+            return ParseOutcome("failed", detail=f"worker: {type(exc).__name__}")
+        finally:
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        """Stop the idle workers (a later parse starts new ones)."""
+        _stop_idle(self._idle)
+
+
+def _stop_idle(idle: queue.LifoQueue[_Worker | None]) -> None:
+    """Stop every idle worker and leave an empty slot in its place (also run when the parser
+    is garbage-collected, so a long-running service does not collect worker processes)."""
+    stopped = 0
+    while True:
+        try:
+            worker = idle.get_nowait()
+        except queue.Empty:
+            break
+        if worker is not None:
+            worker.stop()
+        stopped += 1
+    for _ in range(stopped):
+        idle.put(None)
