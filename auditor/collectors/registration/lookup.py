@@ -309,13 +309,18 @@ def refresh_from_config(config: AppConfig, url: str | None = None) -> tuple[int,
 
 
 def build_lookup(
-    config: AppConfig, shared: HttpShared | None = None, *, replies: Path | None = None
+    config: AppConfig,
+    shared: HttpShared | None = None,
+    *,
+    replies: Path | None = None,
+    auto_refresh: bool = True,
 ) -> DomainLookup:
     """The RDAP + WHOIS lookup configured by ``platforms.rdap`` and ``whois``. The bootstrap is
     the refreshed copy beside the database when there is one, else the bundled IANA file, and is
     refreshed automatically when older than 30 days (a failed refresh keeps it). With
     ``replies`` (``brand-audit lookup --replies DIR``) the network is replaced by saved replies
-    and everything after the transport is the same code."""
+    and everything after the transport is the same code. ``auto_refresh=False`` never fetches
+    or writes the bootstrap (``brand-audit lookup`` without a config: no store folder)."""
     if replies is not None:
         folder = SavedReplies(replies)
         rdap = RdapClient(folder, folder)
@@ -323,7 +328,8 @@ def build_lookup(
     settings = config.model.platforms.get("rdap") or PlatformModel()
     http = _rdap_http(config, shared)
     source = BootstrapSource(
-        bootstrap_path(config), lambda path: refresh_bootstrap(http, path)
+        bootstrap_path(config),
+        (lambda path: refresh_bootstrap(http, path)) if auto_refresh else None,
     )
     rdap = RdapClient(http, source, base_url=settings.base_url)
     try:
