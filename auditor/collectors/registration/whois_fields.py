@@ -42,8 +42,13 @@ EARLIEST = datetime(1985, 1, 1, tzinfo=UTC)
 _KEY_VALUE = re.compile(r"^\s*(?:\*\*\s*)?(?P<key>[^:\[\]\n]{1,64}?)\s*(?:\.{2,}\s*)?:(?P<value>.*)$")
 _BRACKET = re.compile(r"^\s*(?:[a-z]\.\s*)?\[(?P<key>[^\]\n]{1,48})\]\s*(?P<value>.*)$", re.I)
 _RECORD = re.compile(r"^\s*record (?P<key>expires|created) on:?\s+(?P<value>\S.*)$", re.I)
+_REGISTRAR_NAME_KEYS = frozenset({"name", "organization", "organisation", "organization name"})
+"""Child labels that carry the registrar's name under a ``Registrar:`` section."""
 _NON_DOMAIN_OBJECT = frozenset({"nic-hdl", "contact", "person", "role", "nsset", "keyset"})
 """Keys that open another object in RIPE-style replies (its dates are not the domain's)."""
+_INLINE_OBJECT = frozenset({"contact", "nic-hdl", "person", "role"})
+"""Of those, the keys that open an object even without a blank line before (NIC.ar); inside a
+domain object ``nsset:`` and ``keyset:`` are references, not objects."""
 
 EXPIRY_LABELS = (
     "registry expiry date",
@@ -56,6 +61,7 @@ EXPIRY_LABELS = (
     "expires on",
     "expire date",
     "expiration time",
+    "exp date",
     "paid-till",
     "renewal date",
     "valid until",
@@ -80,6 +86,8 @@ CREATION_LABELS = (
     "registered date",
     "registered on",
     "domain name commencement date",
+    "domain created",
+    "assigned",
     "created",
     "registered",
     "record created",
@@ -94,6 +102,8 @@ REGISTRAR_LABELS = (
     "registrar name",
     "registrar organization",
     "authorized agency",
+    "current registrar",
+    "current registar",
     "등록대행자",
 )
 REGISTRAR_ID_LABELS = ("registrar iana id", "sponsoring registrar iana id")
@@ -157,13 +167,13 @@ def _pairs(text: str) -> Iterator[tuple[str, str, bool]]:
             yield "", "", True
             continue
         indent = len(line) - len(line.lstrip())
-        if pending is not None and indent > pending[1]:
+        if pending is not None and (indent > pending[1] or pending[1] < 0):
             inner = _KEY_VALUE.match(line)
             if inner is None:
                 yield pending[0], line.strip(), False
                 continue
             key, value = _key(inner.group("key")), inner.group("value").strip()
-            if pending[0] == "registrar" and key in {"name", "organization", "organisation"}:
+            if pending[0] == "registrar" and key in _REGISTRAR_NAME_KEYS:
                 yield "registrar", value, False
             yield key, value, False
             continue
@@ -176,26 +186,49 @@ def _pairs(text: str) -> Iterator[tuple[str, str, bool]]:
             key = f"record {key}"
         value = match.group("value").strip()
         if not value and match.re is not _BRACKET:
-            pending = (key, indent)
+            # "** Registrar:" (TRABIS) heads a section of unindented lines: indent -1
+            pending = (key, -1 if line.lstrip().startswith("**") else indent)
         yield key, value, False
 
 
-def read_lines(text: str) -> Lines:
-    """Collect the reply's labels (see the module docstring)."""
+_RECORD_KEYS = frozenset({"domain name", "server name", "domain", "domainname"})
+"""Keys that open one record of a multi-record reply (old Verisign replies list every name
+that matches the query, spam records included)."""
+
+
+def read_lines(text: str, domain: str = "") -> Lines:
+    """Collect the reply's labels (see the module docstring). With ``domain``, a record that
+    names another domain (``Domain Name: OTHER.COM``) is left out of :attr:`Lines.domain`."""
     found = Lines()
-    in_other_object = False
+    pairs = list(_pairs(text))
+    wanted = _ascii(domain) if domain else ""
+    records = {_ascii(v.split()[0]) for k, v, _ in pairs if k in _RECORD_KEYS and "." in v}
+    split_records = bool(wanted) and wanted in records and len(records) > 1
+    in_contact = False  # a contact, NSSET or KEYSET object: until the next blank line
+    in_foreign = False  # a record of another domain: until the next record key
     block_start = True
-    for key, value, blank in _pairs(text):
+    for key, value, blank in pairs:
         if blank:
-            block_start = True
+            in_contact, block_start = False, True
             continue
-        if block_start:
-            in_other_object = key in _NON_DOMAIN_OBJECT
-            block_start = False
+        opens = _NON_DOMAIN_OBJECT if block_start else _INLINE_OBJECT
+        if key in opens or key.startswith("nic-hdl"):
+            in_contact = True
+        block_start = False
+        if split_records and key in _RECORD_KEYS and "." in value:
+            in_foreign = _ascii(value.split()[0]) != wanted
         found.every.setdefault(key, []).append(value)
-        if not in_other_object:
+        if not (in_contact or in_foreign):
             found.domain.setdefault(key, []).append(value)
     return found
+
+
+def _ascii(name: str) -> str:
+    text = name.strip().rstrip(".").lower()
+    try:
+        return text.encode("idna").decode("ascii")
+    except UnicodeError:
+        return text
 
 
 def day_first(tld: str) -> bool:
@@ -204,12 +237,12 @@ def day_first(tld: str) -> bool:
     return len(tld) == 2 and tld not in {"us", "fm", "ph"}
 
 
-_ZONE = re.compile(r"\s*\((?:JST|UTC[+-]?\d*|GMT[+-]?\d*|[A-Z]{2,5})\)\s*$")
+_ZONE = re.compile(r"\s*\((?:JST|UTC[+-]?\d*(?::00)?|GMT[+-]?\d*(?::00)?|[A-Z]{2,5})\)\s*$")
 _TRAIL = re.compile(r"\s*(?:#\d+|\(YYYY-MM-DD\)|\(dd\.mm\.yyyy\))\s*$", re.I)
 _NUMERIC = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:\b(.*))?$")
 _YEAR_FIRST = re.compile(r"^(\d{4})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{1,2})\.?(.*)$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\s.*)?$")
-_UTC_OFFSET = re.compile(r"\((?:UTC|GMT)([+-]\d{1,2})\)\s*$", re.I)
+_UTC_OFFSET = re.compile(r"\((?:UTC|GMT)([+-]\d{1,2})(?::00)?\)\s*$", re.I)
 _JST = timezone(timedelta(hours=9), "JST")
 _NAMED_ZONES = {"JST": _JST, "UTC": UTC, "GMT": UTC, "Z": UTC, "CLST": timezone(timedelta(hours=-3))}
 

@@ -15,7 +15,9 @@ exception, named) or ``timeout``.
 from __future__ import annotations
 
 import multiprocessing
+import re
 import queue
+import threading
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -41,6 +43,23 @@ class ParseOutcome:
     """Wall time of the parse in the worker (excluding worker start-up)."""
 
 
+_JP_CONTACT_ANCHOR = re.compile(
+    r"^(?:[a-z]\.\s*)?\[(?:Administrative|Technical) Contact\].*$|^Contact Information:.*$",
+    re.I | re.M,
+)
+"""The lines python-whois's .jp contact patterns start from: from there they scan every later
+line with a nested quantifier, which backtracks catastrophically when the wanted field is blank
+or absent (77-86 s on a real 932-character JPRS reply)."""
+
+
+def precheck(domain: str, text: str) -> str:
+    """The text python-whois may safely be given: .jp replies lose their contact anchors
+    (the contact fields are not used; every registration field is still there)."""
+    if domain.rstrip(".").lower().endswith(".jp"):
+        return _JP_CONTACT_ANCHOR.sub("", text)
+    return text
+
+
 def parse_in_process(domain: str, text: str) -> ParseOutcome:
     """One python-whois parse, in the calling process (what a worker runs)."""
     from whois.exceptions import WhoisDomainNotFoundError
@@ -48,7 +67,7 @@ def parse_in_process(domain: str, text: str) -> ParseOutcome:
 
     started = time.perf_counter()
     try:
-        entry = WhoisEntry.load(domain, text)
+        entry = WhoisEntry.load(domain, precheck(domain, text))
     except WhoisDomainNotFoundError:
         return ParseOutcome("not_found", seconds=time.perf_counter() - started)
     except Exception as exc:  # noqa: BLE001 (isolation boundary: any parser fault is recorded)
@@ -80,7 +99,11 @@ class _Worker:
         self.process: BaseProcess = context.Process(target=_serve, args=(child,), daemon=True)
         self.process.start()
         child.close()
-        if not self.conn.poll(STARTUP_LIMIT_S) or self.conn.recv() != "ready":
+        try:
+            ready = self.conn.poll(STARTUP_LIMIT_S) and self.conn.recv() == "ready"
+        except (OSError, EOFError):
+            ready = False
+        if not ready:
             self.stop()
             raise OSError("python-whois worker did not start")
 
@@ -91,6 +114,10 @@ class _Worker:
         self.process.join(5)
 
 
+_REPLACING: Any = object()
+"""Marks a slot whose worker is being replaced in the background."""
+
+
 class BoundedParser:
     """python-whois parses in up to ``workers`` processes, each bounded by ``limit_s``."""
 
@@ -99,10 +126,34 @@ class BoundedParser:
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         for _ in range(max(1, workers)):
             self._idle.put(None)  # a slot; its worker starts on first use
+        self._lock = threading.Lock()
+        self._warmed = False
         weakref.finalize(self, _stop_idle, self._idle)
+
+    def _warm(self) -> None:
+        """On first use, start every slot's worker in the background (a parse then waits for
+        a ready worker instead of paying for a start-up inside its own time bound)."""
+        with self._lock:
+            if self._warmed:
+                return
+            self._warmed = True
+            empty = 0
+            while True:
+                try:
+                    slot = self._idle.get_nowait()
+                except queue.Empty:
+                    break
+                if slot is None:
+                    empty += 1
+                else:
+                    self._idle.put(slot)
+                    break
+            for _ in range(empty):
+                threading.Thread(target=self._replace, daemon=True).start()
 
     def parse(self, domain: str, text: str) -> ParseOutcome:
         """python-whois's reading of ``text``; never raises for anything the parser does."""
+        self._warm()
         slot = self._idle.get()
         worker: _Worker | None = slot
         try:
@@ -111,7 +162,8 @@ class BoundedParser:
             worker.conn.send((domain, text))
             if not worker.conn.poll(self.limit_s):
                 worker.stop()
-                worker = None
+                worker = _REPLACING  # a fresh worker takes the slot when it is ready
+                threading.Thread(target=self._replace, daemon=True).start()
                 return ParseOutcome("timeout", detail=f"over {self.limit_s:g} s", seconds=self.limit_s)
             outcome = worker.conn.recv()
             if not isinstance(outcome, ParseOutcome):
@@ -123,10 +175,20 @@ class BoundedParser:
                 worker = None
             return ParseOutcome("failed", detail=f"worker: {type(exc).__name__}")
         finally:
-            self._idle.put(worker)
+            if worker is not _REPLACING:
+                self._idle.put(worker)
+
+    def _replace(self) -> None:
+        """Start a worker in the background for the slot a stopped one left."""
+        try:
+            self._idle.put(_Worker())
+        except OSError:
+            self._idle.put(None)  # the next parse tries again
 
     def close(self) -> None:
         """Stop the idle workers (a later parse starts new ones)."""
+        with self._lock:
+            self._warmed = False
         _stop_idle(self._idle)
 
 

@@ -127,7 +127,7 @@ def _read(
     if failed is not None or not text.strip():
         reason = "the WHOIS server could not be reached" if failed else "the WHOIS reply is empty"
         return unknown_evidence(name, observed_at, RegistryAnswer.ERROR, reason, server=server)
-    lines = read_lines(text)
+    lines = read_lines(text, name)
     parsed = parser.parse(name, text) if parser is not None else ParseOutcome("failed", detail="off")
     fields = parsed.fields if parsed.kind == "fields" else {}
     evidence = _registered(name, tld, text, lines, fields, phrases, observed_at, server)
@@ -188,8 +188,12 @@ def _registered(
     server: str | None,
 ) -> DomainEvidence | None:
     """The registered-domain evidence, or None when the reply has no positive evidence."""
-    created = _date(lines, CREATION_LABELS, tld, domain_only=True) or _pw_date(fields, "creation_date")
-    expires = _date(lines, EXPIRY_LABELS, tld) or _pw_date(fields, "expiration_date")
+    created = _first_in_text(lines, CREATION_LABELS, tld) or _pw_date(fields, "creation_date")
+    expires = (
+        _date(lines, EXPIRY_LABELS, tld, domain_only=True)
+        or _date(lines, EXPIRY_LABELS, tld)
+        or _pw_date(fields, "expiration_date")
+    )
     created, expires = plausible_dates(created, expires, observed_at)
     updated = _date(lines, UPDATED_LABELS, tld, domain_only=True)
     registrar = registrar_name(lines.first(REGISTRAR_LABELS, domain_only=True)) or _pw_registrar(
@@ -233,6 +237,18 @@ def _date(lines: Lines, labels: Sequence[str], tld: str, *, domain_only: bool = 
             when = parse_when(value, tld)
             if when is not None:
                 return when
+    return None
+
+
+def _first_in_text(lines: Lines, labels: Sequence[str], tld: str) -> datetime | None:
+    """The first date under any of ``labels`` in reply order, in the domain object only (the
+    domain's own creation comes before its contacts')."""
+    for label, values in lines.domain.items():
+        if label in labels:
+            for value in values:
+                when = parse_when(value, tld)
+                if when is not None:
+                    return when
     return None
 
 
