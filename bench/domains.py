@@ -39,8 +39,8 @@ from auditor.collectors.registration.rdap import parse_domain  # noqa: E402
 from auditor.collectors.registration.whois_fields import registrar_name  # noqa: E402
 from auditor.collectors.registration.whois_parser import BoundedParser  # noqa: E402
 from auditor.collectors.registration.whois_reply import read_reply  # noqa: E402
-from auditor.core.completeness import Facet, facet_status  # noqa: E402
 from auditor.config.loading import NetworkModel, PlatformModel  # noqa: E402
+from auditor.core.completeness import Facet, facet_status  # noqa: E402
 from auditor.core.errors import CollectionError  # noqa: E402
 from auditor.http.client import HttpClient  # noqa: E402
 from auditor.sandbox import start_sandbox  # noqa: E402
@@ -150,8 +150,10 @@ def bench_whois() -> None:
     print("whois: registered / available / unknown per sample (reason when unknown)")
     for sample, ev, _ in rows:
         state = facet_status(ev, Facet.REGISTRATION)
-        decision = "unknown" if not state.is_complete or ev.registered is None else (
-            "registered" if ev.registered else "available"
+        decision = (
+            "unknown"
+            if not state.is_complete or ev.registered is None
+            else ("registered" if ev.registered else "available")
         )
         want = DECIDED_FROM_TEXT.get(sample.name, "registered")
         mark = "" if decision == want else f"   <-- the text says {want}"

@@ -313,7 +313,9 @@ def _registrar_unapproved(ctx: CheckContext, asset: Asset, ev: DomainEvidence) -
         return outcome(ctx, asset, Status.NOT_VERIFIED, detail, source=ev.source, **facts)
     named = ev.registrar or (f"IANA id {ev.registrar_iana_id}" if ev.registrar_iana_id else None)
     if ev.registrar_iana_id is not None and ev.registrar_iana_id in ids:
-        detail = f"{ev.domain} is at {named} (IANA id {ev.registrar_iana_id}), an approved registrar."
+        detail = (
+            f"{ev.domain} is at {named} (IANA id {ev.registrar_iana_id}), an approved registrar."
+        )
         return outcome(ctx, asset, Status.PASS, detail, source=ev.source, **facts)
     if ev.registrar is not None and org_key(ev.registrar) in approved:
         detail = f"{ev.domain} is at {ev.registrar}, an approved registrar."

@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from auditor.core.estate import DomainSpec, Estate, Organization, Policy
 from auditor.core.completeness import Completeness, Facet
+from auditor.core.estate import DomainSpec, Estate, Organization, Policy
 from auditor.core.evidence import DomainEvidence, Evidence, RegistryAnswer
 from auditor.core.models import Outcome, Severity, Status
 from auditor.core.registry import CheckContext, CheckFunc

@@ -35,8 +35,8 @@ from auditor.collectors.registration.public_suffix import PublicSuffixList
 from auditor.collectors.registration.rdap import BootstrapSource, RdapClient, refresh_bootstrap
 from auditor.collectors.registration.replies import SavedReplies
 from auditor.collectors.registration.whois import WhoisClient
-from auditor.config.loading import PlatformModel
 from auditor.collectors.registration.whois_reply import unknown_evidence
+from auditor.config.loading import PlatformModel
 from auditor.core.completeness import Facet, facet_status, source_status
 from auditor.core.errors import CollectionError, ConfigError, ErrorKind, NotFound
 from auditor.core.evidence import AccountEvidence, DomainEvidence, RegistryAnswer
@@ -119,7 +119,7 @@ class DomainLookup:
                 found = self.rdap.lookup(domain, now)
             except CollectionError as exc:
                 first = exc
-            except Exception as exc:  # noqa: BLE001 (isolation boundary: one domain's answer)
+            except Exception as exc:
                 return _internal(domain, now, "rdap", exc)
             else:
                 if found is not None:
@@ -129,7 +129,7 @@ class DomainLookup:
                 return self._whois(domain, now)
             except CollectionError as exc:
                 raise (first or exc) from exc
-            except Exception as exc:  # noqa: BLE001 (isolation boundary: one domain's answer)
+            except Exception as exc:
                 return _internal(domain, now, "whois", exc)
         if first is not None:
             raise first
@@ -270,7 +270,11 @@ class RegistrationCollector(Collector):
 
 def problem_kind(evidence: DomainEvidence) -> ErrorKind:
     """The source-problem kind of an answer that is not certain (throttled: rate limit)."""
-    return _PROBLEM_KIND.get(evidence.answer, ErrorKind.MALFORMED) if evidence.answer else ErrorKind.MALFORMED
+    return (
+        _PROBLEM_KIND.get(evidence.answer, ErrorKind.MALFORMED)
+        if evidence.answer
+        else ErrorKind.MALFORMED
+    )
 
 
 _PROBLEM_KIND = {

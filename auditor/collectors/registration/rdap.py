@@ -350,14 +350,14 @@ class BootstrapSource:
                 self._bootstrap = (
                     Bootstrap.load(self.path) if self.path.is_file() else Bootstrap.bundled()
                 )
-            if not self._tried and self._fetch is not None:
-                if self._age(self._bootstrap) > MAX_BOOTSTRAP_AGE:
-                    self._tried = True
-                    try:
-                        self._fetch(self.path)
-                        self._bootstrap = Bootstrap.load(self.path)
-                    except (CollectionError, OSError) as exc:
-                        self.refresh_error = f"RDAP bootstrap refresh failed ({type(exc).__name__})"
+            stale = self._age(self._bootstrap) > MAX_BOOTSTRAP_AGE
+            if stale and not self._tried and self._fetch is not None:
+                self._tried = True
+                try:
+                    self._fetch(self.path)
+                    self._bootstrap = Bootstrap.load(self.path)
+                except (CollectionError, OSError) as exc:
+                    self.refresh_error = f"RDAP bootstrap refresh failed ({type(exc).__name__})"
             return self._bootstrap
 
 

@@ -39,7 +39,9 @@ from dateutil import parser as dateparser
 EARLIEST = datetime(1985, 1, 1, tzinfo=UTC)
 """No domain was registered before 1985 (the first .com): earlier dates are impossible."""
 
-_KEY_VALUE = re.compile(r"^\s*(?:\*\*\s*)?(?P<key>[^:\[\]\n]{1,64}?)\s*(?:\.{2,}\s*)?:(?P<value>.*)$")
+_KEY_VALUE = re.compile(
+    r"^\s*(?:\*\*\s*)?(?P<key>[^:\[\]\n]{1,64}?)\s*(?:\.{2,}\s*)?:(?P<value>.*)$"
+)
 _BRACKET = re.compile(r"^\s*(?:[a-z]\.\s*)?\[(?P<key>[^\]\n]{1,48})\]\s*(?P<value>.*)$", re.I)
 _RECORD = re.compile(r"^\s*record (?P<key>expires|created) on:?\s+(?P<value>\S.*)$", re.I)
 _REGISTRAR_NAME_KEYS = frozenset({"name", "organization", "organisation", "organization name"})
@@ -95,7 +97,14 @@ CREATION_LABELS = (
 )
 """Creation labels, most specific first."""
 
-UPDATED_LABELS = ("updated date", "last updated", "last modified", "changed", "modified", "last update")
+UPDATED_LABELS = (
+    "updated date",
+    "last updated",
+    "last modified",
+    "changed",
+    "modified",
+    "last update",
+)
 REGISTRAR_LABELS = (
     "registrar",
     "sponsoring registrar",
@@ -107,7 +116,14 @@ REGISTRAR_LABELS = (
     "등록대행자",
 )
 REGISTRAR_ID_LABELS = ("registrar iana id", "sponsoring registrar iana id")
-STATUS_LABELS = ("domain status", "status", "state", "registration status", "domain_status", "domaintype")
+STATUS_LABELS = (
+    "domain status",
+    "status",
+    "state",
+    "registration status",
+    "domain_status",
+    "domaintype",
+)
 DNSSEC_LABELS = ("dnssec", "dnssec signed", "signed", "signing key")
 DNSSEC_PRESENCE = ("dnskey", "ds-rdata", "keyset", "ds record", "dnssec ds records")
 REGISTRANT_LABELS = (
@@ -120,7 +136,14 @@ REGISTRANT_LABELS = (
     "holder",
     "org",
 )
-NAME_SERVER_LABELS = ("name server", "name servers", "nameserver", "nameservers", "nserver", "hostname")
+NAME_SERVER_LABELS = (
+    "name server",
+    "name servers",
+    "nameserver",
+    "nameservers",
+    "nserver",
+    "hostname",
+)
 
 _EMPTY = {"", "-", "n/a", "na", "none", "not available", "not disclosed", "unknown", "null", "0"}
 _TAG = re.compile(r"\s*\[\s*tag\s*=[^\]]*\]", re.I)
@@ -244,7 +267,13 @@ _YEAR_FIRST = re.compile(r"^(\d{4})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{1,2})\.?(.*)
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\s.*)?$")
 _UTC_OFFSET = re.compile(r"\((?:UTC|GMT)([+-]\d{1,2})(?::00)?\)\s*$", re.I)
 _JST = timezone(timedelta(hours=9), "JST")
-_NAMED_ZONES = {"JST": _JST, "UTC": UTC, "GMT": UTC, "Z": UTC, "CLST": timezone(timedelta(hours=-3))}
+_NAMED_ZONES = {
+    "JST": _JST,
+    "UTC": UTC,
+    "GMT": UTC,
+    "Z": UTC,
+    "CLST": timezone(timedelta(hours=-3)),
+}
 
 
 def parse_when(raw: str, tld: str) -> datetime | None:
@@ -303,11 +332,12 @@ def plausible_dates(
     """``(created, expires)`` with impossible values made unknown."""
     if created is not None and not EARLIEST <= created <= observed_at + timedelta(days=1):
         created = None
-    if expires is not None:
-        if expires < EARLIEST or expires > observed_at + timedelta(days=366 * 100):
-            expires = None
-        elif created is not None and expires < created:
-            expires = None
+    if expires is not None and (
+        expires < EARLIEST
+        or expires > observed_at + timedelta(days=366 * 100)
+        or (created is not None and expires < created)
+    ):
+        expires = None
     return created, expires
 
 
@@ -327,13 +357,32 @@ def registrar_name(raw: str | None) -> str | None:
 
 _EPP = {
     name.lower(): name
-    for name in (
-        "ok inactive serverHold clientHold redemptionPeriod pendingDelete pendingRestore "
-        "pendingTransfer pendingCreate pendingRenew pendingUpdate autoRenewPeriod addPeriod "
-        "renewPeriod transferPeriod clientTransferProhibited clientUpdateProhibited "
-        "clientDeleteProhibited clientRenewProhibited serverTransferProhibited "
-        "serverUpdateProhibited serverDeleteProhibited serverRenewProhibited active"
-    ).split()
+    for name in [
+        "ok",
+        "inactive",
+        "serverHold",
+        "clientHold",
+        "redemptionPeriod",
+        "pendingDelete",
+        "pendingRestore",
+        "pendingTransfer",
+        "pendingCreate",
+        "pendingRenew",
+        "pendingUpdate",
+        "autoRenewPeriod",
+        "addPeriod",
+        "renewPeriod",
+        "transferPeriod",
+        "clientTransferProhibited",
+        "clientUpdateProhibited",
+        "clientDeleteProhibited",
+        "clientRenewProhibited",
+        "serverTransferProhibited",
+        "serverUpdateProhibited",
+        "serverDeleteProhibited",
+        "serverRenewProhibited",
+        "active",
+    ]
 }
 _EPP_SPACED = {" ".join(re.findall(r"[a-z]+|[A-Z][a-z]*", v)).lower(): v for v in _EPP.values()}
 
@@ -358,7 +407,11 @@ def _status_part(part: str) -> list[str]:
     spaced = " ".join(tokens).lower()
     if spaced in _EPP_SPACED:
         return [_ok(_EPP_SPACED[spaced])]
-    if tokens[0].lower() in _EPP and len(tokens) > 1 and not any(t.lower() in _EPP for t in tokens[1:]):
+    if (
+        tokens[0].lower() in _EPP
+        and len(tokens) > 1
+        and not any(t.lower() in _EPP for t in tokens[1:])
+    ):
         return [_ok(_EPP[tokens[0].lower()])]  # "ok - the domain is active" style notes
     return [spaced]
 
@@ -367,7 +420,16 @@ def _ok(name: str) -> str:
     return "ok" if name == "active" else name
 
 
-_DNSSEC_ON = {"signeddelegation", "signed delegation", "signed", "yes", "y", "true", "active", "서명"}
+_DNSSEC_ON = {
+    "signeddelegation",
+    "signed delegation",
+    "signed",
+    "yes",
+    "y",
+    "true",
+    "active",
+    "서명",
+}
 _DNSSEC_OFF = {
     "unsigned",
     "unsigned delegation",

@@ -15,8 +15,8 @@ exception, named) or ``timeout``.
 from __future__ import annotations
 
 import multiprocessing
-import re
 import queue
+import re
 import threading
 import time
 import weakref
@@ -70,7 +70,7 @@ def parse_in_process(domain: str, text: str) -> ParseOutcome:
         entry = WhoisEntry.load(domain, precheck(domain, text))
     except WhoisDomainNotFoundError:
         return ParseOutcome("not_found", seconds=time.perf_counter() - started)
-    except Exception as exc:  # noqa: BLE001 (isolation boundary: any parser fault is recorded)
+    except Exception as exc:
         detail = type(exc).__name__
         return ParseOutcome("failed", detail=detail, seconds=time.perf_counter() - started)
     fields = {str(k): v for k, v in dict(entry).items()}
@@ -164,7 +164,9 @@ class BoundedParser:
                 worker.stop()
                 worker = _REPLACING  # a fresh worker takes the slot when it is ready
                 threading.Thread(target=self._replace, daemon=True).start()
-                return ParseOutcome("timeout", detail=f"over {self.limit_s:g} s", seconds=self.limit_s)
+                return ParseOutcome(
+                    "timeout", detail=f"over {self.limit_s:g} s", seconds=self.limit_s
+                )
             outcome = worker.conn.recv()
             if not isinstance(outcome, ParseOutcome):
                 raise OSError("python-whois worker sent an unexpected answer")

@@ -23,7 +23,7 @@ raises for anything a reply contains: :func:`read_reply` is an isolation boundar
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -107,7 +107,7 @@ def read_reply(
     server = server or _answering_server(text)
     try:
         return _read(name, text, observed_at, parser, server)
-    except Exception as exc:  # noqa: BLE001 (isolation boundary: one reply, one domain)
+    except Exception as exc:
         reason = f"the WHOIS reply could not be read ({type(exc).__name__})"
         return unknown_evidence(name, observed_at, RegistryAnswer.ERROR, reason, server=server)
 
@@ -128,9 +128,20 @@ def _read(
         reason = "the WHOIS server could not be reached" if failed else "the WHOIS reply is empty"
         return unknown_evidence(name, observed_at, RegistryAnswer.ERROR, reason, server=server)
     lines = read_lines(text, name)
-    parsed = parser.parse(name, text) if parser is not None else ParseOutcome("failed", detail="off")
+    parsed = (
+        parser.parse(name, text) if parser is not None else ParseOutcome("failed", detail="off")
+    )
     fields = parsed.fields if parsed.kind == "fields" else {}
-    evidence = _registered(name, tld, text, lines, fields, phrases, observed_at, server)
+    evidence = _registered(
+        name,
+        tld,
+        text,
+        lines,
+        fields=fields,
+        phrases=phrases,
+        observed_at=observed_at,
+        server=server,
+    )
     available = _first(phrases, {Verdict.AVAILABLE})
     if evidence is not None:
         if available is not None:
@@ -154,7 +165,9 @@ def _read(
             answer=RegistryAnswer.AVAILABLE,
             server=server,
         )
-    return unknown_evidence(name, observed_at, RegistryAnswer.ERROR, _why_unknown(parsed), server=server)
+    return unknown_evidence(
+        name, observed_at, RegistryAnswer.ERROR, _why_unknown(parsed), server=server
+    )
 
 
 def _why_unknown(parsed: ParseOutcome) -> str:
@@ -182,6 +195,7 @@ def _registered(
     tld: str,
     text: str,
     lines: Lines,
+    *,
     fields: dict[str, Any],
     phrases: Sequence[Phrase],
     observed_at: datetime,
@@ -206,7 +220,7 @@ def _registered(
     servers = name_servers(lines.values(NAME_SERVER_LABELS)) or name_servers(
         _pw_values(fields.get("name_servers"))
     )
-    active = any(s in _ACTIVE_WORDS or s[:1].islower() and s != s.lower() for s in statuses)
+    active = any(s in _ACTIVE_WORDS or (s[:1].islower() and s != s.lower()) for s in statuses)
     if not (created or expires or updated or registrar or servers or lifecycle or active):
         return None
     published = any(lines.first((label,)) for label in DNSSEC_PRESENCE)
@@ -230,7 +244,9 @@ def _registered(
     )
 
 
-def _date(lines: Lines, labels: Sequence[str], tld: str, *, domain_only: bool = False) -> datetime | None:
+def _date(
+    lines: Lines, labels: Sequence[str], tld: str, *, domain_only: bool = False
+) -> datetime | None:
     table = lines.domain if domain_only else lines.every
     for label in labels:
         for value in table.get(label, ()):
@@ -282,11 +298,10 @@ def _pw_registrar(fields: dict[str, Any], text: str) -> str | None:
 
 
 def _registrant(lines: Lines, fields: dict[str, Any]) -> str | None:
-    candidates: Iterable[str | None] = (
-        *(lines.first((label,), domain_only=True) for label in REGISTRANT_LABELS),
-        *(_pw_values(fields.get("org")) or [None]),
-        *(_pw_values(fields.get("registrant_org")) or [None]),
-    )
+    candidates: list[str | None] = [
+        lines.first((label,), domain_only=True) for label in REGISTRANT_LABELS
+    ]
+    candidates += _pw_values(fields.get("org")) + _pw_values(fields.get("registrant_org"))
     for value in candidates:
         if value and not _HANDLE.match(value.strip()):
             return visible_registrant(value)

@@ -53,11 +53,18 @@ def replies(tmp_path: Path) -> Path:
     return folder
 
 
-def test_json_prints_one_object_per_domain(replies: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_prints_one_object_per_domain(
+    replies: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     names = ["northwind.com", "www.northwind.cz", "gone.cz", "gone.com"]
     code = main(["lookup", *names, "--json", "--replies", str(replies)])
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert code == 0 and [r["domain"] for r in rows] == ["northwind.com", "northwind.cz", "gone.cz", "gone.com"]
+    assert code == 0 and [r["domain"] for r in rows] == [
+        "northwind.com",
+        "northwind.cz",
+        "gone.cz",
+        "gone.com",
+    ]
     com, cz, gone_cz, gone_com = rows
     assert com["decision"] == "registered" and com["protocol"] == "rdap"
     assert com["registrar_iana_id"] == "292" and "clientHold" in com["statuses"]

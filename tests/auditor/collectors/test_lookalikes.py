@@ -9,10 +9,10 @@ import pytest
 from auditor.collectors.base import CollectContext
 from auditor.collectors.impersonation.lookalikes import LookalikeCollector, generate, rank
 from auditor.collectors.registration.public_suffix import PublicSuffixList
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import TimedOut
 from auditor.core.estate import DomainSpec, Estate, Organization, Policy
-from auditor.core.completeness import Completeness, Facet
-from auditor.core.evidence import RegistryAnswer, DomainEvidence, LookalikeScan
+from auditor.core.evidence import DomainEvidence, LookalikeScan, RegistryAnswer
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

@@ -147,7 +147,10 @@ def test_bundled_bootstrap_is_the_full_iana_file() -> None:
 
 
 def test_a_stale_bootstrap_is_refreshed_once_and_a_failed_refresh_keeps_it(tmp_path: Path) -> None:
-    live = {"publication": "2026-11-19T00:00:00Z", "services": [[["example"], ["https://rdap.example/"]]]}
+    live = {
+        "publication": "2026-11-19T00:00:00Z",
+        "services": [[["example"], ["https://rdap.example/"]]],
+    }
     calls: list[Path] = []
 
     def fetch(path: Path) -> int:
@@ -187,7 +190,9 @@ def test_the_evidence_says_which_server_answered_and_the_registrars_iana_id() ->
     ev = client.lookup("northwind.example", NOW)
     assert ev is not None and ev.server == "https://rdap.example/"
     assert ev.registrar == "MarkMonitor Inc." and ev.registrar_iana_id == "292"
-    assert ev.answer is RegistryAnswer.REGISTERED and facet_status(ev, Facet.REGISTRATION).is_complete
+    assert (
+        ev.answer is RegistryAnswer.REGISTERED and facet_status(ev, Facet.REGISTRATION).is_complete
+    )
 
 
 class _FakeJson:

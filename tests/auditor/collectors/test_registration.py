@@ -21,9 +21,9 @@ from auditor.collectors.registration.lookup import (
 )
 from auditor.collectors.registration.public_suffix import PublicSuffixList
 from auditor.config.loading import AppConfig, ConfigModel
+from auditor.core.completeness import Completeness, Facet, facet_status
 from auditor.core.errors import ConfigError, NetworkFailure, ServerFailure
 from auditor.core.estate import DomainSpec, Estate, Organization, Policy
-from auditor.core.completeness import Completeness, Facet, facet_status
 from auditor.core.evidence import (
     AccountEvidence,
     AccountState,

@@ -57,7 +57,9 @@ def test_a_stated_offset_keeps_the_registrys_calendar_day() -> None:
     assert jp is not None and jp.utcoffset() == timedelta(hours=9)
 
 
-@pytest.mark.parametrize("raw", ["", "before Aug-1996", "see at www.register.bg", "n/a", "32.13.2020"])
+@pytest.mark.parametrize(
+    "raw", ["", "before Aug-1996", "see at www.register.bg", "n/a", "32.13.2020"]
+)
 def test_not_a_date_is_unknown(raw: str) -> None:
     assert parse_when(raw, "uk") is None
 
@@ -77,7 +79,10 @@ def test_impossible_dates_are_unknown() -> None:
     ("raw", "expected"),
     [
         ("MarkMonitor, Inc. (R22-LRCC)", "MarkMonitor, Inc."),
-        ("Amazon.com, Inc. t/a Amazon.com, Inc. [Tag = AMAZON-COM]", "Amazon.com, Inc. t/a Amazon.com, Inc."),
+        (
+            "Amazon.com, Inc. t/a Amazon.com, Inc. [Tag = AMAZON-COM]",
+            "Amazon.com, Inc. t/a Amazon.com, Inc.",
+        ),
         ("GoDaddy.com, LLC [Tag = GODADDY]", "GoDaddy.com, LLC"),
         ("MarkMonitor Inc. ( https://nic.at/registrar/434 )", "MarkMonitor Inc."),
         ("Registry Operator acts as Registrar (9999)", "Registry Operator acts as Registrar"),
@@ -98,12 +103,16 @@ def test_created_by_and_last_updated_by_are_never_the_registrar() -> None:
     )
     ev = read_reply("example.org", text, NOW, parser=None)
     assert ev.registrar == "Real Registrar SA"
-    only_created_by = "Domain Name: example.org\nCreated by: Registry Staff\nCreation Date: 2001-02-03\n"
+    only_created_by = (
+        "Domain Name: example.org\nCreated by: Registry Staff\nCreation Date: 2001-02-03\n"
+    )
     assert read_reply("example.org", only_created_by, NOW, parser=None).registrar is None
 
 
 def test_statuses_split_on_commas_and_spaces() -> None:
-    assert split_statuses(["clientUpdateProhibited,clientTransferProhibited,clientDeleteProhibited"]) == (
+    assert split_statuses(
+        ["clientUpdateProhibited,clientTransferProhibited,clientDeleteProhibited"]
+    ) == (
         "clientUpdateProhibited",
         "clientTransferProhibited",
         "clientDeleteProhibited",

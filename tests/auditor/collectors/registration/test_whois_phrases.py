@@ -75,6 +75,9 @@ def test_registration_data_beside_a_not_found_phrase_is_a_contradiction() -> Non
 
 
 def test_the_echoed_name_alone_is_not_a_registration() -> None:
-    for text in ("Domain Name: example.com\n", "Domain Name: x.af\nDomain Status: No Object Found\n"):
+    for text in (
+        "Domain Name: example.com\n",
+        "Domain Name: x.af\nDomain Status: No Object Found\n",
+    ):
         ev = read_reply(text.split()[2], text, NOW, parser=None)
         assert ev.registered is not True
