@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.registration.answers import unknown_evidence
 from auditor.collectors.registration.public_suffix import PublicSuffixList
 from auditor.collectors.registration.rdap import BootstrapSource, RdapClient, refresh_bootstrap
 from auditor.collectors.registration.replies import SavedReplies
 from auditor.collectors.registration.whois import WhoisClient
-from auditor.collectors.registration.whois_reply import unknown_evidence
 from auditor.config.loading import PlatformModel
 from auditor.core.completeness import Facet, facet_status, source_status
 from auditor.core.errors import CollectionError, ConfigError, ErrorKind, NotFound

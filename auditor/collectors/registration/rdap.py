@@ -30,6 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
+from auditor.collectors.registration.answers import available_evidence
 from auditor.collectors.registration.whois_fields import plausible_dates, registrar_name
 from auditor.core.completeness import Completeness, Facet
 from auditor.core.errors import CollectionError, MalformedResponse, NotFound
@@ -227,19 +228,6 @@ def parse_domain(
     )
 
 
-def available(domain: str, observed_at: datetime, server: str | None) -> DomainEvidence:
-    """The registry's RDAP server answered 404: the domain does not exist."""
-    return DomainEvidence(
-        domain=domain.strip().rstrip(".").lower(),
-        source="rdap",
-        observed_at=observed_at,
-        registered=False,
-        facets={Facet.REGISTRATION: Completeness.complete()},
-        answer=RegistryAnswer.AVAILABLE,
-        server=server,
-    )
-
-
 def _idna(name: str) -> str:
     try:
         return name.encode("idna").decode("ascii")
@@ -408,5 +396,5 @@ class RdapClient:
         try:
             payload = self.http.get_json(url, headers={"Accept": "application/rdap+json"})
         except NotFound:
-            return available(domain, observed_at, base)
+            return available_evidence(domain, observed_at, source="rdap", server=base)
         return parse_domain(payload, domain, observed_at, server=base)

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from auditor.collectors.registration.answers import available_evidence, unknown_evidence
 from auditor.collectors.registration.rdap import visible_registrant
 from auditor.collectors.registration.whois_fields import (
     CREATION_LABELS,
@@ -71,27 +72,6 @@ _VERDICT_ANSWER = {
     Verdict.PREMIUM: RegistryAnswer.RESERVED,
     Verdict.INVALID: RegistryAnswer.INVALID,
 }
-
-
-def unknown_evidence(
-    domain: str,
-    observed_at: datetime,
-    answer: RegistryAnswer,
-    reason: str,
-    *,
-    source: str = "whois",
-    server: str | None = None,
-) -> DomainEvidence:
-    """Evidence that says nothing about registration, with the reason."""
-    return DomainEvidence(
-        domain=domain,
-        source=source,
-        observed_at=observed_at,
-        registered=None,
-        facets={Facet.REGISTRATION: Completeness.unknown(reason)},
-        answer=answer,
-        server=server,
-    )
 
 
 def read_reply(
@@ -156,15 +136,7 @@ def _read(
         reason = f"{refusal.verdict.value}: {refusal.registry} says {_quote(refusal, text)}"
         return unknown_evidence(name, observed_at, answer, reason, server=server)
     if available is not None:
-        return DomainEvidence(
-            domain=name,
-            source="whois",
-            observed_at=observed_at,
-            registered=False,
-            facets={Facet.REGISTRATION: Completeness.complete()},
-            answer=RegistryAnswer.AVAILABLE,
-            server=server,
-        )
+        return available_evidence(name, observed_at, source="whois", server=server)
     return unknown_evidence(
         name, observed_at, RegistryAnswer.ERROR, _why_unknown(parsed), server=server
     )
