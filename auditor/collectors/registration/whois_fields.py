@@ -64,6 +64,13 @@ EXPIRY_LABELS = (
     "expire date",
     "expiration time",
     "exp date",
+    "expire-date",
+    "domain_datebilleduntil",
+    "fecha de expiración",
+    "fecha de expiracion",
+    "fecha de vencimiento",
+    "data de expiração",
+    "有効期限",
     "paid-till",
     "renewal date",
     "valid until",
@@ -89,6 +96,11 @@ CREATION_LABELS = (
     "registered on",
     "domain name commencement date",
     "domain created",
+    "domain_datecreated",
+    "fecha de registro",
+    "fecha de creación",
+    "fecha de creacion",
+    "登録年月日",
     "assigned",
     "created",
     "registered",
@@ -265,6 +277,11 @@ _TRAIL = re.compile(r"\s*(?:#\d+|\(YYYY-MM-DD\)|\(dd\.mm\.yyyy\))\s*$", re.I)
 _NUMERIC = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:\b(.*))?$")
 _YEAR_FIRST = re.compile(r"^(\d{4})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{1,2})\.?(.*)$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\s.*)?$")
+_ZONE_NAME = re.compile(r"(?<=\d)\s+(?!UTC$|GMT$)[A-Z]{3,5}$")
+"""A trailing zone abbreviation other than UTC/GMT (``CLST``, ``MSK``, ``CET``): dropped, the
+registry's calendar day is kept."""
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)|^\d{8}")
+_SHORT_YEAR = re.compile(r"^\d{1,2}[-/ .][A-Za-z]{3}[-/ .]\d{2}\b")
 _UTC_OFFSET = re.compile(r"\((?:UTC|GMT)([+-]\d{1,2})(?::00)?\)\s*$", re.I)
 _JST = timezone(timedelta(hours=9), "JST")
 _NAMED_ZONES = {
@@ -285,8 +302,9 @@ def parse_when(raw: str, tld: str) -> datetime | None:
     if offset is not None:
         zone = timezone(timedelta(hours=int(offset[1])))
     text = _ZONE.sub("", text).strip().rstrip(".")
-    if not text or not any(c.isdigit() for c in text):
-        return None
+    text = _ZONE_NAME.sub("", text)
+    if not text or not (_YEAR.search(text) or _SHORT_YEAR.search(text)):
+        return None  # no year: dateutil would invent the current one
     try:
         value = _structured(text, tld)
         if value is None:

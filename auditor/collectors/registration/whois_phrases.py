@@ -79,7 +79,7 @@ def _row(verdict: Verdict, registry: str, tlds: str | None, pattern: str, exampl
     return Phrase(verdict, registry, scope, re.compile(pattern, re.I | re.M), example)
 
 
-_LINE = r"^[\s%#*>]*"
+_LINE = r"^[ \t%#*>]*"
 """A line start, allowing the comment markers and indentation registries put before text."""
 
 PHRASES: tuple[Phrase, ...] = (
@@ -193,7 +193,7 @@ PHRASES: tuple[Phrase, ...] = (
         Verdict.THROTTLED,
         "several (rate-limited front ends)",
         None,
-        r"^[\s%#*>-]*(request denied|rate limit exceeded|quota exceeded|"
+        r"^[ \t%#*>-]*(request denied|rate limit exceeded|quota exceeded|"
         r"too many queries|query rate limit|try again later\.?\s*$)",
         "Request Denied",
     ),
@@ -202,7 +202,7 @@ PHRASES: tuple[Phrase, ...] = (
         Verdict.RESERVED,
         "TWNIC (whois.twnic.net.tw)",
         "tw",
-        r"^\s*reserved name\s*$",
+        r"^[ \t]*reserved name\s*$",
         "  reserved name",
     ),
     _row(
@@ -238,7 +238,7 @@ PHRASES: tuple[Phrase, ...] = (
         Verdict.INVALID,
         "TRABIS / NIC.tr (whois.nic.tr)",
         "tr",
-        r"^\s*invalid input\s*$",
+        r"^[ \t]*invalid input\s*$",
         "Invalid input",
     ),
     _row(
@@ -292,21 +292,21 @@ PHRASES: tuple[Phrase, ...] = (
         Verdict.AVAILABLE,
         "Verisign, Nominet, Registro.br and gTLD back-ends (whois.nic.uk, whois.nic.br)",
         None,
-        r'^[\s%]*no match for "?[a-z0-9.\-]+"?\.?\s*$',
+        r'^[ \t%]*no match for "?[a-z0-9.\-]+"?\.?\s*$',
         'No match for "EXAMPLE-UNUSED.COM".',
     ),
     _row(
         Verdict.AVAILABLE,
         "Identity Digital / Afilias, PIR, CoCCA-era ccTLDs (whois.afilias.net, .pir.org)",
         None,
-        r"^\s*not found\.?\s*$",
+        r"^[ \t]*not found\.?\s*$",
         "NOT FOUND",
     ),
     _row(
         Verdict.AVAILABLE,
         "Identity Digital (Donuts) gTLDs, Estonia, Slovakia, Australia",
         None,
-        r"^\s*domain not found\.?\s*$",
+        r"^[ \t]*domain not found\.?\s*$",
         "Domain not found.",
     ),
     _row(
@@ -320,14 +320,14 @@ PHRASES: tuple[Phrase, ...] = (
         Verdict.AVAILABLE,
         "CentralNic / Radix (whois.nic.pw, .site, .press)",
         None,
-        r"^\s*domain not found\s*$|^\s*DOMAIN NOT FOUND\s*$",
+        r"^[ \t]*domain not found\s*$|^[ \t]*DOMAIN NOT FOUND\s*$",
         "DOMAIN NOT FOUND",
     ),
     _row(
         Verdict.AVAILABLE,
         "GoDaddy Registry / Neustar (.us .biz .co), aeDA (.ae), QDR (.qa)",
         None,
-        r"^\s*no data found\s*$",
+        r"^[ \t]*no data found\s*$",
         "No Data Found",
     ),
     _row(
@@ -386,7 +386,7 @@ PHRASES: tuple[Phrase, ...] = (
         Verdict.AVAILABLE,
         'Radix, .club and legacy gTLD back-ends ("Not found:")',
         None,
-        r"^\s*not found:\s*\S",
+        r"^[ \t]*not found:\s*\S",
         "Not found: example-unused.online",
     ),
     _row(
@@ -443,14 +443,14 @@ PHRASES: tuple[Phrase, ...] = (
         Verdict.AVAILABLE,
         "SGNIC (whois.sgnic.sg)",
         "sg",
-        r"^\s*domain not found",
+        r"^[ \t]*domain not found",
         "Domain Not Found",
     ),
     _row(
         Verdict.AVAILABLE,
         "CNNIC (.cn), ngtld.cn, .lat / .hn back-end",
         None,
-        r"^\s*no matching record\.?\s*$",
+        r"^[ \t]*no matching record\.?\s*$",
         "No matching record.",
     ),
     _row(
@@ -495,7 +495,7 @@ PHRASES: tuple[Phrase, ...] = (
         r"this domain is available for registration",
         "Data not found. This domain is available for registration.",
     ),
-    _row(Verdict.AVAILABLE, "TWNIC (whois.twnic.net.tw)", "tw", r"^\s*no found\s*$", "No Found"),
+    _row(Verdict.AVAILABLE, "TWNIC (whois.twnic.net.tw)", "tw", r"^[ \t]*no found\s*$", "No Found"),
     _row(
         Verdict.AVAILABLE,
         "KISA (whois.kr)",
@@ -570,21 +570,21 @@ PHRASES: tuple[Phrase, ...] = (
         Verdict.REDEMPTION,
         "several (redemption grace period in words)",
         None,
-        r"^\s*(domain )?status:.*\bredemption( period| grace period)?\b",
+        r"^[ \t]*(domain )?status:.*\bredemption( period| grace period)?\b",
         "Domain Status: REDEMPTION",
     ),
     _row(
         Verdict.PENDING_DELETE,
         "InternetNZ (.nz) and others",
         None,
-        r"^\s*(domain_)?status:.*\bpending (release|delete|deletion)\b",
+        r"^[ \t]*(domain_)?status:.*\bpending (release|delete|deletion)\b",
         "domain_status: Pending Release",
     ),
     _row(
         Verdict.HOLD,
         "several (suspended or held delegations)",
         None,
-        r"^\s*(domain |registration )?status:.*\b(suspended|on hold)\b",
+        r"^[ \t]*(domain |registration )?status:.*\b(suspended|on hold)\b",
         "Registration status: Suspended",
     ),
 )
