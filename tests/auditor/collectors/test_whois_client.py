@@ -139,3 +139,21 @@ def test_without_override_hosts_are_checked_before_connecting() -> None:
     with pytest.raises(NetworkFailure, match="non-public"):
         client.lookup("northwind.example", NOW)
     assert refused == ["whois.iana.org"]
+
+
+def test_a_throttled_query_is_retried_once_and_then_answered() -> None:
+    from auditor.collectors.registration.lookup import DomainLookup
+
+    server = WhoisServer({**SECTION, "throttled": ["northwind.example", "northwind.com"]})
+    host, port = server.start()
+    waits: list[float] = []
+    try:
+        client = WhoisClient(f"{host}:{port}", timeout_s=3)
+        first = client.lookup("northwind.com", NOW)  # no retry here: the client only reads
+        assert first.answer is RegistryAnswer.THROTTLED and first.registered is None
+        lookup = DomainLookup(None, client, retry_delay_s=2, sleep=waits.append)
+        ev = lookup.lookup("northwind.example", NOW)
+        assert ev.registered is True and ev.registrar == "Example Registrar, Inc."
+        assert waits == [2] and client.requests == 3
+    finally:
+        server.stop()
