@@ -48,7 +48,7 @@ _REGISTRAR_NAME_KEYS = frozenset({"name", "organization", "organisation", "organ
 """Child labels that carry the registrar's name under a ``Registrar:`` section."""
 _NON_DOMAIN_OBJECT = frozenset({"nic-hdl", "contact", "person", "role", "nsset", "keyset"})
 """Keys that open another object in RIPE-style replies (its dates are not the domain's)."""
-_INLINE_OBJECT = frozenset({"contact", "nic-hdl", "person", "role"})
+_INLINE_OBJECT = frozenset({"contact", "nic-hdl"})
 """Of those, the keys that open an object even without a blank line before (NIC.ar); inside a
 domain object ``nsset:`` and ``keyset:`` are references, not objects."""
 
@@ -64,6 +64,7 @@ EXPIRY_LABELS = (
     "expire date",
     "expiration time",
     "exp date",
+    "domain expires",
     "expire-date",
     "domain_datebilleduntil",
     "fecha de expiración",
@@ -95,6 +96,8 @@ CREATION_LABELS = (
     "registered date",
     "registered on",
     "domain name commencement date",
+    "first registration date",
+    "domain record activated",
     "domain created",
     "domain_datecreated",
     "fecha de registro",
@@ -135,6 +138,7 @@ STATUS_LABELS = (
     "registration status",
     "domain_status",
     "domaintype",
+    "状態",
 )
 DNSSEC_LABELS = ("dnssec", "dnssec signed", "signed", "signing key")
 DNSSEC_PRESENCE = ("dnskey", "ds-rdata", "keyset", "ds record", "dnssec ds records")
@@ -212,10 +216,13 @@ def _pairs(text: str) -> Iterator[tuple[str, str, bool]]:
                 yield "registrar", value, False
             yield key, value, False
             continue
-        pending = None
         match = _RECORD.match(line) or _BRACKET.match(line) or _KEY_VALUE.match(line)
         if match is None:
+            if pending is not None:  # "First registration date:\n08.02.1996" (SWITCH, NASK)
+                yield pending[0], line.strip(), False
+            pending = None
             continue
+        pending = None
         key = _key(match.group("key"))
         if match.re is _RECORD:
             key = f"record {key}"

@@ -174,12 +174,14 @@ def _registered(
     server: str | None,
 ) -> DomainEvidence | None:
     """The registered-domain evidence, or None when the reply has no positive evidence."""
-    created = _first_in_text(lines, CREATION_LABELS, tld) or _pw_date(fields, "creation_date")
-    expires = (
-        _date(lines, EXPIRY_LABELS, tld, domain_only=True)
-        or _date(lines, EXPIRY_LABELS, tld)
-        or _pw_date(fields, "expiration_date")
-    )
+    created = _first_in_text(lines, CREATION_LABELS, tld)
+    if created is None and not lines.first(CREATION_LABELS, domain_only=True):
+        # python-whois only where the reply has no creation line at all: a line we could not
+        # read as a date ("before Aug-1996") is no date, whatever another parser makes of it
+        created = _pw_date(fields, "creation_date")
+    expires = _date(lines, EXPIRY_LABELS, tld, domain_only=True) or _date(lines, EXPIRY_LABELS, tld)
+    if expires is None and not lines.first(EXPIRY_LABELS):
+        expires = _pw_date(fields, "expiration_date")
     created, expires = plausible_dates(created, expires, observed_at)
     updated = _date(lines, UPDATED_LABELS, tld, domain_only=True)
     registrar = registrar_name(lines.first(REGISTRAR_LABELS, domain_only=True)) or _pw_registrar(
