@@ -126,6 +126,7 @@ REGISTRAR_LABELS = (
     "registrar name",
     "registrar organization",
     "authorized agency",
+    "registration service provider",
     "current registrar",
     "current registar",
     "등록대행자",
@@ -257,8 +258,12 @@ def read_lines(text: str, domain: str = "") -> Lines:
         if key in opens or key.startswith("nic-hdl"):
             in_contact = True
         block_start = False
-        if split_records and key in _RECORD_KEYS and "." in value:
+        if key in _RECORD_KEYS and value and "." not in value:
+            in_foreign = True  # IANA's record of the TLD itself ("domain: LIVE"), not the domain
+        elif split_records and key in _RECORD_KEYS and "." in value:
             in_foreign = _ascii(value.split()[0]) != wanted
+        elif key in _RECORD_KEYS and "." in value:
+            in_foreign = False
         found.every.setdefault(key, []).append(value)
         if not (in_contact or in_foreign):
             found.domain.setdefault(key, []).append(value)

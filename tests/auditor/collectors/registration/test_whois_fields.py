@@ -188,3 +188,15 @@ def test_a_label_with_its_value_on_the_next_lines() -> None:
     assert ev.registrar == "Example Registrar Ltd"
     assert ev.created_at is not None and ev.created_at.date() == date(1998, 12, 21)
     assert ev.expires_at is not None and ev.expires_at.date() == date(2027, 12, 5)
+
+
+def test_ianas_record_of_the_tld_in_a_query_chain_is_not_the_domains() -> None:
+    text = (
+        "% IANA WHOIS server\n\ndomain:       LIVE\norganisation: Dog Beach, LLC\n\n"
+        "status:       ACTIVE\n\ncreated:      2015-06-25\nsource:       IANA\n\n"
+        "Domain Name: nic.live\nRegistrar: Registry Operator acts as Registrar (9999)\n"
+        "Creation Date: 2015-04-27T22:04:24Z\nRegistry Expiry Date: 2027-04-27T22:04:24Z\n"
+    )
+    ev = read_reply("nic.live", text, NOW, parser=None)
+    assert ev.created_at is not None and ev.created_at.date() == date(2015, 4, 27)
+    assert ev.registrar == "Registry Operator acts as Registrar"
