@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -97,6 +98,11 @@ def describe(domain: str, found: DomainEvidence | CollectionError) -> dict[str, 
     }
 
 
+def _printable(text: str) -> str:
+    """Fetched text without control characters (a reply must not drive the terminal)."""
+    return "".join(c if unicodedata.category(c) not in {"Cc", "Cf"} else "?" for c in text)
+
+
 def _text(row: dict[str, Any]) -> str:
     lines = [str(row["domain"])]
     via = ", ".join(str(v) for v in (row.get("protocol"), row.get("server")) if v)
@@ -118,7 +124,7 @@ def _text(row: dict[str, Any]) -> str:
         ]
         if row["name_servers"]:
             lines.append(f"  nameservers: {', '.join(row['name_servers'])}")
-    return "\n".join(lines)
+    return "\n".join(_printable(line) for line in lines)
 
 
 def _one(lookup: DomainLookup, domain: str, now: datetime) -> dict[str, Any]:

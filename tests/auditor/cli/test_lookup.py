@@ -91,3 +91,13 @@ def test_bad_arguments_are_one_line_and_exit_2(
     assert main(["lookup", "com", "--replies", str(replies)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and all(line.startswith("brand-audit: error:") for line in err)
+
+
+def test_text_output_never_carries_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = "Domain Name: evil.com\nRegistrar: Evil \x1b[2J\x1b]0;pwned\x07 Registrar\nCreation Date: 2020-01-01\n"
+    (tmp_path / "evil.com.whois").write_text(hostile, encoding="utf-8")
+    assert main(["lookup", "evil.com", "--replies", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "Evil ?[2J?]0;pwned? Registrar" in out
