@@ -178,6 +178,17 @@ class Lines:
     """Labels of the domain object (RIPE-style contact/NSSET/KEYSET objects left out)."""
     every: dict[str, list[str]] = field(default_factory=dict)
     """Every label of the reply."""
+    blocks: list[list[tuple[str, str]]] = field(default_factory=list)
+    """The reply's blank-line separated blocks, as ``(label, value)`` pairs."""
+
+    def object_name(self, key: str, handle: str) -> str | None:
+        """The ``Name`` (or ``Organization``) of the object whose block opens with
+        ``key: handle`` (SK-NIC names the registrar ``FAJN-0002`` and describes it apart)."""
+        for block in self.blocks:
+            if block and block[0] == (key, handle):
+                named = dict(reversed(block))
+                return named.get("name") or named.get("organization") or None
+        return None
 
     def first(self, labels: Sequence[str], *, domain_only: bool = False) -> str | None:
         """The first non-empty value under the first label that has one."""
@@ -206,6 +217,8 @@ def _pairs(text: str) -> Iterator[tuple[str, str, bool]]:
             pending = None
             yield "", "", True
             continue
+        if line.lstrip().startswith(("%", "#")):
+            continue  # RIPE-style comments: never a field, never a value
         indent = len(line) - len(line.lstrip())
         if pending is not None and (indent > pending[1] or pending[1] < 0):
             inner = _KEY_VALUE.match(line)
@@ -254,6 +267,9 @@ def read_lines(text: str, domain: str = "") -> Lines:
         if blank:
             in_contact, block_start = False, True
             continue
+        if block_start:
+            found.blocks.append([])
+        found.blocks[-1].append((key, value))
         opens = _NON_DOMAIN_OBJECT if block_start else _INLINE_OBJECT
         if key in opens or key.startswith("nic-hdl"):
             in_contact = True

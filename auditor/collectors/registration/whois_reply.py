@@ -184,9 +184,7 @@ def _registered(
         expires = _pw_date(fields, "expiration_date")
     created, expires = plausible_dates(created, expires, observed_at)
     updated = _date(lines, UPDATED_LABELS, tld, domain_only=True)
-    registrar = registrar_name(lines.first(REGISTRAR_LABELS, domain_only=True)) or _pw_registrar(
-        fields, text
-    )
+    registrar = _registrar(lines) or _pw_registrar(fields, text)
     raw_statuses = [v for label in STATUS_LABELS for v in lines.domain.get(label, ()) if v.strip()]
     statuses = list(split_statuses(raw_statuses or _pw_values(fields.get("status"))))
     lifecycle = [LIFECYCLE_STATUS[p.verdict] for p in phrases if p.verdict in LIFECYCLE_STATUS]
@@ -257,6 +255,15 @@ def _pw_date(fields: dict[str, Any], key: str) -> datetime | None:
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=UTC)
     return None
+
+
+def _registrar(lines: Lines) -> str | None:
+    """The registrar line of the domain object; a registrar handle (``FAJN-0002``,
+    ``ua.markmonitor``) is replaced by the name its own object in the reply gives."""
+    raw = lines.first(REGISTRAR_LABELS, domain_only=True)
+    if raw is not None and len(raw.split()) == 1:
+        raw = lines.object_name("registrar", raw.strip()) or raw
+    return registrar_name(raw)
 
 
 def _pw_registrar(fields: dict[str, Any], text: str) -> str | None:

@@ -200,3 +200,17 @@ def test_ianas_record_of_the_tld_in_a_query_chain_is_not_the_domains() -> None:
     ev = read_reply("nic.live", text, NOW, parser=None)
     assert ev.created_at is not None and ev.created_at.date() == date(2015, 4, 27)
     assert ev.registrar == "Registry Operator acts as Registrar"
+
+
+def test_a_registrar_handle_is_named_by_its_own_object_in_the_reply() -> None:
+    text = (
+        "Domain:                       northwind.sk\nRegistrar:                    NWND-0001\n"
+        "Valid Until:                  2027-07-24\n\n"
+        "Registrar:                    NWND-0001\nName:                         Northwind Names s. r. o.\n"
+        "\n% Registrar:\n% ==========\nregistrar:        ua.example\n"
+    )
+    assert (
+        read_reply("northwind.sk", text, NOW, parser=None).registrar == "Northwind Names s. r. o."
+    )
+    alone = "Domain: northwind.sk\nRegistrar: NWND-0001\nValid Until: 2027-07-24\n"
+    assert read_reply("northwind.sk", alone, NOW, parser=None).registrar == "NWND-0001"
