@@ -5,6 +5,10 @@ These checks read registration data (RDAP, with WHOIS as the fallback; each resu
 source answered) for every brand domain listed under ``domains`` in the config, and, for
 ``domain.unregistered``, also for every domain a brand profile or post links to.
 
+- ``domain.registration-hold``: the registry shows the domain in redemption, pending delete or
+  on hold (``redemptionPeriod``, ``pendingRestore``, ``pendingDelete``, ``serverHold``,
+  ``clientHold``): it is lapsing, or it already resolves nowhere.
+
 - ``domain.expiring``: the registration ends soon. Critical within 14 days (or already expired),
   high within 30, medium within ``policy.domain_expiry_days`` (default 60). The earliest expiry
   date the registry gives is used.
@@ -15,12 +19,16 @@ source answered) for every brand domain listed under ``domains`` in the config, 
 - ``domain.registrant-mismatch``: the registrant organisation is published and is not the company
   (compared without case, punctuation and legal suffixes such as Inc. or GmbH). A redacted or
   privacy-proxy registrant is ``not_verified``: check the registrar account instead.
-- ``domain.registrar-unapproved``: the registrar is not in ``policy.approved_registrars``. With no
-  approved list the result is ``not_verified``.
+- ``domain.registrar-unapproved``: the registrar is not in ``policy.approved_registrars``
+  (names, compared without case, punctuation and legal suffixes; or ``iana:ID`` / a bare number,
+  matched against the registrar's IANA id where the registry gives it). With no approved list
+  the result is ``not_verified``.
 - ``domain.dnssec-off``: the delegation is not DNSSEC-signed.
 
-A domain whose lookup failed is ``not_verified`` in every check, never a pass; an unregistered
-brand domain is reported by ``domain.unregistered`` only.
+Every check reads the registration facet through ``facet_status``: a domain whose lookup
+failed, or whose registry answered something that is not certain (throttled, reserved, an
+invalid query, an unreadable reply) is ``not_verified`` in every check, never a pass and never
+"unregistered"; an unregistered brand domain is reported by ``domain.unregistered`` only.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from auditor.core.completeness import Facet, facet_status
 from auditor.core.evidence import DomainEvidence
 from auditor.core.models import Asset, Outcome, Severity, Status
 from auditor.core.registry import CheckContext, CheckFunc, check, outcome
@@ -51,7 +60,10 @@ def _sentence(text: str) -> str:
 
 
 def _facts(ev: DomainEvidence) -> dict[str, Any]:
-    return {"domain": ev.domain, "registered": ev.registered}
+    facts: dict[str, Any] = {"domain": ev.domain, "registered": ev.registered}
+    if ev.server:
+        facts["server"] = ev.server
+    return facts
 
 
 def _brand(ctx: CheckContext) -> Iterator[tuple[Asset, DomainEvidence | None]]:
@@ -65,9 +77,12 @@ def _unknown(ctx: CheckContext, asset: Asset, ev: DomainEvidence | None) -> Outc
     if ev is None:
         detail = f"No registration data was collected for {name}."
         return outcome(ctx, asset, Status.NOT_VERIFIED, detail, source="whois", domain=name)
-    if ev.registered is None:
-        detail = f"The registration data of {name} could not be read ({ev.source})."
-        return outcome(ctx, asset, Status.NOT_VERIFIED, detail, source=ev.source, **_facts(ev))
+    state = facet_status(ev, Facet.REGISTRATION)
+    if not state.is_complete or ev.registered is None:
+        why = state.reason or "no answer"
+        detail = f"The registration data of {name} could not be read ({ev.source}: {why})."
+        facts = {**_facts(ev), "completeness": state.describe()}
+        return outcome(ctx, asset, Status.NOT_VERIFIED, detail, source=ev.source, **facts)
     return None
 
 
@@ -85,6 +100,46 @@ def _each_registered(ctx: CheckContext, judge: Judge) -> Iterator[Outcome]:
             yield judge(ctx, asset, ev)
 
 
+HOLD_STATUSES = {
+    "redemptionPeriod": "in redemption (deleted at the registrar; restorable for a fee)",
+    "pendingRestore": "being restored from redemption",
+    "pendingDelete": "pending deletion (released for anyone to register within days)",
+    "serverHold": "on hold at the registry (it resolves nowhere)",
+    "clientHold": "on hold at the registrar (it resolves nowhere)",
+}
+"""EPP statuses of a lapsing or suspended registration, and what each means."""
+
+
+@check(
+    id="domain.registration-hold",
+    title="Brand domain in redemption, pending delete or on hold",
+    severity=Severity.CRITICAL,
+    rationale="A domain in redemption or pending delete is about to be released for anyone to "
+    "buy; a domain on hold already resolves nowhere, so its website and mail are down.",
+    remediation="Call the registrar today: restore the domain from redemption (or renew it), "
+    "and find out who placed the hold and why (unpaid invoice, abuse report, dispute).",
+    needs=("whois",),
+    facets=(Facet.REGISTRATION,),
+)
+def registration_hold(ctx: CheckContext) -> Iterator[Outcome]:
+    """Looks for redemption, pending-delete and hold statuses among the EPP statuses."""
+    yield from _each_registered(ctx, _registration_hold)
+
+
+def _registration_hold(ctx: CheckContext, asset: Asset, ev: DomainEvidence) -> Outcome:
+    facts = {**_facts(ev), "statuses": list(ev.statuses or ())}
+    if ev.statuses is None:
+        detail = f"{ev.domain}: the registry did not list any status."
+        return outcome(ctx, asset, Status.NOT_VERIFIED, detail, source=ev.source, **facts)
+    found = [s for s in ev.statuses if s in HOLD_STATUSES]
+    if not found:
+        detail = f"{ev.domain} is in none of redemption, pending delete or hold."
+        return outcome(ctx, asset, Status.PASS, detail, source=ev.source, **facts)
+    meaning = "; ".join(f"{s}: {HOLD_STATUSES[s]}" for s in found)
+    detail = f"{ev.domain} is {meaning}."
+    return outcome(ctx, asset, Status.FAIL, detail, source=ev.source, held=found, **facts)
+
+
 @check(
     id="domain.expiring",
     title="Brand domain registration expiring",
@@ -94,6 +149,7 @@ def _each_registered(ctx: CheckContext, judge: Judge) -> Iterator[Outcome]:
     remediation="Renew the domain now and turn on auto-renew with a payment method that does "
     "not expire.",
     needs=("whois",),
+    facets=(Facet.REGISTRATION,),
 )
 def expiring(ctx: CheckContext) -> Iterator[Outcome]:
     """Days until the earliest expiry: ≤14 critical, ≤30 high, ≤ policy medium."""
@@ -134,6 +190,7 @@ def _tier(days: int, policy_days: int) -> Severity | None:
     "who then receives its mail or serves its pages to the brand's followers.",
     remediation="Register the domain for the company now, or remove the links that point to it.",
     needs=("whois", "platform"),
+    facets=(Facet.REGISTRATION,),
 )
 def unregistered(ctx: CheckContext) -> Iterator[Outcome]:
     """Brand domains and every domain a profile or post links to."""
@@ -170,6 +227,7 @@ def _unregistered_one(
     "compromised registrar account) moves the domain to someone else.",
     remediation="Turn on the registrar's transfer lock (and a registry lock for the main domain).",
     needs=("whois",),
+    facets=(Facet.REGISTRATION,),
 )
 def transfer_lock_missing(ctx: CheckContext) -> Iterator[Outcome]:
     """Looks for clientTransferProhibited among the EPP statuses."""
@@ -206,6 +264,7 @@ def is_company_registrant(ctx: CheckContext, registrant: str | None) -> bool:
     remediation="Change the registrant to the company through the registrar (an ICANN change of "
     "registrant) and keep the registrar account under company control.",
     needs=("whois",),
+    facets=(Facet.REGISTRATION,),
 )
 def registrant_mismatch(ctx: CheckContext) -> Iterator[Outcome]:
     """Compares the visible registrant organisation with the company name."""
@@ -234,25 +293,45 @@ def _registrant_mismatch(ctx: CheckContext, asset: Asset, ev: DomainEvidence) ->
     remediation="Transfer the domain to an approved registrar, or add this one to "
     "policy.approved_registrars after review.",
     needs=("whois",),
+    facets=(Facet.REGISTRATION,),
 )
 def registrar_unapproved(ctx: CheckContext) -> Iterator[Outcome]:
     """Compares the registrar name with ``policy.approved_registrars``."""
     yield from _each_registered(ctx, _registrar_unapproved)
 
 
+def iana_id(entry: str) -> str | None:
+    """The IANA registrar id an approved-registrar entry names (``iana:292`` or ``292``)."""
+    text = entry.strip().lower().removeprefix("iana:").strip()
+    return text if text.isdigit() else None
+
+
 def _registrar_unapproved(ctx: CheckContext, asset: Asset, ev: DomainEvidence) -> Outcome:
-    approved = {org_key(r): r for r in ctx.policy.approved_registrars}
-    facts = {**_facts(ev), "registrar": ev.registrar, "approved": sorted(approved.values())}
-    if not approved:
+    entries = ctx.policy.approved_registrars
+    ids = {i for i in map(iana_id, entries) if i is not None}
+    approved = {org_key(r): r for r in entries if iana_id(r) is None}
+    facts = {
+        **_facts(ev),
+        "registrar": ev.registrar,
+        "registrar_iana_id": ev.registrar_iana_id,
+        "approved": sorted(entries),
+    }
+    if not entries:
         detail = f"{ev.domain}: no approved registrars are listed in policy."
         return outcome(ctx, asset, Status.NOT_VERIFIED, detail, source=ev.source, **facts)
-    if ev.registrar is None:
-        detail = f"{ev.domain}: the registry did not name the registrar."
-        return outcome(ctx, asset, Status.NOT_VERIFIED, detail, source=ev.source, **facts)
-    if org_key(ev.registrar) in approved:
+    named = ev.registrar or (f"IANA id {ev.registrar_iana_id}" if ev.registrar_iana_id else None)
+    if ev.registrar_iana_id is not None and ev.registrar_iana_id in ids:
+        detail = (
+            f"{ev.domain} is at {named} (IANA id {ev.registrar_iana_id}), an approved registrar."
+        )
+        return outcome(ctx, asset, Status.PASS, detail, source=ev.source, **facts)
+    if ev.registrar is not None and org_key(ev.registrar) in approved:
         detail = f"{ev.domain} is at {ev.registrar}, an approved registrar."
         return outcome(ctx, asset, Status.PASS, detail, source=ev.source, **facts)
-    detail = f"{ev.domain} is at {ev.registrar}, which is not an approved registrar."
+    if ev.registrar is None and not (ids and ev.registrar_iana_id):
+        detail = f"{ev.domain}: the registry did not name the registrar."
+        return outcome(ctx, asset, Status.NOT_VERIFIED, detail, source=ev.source, **facts)
+    detail = f"{ev.domain} is at {named}, which is not an approved registrar."
     return outcome(ctx, asset, Status.FAIL, detail, source=ev.source, **facts)
 
 
@@ -263,6 +342,7 @@ def _registrar_unapproved(ctx: CheckContext, asset: Asset, ev: DomainEvidence) -
     rationale="Without DNSSEC, forged DNS answers can send visitors and mail elsewhere.",
     remediation="Sign the zone at the DNS host and publish its DS record at the registrar.",
     needs=("whois",),
+    facets=(Facet.REGISTRATION,),
 )
 def dnssec_off(ctx: CheckContext) -> Iterator[Outcome]:
     """Reads the registry's DNSSEC flag (delegationSigned / the WHOIS DNSSEC line)."""
@@ -282,6 +362,7 @@ def _dnssec_off(ctx: CheckContext, asset: Asset, ev: DomainEvidence) -> Outcome:
 
 
 CHECKS: tuple[CheckFunc, ...] = (
+    registration_hold,
     expiring,
     unregistered,
     transfer_lock_missing,

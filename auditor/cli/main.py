@@ -133,6 +133,14 @@ def _add_tools(sub: argparse._SubParsersAction[_Parser]) -> None:
     rdap.add_argument("--config", required=True, help="the YAML config file")
     rdap.add_argument("--url", help="fetch the bootstrap from this URL (default: IANA's dns.json)")
     rdap.set_defaults(command="rdap-refresh")
+    look = sub.add_parser(
+        "lookup", help="what the tool sees for domains: normalised RDAP/WHOIS registration data"
+    )
+    look.add_argument("domains", nargs="+", metavar="DOMAIN")
+    look.add_argument("--json", action="store_true", help="one JSON object per domain per line")
+    look.add_argument("--replies", help="read saved replies (NAME.json, NAME.whois) from a folder")
+    look.add_argument("--config", help="use this config's RDAP and WHOIS settings")
+    look.set_defaults(command="lookup")
 
 
 def _add_service(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -188,6 +196,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from auditor.cli import forget as cli_forget
 
         return cli_forget.forget_command
+    if command == "lookup":
+        from auditor.cli import lookup as cli_lookup
+
+        return cli_lookup.lookup_command
     from auditor.cli import admin as cli_admin
 
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -8,8 +8,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from auditor.core.completeness import FacetMap
+
+
+class RegistryAnswer(StrEnum):
+    """What a registry's reply says about a domain, decided before any field is trusted."""
+
+    REGISTERED = "registered"
+    """Positive evidence: a creation or expiry date or a registrar (RDAP: a domain object)."""
+    AVAILABLE = "available"
+    """The registry's own not-found answer (RDAP 404, or a WHOIS phrasing of that registry)."""
+    THROTTLED = "throttled"
+    """The server refused to answer now (query rate, connection limit): not verified."""
+    RESERVED = "reserved"
+    """Reserved, blocked or premium at the registry: not registered, yet nobody can simply
+    buy it (never reported as unregistered)."""
+    INVALID = "invalid"
+    """The registry rejected the query as an invalid name or a TLD it does not serve."""
+    ERROR = "error"
+    """No usable answer: connection failure, unreadable or unrecognised reply, parser fault."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +42,8 @@ class DomainEvidence:
     observed_at: datetime
     """When fetched."""
     registered: bool | None
-    """False when the registry says it does not exist; None when unknown."""
+    """True on positive evidence, False when the registry says it does not exist; None
+    otherwise (throttled, reserved, invalid, error: see ``answer``)."""
     expires_at: datetime | None = None
     """Registration expiry (the earliest when several are given)."""
     created_at: datetime | None = None
@@ -43,6 +63,13 @@ class DomainEvidence:
     facets: FacetMap = field(default_factory=dict)
     """Completeness of each facet of this item, stated by the collector (read it only through
     :func:`auditor.core.completeness.facet_status`; an unstated facet is unknown)."""
+    answer: RegistryAnswer | None = None
+    """How the registry's reply was classified; None when no reply was classified."""
+    server: str | None = None
+    """Which server answered (the RDAP base URL, or the WHOIS host), when known."""
+    registrar_iana_id: str | None = None
+    """The registrar's IANA id, when the registry gives it (RDAP ``publicIds``, WHOIS
+    ``Registrar IANA ID``)."""
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from auditor.core.domain_evidence import (
     HandleProbe,
     LookalikeDomain,
     LookalikeScan,
+    RegistryAnswer,
 )
 from auditor.core.models import SourceReport
 
@@ -54,6 +55,7 @@ __all__ = [
     "Post",
     "Profile",
     "RegisterEntry",
+    "RegistryAnswer",
     "RoleHolder",
     "TwoFactorPolicy",
     "VaultEvidence",

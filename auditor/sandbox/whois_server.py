@@ -8,8 +8,10 @@ without a dot gets an IANA-style referral (``whois: whois.nic.<tld>``); a domain
 Date:``, ``Domain Status: clientTransferProhibited https://icann.org/epp#...``, ``DNSSEC:``) for
 the world's registered domains and ``No match for "NAME".`` for the rest.
 
-World section ``whois``: the same shape as ``rdap`` (see :mod:`auditor.sandbox.routes_rdap`).
-Queries are logged nowhere.
+World section ``whois``: the same shape as ``rdap`` (see :mod:`auditor.sandbox.routes_rdap`),
+plus ``throttled: [names]``: the first query for each listed name gets CZ.NIC's throttling
+reply (``Your connection limit exceeded. ...``), later ones the record, as a registry that
+asks a client to slow down. Queries are logged nowhere.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from __future__ import annotations
 import socketserver
 import threading
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from auditor.core.errors import InputFileError
 from auditor.sandbox.routes_rdap import RegistryDomain, parse_domains
 
 MAX_QUERY_BYTES = 1024
@@ -73,11 +76,21 @@ def record_text(domain: RegistryDomain) -> str:
     return "\r\n".join(lines) + "\r\n" + _footer()
 
 
-def answer(query: str, domains: Mapping[str, RegistryDomain]) -> str:
-    """The reply to one query line."""
+THROTTLED_REPLY = "Your connection limit exceeded. Please slow down and try again later.\r\n"
+"""What the sandbox answers a throttled query (CZ.NIC's wording)."""
+
+
+def answer(
+    query: str,
+    domains: Mapping[str, RegistryDomain],
+    throttle: Callable[[str], bool] | None = None,
+) -> str:
+    """The reply to one query line (``throttle(name)`` True: the throttling reply)."""
     name = query.strip().rstrip(".").lower()
     if name and "." not in name:
         return iana_answer(name)
+    if throttle is not None and throttle(name):
+        return THROTTLED_REPLY
     found = domains.get(name)
     if found is None:
         return f'No match for "{name.upper()}".\r\n' + _footer()
@@ -92,7 +105,8 @@ class _Handler(socketserver.StreamRequestHandler):
         try:
             raw = self.rfile.readline(MAX_QUERY_BYTES)
             query = raw.decode("utf-8", "replace")
-            self.wfile.write(answer(query, self.server.domains).encode("utf-8"))
+            reply = answer(query, self.server.domains, self.server.take_throttle)
+            self.wfile.write(reply.encode("utf-8"))
         except OSError:  # a client that stalls or hangs up gets nothing (and costs no thread)
             return
 
@@ -101,9 +115,19 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, domains: Mapping[str, RegistryDomain]) -> None:
+    def __init__(self, domains: Mapping[str, RegistryDomain], throttled: set[str]) -> None:
         self.domains = dict(domains)
+        self._throttled = set(throttled)
+        self._lock = threading.Lock()
         super().__init__(("127.0.0.1", 0), _Handler)
+
+    def take_throttle(self, name: str) -> bool:
+        """True once per throttled name (its first query)."""
+        with self._lock:
+            if name in self._throttled:
+                self._throttled.discard(name)
+                return True
+            return False
 
 
 class WhoisServer:
@@ -111,13 +135,17 @@ class WhoisServer:
 
     def __init__(self, section: Mapping[str, Any]) -> None:
         self.domains = parse_domains(section, "whois")
+        raw = section.get("throttled") or []
+        if not isinstance(raw, list) or not all(isinstance(n, str) for n in raw):
+            raise InputFileError("expected a list of domain names", field="whois.throttled")
+        self.throttled = {n.strip().lower() for n in raw}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> tuple[str, int]:
         """Listen on 127.0.0.1 and a free port; the address."""
         if self._server is None:
-            self._server = _Server(self.domains)
+            self._server = _Server(self.domains, self.throttled)
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
                 kwargs={"poll_interval": POLL_INTERVAL_S},

@@ -300,7 +300,12 @@ class FakeLookup:
         self.requests += 1
         if domain in self.broken:
             raise NetworkFailure(f"{domain}: connection refused")
-        return DomainEvidence(domain, "rdap", now, registered=domain in self.registered)
+        from auditor.core.completeness import Completeness, Facet
+
+        complete = {Facet.REGISTRATION: Completeness.complete()}
+        return DomainEvidence(
+            domain, "rdap", now, registered=domain in self.registered, facets=complete
+        )
 
 
 def _linking_account(*links):

@@ -6,14 +6,16 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.estate import DomainSpec, Estate, Organization, Policy
-from auditor.core.evidence import DomainEvidence, Evidence
+from auditor.core.evidence import DomainEvidence, Evidence, RegistryAnswer
 from auditor.core.models import Outcome, Severity, Status
 from auditor.core.registry import CheckContext, CheckFunc
 from checks import domain
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 BRAND = "northwind.example"
+COMPLETE = {Facet.REGISTRATION: Completeness.complete()}
 
 
 def healthy(name: str = BRAND, **changes: Any) -> DomainEvidence:
@@ -28,8 +30,22 @@ def healthy(name: str = BRAND, **changes: Any) -> DomainEvidence:
         statuses=("clientDeleteProhibited", "clientTransferProhibited"),
         registrant_org="Northwind Outfitters, Inc.",
         dnssec=True,
+        facets=COMPLETE,
+        answer=RegistryAnswer.REGISTERED,
     )
     return replace(ev, **changes)
+
+
+def uncertain(answer: RegistryAnswer, reason: str) -> DomainEvidence:
+    """What the collector states for a reply that is not certain."""
+    return DomainEvidence(
+        BRAND,
+        "whois",
+        NOW,
+        registered=None,
+        facets={Facet.REGISTRATION: Completeness.unknown(reason)},
+        answer=answer,
+    )
 
 
 def ctx(*evidence: DomainEvidence, policy: Policy | None = None) -> CheckContext:
@@ -92,6 +108,8 @@ def test_unregistered_fail_for_brand_and_linked_domains() -> None:
         NOW,
         registered=False,
         linked_from=("account:x:northwind_deals",),
+        facets=COMPLETE,
+        answer=RegistryAnswer.AVAILABLE,
     )
     results = run(domain.unregistered, ctx(healthy(registered=False), lapsed))
     assert [r.status for r in results] == [Status.FAIL, Status.FAIL]
@@ -169,3 +187,56 @@ def test_dnssec_off_pass() -> None:
 
 def test_dnssec_off_not_verified() -> None:
     assert one(domain.dnssec_off, ctx(healthy(dnssec=None))).status is Status.NOT_VERIFIED
+
+
+def test_unregistered_never_fails_on_a_throttled_reserved_or_unread_answer() -> None:
+    for answer, reason in (
+        (RegistryAnswer.THROTTLED, "throttled: CZ.NIC says 'connection limit exceeded'"),
+        (RegistryAnswer.RESERVED, "reserved: TWNIC says 'reserved name'"),
+        (RegistryAnswer.INVALID, "invalid: TRABIS says 'Invalid input'"),
+        (RegistryAnswer.ERROR, "the WHOIS reply could not be read (IndexError)"),
+    ):
+        result = one(domain.unregistered, ctx(uncertain(answer, reason)))
+        assert result.status is Status.NOT_VERIFIED and reason in result.detail
+
+
+def test_every_domain_check_needs_a_complete_registration_facet() -> None:
+    partial = healthy(facets={Facet.REGISTRATION: Completeness.partial("python-whois timed out")})
+    unstated = healthy(facets={})
+    for check in domain.CHECKS:
+        assert Facet.REGISTRATION in check.__check_spec__.facets  # type: ignore[attr-defined]
+        for ev in (partial, unstated):
+            statuses = {r.status for r in run(check, ctx(ev))}
+            assert statuses == {Status.NOT_VERIFIED}, check
+
+
+def test_registration_hold_fails_in_redemption_pending_delete_or_hold() -> None:
+    for status in ("redemptionPeriod", "pendingDelete", "serverHold", "clientHold"):
+        held = healthy(statuses=("clientTransferProhibited", status))
+        result = one(domain.registration_hold, ctx(held))
+        assert result.status is Status.FAIL and result.severity in (None, Severity.CRITICAL)
+        assert status in result.detail and result.evidence.facts["held"] == [status]
+
+
+def test_registration_hold_passes_an_active_registration() -> None:
+    assert one(domain.registration_hold, ctx(healthy())).status is Status.PASS
+    locked = healthy(statuses=("serverTransferProhibited", "clientUpdateProhibited"))
+    assert one(domain.registration_hold, ctx(locked)).status is Status.PASS
+
+
+def test_registration_hold_not_verified_without_statuses_or_answer() -> None:
+    assert one(domain.registration_hold, ctx(healthy(statuses=None))).status is Status.NOT_VERIFIED
+    throttled = uncertain(RegistryAnswer.THROTTLED, "throttled")
+    assert one(domain.registration_hold, ctx(throttled)).status is Status.NOT_VERIFIED
+    assert one(domain.registration_hold, ctx()).status is Status.NOT_VERIFIED
+
+
+def test_registrar_approved_by_iana_id_where_the_registry_gives_it() -> None:
+    by_id = Policy(approved_registrars=("iana:292",))
+    markmonitor = healthy(registrar="MarkMonitor Inc.", registrar_iana_id="292")
+    assert one(domain.registrar_unapproved, ctx(markmonitor, policy=by_id)).status is Status.PASS
+    other = healthy(registrar="MarkMonitor Inc.", registrar_iana_id="146")
+    result = one(domain.registrar_unapproved, ctx(other, policy=by_id))
+    assert result.status is Status.FAIL
+    unnamed = healthy(registrar=None, registrar_iana_id="292")
+    assert one(domain.registrar_unapproved, ctx(unnamed, policy=by_id)).status is Status.PASS

@@ -26,9 +26,10 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.registration.lookup import problem_kind
 from auditor.collectors.registration.public_suffix import PublicSuffixList
 from auditor.core.capabilities import Capabilities
-from auditor.core.completeness import Completeness, Facet, SourceStatus
+from auditor.core.completeness import Completeness, Facet, SourceStatus, facet_status
 from auditor.core.errors import CollectionError
 from auditor.core.evidence import DomainEvidence, LookalikeDomain, LookalikeScan
 from auditor.core.models import Asset, SourceProblem, SourceReport
@@ -264,6 +265,9 @@ class LookalikeCollector(Collector):
             found = self.lookup.lookup(candidate.domain, now)
         except CollectionError as exc:
             return LookalikeDomain(*base, registered=None), exc.kind.value
+        if found.registered is None or not facet_status(found, Facet.REGISTRATION).is_complete:
+            # throttled, reserved, invalid or unreadable: neither registered nor free
+            return LookalikeDomain(*base, registered=None), problem_kind(found).value
         return (
             LookalikeDomain(
                 *base, found.registered, found.registrar, found.created_at, found.registrant_org

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
@@ -31,14 +31,16 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
+from auditor.collectors.registration.answers import unknown_evidence
 from auditor.collectors.registration.public_suffix import PublicSuffixList
-from auditor.collectors.registration.rdap import Bootstrap, RdapClient, refresh_bootstrap
+from auditor.collectors.registration.rdap import BootstrapSource, RdapClient, refresh_bootstrap
+from auditor.collectors.registration.replies import SavedReplies
 from auditor.collectors.registration.whois import WhoisClient
 from auditor.config.loading import PlatformModel
 from auditor.core.capabilities import Capabilities
-from auditor.core.completeness import Facet, SourceStatus
-from auditor.core.errors import CollectionError, ConfigError, NotFound
-from auditor.core.evidence import AccountEvidence, DomainEvidence
+from auditor.core.completeness import Facet, SourceStatus, facet_status, source_status
+from auditor.core.errors import CollectionError, ConfigError, ErrorKind, NotFound
+from auditor.core.evidence import AccountEvidence, DomainEvidence, RegistryAnswer
 from auditor.core.models import Asset, SourceProblem, SourceReport
 from auditor.http.guard import AddressGuard
 
@@ -47,12 +49,31 @@ if TYPE_CHECKING:
     from auditor.http.client import HttpClient, HttpShared
 
 
-class DomainLookup:
-    """RDAP first, WHOIS fallback; one lookup per domain per run (keyed by the run's ``now``)."""
+_RETRY_DELAY_S = 10.0
+"""How long a throttled WHOIS lookup waits before its one retry (registries ask for 1-10 s
+between queries; HKIRC asks for 10)."""
 
-    def __init__(self, rdap: RdapClient | None, whois: WhoisClient | None) -> None:
+
+class DomainLookup:
+    """RDAP first, WHOIS fallback; one lookup per domain per run (keyed by the run's ``now``).
+
+    Every future resolves: the thread that owns a domain's lookup sets a result or an exception
+    whatever happens, and anything unexpected from a parser becomes that domain's unknown
+    evidence, never the caller's failure. A WHOIS answer classified ``throttled`` is retried
+    once, ``retry_delay_s`` later, by the same thread (the others go on meanwhile)."""
+
+    def __init__(
+        self,
+        rdap: RdapClient | None,
+        whois: WhoisClient | None,
+        *,
+        retry_delay_s: float = _RETRY_DELAY_S,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.rdap = rdap
         self.whois = whois
+        self.retry_delay_s = retry_delay_s
+        self._sleep = sleep
         self._lock = threading.Lock()
         self._run: datetime | None = None
         self._cache: dict[str, Future[DomainEvidence]] = {}
@@ -65,7 +86,8 @@ class DomainLookup:
 
     def lookup(self, domain: str, now: datetime) -> DomainEvidence:
         """Registration evidence for ``domain``; :class:`CollectionError` when neither RDAP nor
-        WHOIS could answer."""
+        WHOIS could be reached. A reply that says nothing certain (throttled, reserved, invalid,
+        unreadable) is evidence with ``registered=None`` and the reason in its facet."""
         key = domain.strip().rstrip(".").lower()
         with self._lock:
             if self._run != now:
@@ -81,7 +103,15 @@ class DomainLookup:
                 future.set_result(self._resolve(key, now))
             except CollectionError as exc:
                 future.set_exception(exc)
+            except BaseException as exc:  # the waiters must never hang: resolve, then re-raise
+                future.set_exception(exc)
+                raise
         return future.result()
+
+    def close(self) -> None:
+        """Stop the WHOIS parser's worker processes."""
+        if self.whois is not None:
+            self.whois.close()
 
     def _resolve(self, domain: str, now: datetime) -> DomainEvidence:
         first: CollectionError | None = None
@@ -90,17 +120,34 @@ class DomainLookup:
                 found = self.rdap.lookup(domain, now)
             except CollectionError as exc:
                 first = exc
+            except Exception as exc:
+                return _internal(domain, now, "rdap", exc)
             else:
                 if found is not None:
                     return found
         if self.whois is not None:
             try:
-                return self.whois.lookup(domain, now)
+                return self._whois(domain, now)
             except CollectionError as exc:
                 raise (first or exc) from exc
+            except Exception as exc:
+                return _internal(domain, now, "whois", exc)
         if first is not None:
             raise first
         raise NotFound(f"no RDAP or WHOIS server is known for {domain}")
+
+    def _whois(self, domain: str, now: datetime) -> DomainEvidence:
+        assert self.whois is not None  # _resolve checks
+        found = self.whois.lookup(domain, now)
+        if found.answer is RegistryAnswer.THROTTLED:
+            self._sleep(self.retry_delay_s)
+            found = self.whois.lookup(domain, now)
+        return found
+
+
+def _internal(domain: str, now: datetime, source: str, exc: Exception) -> DomainEvidence:
+    reason = f"the {source} answer could not be read ({type(exc).__name__})"
+    return unknown_evidence(domain, now, RegistryAnswer.ERROR, reason, source=source)
 
 
 def link_domains(
@@ -179,7 +226,9 @@ class RegistrationCollector(Collector):
         domains = sorted(wanted)
         with ThreadPoolExecutor(max_workers=min(self.workers, max(1, len(domains)))) as pool:
             futures = [  # a copy of the caller's context per task: logs keep the run
-                pool.submit(contextvars.copy_context().run, self._one, d, wanted[d], ctx.now)
+                pool.submit(
+                    contextvars.copy_context().run, self._read_isolated, d, wanted[d], ctx.now
+                )
                 for d in domains
             ]
             results = [f.result() for f in futures]
@@ -188,27 +237,56 @@ class RegistrationCollector(Collector):
         errors = [e for _, _, e in results if e is not None]
         if domains and len(errors) == len(domains):
             raise errors[0]
+        states = [facet_status(item, Facet.REGISTRATION) for item in items]
         report = SourceReport(
             name=self.name,
-            status=SourceStatus.PARTIAL if problems else SourceStatus.COMPLETE,
             observed_at=ctx.now,
             problems=problems,
             requests=self.lookup.requests - before,
             duration_s=time.monotonic() - started,
+            status=SourceStatus.PARTIAL if problems else source_status(states),
         )
         return CollectorOutput(report=report, items=items)
 
-    def _one(
+    def _read_isolated(
         self, domain: str, linked_from: tuple[str, ...], now: datetime
     ) -> tuple[DomainEvidence, SourceProblem | None, CollectionError | None]:
+        key = Asset.for_domain(domain).key
         try:
             found = self.lookup.lookup(domain, now)
         except CollectionError as exc:
-            unknown = DomainEvidence(domain, "rdap", now, registered=None, linked_from=linked_from)
-            key = Asset.for_domain(domain).key
+            reason = f"{exc.kind.value}: {exc.detail}"
+            unknown = replace(
+                unknown_evidence(domain, now, RegistryAnswer.ERROR, reason, source="rdap"),
+                linked_from=linked_from,
+            )
             problem = SourceProblem(kind=exc.kind.value, detail=exc.detail, asset_key=key)
             return unknown, problem, exc
-        return replace(found, linked_from=linked_from) if linked_from else found, None, None
+        found = replace(found, linked_from=linked_from) if linked_from else found
+        state = facet_status(found, Facet.REGISTRATION)
+        if state.is_complete:
+            return found, None, None
+        detail = f"{domain}: {state.reason or 'registration unknown'}"
+        problem = SourceProblem(kind=problem_kind(found).value, detail=detail, asset_key=key)
+        return found, problem, None
+
+
+def problem_kind(evidence: DomainEvidence) -> ErrorKind:
+    """The source-problem kind of an answer that is not certain (throttled: rate limit)."""
+    return (
+        _PROBLEM_KIND.get(evidence.answer, ErrorKind.MALFORMED)
+        if evidence.answer
+        else ErrorKind.MALFORMED
+    )
+
+
+_PROBLEM_KIND = {
+    RegistryAnswer.THROTTLED: ErrorKind.RATE_LIMIT,
+    RegistryAnswer.RESERVED: ErrorKind.NOT_FOUND,
+    RegistryAnswer.INVALID: ErrorKind.MALFORMED,
+    RegistryAnswer.ERROR: ErrorKind.MALFORMED,
+}
+"""The source problem a registration answer that is not certain is reported as."""
 
 
 def bootstrap_path(config: AppConfig) -> Path:
@@ -237,13 +315,30 @@ def refresh_from_config(config: AppConfig, url: str | None = None) -> tuple[int,
     return refresh_bootstrap(http, path, url), path
 
 
-def build_lookup(config: AppConfig, shared: HttpShared | None = None) -> DomainLookup:
-    """The RDAP + WHOIS lookup configured by ``platforms.rdap`` and ``whois``; the bootstrap is
-    the refreshed copy beside the database when there is one, else the bundled subset."""
+def build_lookup(
+    config: AppConfig,
+    shared: HttpShared | None = None,
+    *,
+    replies: Path | None = None,
+    auto_refresh: bool = True,
+) -> DomainLookup:
+    """The RDAP + WHOIS lookup configured by ``platforms.rdap`` and ``whois``. The bootstrap is
+    the refreshed copy beside the database when there is one, else the bundled IANA file, and is
+    refreshed automatically when older than 30 days (a failed refresh keeps it). With
+    ``replies`` (``brand-audit lookup --replies DIR``) the network is replaced by saved replies
+    and everything after the transport is the same code. ``auto_refresh=False`` never fetches
+    or writes the bootstrap (``brand-audit lookup`` without a config: no store folder)."""
+    if replies is not None:
+        folder = SavedReplies(replies)
+        rdap = RdapClient(folder, folder)
+        return DomainLookup(rdap, WhoisClient(transport=folder), retry_delay_s=0.0)
     settings = config.model.platforms.get("rdap") or PlatformModel()
-    refreshed = bootstrap_path(config)
-    bootstrap = Bootstrap.load(refreshed) if refreshed.is_file() else Bootstrap.bundled()
-    rdap = RdapClient(_rdap_http(config, shared), bootstrap, base_url=settings.base_url)
+    http = _rdap_http(config, shared)
+    source = BootstrapSource(
+        bootstrap_path(config),
+        (lambda path: refresh_bootstrap(http, path)) if auto_refresh else None,
+    )
+    rdap = RdapClient(http, source, base_url=settings.base_url)
     try:
         whois = WhoisClient(
             config.model.whois.server,

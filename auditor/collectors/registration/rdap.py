@@ -23,14 +23,18 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
-from datetime import UTC, datetime
+import threading
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
-from auditor.core.errors import MalformedResponse, NotFound
-from auditor.core.evidence import DomainEvidence
+from auditor.collectors.registration.answers import available_evidence
+from auditor.collectors.registration.whois_fields import plausible_dates, registrar_name
+from auditor.core.completeness import Completeness, Facet
+from auditor.core.errors import CollectionError, MalformedResponse, NotFound
+from auditor.core.evidence import DomainEvidence, RegistryAnswer
 
 IANA_BOOTSTRAP_URL = "https://data.iana.org/rdap/dns.json"
 """Where :func:`refresh_bootstrap` fetches the live bootstrap file."""
@@ -173,7 +177,20 @@ def _dnssec(payload: Mapping[str, Any]) -> bool | None:
     return None
 
 
-def parse_domain(payload: object, domain: str, observed_at: datetime) -> DomainEvidence:
+def _iana_id(entity: Mapping[str, Any] | None) -> str | None:
+    """The registrar's IANA id from ``publicIds`` (RFC 9083 section 4.8)."""
+    ids = entity.get("publicIds") if entity else None
+    for item in ids if isinstance(ids, list) else []:
+        if isinstance(item, dict) and "iana" in str(item.get("type", "")).lower():
+            value = str(item.get("identifier", "")).strip()
+            if value.isdigit():
+                return value
+    return None
+
+
+def parse_domain(
+    payload: object, domain: str, observed_at: datetime, *, server: str | None = None
+) -> DomainEvidence:
     """An RDAP domain object as evidence; :class:`MalformedResponse` when it is not one."""
     wanted = domain.strip().rstrip(".").lower()
     if not isinstance(payload, dict) or payload.get("objectClassName") != "domain":
@@ -185,14 +202,17 @@ def parse_domain(payload: object, domain: str, observed_at: datetime) -> DomainE
     registrar = _role_entity(payload, "registrar")
     registrant = _role_entity(payload, "registrant")
     events = _events(payload)
+    created, expires = plausible_dates(
+        events.get("registration"), events.get("expiration"), observed_at
+    )
     return DomainEvidence(
         domain=wanted,
         source="rdap",
         observed_at=observed_at,
         registered=True,
-        expires_at=events.get("expiration"),
-        created_at=events.get("registration"),
-        registrar=(_vcard_text(registrar, "fn") or _vcard_text(registrar, "org"))
+        expires_at=expires,
+        created_at=created,
+        registrar=registrar_name(_vcard_text(registrar, "fn") or _vcard_text(registrar, "org"))
         if registrar
         else None,
         statuses=tuple(sorted({epp_status(str(s)) for s in statuses} - {""}))
@@ -201,6 +221,10 @@ def parse_domain(payload: object, domain: str, observed_at: datetime) -> DomainE
         registrant_org=visible_registrant(_vcard_text(registrant, "org")) if registrant else None,
         dnssec=_dnssec(payload),
         name_servers=_name_servers(payload),
+        facets={Facet.REGISTRATION: Completeness.complete()},
+        answer=RegistryAnswer.REGISTERED,
+        server=server,
+        registrar_iana_id=_iana_id(registrar),
     )
 
 
@@ -211,11 +235,20 @@ def _idna(name: str) -> str:
         return name
 
 
+MAX_BOOTSTRAP_AGE = timedelta(days=30)
+"""A bootstrap older than this is refreshed automatically (when the network allows)."""
+
+
 class Bootstrap:
     """The IANA RDAP bootstrap for DNS: which RDAP base URL serves which TLD."""
 
-    def __init__(self, services: Mapping[str, str]) -> None:
+    def __init__(self, services: Mapping[str, str], published: datetime | None = None) -> None:
         self._by_tld = dict(services)
+        self.published = published
+
+    def current(self) -> Bootstrap:
+        """Itself (a fixed bootstrap never refreshes; see :class:`BootstrapSource`)."""
+        return self
 
     @staticmethod
     def parse(payload: object) -> Bootstrap:
@@ -233,7 +266,7 @@ class Bootstrap:
                 raise MalformedResponse("RDAP bootstrap service lacks TLDs or URLs")
             for tld in tlds:
                 table.setdefault(str(tld).lower(), chosen[0])
-        return Bootstrap(table)
+        return Bootstrap(table, parse_date(payload.get("publication")))
 
     @staticmethod
     def bundled() -> Bootstrap:
@@ -262,6 +295,60 @@ class Bootstrap:
         return len(self._by_tld)
 
 
+class BootstrapProvider(Protocol):
+    """Gives the bootstrap to use now."""
+
+    def current(self) -> Bootstrap:
+        """The bootstrap in use."""
+        ...
+
+
+class BootstrapSource:
+    """The refreshed copy at ``path`` when there is one, else the bundled file; refreshed by
+    ``fetch`` (at most once per instance, i.e. per run) when the copy in use is older than
+    :data:`MAX_BOOTSTRAP_AGE`. A refresh that fails (offline, guard, malformed) keeps the copy
+    in use and is remembered in :attr:`refresh_error`: RDAP still works from the older file."""
+
+    def __init__(
+        self,
+        path: Path,
+        fetch: Callable[[Path], int] | None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.path = path
+        self._fetch = fetch
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._bootstrap: Bootstrap | None = None
+        self._tried = False
+        self.refresh_error: str | None = None
+
+    def _age(self, bootstrap: Bootstrap) -> timedelta:
+        now = self._clock()
+        if self.path.is_file():
+            stamp = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
+        else:
+            stamp = bootstrap.published or datetime.min.replace(tzinfo=UTC)
+        return now - stamp
+
+    def current(self) -> Bootstrap:
+        """The bootstrap to use, refreshed first when it is too old."""
+        with self._lock:
+            if self._bootstrap is None:
+                self._bootstrap = (
+                    Bootstrap.load(self.path) if self.path.is_file() else Bootstrap.bundled()
+                )
+            stale = self._age(self._bootstrap) > MAX_BOOTSTRAP_AGE
+            if stale and not self._tried and self._fetch is not None:
+                self._tried = True
+                try:
+                    self._fetch(self.path)
+                    self._bootstrap = Bootstrap.load(self.path)
+                except (CollectionError, OSError) as exc:
+                    self.refresh_error = f"RDAP bootstrap refresh failed ({type(exc).__name__})"
+            return self._bootstrap
+
+
 def refresh_bootstrap(http: JsonSource, path: Path, url: str = IANA_BOOTSTRAP_URL) -> int:
     """Fetch the live IANA bootstrap, validate it, write it atomically; the number of TLDs."""
     payload = http.get_json(url)
@@ -282,15 +369,19 @@ class RdapClient:
     """Looks domains up over RDAP through the shared HTTP client."""
 
     def __init__(
-        self, http: JsonSource, bootstrap: Bootstrap, *, base_url: str | None = None
+        self, http: JsonSource, bootstrap: BootstrapProvider, *, base_url: str | None = None
     ) -> None:
         self.http = http
         self.bootstrap = bootstrap
         self.base_url = base_url.rstrip("/") if base_url else None
 
+    def base_for(self, domain: str) -> str | None:
+        """The RDAP base URL serving the domain (the configured override first)."""
+        return self.base_url or self.bootstrap.current().base_for(domain)
+
     def url_for(self, domain: str) -> str | None:
         """The RDAP URL of the domain, or None when no server is known for its TLD."""
-        base = self.base_url or self.bootstrap.base_for(domain)
+        base = self.base_for(domain)
         if base is None:
             return None
         return f"{base.rstrip('/')}/domain/{_idna(domain.lower())}"
@@ -298,13 +389,12 @@ class RdapClient:
     def lookup(self, domain: str, observed_at: datetime) -> DomainEvidence | None:
         """Evidence for the domain; None when no RDAP server serves its TLD. A 404 means
         unregistered; other failures raise :class:`~auditor.core.errors.CollectionError`."""
-        url = self.url_for(domain)
-        if url is None:
+        base = self.base_for(domain)
+        if base is None:
             return None
+        url = f"{base.rstrip('/')}/domain/{_idna(domain.lower())}"
         try:
             payload = self.http.get_json(url, headers={"Accept": "application/rdap+json"})
         except NotFound:
-            return DomainEvidence(
-                domain=domain.lower(), source="rdap", observed_at=observed_at, registered=False
-            )
-        return parse_domain(payload, domain, observed_at)
+            return available_evidence(domain, observed_at, source="rdap", server=base)
+        return parse_domain(payload, domain, observed_at, server=base)

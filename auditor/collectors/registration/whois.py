@@ -1,152 +1,39 @@
-"""WHOIS lookups through python-whois, normalised into :class:`~auditor.core.evidence.DomainEvidence`.
+"""WHOIS over port 43 through python-whois's client, read by :mod:`~auditor.collectors.registration.whois_reply`.
 
-WHOIS is the fallback when RDAP has no server for a TLD or fails. python-whois returns a dict
-whose values are a scalar, a list or None depending on how many lines matched; this module turns
-that into one shape: the earliest expiry and creation date (``min()`` of a list), the first
-registrar, EPP camelCase statuses without the ICANN URL, DNSSEC as a bool (``unsigned`` → False,
-``signedDelegation`` → True, anything else → None), name servers lower-cased.
+WHOIS is the fallback when RDAP has no server for a TLD or fails. :class:`WhoisClient` fetches
+the raw reply (python-whois's ``NICClient`` follows IANA → registry → registrar referrals) and
+hands it, with the name of the server that answered, to
+:func:`~auditor.collectors.registration.whois_reply.read_reply`, which classifies it before any
+field is trusted and parses it with python-whois under a time bound.
 
 Errors are decided by exception type: python-whois is called with ``ignore_socket_errors=False``
-so a refused connection raises :class:`OSError` (→ :class:`~auditor.core.errors.NetworkFailure`) and a
-timeout :class:`TimeoutError` (→ :class:`~auditor.core.errors.TimedOut`);
-``WhoisDomainNotFoundError`` means the registry has no such domain (``registered=False``). A reply
-in which no field parses is :class:`~auditor.core.errors.MalformedResponse` (never "unregistered"),
-unless the registry's reply is its own explicit not-found answer.
+so a refused connection raises :class:`OSError` (→ :class:`~auditor.core.errors.NetworkFailure`)
+and a timeout :class:`TimeoutError` (→ :class:`~auditor.core.errors.TimedOut`).
 
 Server override (``whois.server: host:port`` in the config): python-whois connects to port 43 of
 hosts it chooses itself and has no parameter for another server. Instead of patching
-``NICClient.get_socket`` on the module (state shared by every thread), each :class:`WhoisClient`
-builds its own ``NICClient`` subclass whose ``get_socket`` returns a socket that connects to the
+``NICClient.get_socket`` on the module (state shared by every thread), each query builds its own
+``NICClient`` subclass instance whose ``get_socket`` returns a socket that connects to the
 override whatever address it is asked for. The whole query chain (IANA, registry, registrar
 referral) then goes to that one server; other clients and threads are untouched. Without an
 override, the same socket checks every host against the SSRF guard before connecting (the
 registrar referral comes from the registry's text), so a referral into a private network is a
-:class:`~auditor.core.errors.NetworkFailure`. (python-whois's ``SOCKS`` environment proxy is not used.)
+:class:`~auditor.core.errors.NetworkFailure`. (python-whois's ``SOCKS`` environment proxy is not
+used.) The socket records each host it connects to: the last one is the server that answered.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
 
-from auditor.collectors.registration.rdap import epp_status, visible_registrant
+from auditor.collectors.registration.whois_parser import BoundedParser
+from auditor.collectors.registration.whois_reply import read_reply
 from auditor.core.errors import MalformedResponse, NetworkFailure, TimedOut
 from auditor.core.evidence import DomainEvidence
-
-NOT_FOUND_MARKERS = (
-    'no match for "',
-    "no match for domain",
-    "not found:",
-    "no data found",
-    "domain not found",
-    "no entries found",
-    "status: free",
-    "status: available",
-    "the queried object does not exist",
-    "no object found",
-)
-"""Registry not-found answers recognised when python-whois's generic parser has no rule for the
-TLD (it raises ``WhoisDomainNotFoundError`` itself only for some TLDs)."""
-
-_DNSSEC_TRUE = {"signeddelegation", "signed", "yes", "y", "true", "active", "signed delegation"}
-_DNSSEC_FALSE = {
-    "unsigned",
-    "unsigned delegation",
-    "no",
-    "n",
-    "false",
-    "inactive",
-    "unsigneddelegation",
-}
-_FIELDS = ("domain_name", "registrar", "creation_date", "expiration_date", "status", "name_servers")
-
-
-def _values(raw: object) -> list[Any]:
-    if raw is None:
-        return []
-    return list(raw) if isinstance(raw, list | tuple) else [raw]
-
-
-def earliest(raw: object) -> datetime | None:
-    """The earliest datetime of a python-whois date field (scalar, list or None), aware UTC."""
-    dates = [v for v in _values(raw) if isinstance(v, datetime)]
-    if not dates:
-        return None
-    found = min(d if d.tzinfo else d.replace(tzinfo=UTC) for d in dates)
-    return found.astimezone(UTC)
-
-
-def dnssec_flag(raw: object) -> bool | None:
-    """The DNSSEC token as a bool; None when absent or not understood."""
-    for value in _values(raw):
-        token = " ".join(str(value).strip().lower().replace("-", " ").split())
-        if token in _DNSSEC_TRUE or token.replace(" ", "") in _DNSSEC_TRUE:
-            return True
-        if token in _DNSSEC_FALSE:
-            return False
-    return None
-
-
-def _text(raw: object) -> str | None:
-    for value in _values(raw):
-        text = str(value).strip()
-        if text:
-            return text
-    return None
-
-
-def _statuses(raw: object) -> tuple[str, ...] | None:
-    values = _values(raw)
-    if not values:
-        return None
-    return tuple(sorted({epp_status(str(v)) for v in values} - {""}))
-
-
-def normalize_entry(
-    entry: Mapping[str, Any], domain: str, observed_at: datetime, *, text: str = ""
-) -> DomainEvidence:
-    """A python-whois result as evidence. All fields empty: not-found marker in ``text`` →
-    unregistered, otherwise :class:`MalformedResponse`."""
-    name = domain.strip().rstrip(".").lower()
-    if all(not _values(entry.get(f)) for f in _FIELDS):
-        lowered = text.lower()
-        if any(marker in lowered for marker in NOT_FOUND_MARKERS):
-            return DomainEvidence(name, "whois", observed_at, registered=False)
-        raise MalformedResponse(f"WHOIS answer for {name} has no recognisable fields")
-    org = entry.get("org", entry.get("registrant_org"))
-    return DomainEvidence(
-        domain=name,
-        source="whois",
-        observed_at=observed_at,
-        registered=True,
-        expires_at=earliest(entry.get("expiration_date")),
-        created_at=earliest(entry.get("creation_date")),
-        registrar=_text(entry.get("registrar")),
-        statuses=_statuses(entry.get("status")),
-        registrant_org=visible_registrant(_text(org)),
-        dnssec=dnssec_flag(entry.get("dnssec")),
-        name_servers=tuple(
-            sorted({str(v).strip().rstrip(".").lower() for v in _values(entry.get("name_servers"))})
-        ),
-    )
-
-
-def parse_text(domain: str, text: str, observed_at: datetime) -> DomainEvidence:
-    """Parse raw WHOIS text with python-whois's TLD parsers and normalise it."""
-    from whois.exceptions import PywhoisError, WhoisDomainNotFoundError
-    from whois.parser import WhoisEntry
-
-    name = domain.strip().rstrip(".").lower()
-    try:
-        entry = WhoisEntry.load(name, text)
-    except WhoisDomainNotFoundError:
-        return DomainEvidence(name, "whois", observed_at, registered=False)
-    except PywhoisError as exc:
-        raise MalformedResponse(f"WHOIS answer for {name} could not be parsed") from exc
-    return normalize_entry(entry, name, observed_at, text=text)
 
 
 def parse_server(value: str) -> tuple[str, int]:
@@ -167,17 +54,23 @@ class _WhoisSocket(socket.socket):
     waiting longer than the client's timeout (python-whois hard-codes 10 s for the IANA step)."""
 
     def __init__(
-        self, target: tuple[str, int] | None, limit_s: float, check: HostCheck | None
+        self,
+        target: tuple[str, int] | None,
+        limit_s: float,
+        check: HostCheck | None,
+        seen: list[str],
     ) -> None:
         super().__init__(socket.AF_INET, socket.SOCK_STREAM)
         self._target = target
         self._limit_s = limit_s
         self._check = check
+        self._seen = seen
 
     def settimeout(self, value: float | None) -> None:
         super().settimeout(self._limit_s if value is None else min(value, self._limit_s))
 
     def connect(self, address: Any) -> None:
+        self._seen.append(str(address[0]))
         if self._target is not None:
             super().connect(self._target)
             return
@@ -192,22 +85,43 @@ def _nic_client_class(
     from whois.whois import NICClient
 
     class GuardedNICClient(NICClient):  # type: ignore[misc]
-        """python-whois's client with :class:`_WhoisSocket` connections."""
+        """python-whois's client with :class:`_WhoisSocket` connections; ``seen`` lists the
+        hosts it connected to, in order."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[str] = []
 
         def get_socket(self) -> socket.socket:
-            return _WhoisSocket(server, limit_s, check)
+            return _WhoisSocket(server, limit_s, check, self.seen)
 
     return GuardedNICClient
+
+
+class WhoisTransport(Protocol):
+    """Where raw replies come from: the network (:class:`WhoisClient`) or saved files."""
+
+    def query(self, domain: str) -> tuple[str, str | None]:
+        """The raw reply for ``domain`` and the server that answered (None when unknown)."""
+        ...
 
 
 class WhoisClient:
     """WHOIS lookups over TCP, optionally through one configured server (``host:port``)."""
 
     def __init__(
-        self, server: str | None = None, *, timeout_s: float = 10.0, check: HostCheck | None = None
+        self,
+        server: str | None = None,
+        *,
+        timeout_s: float = 10.0,
+        check: HostCheck | None = None,
+        parser: BoundedParser | None = None,
+        transport: WhoisTransport | None = None,
     ) -> None:
         self.server = parse_server(server) if server else None
         self.timeout_s = timeout_s
+        self.parser = parser if parser is not None else BoundedParser()
+        self.transport: WhoisTransport = transport if transport is not None else self
         self._client_class = _nic_client_class(self.server, timeout_s, check)
         self._lock = threading.Lock()
         self._queries = 0
@@ -218,16 +132,18 @@ class WhoisClient:
         with self._lock:
             return self._queries
 
-    def query(self, domain: str) -> str:
-        """The raw reply of the query chain for ``domain``; typed errors on socket failure."""
+    def query(self, domain: str) -> tuple[str, str | None]:
+        """The raw reply of the query chain for ``domain`` and the host that answered; typed
+        errors on socket failure."""
         try:
             ascii_name = domain.strip().rstrip(".").lower().encode("idna").decode("ascii")
         except UnicodeError as exc:
             raise MalformedResponse(f"{domain!r} is not a valid domain name") from exc
         with self._lock:
             self._queries += 1
+        client = self._client_class()
         try:
-            text = self._client_class().whois_lookup(
+            text = client.whois_lookup(
                 None,
                 ascii_name,
                 0,
@@ -239,10 +155,19 @@ class WhoisClient:
             raise TimedOut(f"WHOIS query for {ascii_name} timed out") from exc
         except OSError as exc:
             raise NetworkFailure(f"WHOIS query for {ascii_name} failed to connect") from exc
-        if not isinstance(text, str) or not text.strip():
-            raise MalformedResponse(f"WHOIS answer for {ascii_name} is empty")
-        return text
+        if not isinstance(text, str):
+            raise MalformedResponse(f"WHOIS answer for {ascii_name} is not text")
+        host = client.seen[-1] if client.seen else None
+        if self.server is not None:
+            host = f"{self.server[0]}:{self.server[1]}"
+        return text, host
 
     def lookup(self, domain: str, observed_at: datetime) -> DomainEvidence:
-        """Registration evidence for ``domain`` from WHOIS."""
-        return parse_text(domain, self.query(domain), observed_at)
+        """Registration evidence for ``domain`` from WHOIS (classified; see
+        :func:`~auditor.collectors.registration.whois_reply.read_reply`)."""
+        text, host = self.transport.query(domain)
+        return read_reply(domain, text, observed_at, parser=self.parser, server=host)
+
+    def close(self) -> None:
+        """Stop the parser's worker processes."""
+        self.parser.close()

@@ -9,10 +9,10 @@ import pytest
 from auditor.collectors.base import CollectContext
 from auditor.collectors.impersonation.lookalikes import LookalikeCollector, generate, rank
 from auditor.collectors.registration.public_suffix import PublicSuffixList
-from auditor.core.completeness import SourceStatus
+from auditor.core.completeness import Completeness, Facet, SourceStatus
 from auditor.core.errors import TimedOut
 from auditor.core.estate import DomainSpec, Estate, Organization, Policy
-from auditor.core.evidence import DomainEvidence, LookalikeScan
+from auditor.core.evidence import DomainEvidence, LookalikeScan, RegistryAnswer
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -63,17 +63,37 @@ def test_unicode_candidates_are_idna_encoded(psl: PublicSuffixList) -> None:
 
 
 class _Registry:
-    def __init__(self, registered: set[str], failing: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    def __init__(
+        self,
+        registered: set[str],
+        failing: set[str] = frozenset(),  # type: ignore[assignment]
+        throttled: set[str] = frozenset(),  # type: ignore[assignment]
+    ) -> None:
         self.registered = registered
         self.failing = failing
+        self.throttled = throttled
         self.calls: list[str] = []
 
     def lookup(self, domain: str, now: datetime) -> DomainEvidence:
         self.calls.append(domain)
         if domain in self.failing:
             raise TimedOut("slow registry")
+        if domain in self.throttled:  # what the lookup returns for a throttled WHOIS reply
+            return DomainEvidence(
+                domain,
+                "whois",
+                now,
+                registered=None,
+                facets={Facet.REGISTRATION: Completeness.unknown("throttled")},
+                answer=RegistryAnswer.THROTTLED,
+            )
         return DomainEvidence(
-            domain, "rdap", now, registered=domain in self.registered, registrar="Anon"
+            domain,
+            "rdap",
+            now,
+            registered=domain in self.registered,
+            registrar="Anon",
+            facets={Facet.REGISTRATION: Completeness.complete()},
         )
 
 
@@ -100,3 +120,14 @@ def test_collector_checks_the_capped_candidates_and_reports_failures(psl: Public
     assert output.report.status is SourceStatus.PARTIAL
     assert output.report.problems[0].asset_key == "domain:northwind.example"
     assert output.report.problems[0].kind == "timeout"
+
+
+def test_a_throttled_answer_is_neither_registered_nor_free(psl: PublicSuffixList) -> None:
+    registry = _Registry({"n0rthwind.example"}, throttled={"n0rthwind.example", "northwind.net"})
+    output = LookalikeCollector(registry, psl, workers=4).collect(_ctx())
+    (scan,) = output.items
+    by_name = {c.domain: c for c in scan.candidates}
+    assert by_name["n0rthwind.example"].registered is None
+    assert by_name["northwind.net"].registered is None
+    assert [p.kind for p in output.report.problems] == ["rate_limit"]
+    assert "2 of 20" in output.report.problems[0].detail

@@ -12,6 +12,7 @@ import pytest
 
 from auditor.collectors.registration.rdap import (
     Bootstrap,
+    BootstrapSource,
     RdapClient,
     epp_status,
     parse_date,
@@ -20,7 +21,9 @@ from auditor.collectors.registration.rdap import (
     visible_registrant,
 )
 from auditor.config.loading import NetworkModel, PlatformModel
-from auditor.core.errors import MalformedResponse, ServerFailure
+from auditor.core.completeness import Facet, facet_status
+from auditor.core.errors import MalformedResponse, NetworkFailure, ServerFailure
+from auditor.core.evidence import RegistryAnswer
 from auditor.http.client import HttpClient
 from auditor.sandbox import start_sandbox
 from auditor.sandbox.world import world_from_mapping
@@ -133,11 +136,63 @@ def test_recorded_samples_parse_and_malformed_ones_are_refused_or_tolerated() ->
     assert "serverTransferProhibited" in (google.statuses or ())
 
 
-def test_bundled_bootstrap_serves_common_tlds_only() -> None:
+def test_bundled_bootstrap_is_the_full_iana_file() -> None:
     boot = Bootstrap.bundled()
+    assert len(boot) >= 1_100 and boot.published is not None
     assert boot.base_for("shop.northwind.com") == "https://rdap.verisign.com/com/v1/"
     assert boot.base_for("brand.dev") == "https://pubapi.registry.google/rdap/"
+    for cc in ("northwind.co.uk", "northwind.fr", "northwind.nl", "northwind.com.br"):
+        assert boot.base_for(cc) is not None, cc  # ccTLDs whose registry speaks RDAP
     assert boot.base_for("northwind.example") is None
+
+
+def test_a_stale_bootstrap_is_refreshed_once_and_a_failed_refresh_keeps_it(tmp_path: Path) -> None:
+    live = {
+        "publication": "2026-11-19T00:00:00Z",
+        "services": [[["example"], ["https://rdap.example/"]]],
+    }
+    calls: list[Path] = []
+
+    def fetch(path: Path) -> int:
+        calls.append(path)
+        return refresh_bootstrap(_FakeJson(live), path)
+
+    target = tmp_path / "rdap_dns.json"
+    source = BootstrapSource(target, fetch, clock=lambda: NOW)
+    assert source.current().base_for("northwind.example") == "https://rdap.example/"
+    assert source.current().base_for("northwind.example") == "https://rdap.example/"
+    assert calls == [target]  # the bundled copy (July 2026) was stale; refreshed once
+
+    fresh = BootstrapSource(target, fetch, clock=lambda: NOW)
+    assert fresh.current().base_for("northwind.example") and calls == [target]  # 0 days old
+
+    def offline(path: Path) -> int:
+        raise NetworkFailure("no route to data.iana.org")
+
+    kept = BootstrapSource(tmp_path / "missing.json", offline, clock=lambda: NOW)
+    assert kept.current().base_for("northwind.com") == "https://rdap.verisign.com/com/v1/"
+    assert kept.refresh_error is not None and "NetworkFailure" in kept.refresh_error
+    never = BootstrapSource(tmp_path / "none.json", None, clock=lambda: NOW)
+    assert never.current().base_for("northwind.com") and not (tmp_path / "none.json").exists()
+
+
+def test_the_evidence_says_which_server_answered_and_the_registrars_iana_id() -> None:
+    payload = _domain(
+        entities=[
+            {
+                "roles": ["registrar"],
+                "publicIds": [{"type": "IANA Registrar ID", "identifier": "292"}],
+                "vcardArray": ["vcard", [["fn", {}, "text", "MarkMonitor Inc. (R22-LRCC)"]]],
+            }
+        ]
+    )
+    client = RdapClient(_FakeJson(payload), Bootstrap({"example": "https://rdap.example/"}))
+    ev = client.lookup("northwind.example", NOW)
+    assert ev is not None and ev.server == "https://rdap.example/"
+    assert ev.registrar == "MarkMonitor Inc." and ev.registrar_iana_id == "292"
+    assert (
+        ev.answer is RegistryAnswer.REGISTERED and facet_status(ev, Facet.REGISTRATION).is_complete
+    )
 
 
 class _FakeJson:
@@ -192,6 +247,8 @@ def test_client_against_the_sandbox_registered_and_unregistered() -> None:
         assert ev.statuses == ("clientTransferProhibited", "ok") and ev.dnssec is False
         gone = client.lookup("n0rthwind.example", now)
         assert gone is not None and gone.registered is False
+        assert gone.answer is RegistryAnswer.AVAILABLE and gone.server == base
+        assert facet_status(gone, Facet.REGISTRATION).is_complete
 
 
 def test_client_without_a_server_for_the_tld_says_so() -> None:

@@ -21,7 +21,7 @@ from auditor.collectors.registration.lookup import (
 )
 from auditor.collectors.registration.public_suffix import PublicSuffixList
 from auditor.config.loading import AppConfig, ConfigModel
-from auditor.core.completeness import SourceStatus
+from auditor.core.completeness import Completeness, Facet, SourceStatus, facet_status
 from auditor.core.errors import ConfigError, NetworkFailure, ServerFailure
 from auditor.core.estate import DomainSpec, Estate, Organization, Policy
 from auditor.core.evidence import (
@@ -31,6 +31,7 @@ from auditor.core.evidence import (
     Evidence,
     Post,
     Profile,
+    RegistryAnswer,
 )
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -46,7 +47,7 @@ class FakeRdap:
         with self.lock:
             self.calls.append(domain)
         answer = self.answers.get(
-            domain, DomainEvidence(domain, "rdap", observed_at, registered=False)
+            domain, DomainEvidence(domain, "rdap", observed_at, registered=False, facets=COMPLETE)
         )
         if isinstance(answer, Exception):
             raise answer
@@ -60,8 +61,99 @@ class FakeWhois(FakeRdap):
         return found
 
 
+COMPLETE = {Facet.REGISTRATION: Completeness.complete()}
+
+
 def registered(name: str, source: str = "rdap") -> DomainEvidence:
-    return DomainEvidence(name, source, NOW, registered=True, registrar="Example Registrar, Inc.")
+    return DomainEvidence(
+        name, source, NOW, registered=True, registrar="Example Registrar, Inc.", facets=COMPLETE
+    )
+
+
+def throttled(name: str) -> DomainEvidence:
+    return DomainEvidence(
+        name,
+        "whois",
+        NOW,
+        registered=None,
+        facets={Facet.REGISTRATION: Completeness.unknown("throttled: slow down")},
+        answer=RegistryAnswer.THROTTLED,
+    )
+
+
+class Scripted(FakeWhois):
+    """Answers each domain from a list, one item per call."""
+
+    def __init__(self, script: dict[str, list[DomainEvidence | Exception]]) -> None:
+        super().__init__({})
+        self.script = script
+
+    def lookup(self, domain: str, observed_at: datetime) -> DomainEvidence:
+        with self.lock:
+            self.calls.append(domain)
+            answer = self.script[domain].pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_a_throttled_whois_answer_is_retried_once_later() -> None:
+    waits: list[float] = []
+    whois = Scripted(
+        {
+            "a.example": [throttled("a.example"), registered("a.example", "whois")],
+            "b.example": [throttled("b.example"), throttled("b.example")],
+        }
+    )
+    lookup = DomainLookup(None, whois, retry_delay_s=7, sleep=waits.append)  # type: ignore[arg-type]
+    assert lookup.lookup("a.example", NOW).registered is True
+    still = lookup.lookup("b.example", NOW)
+    assert still.registered is None and still.answer is RegistryAnswer.THROTTLED
+    assert waits == [7, 7] and whois.calls == ["a.example", "a.example", "b.example", "b.example"]
+
+
+def test_a_parser_fault_is_that_domains_unknown_and_every_waiter_resolves() -> None:
+    whois = Scripted({"a.sg": [IndexError("python-whois on .sg")]})
+    lookup = DomainLookup(None, whois)  # type: ignore[arg-type]
+    first = lookup.lookup("a.sg", NOW)
+    assert first.registered is None and first.answer is RegistryAnswer.ERROR
+    assert "IndexError" in str(facet_status(first, Facet.REGISTRATION).reason)
+    assert lookup.lookup("a.sg", NOW) is first  # the second lookup gets the same answer
+    assert whois.calls == ["a.sg"]
+
+
+def test_a_waiter_resolves_even_when_the_owner_dies() -> None:
+    class Dying(FakeWhois):
+        def lookup(self, domain: str, observed_at: datetime) -> DomainEvidence:
+            gate.wait(5)
+            raise KeyboardInterrupt
+
+    gate = threading.Event()
+    lookup = DomainLookup(None, Dying({}))  # type: ignore[arg-type]
+    outcome: list[str] = []
+
+    def owner() -> None:
+        try:
+            lookup.lookup("a.example", NOW)
+        except KeyboardInterrupt:
+            outcome.append("owner interrupted")
+
+    def waiter() -> None:
+        try:
+            lookup.lookup("a.example", NOW)
+        except KeyboardInterrupt:
+            outcome.append("waiter resolved")
+
+    first = threading.Thread(target=owner)
+    first.start()
+    while "a.example" not in lookup._cache:  # the owner holds the future
+        pass
+    second = threading.Thread(target=waiter)
+    second.start()
+    gate.set()
+    first.join(5)
+    second.join(5)
+    assert sorted(outcome) == ["owner interrupted", "waiter resolved"]
 
 
 def test_rdap_first_whois_on_failure_or_missing_server() -> None:

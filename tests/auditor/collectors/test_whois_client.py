@@ -1,30 +1,23 @@
-"""WHOIS: normalisation of python-whois results, the recorded samples, and the server override
-against the sandbox's WHOIS server (refused and silent servers included)."""
+"""WHOIS transport: the server override against the sandbox's WHOIS server (refused and silent
+servers included), the SSRF guard, and which server answered. Reading replies is tested in
+``registration/test_whois_reply.py``."""
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from auditor.collectors.registration.whois import (
-    WhoisClient,
-    dnssec_flag,
-    earliest,
-    normalize_entry,
-    parse_server,
-    parse_text,
-)
-from auditor.core.errors import MalformedResponse, NetworkFailure, TimedOut
+from auditor.collectors.registration.whois import WhoisClient, parse_server
+from auditor.collectors.registration.whois_reply import read_reply
+from auditor.core.errors import NetworkFailure, TimedOut
+from auditor.core.evidence import RegistryAnswer
 from auditor.sandbox.whois_server import WhoisServer, answer
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "testdata" / "whois-samples"
 
 SECTION = {
     "domains": [
@@ -42,87 +35,9 @@ SECTION = {
 }
 
 
-def test_earliest_takes_the_minimum_of_a_list() -> None:
-    a = datetime(2027, 1, 1, tzinfo=UTC)
-    b = datetime(2026, 12, 1)  # naive: UTC
-    assert earliest([a, b]) == datetime(2026, 12, 1, tzinfo=UTC)
-    assert earliest(None) is None and earliest("2027") is None
-
-
-@pytest.mark.parametrize(
-    ("token", "expected"),
-    [
-        ("unsigned", False),
-        ("signedDelegation", True),
-        ("Unsigned delegation", False),
-        (["no", "no"], False),
-        ("yes", True),
-        ("DS Records", None),
-        (None, None),
-    ],
-)
-def test_dnssec_tokens(token: object, expected: bool | None) -> None:
-    assert dnssec_flag(token) is expected
-
-
-def test_normalize_entry_shapes_scalars_lists_and_urls() -> None:
-    entry = {
-        "domain_name": ["NORTHWIND.EXAMPLE", "northwind.example"],
-        "registrar": "Example Registrar, Inc.",
-        "creation_date": datetime(2011, 4, 12, tzinfo=UTC),
-        "expiration_date": [datetime(2027, 4, 12, tzinfo=UTC), datetime(2027, 4, 11, tzinfo=UTC)],
-        "status": [
-            "clientTransferProhibited https://icann.org/epp#clientTransferProhibited",
-            "client delete prohibited",
-        ],
-        "name_servers": ["NS1.NORTHWIND.EXAMPLE", "ns1.northwind.example."],
-        "dnssec": "unsigned",
-        "org": "REDACTED FOR PRIVACY",
-    }
-    ev = normalize_entry(entry, "Northwind.Example", NOW)
-    assert ev.domain == "northwind.example" and ev.source == "whois" and ev.registered
-    assert ev.expires_at == datetime(2027, 4, 11, tzinfo=UTC)
-    assert ev.statuses == ("clientDeleteProhibited", "clientTransferProhibited")
-    assert ev.name_servers == ("ns1.northwind.example",)
-    assert ev.dnssec is False and ev.registrant_org is None
-
-
-def test_all_none_is_malformed_never_unregistered() -> None:
-    empty = dict.fromkeys(("domain_name", "registrar", "expiration_date", "status"))
-    with pytest.raises(MalformedResponse):
-        normalize_entry(empty, "northwind.example", NOW, text="Socket not responding")
-    gone = normalize_entry(
-        empty, "n0rthwind.example", NOW, text='No match for "N0RTHWIND.EXAMPLE".'
-    )
-    assert gone.registered is False
-
-
-def test_com_not_found_comes_from_the_parser_exception() -> None:
-    ev = parse_text("nothere.com", 'No match for "NOTHERE.COM".\r\n', NOW)
-    assert ev.registered is False
-
-
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared WHOIS samples absent")
-def test_recorded_samples_agree_with_the_expected_parse() -> None:
-    agree = total = 0
-    for raw in sorted((SAMPLES / "raw").iterdir()):
-        expected_path = SAMPLES / "expected" / raw.name
-        if not expected_path.exists():
-            continue
-        expected = json.loads(expected_path.read_text(encoding="utf-8"))
-        want = expected.get("expiration_date")
-        if want is None:
-            continue
-        try:
-            ev = parse_text(raw.name, raw.read_text(encoding="utf-8"), NOW)
-        except MalformedResponse:
-            total += 1
-            continue
-        first = min(want) if isinstance(want, list) else want
-        total += 1
-        agree += ev.expires_at == datetime.fromisoformat(first).astimezone(UTC)
-    assert total > 40
-    assert agree / total >= 0.9
+def test_com_not_found_is_the_registrys_phrasing() -> None:
+    ev = read_reply("nothere.com", 'No match for "NOTHERE.COM".\r\n', NOW, parser=None)
+    assert ev.registered is False and ev.answer is RegistryAnswer.AVAILABLE
 
 
 def test_parse_server() -> None:
@@ -155,6 +70,7 @@ def test_override_runs_the_whole_chain_against_the_local_server(whois_server: st
     client = WhoisClient(whois_server, timeout_s=3)
     ev = client.lookup("northwind.example", NOW)
     assert ev.registered is True and ev.registrar == "Example Registrar, Inc."
+    assert ev.server == whois_server and ev.answer is RegistryAnswer.REGISTERED
     assert ev.statuses == ("clientDeleteProhibited", "clientTransferProhibited")
     assert ev.registrant_org == "Northwind Outfitters" and ev.dnssec is True
     assert client.lookup("northwind.com", NOW).statuses == ("ok",)
@@ -223,3 +139,21 @@ def test_without_override_hosts_are_checked_before_connecting() -> None:
     with pytest.raises(NetworkFailure, match="non-public"):
         client.lookup("northwind.example", NOW)
     assert refused == ["whois.iana.org"]
+
+
+def test_a_throttled_query_is_retried_once_and_then_answered() -> None:
+    from auditor.collectors.registration.lookup import DomainLookup
+
+    server = WhoisServer({**SECTION, "throttled": ["northwind.example", "northwind.com"]})
+    host, port = server.start()
+    waits: list[float] = []
+    try:
+        client = WhoisClient(f"{host}:{port}", timeout_s=3)
+        first = client.lookup("northwind.com", NOW)  # no retry here: the client only reads
+        assert first.answer is RegistryAnswer.THROTTLED and first.registered is None
+        lookup = DomainLookup(None, client, retry_delay_s=2, sleep=waits.append)
+        ev = lookup.lookup("northwind.example", NOW)
+        assert ev.registered is True and ev.registrar == "Example Registrar, Inc."
+        assert waits == [2] and client.requests == 3
+    finally:
+        server.stop()
