@@ -31,7 +31,7 @@ from auditor.store.schema import PriorFinding, PriorState
 _WORST = {Status.FAIL: 3, Status.NOT_VERIFIED: 2, Status.PASS: 1, Status.MUTED: 0}
 
 
-class History(Protocol):
+class FindingHistory(Protocol):
     """The store's history queries used here."""
 
     def first_seen(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
@@ -113,7 +113,7 @@ def stamp(
     evaluated: Sequence[Evaluated],
     *,
     prior: PriorState | None,
-    history: History,
+    history: FindingHistory,
     overrides: Mapping[str, Severity],
     now: datetime,
     gaps: Gaps | None = None,
@@ -165,7 +165,7 @@ def _resolved(
     evaluated: Sequence[Evaluated],
     prior: PriorState | None,
     current: set[str],
-    history: History,
+    history: FindingHistory,
     now: datetime,
     *,
     gaps: Gaps,
