@@ -22,7 +22,8 @@
    and the error class; the run goes on.
 3. **Stamp** each result (see :mod:`auditor.engine.stamping`): severity (check default, then
    ``policy.severity`` override, then the result's own), fingerprint, change against the previous
-   run of the same estate, first_seen from the store, resolved entries, then mutes.
+   run of the same estate, first_seen from the store, the finding lifecycle (open findings
+   carried forward, resolved entries, acknowledgements), then mutes.
 4. **Persist** the run and its evidence in one store transaction and return the
    :class:`AuditRun`; with ``storage.keep_runs`` set, older runs of the estate are then pruned
    (:meth:`auditor.store.database.Store.prune`).
@@ -210,6 +211,8 @@ def _evaluate_run(
         history=store,
         overrides=config.policy.severity_overrides,
         now=ref,
+        evidence=evidence,
+        acks=store.acknowledgements(),
         gaps=collection_gaps(evidence, selected),
     )
     findings = apply_mutes(findings, store.list_mutes(), ref)

@@ -68,7 +68,21 @@ class Upgrade:
     """Runs the step's statements on an open transaction."""
 
 
-UPGRADES: tuple[Upgrade, ...] = (Upgrade(1, "create the v1 schema", _apply(_V1)),)
+_ACKNOWLEDGEMENTS = (
+    "ALTER TABLE findings ADD COLUMN carried INTEGER NOT NULL DEFAULT 0",
+    """CREATE TABLE acknowledgements (
+        fingerprint TEXT PRIMARY KEY, reason TEXT NOT NULL, acknowledged_by TEXT NOT NULL,
+        acknowledged_at TEXT NOT NULL)""",
+)
+
+UPGRADES: tuple[Upgrade, ...] = (
+    Upgrade(1, "create the v1 schema", _apply(_V1)),
+    Upgrade(
+        2,
+        "findings carried open (lifecycle); acknowledgements of findings",
+        _apply(_ACKNOWLEDGEMENTS),
+    ),
+)
 """Every schema step in order; the last one's version is the schema this code writes."""
 
 
@@ -113,6 +127,27 @@ class PriorFinding:
     """Status before muting (the status family)."""
     first_seen: datetime
     """First seen, as stamped then."""
+    carried: bool = False
+    """It carried an earlier open fail forward (:attr:`auditor.core.models.Finding.carried`)."""
+
+    @property
+    def open(self) -> bool:
+        """Still open: a fail, or an open fail carried forward as not verified."""
+        return self.effective_status == "fail" or self.carried
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A person acted on a finding (a change event, usually): it no longer stays open."""
+
+    fingerprint: str
+    """The finding acknowledged."""
+    reason: str
+    """What was done or why it is fine."""
+    by: str
+    """Who acknowledged it."""
+    at: datetime
+    """When (aware UTC); it closes what was open before this moment."""
 
 
 @dataclass(frozen=True)

@@ -266,6 +266,26 @@ def test_mute_then_run_shows_muted(wire, capsys, tmp_path):
     assert muted["mute"]["active"] is True
 
 
+def test_ack_records_who_when_why_and_is_listed(wire, capsys, tmp_path):
+    wire(FakeCollector(items=[people(ben="departed")]))
+    cfg = write_config(tmp_path)
+    audit(capsys, tmp_path, config=cfg)
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    fp = next(f["fingerprint"] for f in report["findings"] if f["status"] == "fail")
+    base = ["ack", "--config", str(cfg), "--reason", "agency added them", "--by", "ciso"]
+    assert run_cli(capsys, *base, "zzz")[0] == 2
+    code, _, err = run_cli(capsys, "ack", fp, "--config", str(cfg), "--reason", " ", "--by", "x")
+    assert code == 2 and "--reason" in err
+    code, out, _ = run_cli(capsys, *base, fp)
+    assert code == 0 and fp in out
+    code, out, _ = run_cli(capsys, "mutes", "--config", str(cfg))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "no mutes recorded"
+    assert lines[1].startswith(f"{fp}  acknowledged  ")
+    assert lines[1].endswith("  ciso: agency added them")
+
+
 def test_baseline_accept_stores_the_latest_profiles(wire, capsys, tmp_path):
     from auditor.config.loading import load_config
     from auditor.store.database import Store

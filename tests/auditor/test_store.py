@@ -76,7 +76,7 @@ def evidence() -> Evidence:
 def test_new_store_has_current_schema_and_private_files(tmp_path):
     path = tmp_path / "sub" / "audit.db"
     with Store(path) as store:
-        assert store.schema_version == UPGRADES[-1].version == 1
+        assert store.schema_version == UPGRADES[-1].version
         store.save_run(run("r1", finding("a")), evidence())
         for name in ("audit.db", "audit.db-wal", "audit.db-shm"):
             mode = stat.S_IMODE((path.parent / name).stat().st_mode)
@@ -120,16 +120,17 @@ def test_failed_upgrade_step_leaves_the_file_as_it_was(tmp_path):
     path = tmp_path / "a.db"
     Store(path).close()
     with pytest.raises(StoreError, match="cannot upgrade"):
-        Store(path, upgrades=(*UPGRADES, Upgrade(2, "broken", broken)))
+        Store(path, upgrades=(*UPGRADES, Upgrade(UPGRADES[-1].version + 1, "broken", broken)))
     with Store(path) as store:
-        assert store.schema_version == 1
+        assert store.schema_version == UPGRADES[-1].version
     names = [r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")]
     assert "half" not in names
 
 
 def test_newer_schema_is_refused(tmp_path):
     path = tmp_path / "a.db"
-    Store(path, upgrades=(*UPGRADES, Upgrade(2, "future", lambda conn: None))).close()
+    future = Upgrade(UPGRADES[-1].version + 1, "future", lambda conn: None)
+    Store(path, upgrades=(*UPGRADES, future)).close()
     with pytest.raises(StoreError, match="newer brand-auditor"):
         Store(path)
 
@@ -339,7 +340,7 @@ def test_a_store_created_by_another_tool_is_made_private(tmp_path):
     sqlite3.connect(path).execute("CREATE TABLE apscheduler_jobs (id TEXT)").connection.close()
     path.chmod(0o644)
     with Store(path) as store:
-        assert store.schema_version == 1
+        assert store.schema_version == UPGRADES[-1].version
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
