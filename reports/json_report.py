@@ -8,13 +8,16 @@ Top level (``schema_version`` 1):
   ``not_verified_by_severity``), ``risk_score``, ``risk_formula``, ``assets``, ``new``,
   ``resolved``, ``regressed``. The counts come from :func:`reports.history.count_run`, the one
   place a run is counted, so this file, the HTML report and the email agree.
-- ``sources``: one entry per collector: ``name``, ``ok``, ``observed_at``, ``requests``,
+- ``sources``: one entry per collector: ``name``, ``status`` (complete | partial | failed: only
+  ``complete`` means read in full), ``observed_at``, ``requests``,
   ``duration_s``, ``problems`` (``kind``, ``detail``, ``asset_key``, ``scope``).
 - ``assets``: ``kind``, ``platform``, ``handle``, ``id``, ``domain``, ``key``.
 - ``findings``: ``check``, ``category``, ``severity``, ``status``, ``muted_status``,
   ``asset`` {``kind``, ``platform``, ``handle``, ``id``, ``domain``}, ``subject``, ``title``,
   ``detail``, ``evidence`` {``source``, ``observed_at``, ``facts``}, ``remediation``,
-  ``fingerprint``, ``first_seen``, ``change`` (new | persisting | resolved), ``mute`` (null or
+  ``fingerprint``, ``first_seen``, ``change`` (new | persisting | resolved), ``carried`` (an
+  earlier open fail carried forward: not re-read this run, or a change event nobody acted on
+  yet), ``mute`` (null or
   {``reason``, ``owner``, ``expires``, ``created_at``, ``active``}).
 
 Risk score (from :mod:`reports.scoring`): each unmuted fail weighs by severity (critical 10,
@@ -38,6 +41,7 @@ from typing import Any
 from auditor.core.models import Asset, AuditRun, Finding, Mute, SourceReport
 from reports.history import RunCounts, count_run
 from reports.output import write_private_chunks
+from reports.panels import source_state
 from reports.scoring import FORMULA
 
 SCHEMA_VERSION = 1
@@ -91,6 +95,7 @@ def _finding(finding: Finding, finished_at: datetime) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "first_seen": iso_time(finding.first_seen),
         "change": finding.change.value,
+        "carried": finding.carried,
         "mute": _mute(finding.mute, finished_at),
     }
 
@@ -98,7 +103,7 @@ def _finding(finding: Finding, finished_at: datetime) -> dict[str, Any]:
 def _source(report: SourceReport) -> dict[str, Any]:
     return {
         "name": report.name,
-        "ok": report.ok,
+        "status": source_state(report).value,
         "observed_at": iso_time(report.observed_at),
         "requests": report.requests,
         "duration_s": round(report.duration_s, 3),

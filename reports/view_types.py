@@ -222,8 +222,9 @@ class SourceLine:
 
     name: str
     """Source name."""
-    ok: bool
-    """Read completely."""
+    status: str
+    """``complete``, ``partial`` or ``failed`` (:class:`auditor.core.completeness.SourceStatus`):
+    only ``complete`` is drawn as read."""
     problems: tuple[str, ...]
     """Problems in words."""
     requests: int

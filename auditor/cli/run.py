@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from auditor.cli.arguments import split_list
 from auditor.config.loading import AppConfig, load_config
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import StoreError, UserError
 from auditor.core.models import Mute, Severity
 from auditor.core.registry import Registry, build_registry
@@ -39,6 +40,7 @@ from reports import (
 from reports import RunSummary as TrendPoint
 from reports.csv_report import write_csv
 from reports.json_report import write_json
+from reports.panels import source_state
 
 if TYPE_CHECKING:
     from auditor.store.schema import RunSummary
@@ -278,9 +280,9 @@ def print_summary(result: AuditResult, counts: RunCounts, written: Sequence[Path
         f" risk score {counts.risk_score}"
     )
     for source in run.sources:
-        if not source.ok or source.problems:
-            kinds = ", ".join(sorted({p.kind for p in source.problems})) or "failed"
-            state = "failed" if not source.ok else "incomplete"
-            print(f"Evidence gap: {source.name} {state} ({kinds})")
+        state = source_state(source)
+        if state is not SourceStatus.COMPLETE:
+            kinds = ", ".join(sorted({p.kind for p in source.problems})) or "no detail"
+            print(f"Evidence gap: {source.name} {state.value} ({kinds})")
     for path in written:
         print(f"Wrote {path}")

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 from auditor import __version__
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.collectors.records.google_workspace import merge_directories
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import AuditorError, StoreError, UserError
 from auditor.core.estate import AccountSpec, DomainSpec
 from auditor.core.evidence import (
@@ -360,6 +361,6 @@ def exit_code(run: AuditRun, fail_on: Severity | None) -> int:
         f.status is Status.FAIL and f.severity.rank >= fail_on.rank for f in run.findings
     ):
         return 1
-    if any(not s.ok or s.problems for s in run.sources):
+    if any(s.status is not SourceStatus.COMPLETE or s.problems for s in run.sources):
         return 3
     return 0
