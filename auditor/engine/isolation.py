@@ -43,7 +43,7 @@ def isolated(name: str, phase: str, work: Callable[[], CollectorOutput]) -> Coll
         caught = exc
         detail = f"the {name} {phase} failed unexpectedly ({type(exc).__name__})"
         problem = SourceProblem(kind=ErrorKind.INTERNAL.value, detail=detail)
-    log.warning("%s: %s caught at the isolation boundary (%s)", name, type(caught).__name__, phase)
+    log.info("%s: %s caught at the isolation boundary (%s)", name, type(caught).__name__, phase)
     return failed_output(name, problem, time.monotonic() - started)
 
 
