@@ -24,7 +24,7 @@ from auditor.config.loading import AppConfig, load_config
 from auditor.core.models import AuditRun
 from auditor.engine.runner import run_audit
 from auditor.sandbox import start_sandbox
-from auditor.sandbox.faults import Fault
+from auditor.sandbox.faults import Fault, FaultPlan
 from auditor.sandbox.world import DEMO_WORLD, World
 from auditor.store.baselines import accept_latest
 from auditor.store.database import Store
@@ -71,18 +71,38 @@ def prepare(folder: Path) -> Demo:
     return Demo(config, demo_world(text, days, "current"), history)
 
 
-def audit_demo(demo: Demo, store_path: Path, faults: Sequence[Fault] = ()) -> DemoAudit:
-    """Audit the current estate on a copy of the history at ``store_path`` with ``faults``."""
+def audit_demo(
+    demo: Demo,
+    store_path: Path,
+    faults: FaultPlan | Sequence[Fault] = (),
+    *,
+    timeout_s: float | None = None,
+) -> DemoAudit:
+    """Audit the current estate on a copy of the history at ``store_path`` with ``faults``
+    (``timeout_s``: every platform's timeout, so that timeout faults cost seconds)."""
     shutil.copyfile(demo.history, store_path)
-    with start_sandbox(demo.world, faults=list(faults)) as sandbox, Store(store_path) as store:
+    plan = faults if isinstance(faults, FaultPlan) else list(faults)
+    with start_sandbox(demo.world, faults=plan) as sandbox, Store(store_path) as store:
         wired = demo.config.with_endpoints(
             sandbox.base_urls, sandbox.whois_server, allow_private=True
         )
+        if timeout_s is not None:
+            wired = _with_timeout(wired, timeout_s)
         served = sandbox.requests_served
         started = time.monotonic()
         run = _audit(wired, store, None)
         seconds = time.monotonic() - started
         return DemoAudit(run, seconds, sandbox.requests_served - served)
+
+
+def _with_timeout(config: AppConfig, timeout_s: float) -> AppConfig:
+    """``config`` with every platform's timeout set to ``timeout_s``."""
+    model = config.model
+    platforms = {
+        name: settings.model_copy(update={"timeout_s": timeout_s})
+        for name, settings in model.platforms.items()
+    }
+    return AppConfig(model.model_copy(update={"platforms": platforms}), config.path)
 
 
 def _audit(config: AppConfig, store: Store, now: datetime | None) -> AuditRun:

@@ -15,7 +15,8 @@ For each outcome the runner's stamp gives:
 The lifecycle (DESIGN.md "Statuses, identity and lifecycle"). A finding is *open* while it
 fails, or while an earlier fail is carried forward (:attr:`Finding.carried`). An open finding:
 
-- is **resolved** only when observed as ``pass`` (checks pass only on complete evidence), or, when
+- is **resolved** only when observed as ``pass`` on complete evidence (the facets its check
+  declares are ``complete`` for the asset this run: a pass on anything less keeps it open), or, when
   its check no longer reports it at all, only when this run read in full what the check reads
   about that asset (:func:`auditor.engine.observed.observed_completely`; not when the check
   crashed, said ``not_verified`` on the asset, or a source it needs failed: :class:`Gaps`);
@@ -191,14 +192,12 @@ def stamp(
             else:
                 first = _first_seen(seen, d, acks, now)
             findings.append(_finding(d, first, change))
-        elif d.outcome.status is Status.FAIL:
-            findings.append(_finding(d, before.first_seen, Change.PERSISTING))
-        elif d.spec.id in CHANGE_EVENTS and not _accepted(d.outcome):
-            from_store[d.fingerprint] = "event"
-        elif d.outcome.status is Status.PASS:
-            findings.append(_finding(d, before.first_seen, Change.RESOLVED))
+            continue
+        result = _while_open(d, before, evidence)
+        if isinstance(result, Finding):
+            findings.append(result)
         else:
-            findings.append(_carried_unread(d, before.first_seen))
+            from_store[d.fingerprint] = result
     absent = _absent(
         evaluated, previous, current=set(opened), acks=acks, evidence=evidence, gaps=gaps or Gaps()
     )
@@ -207,12 +206,34 @@ def stamp(
     if prior is not None and (from_store or resolved):
         stored = history.findings_of(prior.run.run_id, [*from_store, *resolved])
         for old in stored:
-            verdict = from_store.get(old.fingerprint)
-            if verdict is None:
+            why = from_store.get(old.fingerprint)
+            if why is None:
                 findings.append(_resolved_entry(old, now))
             else:
-                findings.append(_carried_from_store(old, verdict, previous[old.fingerprint]))
+                findings.append(_carried_from_store(old, why, previous[old.fingerprint]))
     return tuple(findings)
+
+
+def _while_open(draft: _Draft, before: PriorFinding, evidence: Evidence | None) -> Finding | str:
+    """This run's result for a finding that was open: the finding, or why the stored finding
+    is carried instead (``event``: a change event nobody acted on; ``unread``: a pass on
+    evidence not read in full)."""
+    status = draft.outcome.status
+    if status is Status.FAIL:
+        return _finding(draft, before.first_seen, Change.PERSISTING)
+    if draft.spec.id in CHANGE_EVENTS and not _accepted(draft.outcome):
+        return "event"
+    if status is Status.PASS:
+        complete = _complete(evidence, draft)
+        return _finding(draft, before.first_seen, Change.RESOLVED) if complete else "unread"
+    return _carried_unread(draft, before.first_seen)
+
+
+def _complete(evidence: Evidence | None, draft: _Draft) -> bool:
+    """This run read in full what the draft's check declares it reads about its asset."""
+    if evidence is None:
+        return not draft.spec.facets
+    return observed_completely(evidence, draft.spec.facets, draft.outcome.asset.key)
 
 
 def _first_seen(

@@ -273,3 +273,14 @@ def test_acknowledged_change_event_closes_and_a_later_one_is_new(runs):
     assert recurs.status is Status.FAIL and recurs.first_seen > ack_at
     stays = found(runs(Source(items=[directory(ann=P.ACTIVE)])), "access.new-admin")
     assert stays.status is Status.FAIL and stays.first_seen == recurs.first_seen
+
+
+def test_a_pass_on_evidence_not_read_in_full_does_not_resolve(runs):
+    runs(Source(items=[directory(ben=P.DEPARTED)]))
+    # a check that passes although the directory it reads is partial (a check-side bug)
+    early = found(runs(Source(items=[directory(False, ben=P.ACTIVE)])), "access.departed-admin")
+    assert early.status is Status.NOT_VERIFIED and early.carried
+    assert early.change is Change.PERSISTING and early.first_seen == T0
+    assert "ben@acme.example is departed." in early.detail
+    fixed = found(runs(Source(items=[directory(ben=P.ACTIVE)])), "access.departed-admin")
+    assert fixed.status is Status.PASS and fixed.change is Change.RESOLVED
