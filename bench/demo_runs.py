@@ -77,10 +77,13 @@ def audit_demo(
     faults: FaultPlan | Sequence[Fault] = (),
     *,
     timeout_s: float | None = None,
+    history: bool = True,
 ) -> DemoAudit:
-    """Audit the current estate on a copy of the history at ``store_path`` with ``faults``
-    (``timeout_s``: every platform's timeout, so that timeout faults cost seconds)."""
-    shutil.copyfile(demo.history, store_path)
+    """Audit the current estate on a copy of the history at ``store_path`` (a new store when
+    ``history`` is False: a first audit) with ``faults`` (``timeout_s``: every platform's
+    timeout, so that timeout faults cost seconds)."""
+    if history:
+        shutil.copyfile(demo.history, store_path)
     plan = faults if isinstance(faults, FaultPlan) else list(faults)
     with start_sandbox(demo.world, faults=plan) as sandbox, Store(store_path) as store:
         wired = demo.config.with_endpoints(

@@ -12,11 +12,14 @@ copy of the history, where the sandbox answers every request of that family with
 Each run is compared with the reference by fingerprint. Two counts must be 0: results that
 became ``pass`` (from ``fail`` or ``not_verified`` in the reference) and fails that became
 ``resolved``. Every offending result is listed (check, asset, subject, reference -> faulted).
-``--quick`` uses one family per platform (every route of it) instead; ``--workers`` audits that
+``--no-history`` makes every audit a first audit (no earlier run to carry open fails, no
+baselines), which shows the checks' own false passes that the lifecycle would otherwise keep
+from counting as resolved. ``--quick`` uses one family per platform (every route of it) instead;
+``--workers`` audits that
 many cases at once (each on its own sandbox). Timeouts are made cheap: every platform's timeout
 is 1 s and the timeout fault stalls 1.5 s.
 
-    .venv/bin/python -m bench.faults [--quick] [--workers N] [--kinds 5xx,401]
+    .venv/bin/python -m bench.faults [--quick] [--workers N] [--kinds 5xx,401] [--family github]
 """
 
 from __future__ import annotations
@@ -168,12 +171,16 @@ def sweep(
     reference: AuditRun,
     cases: Sequence[tuple[Family, str]],
     workers: int,
+    *,
+    history: bool = True,
 ) -> list[Case]:
     """Audit every (family, kind) case, ``workers`` at a time."""
 
     def one(index: int, family: Family, kind: str) -> Case:
         store = folder / f"case-{index}.db"
-        audit = audit_demo(demo, store, [family.fault(KINDS[kind])], timeout_s=TIMEOUT_S)
+        audit = audit_demo(
+            demo, store, [family.fault(KINDS[kind])], timeout_s=TIMEOUT_S, history=history
+        )
         store.unlink()
         compared = compare(reference, audit.run, family, kind)
         return Case(
@@ -204,8 +211,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one route family per platform")
     parser.add_argument("--workers", type=int, default=4, help="cases audited at once")
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated fault kinds")
+    parser.add_argument("--family", default="", help="only families whose label contains this")
+    parser.add_argument(
+        "--no-history", action="store_true", help="first audits (no earlier run, no baselines)"
+    )
     args = parser.parse_args(argv)
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    history = not args.no_history
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         parser.error(f"unknown fault kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}")
@@ -214,15 +226,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = Path(tmp)
         demo = prepare(folder)
         recorder = RecordingPlan()
-        reference = audit_demo(demo, folder / "reference.db", recorder, timeout_s=TIMEOUT_S)
-        found = families(demo, recorder.seen, quick=args.quick)
+        reference = audit_demo(
+            demo, folder / "reference.db", recorder, timeout_s=TIMEOUT_S, history=history
+        )
+        found = [
+            f for f in families(demo, recorder.seen, quick=args.quick) if args.family in f.label
+        ]
         cases = [(family, kind) for family in found for kind in kinds]
         print(
             f"reference run: {len(reference.run.findings)} results, {reference.requests}"
             f" requests, {reference.seconds:.1f} s; {len(found)} route families x"
             f" {len(kinds)} fault kinds = {len(cases)} cases"
         )
-        results = sweep(demo, folder, reference.run, cases, args.workers)
+        results = sweep(demo, folder, reference.run, cases, args.workers, history=history)
     for case in results:
         bad = len(case.became_pass) + len(case.became_resolved)
         print(

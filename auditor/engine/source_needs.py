@@ -50,13 +50,15 @@ PLATFORM_ASSETS: Mapping[str, tuple[str, ...]] = MappingProxyType({"meta": ("met
 
 
 def collection_gaps(evidence: Evidence, selected: Sequence[CheckSpec]) -> Gaps:
-    """What could not be read this run (see :class:`auditor.engine.stamping.Gaps`)."""
+    """What could not be read this run (see :class:`auditor.engine.stamping.Gaps`): a source
+    that failed, or reported a problem with no asset (a source-wide read such as a business's
+    page listing), leaves every asset it serves undecided."""
     failed_needs: set[str] = set()
     prefixes: list[str] = []
     assets = {p.asset_key for r in evidence.sources.values() for p in r.problems if p.asset_key}
     for report in evidence.sources.values():
-        if report.ok:
-            continue
+        if report.ok and all(p.asset_key is not None for p in report.problems):
+            continue  # read, or only some assets missing (those are in ``assets``)
         provides = PROVIDES.get(report.name)
         if provides is None:  # a platform API: its accounts are unknown this run
             platforms = PLATFORM_ASSETS.get(report.name, (report.name,))

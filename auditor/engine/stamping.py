@@ -16,7 +16,8 @@ The lifecycle (DESIGN.md "Statuses, identity and lifecycle"). A finding is *open
 fails, or while an earlier fail is carried forward (:attr:`Finding.carried`). An open finding:
 
 - is **resolved** only when observed as ``pass`` on complete evidence (the facets its check
-  declares are ``complete`` for the asset this run: a pass on anything less keeps it open), or, when
+  declares are ``complete`` for the asset this run, and no source it needs reported a problem
+  with the asset: a pass on anything less keeps it open), or, when
   its check no longer reports it at all, only when this run read in full what the check reads
   about that asset (:func:`auditor.engine.observed.observed_completely`; not when the check
   crashed, said ``not_verified`` on the asset, or a source it needs failed: :class:`Gaps`);
@@ -193,7 +194,7 @@ def stamp(
                 first = _first_seen(seen, d, acks, now)
             findings.append(_finding(d, first, change))
             continue
-        result = _while_open(d, before, evidence)
+        result = _while_open(d, before, evidence, gaps or Gaps())
         if isinstance(result, Finding):
             findings.append(result)
         else:
@@ -214,7 +215,9 @@ def stamp(
     return tuple(findings)
 
 
-def _while_open(draft: _Draft, before: PriorFinding, evidence: Evidence | None) -> Finding | str:
+def _while_open(
+    draft: _Draft, before: PriorFinding, evidence: Evidence | None, gaps: Gaps
+) -> Finding | str:
     """This run's result for a finding that was open: the finding, or why the stored finding
     is carried instead (``event``: a change event nobody acted on; ``unread``: a pass on
     evidence not read in full)."""
@@ -224,7 +227,8 @@ def _while_open(draft: _Draft, before: PriorFinding, evidence: Evidence | None) 
     if draft.spec.id in CHANGE_EVENTS and not _accepted(draft.outcome):
         return "event"
     if status is Status.PASS:
-        complete = _complete(evidence, draft)
+        unsure = gaps.unsure(draft.spec.id, draft.outcome.asset.key)
+        complete = _complete(evidence, draft) and not unsure
         return _finding(draft, before.first_seen, Change.RESOLVED) if complete else "unread"
     return _carried_unread(draft, before.first_seen)
 

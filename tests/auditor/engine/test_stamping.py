@@ -15,7 +15,14 @@ import yaml
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.config.loading import load_config
 from auditor.core.completeness import Completeness, Facet
-from auditor.core.evidence import DiscoveredAccount, EvidenceItem, PeopleDirectory, Person
+from auditor.core.evidence import (
+    AccountEvidence,
+    AccountState,
+    DiscoveredAccount,
+    EvidenceItem,
+    PeopleDirectory,
+    Person,
+)
 from auditor.core.evidence import PersonStatus as P
 from auditor.core.models import (
     Asset,
@@ -119,6 +126,23 @@ def discovered_check(ctx: CheckContext) -> Iterable[Outcome]:
         yield outcome(ctx, asset, Status.FAIL, f"{found.handle} is not inventoried", source="meta")
 
 
+@check(
+    id="auth.2fa-missing",
+    title="Account check",
+    severity=Severity.HIGH,
+    rationale="Test.",
+    remediation="Test.",
+    needs=["platform"],
+)
+def account_check(ctx: CheckContext) -> Iterable[Outcome]:
+    """One result per directory person, about the meta page of that name (declares no facets,
+    as checks did before they declared them)."""
+    for person in ctx.evidence.people.people if ctx.evidence.people else ():
+        status = _SCRIPT.get(person.status, Status.NOT_VERIFIED)
+        asset = Asset.account("meta", person.name)
+        yield outcome(ctx, asset, status, f"{person.name}: {person.status}", source="meta")
+
+
 class Runs:
     """Successive audits of one estate, a day apart, on one store."""
 
@@ -132,7 +156,7 @@ class Runs:
         self.config = load_config(path)
         self.store = store
         self.day = 0
-        self.registry = build_registry([state_check, event_check, discovered_check])
+        self.registry = build_registry([state_check, event_check, discovered_check, account_check])
 
     def __call__(self, *collectors: Collector) -> AuditRun:
         run = run_audit(
@@ -284,3 +308,15 @@ def test_a_pass_on_evidence_not_read_in_full_does_not_resolve(runs):
     assert "ben@acme.example is departed." in early.detail
     fixed = found(runs(Source(items=[directory(ben=P.ACTIVE)])), "access.departed-admin")
     assert fixed.status is Status.PASS and fixed.change is Change.RESOLVED
+
+
+def test_a_source_wide_problem_on_a_source_called_ok_keeps_its_accounts_open(runs):
+    people = Source(items=[directory(page=P.DEPARTED)])
+    first = found(runs(people, Source(name="meta")), "auth.2fa-missing", "")
+    assert first.status is Status.FAIL
+    listing = SourceProblem("server", "meta: HTTP 503 from /v21.0/1/owned_pages")
+    page = AccountEvidence("meta", "page", "meta", T0, AccountState.UNKNOWN)  # in view
+    fallback = Source(items=[directory(page=P.ACTIVE)])  # the check passes on a fallback
+    meta = Source(name="meta", items=[page], problems=(listing,))
+    later = found(runs(fallback, meta), "auth.2fa-missing", "")
+    assert later.status is Status.NOT_VERIFIED and later.carried and later.first_seen == T0
