@@ -1,6 +1,6 @@
 """The JSON report (``report.json``): the machine-readable contract of one run.
 
-Top level (``schema_version`` 1):
+Top level (``schema_version`` 2: ``sources[].status`` replaced ``sources[].ok`` of 1):
 
 - ``run``: ``id``, ``started_at``, ``finished_at``, ``tool_version``, ``config_digest``,
   ``estate``, ``previous_run_id``, ``checks_run``.
@@ -44,7 +44,7 @@ from reports.output import write_private_chunks
 from reports.panels import source_state
 from reports.scoring import FORMULA
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bumped on any incompatible change of the shape above."""
 
 

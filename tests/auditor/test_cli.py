@@ -20,6 +20,7 @@ from auditor.cli import run as cli_run
 from auditor.cli.main import main
 from auditor.core.errors import AuthFailed
 from auditor.core.evidence import AccountEvidence, AccountState, Profile
+from reports.json_report import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -124,7 +125,7 @@ def test_json_report_has_the_contract_fields(wire, capsys, tmp_path):
     report = json.loads(path.read_text())
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "out" / "report.csv").stat().st_mode) == 0o600
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == SCHEMA_VERSION
     assert set(report["run"]) >= {
         "id",
         "started_at",
