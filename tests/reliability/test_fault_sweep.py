@@ -9,7 +9,7 @@ import pytest
 
 from auditor.core.models import Change, Status
 from bench.demo_runs import Demo, audit_demo, prepare
-from bench.faults import TIMEOUT_S, Family, RecordingPlan, compare, families, sweep
+from bench.faults import Family, RecordingPlan, compare, families, sweep
 from tests.reports import factories as F
 
 SAMPLE = (
@@ -30,7 +30,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 
 def test_sampled_faults_never_make_a_pass_or_a_resolved(demo: Demo, tmp_path: Path) -> None:
     recorder = RecordingPlan()
-    reference = audit_demo(demo, tmp_path / "reference.db", recorder, timeout_s=TIMEOUT_S)
+    reference = audit_demo(demo, tmp_path / "reference.db", recorder)
     labels = {f.label for f in families(demo, recorder.seen, quick=False)}
     assert any("owned_pages" in label for label in labels)  # the family the sample targets
     cases = sweep(demo, tmp_path, reference.run, SAMPLE, workers=3)
