@@ -6,7 +6,9 @@ platforms expose role holders and how holders are matched to people).
 - ``access.new-admin`` fails for a role holder (person, invitation or system user) present now
   but absent from the previous run's role list for the account, unless the inventory lists them
   in ``expected_admins`` (by email, platform id, a directory alias, or ``<id>=<email>``). Holders
-  are matched across runs by platform id, or by email when the id changed.
+  are matched across runs by platform id, or by email when the id changed. A holder listed in
+  ``expected_admins`` passes with the fact ``accepted: true``: that closes an open new-admin
+  finding, which otherwise stays open until acknowledged (:mod:`auditor.engine.stamping`).
 - ``access.role-escalation`` fails for a holder present in both runs whose privilege rose
   (viewer/analyst 0 < moderator 1 < editor/publisher 2 < full admin 3), or who became a full
   admin. A pending invitation to a higher role counts: it is the escalation waiting to be
