@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from engine_fakes import T0, FakeCollector, config, people, registry
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import AuthFailed, InputFileError, UserError
 from auditor.core.evidence import PeopleDirectory
 from auditor.core.models import Change, Mute, Severity, SourceProblem, Status
@@ -191,6 +192,8 @@ def test_exit_codes(tmp_path, store):
         clean, sources=(replace(clean.sources[0], problems=(SourceProblem("rate_limit", "429"),)),)
     )
     assert exit_code(gap, Severity.HIGH) == 3
+    partial = replace(clean, sources=(replace(clean.sources[0], status=SourceStatus.PARTIAL),))
+    assert exit_code(partial, Severity.HIGH) == 3  # partial without a problem listed
     assert exit_code(replace(failing, sources=gap.sources), Severity.HIGH) == 1
 
 
