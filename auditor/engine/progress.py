@@ -12,6 +12,8 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Protocol, TextIO
 
+from auditor.core.completeness import SourceStatus
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.live import Live
@@ -27,7 +29,7 @@ class Progress(Protocol):
         """A collector began."""
 
     def collector_finished(self, report: SourceReport) -> None:
-        """A collector ended (``report.ok`` False when it failed)."""
+        """A collector ended (``report.status`` says how it fared)."""
 
     def checks_started(self, total: int) -> None:
         """Evaluation began with ``total`` checks."""
@@ -60,11 +62,11 @@ class NullProgress:
 
 def _state(report: SourceReport) -> str:
     kinds = ", ".join(sorted({p.kind for p in report.problems}))
-    if not report.ok:
+    if report.status is SourceStatus.FAILED:
         return f"failed ({kinds or 'error'})"
-    if report.problems:
-        return f"incomplete: {len(report.problems)} problem(s) ({kinds})"
-    return "ok"
+    if report.status is SourceStatus.PARTIAL or report.problems:
+        return f"partial: {len(report.problems)} problem(s) ({kinds or 'not read in full'})"
+    return "complete"
 
 
 class LogProgress:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from auditor.collectors.base import Collector
+from auditor.core.completeness import SourceStatus
 from auditor.core.evidence import Evidence
 from auditor.core.registry import CheckSpec
 from auditor.engine.stamping import Gaps
@@ -57,7 +58,8 @@ def collection_gaps(evidence: Evidence, selected: Sequence[CheckSpec]) -> Gaps:
     prefixes: list[str] = []
     assets = {p.asset_key for r in evidence.sources.values() for p in r.problems if p.asset_key}
     for report in evidence.sources.values():
-        if report.ok and all(p.asset_key is not None for p in report.problems):
+        failed = report.status is SourceStatus.FAILED
+        if not failed and all(p.asset_key is not None for p in report.problems):
             continue  # read, or only some assets missing (those are in ``assets``)
         provides = PROVIDES.get(report.name)
         if provides is None:  # a platform API: its accounts are unknown this run

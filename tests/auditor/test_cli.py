@@ -380,6 +380,10 @@ def test_log_progress_prints_one_line_per_event():
     progress.collector_finished(
         SourceReport("x", False, datetime.now(UTC), (SourceProblem("auth", "401"),), requests=2)
     )
+    progress.collector_finished(
+        SourceReport("meta", True, datetime.now(UTC), (SourceProblem("server", "503"),))
+    )
+    progress.collector_finished(SourceReport("vault", True, datetime.now(UTC)))
     progress.checks_started(3)
     for check_id in ("a.b", "a.c", "a.d"):
         progress.check_finished(check_id, 1)
@@ -388,6 +392,8 @@ def test_log_progress_prints_one_line_per_event():
     assert lines == [
         "brand-audit: collecting x",
         "brand-audit: collected x: failed (auth), 2 request(s), 0.0s",
+        "brand-audit: collected meta: partial: 1 problem(s) (server), 0 request(s), 0.0s",
+        "brand-audit: collected vault: complete, 0 request(s), 0.0s",
         "brand-audit: evaluating 3 check(s)",
         "brand-audit: evaluated 3/3 check(s)",
     ]
