@@ -46,7 +46,7 @@ def test_one_domain_evidence_per_domain_with_both_phases_accounts():
     assert by_name["a.example"].linked_from == ("account:x:new", "account:x:old")
     assert people() in merged.items
     report = merged.report
-    assert (report.ok, report.problems, report.requests) == (False, (down,), 3)
+    assert (report.status, report.problems, report.requests) == (SourceStatus.FAILED, (down,), 3)
     assert (report.observed_at, report.duration_s) == (later, 1.0)
 
 
@@ -75,7 +75,7 @@ def test_a_crashing_second_phase_is_one_internal_problem_and_keeps_the_first(tmp
     first = output(domain("acme.example", True))
     with caplog.at_level(logging.INFO, logger="auditor.engine.isolation"):
         merged = collect_linked(Broken(), first, ctx, {})
-    assert merged.items == first.items and not merged.report.ok
+    assert merged.items == first.items
     assert merged.report.status is SourceStatus.PARTIAL  # the first phase was read
     (problem,) = merged.report.problems
     assert problem.kind == "internal" and "KeyError" in problem.detail

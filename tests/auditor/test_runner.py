@@ -42,7 +42,7 @@ def test_collection_error_becomes_a_failed_source_and_not_verified(tmp_path, sto
     broken = FakeCollector(error=AuthFailed("token rejected (401)", status=401))
     run = audit(tmp_path, store, [broken])
     (source,) = run.sources
-    assert not source.ok
+    assert source.status is SourceStatus.FAILED
     assert source.problems == (SourceProblem(kind="auth", detail="token rejected (401)"),)
     coverage = by_subject(run, "coverage.fake-collection")[""]
     assert coverage.status is Status.FAIL
@@ -57,8 +57,8 @@ def test_unexpected_collector_exception_is_isolated_as_internal(tmp_path, store)
     crashing = FakeCollector(name="x", error=KeyError("boom"))
     run = audit(tmp_path, store, [healthy, crashing])
     reports = {s.name: s for s in run.sources}
-    assert reports["directory"].ok
-    assert not reports["x"].ok
+    assert reports["directory"].status is SourceStatus.COMPLETE
+    assert reports["x"].status is SourceStatus.FAILED
     (problem,) = reports["x"].problems
     assert problem.kind == "internal"
     assert "KeyError" in problem.detail
@@ -336,7 +336,7 @@ def test_second_phase_merges_linked_from_and_problems_into_one_report(tmp_path, 
     assert evidence.domains["new.example"].registered is False  # phase two only
     report = next(s for s in run.sources if s.name == "whois")
     assert [p.asset_key for p in report.problems] == ["domain:down.example"]  # once, not twice
-    assert not report.ok
+    assert report.status is not SourceStatus.COMPLETE
 
 
 def test_a_failing_second_phase_keeps_the_first_phase_evidence(tmp_path, store):
@@ -344,7 +344,8 @@ def test_a_failing_second_phase_keeps_the_first_phase_evidence(tmp_path, store):
     platform = FakeCollector(name="x", items=[_linking_account("gone.example")])
     run = audit(tmp_path, store, [platform, _registration(lookup)])
     report = next(s for s in run.sources if s.name == "whois")
-    assert not report.ok and [p.kind for p in report.problems] == ["network"]
+    assert report.status is not SourceStatus.COMPLETE
+    assert [p.kind for p in report.problems] == ["network"]
     assert store.previous_run("Acme").run.evidence.domains["acme.example"].registered is True
 
 
