@@ -36,7 +36,7 @@ from auditor.core.models import (
     SourceReport,
     Status,
 )
-from auditor.core.registry import CheckContext, build_registry, check, outcome
+from auditor.core.registry import CheckContext, CheckFunc, build_registry, check, outcome
 from auditor.engine.runner import run_audit
 from auditor.store.database import Acknowledgement, Store
 
@@ -82,32 +82,27 @@ def _scripted(ctx: CheckContext) -> Iterable[Outcome]:
         yield outcome(ctx, ORG, status, detail, source="directory", subject=person.email, **facts)
 
 
-@check(
-    id="access.departed-admin",
-    title="State check",
-    severity=Severity.HIGH,
-    rationale="Test.",
-    remediation="Test.",
-    needs=["directory"],
-    facets=[Facet.DIRECTORY],
-)
-def state_check(ctx: CheckContext) -> Iterable[Outcome]:
-    """A state: fails while the condition holds."""
-    return _scripted(ctx)
+def scripted_check(check_id: str) -> CheckFunc:
+    """A check reading the directory (``Facet.DIRECTORY``) whose results follow the script."""
+
+    @check(
+        id=check_id,
+        title=f"Scripted {check_id}",
+        severity=Severity.HIGH,
+        rationale="Test.",
+        remediation="Test.",
+        needs=["directory"],
+        facets=[Facet.DIRECTORY],
+    )
+    def scripted(ctx: CheckContext) -> Iterable[Outcome]:
+        """Follows the script."""
+        return _scripted(ctx)
+
+    return scripted
 
 
-@check(
-    id="access.new-admin",
-    title="Change event",
-    severity=Severity.HIGH,
-    rationale="Test.",
-    remediation="Test.",
-    needs=["directory"],
-    facets=[Facet.DIRECTORY],
-)
-def event_check(ctx: CheckContext) -> Iterable[Outcome]:
-    """A change event: fails when it happens."""
-    return _scripted(ctx)
+state_check = scripted_check("access.departed-admin")  # a state: fails while it holds
+event_check = scripted_check("access.new-admin")  # a change event: fails when it happens
 
 
 @check(
