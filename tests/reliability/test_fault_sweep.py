@@ -53,3 +53,20 @@ def test_compare_counts_passes_and_resolved_against_the_reference() -> None:
     assert [o.finding.fingerprint for o in case.became_pass] == [unverified[0].fingerprint]
     assert case.became_resolved[0].reference == "fail"
     assert compare(reference, reference, Family("x", None, "x"), "5xx").became_pass == ()
+
+
+def test_every_api_down_is_quick_quiet_and_never_not_found(demo: Demo, tmp_path: Path) -> None:
+    from auditor.core.evidence import AccountState
+    from auditor.sandbox.faults import Fault, FaultKind
+    from auditor.store.database import Store
+
+    down = audit_demo(demo, tmp_path / "down.db", [Fault(FaultKind.SERVER_ERROR)])
+    assert down.requests < 3 * len(demo.config.estate.accounts)  # the circuit breaker
+    assert down.seconds < 30
+    kinds = {p.kind for s in down.run.sources for p in s.problems}
+    assert "not_found" not in kinds and {"server", "network"} <= kinds
+    with Store(tmp_path / "down.db") as store:
+        prior = store.previous_run(demo.config.estate.organization.name)
+    assert prior is not None
+    states = {a.state for a in prior.run.evidence.accounts.values()}
+    assert AccountState.NOT_FOUND not in states
