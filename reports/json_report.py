@@ -1,6 +1,6 @@
 """The JSON report (``report.json``): the machine-readable contract of one run.
 
-Top level (``schema_version`` 1):
+Top level (``schema_version`` 2: ``sources[].status`` replaced ``sources[].ok`` of 1):
 
 - ``run``: ``id``, ``started_at``, ``finished_at``, ``tool_version``, ``config_digest``,
   ``estate``, ``previous_run_id``, ``checks_run``.
@@ -8,13 +8,16 @@ Top level (``schema_version`` 1):
   ``not_verified_by_severity``), ``risk_score``, ``risk_formula``, ``assets``, ``new``,
   ``resolved``, ``regressed``. The counts come from :func:`reports.history.count_run`, the one
   place a run is counted, so this file, the HTML report and the email agree.
-- ``sources``: one entry per collector: ``name``, ``status`` (complete, partial or failed), ``observed_at``, ``requests``,
+- ``sources``: one entry per collector: ``name``, ``status`` (complete | partial | failed: only
+  ``complete`` means read in full), ``observed_at``, ``requests``,
   ``duration_s``, ``problems`` (``kind``, ``detail``, ``asset_key``, ``scope``).
 - ``assets``: ``kind``, ``platform``, ``handle``, ``id``, ``domain``, ``key``.
 - ``findings``: ``check``, ``category``, ``severity``, ``status``, ``muted_status``,
   ``asset`` {``kind``, ``platform``, ``handle``, ``id``, ``domain``}, ``subject``, ``title``,
   ``detail``, ``evidence`` {``source``, ``observed_at``, ``facts``}, ``remediation``,
-  ``fingerprint``, ``first_seen``, ``change`` (new | persisting | resolved), ``mute`` (null or
+  ``fingerprint``, ``first_seen``, ``change`` (new | persisting | resolved), ``carried`` (an
+  earlier open fail carried forward: not re-read this run, or a change event nobody acted on
+  yet), ``mute`` (null or
   {``reason``, ``owner``, ``expires``, ``created_at``, ``active``}).
 
 Risk score (from :mod:`reports.scoring`): each unmuted fail weighs by severity (critical 10,
@@ -38,9 +41,10 @@ from typing import Any
 from auditor.core.models import Asset, AuditRun, Finding, Mute, SourceReport
 from reports.history import RunCounts, count_run
 from reports.output import write_private_chunks
+from reports.panels import source_state
 from reports.scoring import FORMULA
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bumped on any incompatible change of the shape above."""
 
 
@@ -91,6 +95,7 @@ def _finding(finding: Finding, finished_at: datetime) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "first_seen": iso_time(finding.first_seen),
         "change": finding.change.value,
+        "carried": finding.carried,
         "mute": _mute(finding.mute, finished_at),
     }
 
@@ -98,7 +103,7 @@ def _finding(finding: Finding, finished_at: datetime) -> dict[str, Any]:
 def _source(report: SourceReport) -> dict[str, Any]:
     return {
         "name": report.name,
-        "status": report.status.value,
+        "status": source_state(report).value,
         "observed_at": iso_time(report.observed_at),
         "requests": report.requests,
         "duration_s": round(report.duration_s, 3),

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
+from auditor.core.completeness import SourceStatus
 from auditor.core.models import AuditRun, Finding, Mute, SourceProblem, SourceReport, Status
 from reports.history import SEVERITIES, RunSummary
 from reports.reasons import generic_reason
@@ -112,23 +113,27 @@ def unverified_groups(run: AuditRun) -> tuple[UnverifiedGroup, ...]:
     return tuple(sorted(groups, key=lambda g: (-g.count, g.platform)))
 
 
-_STATUS_ORDER = {"failed": 0, "partial": 1, "complete": 2}
-"""Failed sources first, then partial ones."""
+def source_state(report: SourceReport) -> SourceStatus:
+    """How a source fared, as every report shows it (``failed`` when it was never stated)."""
+    return report.status or SourceStatus.FAILED
+
+
+_STATE_ORDER = {SourceStatus.FAILED: 0, SourceStatus.PARTIAL: 1, SourceStatus.COMPLETE: 2}
 
 
 def source_lines(sources: Iterable[SourceReport]) -> tuple[SourceLine, ...]:
-    """Each collector's outcome, failed ones first."""
-    lines = [
+    """Each collector's outcome: failed ones first, then partial, then complete."""
+    ordered = sorted(sources, key=lambda s: (_STATE_ORDER[source_state(s)], not s.problems, s.name))
+    return tuple(
         SourceLine(
             name=s.name,
-            status=s.status.value,
+            status=source_state(s).value,
             problems=tuple(problem_text(p) for p in s.problems),
             requests=s.requests,
             duration=f"{s.duration_s:.1f} s",
         )
-        for s in sources
-    ]
-    return tuple(sorted(lines, key=lambda s: (_STATUS_ORDER[s.status], not s.problems, s.name)))
+        for s in ordered
+    )
 
 
 def mute_lines(

@@ -223,7 +223,8 @@ class SourceLine:
     name: str
     """Source name."""
     status: str
-    """``complete``, ``partial`` or ``failed`` (the source's stated status)."""
+    """``complete``, ``partial`` or ``failed`` (:class:`auditor.core.completeness.SourceStatus`):
+    only ``complete`` is drawn as read."""
     problems: tuple[str, ...]
     """Problems in words."""
     requests: int

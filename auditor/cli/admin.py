@@ -1,5 +1,5 @@
-"""The smaller ``brand-audit`` commands: validate, checks, history, mute, mutes, baseline, sandbox,
-prelaunch, rdap-refresh. Part of the composition root (:mod:`auditor.cli.main`)."""
+"""The smaller ``brand-audit`` commands: validate, checks, history, mute, mutes, ack, baseline,
+sandbox, prelaunch, rdap-refresh. Part of the composition root (:mod:`auditor.cli.main`)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from auditor.cli.arguments import one_line, split_list
 from auditor.config.loading import AppConfig, load_config
 from auditor.core.capabilities import coverage_table
 from auditor.core.errors import UserError
-from auditor.core.models import Asset
+from auditor.core.models import Asset, Mute
 from auditor.core.registry import Registry
-from auditor.engine.mutes import new_mute
+from auditor.engine.mutes import new_acknowledgement, new_mute
 from auditor.engine.runner import select_checks
 from auditor.store.baselines import accept_latest
-from auditor.store.database import Store
+from auditor.store.database import Acknowledgement, Store
 
 
 def _registry() -> Registry:
@@ -145,6 +145,20 @@ def _date(text: str, flag: str) -> date:
         raise UserError(f"expected a date YYYY-MM-DD, got {text!r}", field=flag) from None
 
 
+def _known_in_store(config: AppConfig, fingerprint: str) -> Store:
+    """The open store, once ``fingerprint`` is known to some stored run; UserError otherwise."""
+    if not _has_store(config):
+        raise UserError("no stored run yet: run 'brand-audit run' first", field="FINGERPRINT")
+    store = _store(config)
+    if not store.known_fingerprint(fingerprint):
+        store.close()
+        raise UserError(
+            f"unknown fingerprint {fingerprint!r}: no stored run reported it"
+            " (copy it from report.json or report.csv)"
+        )
+    return store
+
+
 def mute_command(args: argparse.Namespace) -> int:
     """Record a mute for a fingerprint that some stored run reported."""
     config = load_config(Path(args.config))
@@ -156,34 +170,47 @@ def mute_command(args: argparse.Namespace) -> int:
         expires_on=expires,
         now=datetime.now(UTC),
     )
-    if not _has_store(config):
-        raise UserError("no stored run yet: run 'brand-audit run' first", field="FINGERPRINT")
-    with _store(config) as store:
-        if not store.known_fingerprint(mute.fingerprint):
-            raise UserError(
-                f"unknown fingerprint {mute.fingerprint!r}: no stored run reported it"
-                " (copy it from report.json or report.csv)"
-            )
+    with _known_in_store(config, mute.fingerprint) as store:
         store.add_mute(mute)
     print(f"muted {mute.fingerprint} until {expires.isoformat()} (owner {mute.owner})")
     return 0
 
 
-def mutes_command(args: argparse.Namespace) -> int:
-    """Every recorded mute, soonest expiry first: fingerprint, state, expiry, owner, reason."""
+def ack_command(args: argparse.Namespace) -> int:
+    """Acknowledge a finding some stored run reported: from the next run on it no longer stays
+    open (a change event stays open until a person acts; this records who acted and why)."""
     config = load_config(Path(args.config))
-    mutes = []
+    ack = new_acknowledgement(
+        args.fingerprint, reason=args.reason, by=args.by, now=datetime.now(UTC)
+    )
+    with _known_in_store(config, ack.fingerprint) as store:
+        store.acknowledge(ack)
+    print(f"acknowledged {ack.fingerprint} (by {ack.by}): closed from the next run on")
+    return 0
+
+
+def mutes_command(args: argparse.Namespace) -> int:
+    """Every recorded mute, soonest expiry first (fingerprint, state, expiry, owner, reason),
+    then every acknowledgement, latest first (fingerprint, when, by whom, why)."""
+    config = load_config(Path(args.config))
+    mutes: list[Mute] = []
+    acks: list[Acknowledgement] = []
     if _has_store(config):
         with _store(config) as store:
             mutes = sorted(store.list_mutes().values(), key=lambda m: m.expires)
+            acks = sorted(store.acknowledgements().values(), key=lambda a: a.at, reverse=True)
     if not mutes:
         print("no mutes recorded")
-        return 0
     now = datetime.now(UTC)
     for mute in mutes:
         state = "active " if mute.active(now) else "expired"
         last_day = (mute.expires - timedelta(seconds=1)).date().isoformat()
         print(f"{mute.fingerprint}  {state}  until {last_day}  {mute.owner}: {mute.reason}")
+    for ack in acks:
+        when = ack.at.strftime("%Y-%m-%d %H:%M")
+        print(
+            f"{ack.fingerprint}  acknowledged  {when}  {one_line(ack.by)}: {one_line(ack.reason)}"
+        )
     return 0
 
 

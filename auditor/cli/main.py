@@ -96,7 +96,15 @@ def _add_admin(sub: argparse._SubParsersAction[_Parser]) -> None:
     mute.add_argument("--expires", required=True, help="YYYY-MM-DD (last day the mute holds)")
     mute.add_argument("--config", required=True)
     mute.set_defaults(command="mute")
-    mutes = sub.add_parser("mutes", help="list the recorded mutes (active and expired)")
+    ack = sub.add_parser("ack", help="acknowledge a finding (a change event): close it, with why")
+    ack.add_argument("fingerprint")
+    ack.add_argument("--reason", required=True)
+    ack.add_argument("--by", required=True, help="who acted on it")
+    ack.add_argument("--config", required=True)
+    ack.set_defaults(command="ack")
+    mutes = sub.add_parser(
+        "mutes", help="list the recorded mutes (active and expired) and acknowledgements"
+    )
     mutes.add_argument("--config", required=True)
     mutes.set_defaults(command="mutes")
     baseline = sub.add_parser("baseline", help="accept the current profiles as the baseline")
@@ -208,6 +216,7 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         "history": cli_admin.history_command,
         "mute": cli_admin.mute_command,
         "mutes": cli_admin.mutes_command,
+        "ack": cli_admin.ack_command,
         "baseline": cli_admin.baseline_command,
         "sandbox": cli_admin.sandbox_command,
         "prelaunch": cli_admin.prelaunch_command,

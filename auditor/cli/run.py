@@ -40,6 +40,7 @@ from reports import (
 from reports import RunSummary as TrendPoint
 from reports.csv_report import write_csv
 from reports.json_report import write_json
+from reports.panels import source_state
 
 if TYPE_CHECKING:
     from auditor.store.schema import RunSummary
@@ -279,9 +280,9 @@ def print_summary(result: AuditResult, counts: RunCounts, written: Sequence[Path
         f" risk score {counts.risk_score}"
     )
     for source in run.sources:
-        if source.status is not SourceStatus.COMPLETE or source.problems:
-            kinds = ", ".join(sorted({p.kind for p in source.problems})) or source.status.value
-            state = "failed" if source.status is SourceStatus.FAILED else "incomplete"
-            print(f"Evidence gap: {source.name} {state} ({kinds})")
+        state = source_state(source)
+        if state is not SourceStatus.COMPLETE:
+            kinds = ", ".join(sorted({p.kind for p in source.problems})) or "no detail"
+            print(f"Evidence gap: {source.name} {state.value} ({kinds})")
     for path in written:
         print(f"Wrote {path}")

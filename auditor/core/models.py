@@ -204,6 +204,9 @@ class Finding:
     """The original status when ``status`` is muted."""
     mute: Mute | None = None
     """The mute applied (active) or the expired one that no longer applies."""
+    carried: bool = False
+    """It carries an earlier open fail forward: evidence that could not be re-read this run
+    (status not_verified, first_seen kept), or a change event nobody has acted on yet."""
 
     @property
     def effective_status(self) -> Status:

@@ -9,25 +9,23 @@ evidence (:func:`collect_linked`), and what it returns is merged into its first-
 of both phases in ``linked_from``), the problems of both phases, requests and time added up. This
 is still collection: no check runs before both phases are done.
 
-Failures follow the runner's isolation rules: a :class:`~auditor.core.errors.CollectionError` or an
-unexpected exception in the second phase becomes one problem on the collector's report (which
-is then not ``ok``) and the first phase's evidence is kept; a :class:`~auditor.core.errors.UserError`
-stops the run.
+Failures go through the one isolation boundary (:func:`auditor.engine.isolation.isolated`): a
+:class:`~auditor.core.errors.CollectionError` or an unexpected exception in the second phase
+becomes one problem on the collector's report (then ``partial`` when the first phase read
+something, ``failed`` when neither did) and the first phase's evidence is kept; a
+:class:`~auditor.core.errors.UserError` stops the run.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.core.completeness import SourceStatus, combined_status
-from auditor.core.errors import CollectionError, ErrorKind, UserError
 from auditor.core.evidence import AccountEvidence, DomainEvidence, EvidenceItem
-from auditor.core.models import SourceProblem, SourceReport
+from auditor.engine.isolation import isolated
 
 
 @runtime_checkable
@@ -52,30 +50,8 @@ def collect_linked(
     if not isinstance(collector, LinkedCollector):
         return first
     name = first.report.name
-    started = time.monotonic()
-    try:
-        second = collector.collect_linked(ctx, accounts)
-    except UserError:
-        raise  # a bad input file is the user's to fix: one line, exit 2
-    except CollectionError as exc:
-        problem = SourceProblem(kind=exc.kind.value, detail=exc.detail, scope=exc.scope)
-        second = _failed(name, problem, started)
-    except Exception as exc:  # isolation boundary: a broken second phase never stops the run
-        detail = f"the {name} collector's linked-domain phase failed unexpectedly"
-        detail += f" ({type(exc).__name__})"
-        second = _failed(name, SourceProblem(ErrorKind.INTERNAL.value, detail), started)
+    second = isolated(name, "linked-domain phase", lambda: collector.collect_linked(ctx, accounts))
     return merge_outputs(first, second)
-
-
-def _failed(name: str, problem: SourceProblem, started: float) -> CollectorOutput:
-    report = SourceReport(
-        name=name,
-        status=SourceStatus.FAILED,
-        observed_at=datetime.now(UTC),
-        problems=(problem,),
-        duration_s=time.monotonic() - started,
-    )
-    return CollectorOutput(report=report, items=())
 
 
 def merge_outputs(first: CollectorOutput, second: CollectorOutput) -> CollectorOutput:
@@ -91,6 +67,14 @@ def merge_outputs(first: CollectorOutput, second: CollectorOutput) -> CollectorO
         duration_s=first.report.duration_s + second.report.duration_s,
     )
     return CollectorOutput(report=report, items=merge_items(first.items, second.items))
+
+
+def merged_status(first: SourceStatus | None, second: SourceStatus | None) -> SourceStatus:
+    """One source's status over two phases: ``complete`` only when both were, ``failed`` only
+    when both were, ``partial`` otherwise."""
+    if first is second:
+        return first or SourceStatus.FAILED
+    return SourceStatus.PARTIAL
 
 
 def merge_items(

@@ -1,4 +1,6 @@
-"""Mutes: a person accepts a finding's risk with a reason, an owner and an expiry.
+"""Mutes and acknowledgements: a person accepts a finding's risk with a reason, an owner and an
+expiry (a mute), or says they acted on it (an acknowledgement, :func:`new_acknowledgement`, which
+closes an open finding for the lifecycle of :mod:`auditor.engine.stamping`).
 
 Only results that report a risk or a gap (``fail`` and ``not_verified``) can be muted. While a
 mute is active the finding's status is ``muted`` and ``muted_status`` keeps what the evidence said;
@@ -16,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from auditor.core.errors import UserError
 from auditor.core.models import Finding, Mute, Status
+from auditor.store.schema import Acknowledgement
 
 MUTABLE = frozenset({Status.FAIL, Status.NOT_VERIFIED})
 """Statuses a mute applies to."""
@@ -57,3 +60,14 @@ def new_mute(fingerprint: str, *, reason: str, owner: str, expires_on: date, now
         expires=ends,
         created_at=now,
     )
+
+
+def new_acknowledgement(
+    fingerprint: str, *, reason: str, by: str, now: datetime
+) -> Acknowledgement:
+    """A validated acknowledgement; :class:`UserError` when the reason or the person is blank."""
+    if not reason.strip():
+        raise UserError("an acknowledgement needs a reason", field="--reason")
+    if not by.strip():
+        raise UserError("an acknowledgement needs who acted", field="--by")
+    return Acknowledgement(fingerprint.strip(), reason.strip(), by.strip(), now)

@@ -64,11 +64,9 @@ def _state(report: SourceReport) -> str:
     kinds = ", ".join(sorted({p.kind for p in report.problems}))
     if report.status is SourceStatus.FAILED:
         return f"failed ({kinds or 'error'})"
-    if report.problems:
-        return f"incomplete: {len(report.problems)} problem(s) ({kinds})"
-    if report.status is SourceStatus.PARTIAL:
-        return "incomplete: a listing was cut short"
-    return "ok"
+    if report.status is SourceStatus.PARTIAL or report.problems:
+        return f"partial: {len(report.problems)} problem(s) ({kinds or 'not read in full'})"
+    return "complete"
 
 
 class LogProgress:

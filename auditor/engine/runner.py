@@ -3,11 +3,11 @@
 
 1. **Collect** every source concurrently (a bounded thread pool); with ``--only``, only the
    sources the selected checks declare in ``needs`` (all of them when a coverage check is
-   selected). Each collector gets the previous run's evidence for incremental fetches. A
-   collector that raises a
-   :class:`~auditor.core.errors.CollectionError` yields a failed :class:`SourceReport` with that error's
-   kind; any other exception is caught here (a documented isolation boundary) and reported as
-   kind ``internal`` with the exception's class name. Its evidence stays ``None``, so the checks
+   selected). Each collector gets the previous run's evidence for incremental fetches. Each
+   runs inside the one isolation boundary (:func:`auditor.engine.isolation.isolated`): a
+   :class:`~auditor.core.errors.CollectionError` yields a failed :class:`SourceReport` with that
+   error's kind; any other exception is reported as kind ``internal`` with the exception's class
+   name. Its evidence stays ``None``, so the checks
    that need it say ``not_verified`` and ``coverage.collection-failed`` reports the source. A
    :class:`~auditor.core.errors.UserError` (a missing or malformed company file) is the user's to fix:
    it stops the run (recorded as failed) and the CLI shows its one line. Each collector's task
@@ -22,7 +22,8 @@
    and the error class; the run goes on.
 3. **Stamp** each result (see :mod:`auditor.engine.stamping`): severity (check default, then
    ``policy.severity`` override, then the result's own), fingerprint, change against the previous
-   run of the same estate, first_seen from the store, resolved entries, then mutes.
+   run of the same estate, first_seen from the store, the finding lifecycle (open findings
+   carried forward, resolved entries, acknowledgements), then mutes.
 4. **Persist** the run and its minimised evidence in one store transaction and return the
    :class:`AuditRun`; then ``storage.keep_runs`` and ``storage.retention_days`` prune
    (:func:`auditor.engine.minimise.persist`).
@@ -49,7 +50,7 @@ from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.collectors.records.google_workspace import merge_directories
 from auditor.core.capabilities import CapabilityRegistry
 from auditor.core.completeness import Completeness, Facet, SourceStatus, merge_facets
-from auditor.core.errors import AuditorError, CollectionError, ErrorKind, StoreError, UserError
+from auditor.core.errors import AuditorError, StoreError, UserError
 from auditor.core.estate import AccountSpec, DomainSpec
 from auditor.core.evidence import (
     AccountEvidence,
@@ -71,11 +72,10 @@ from auditor.core.models import (
     Finding,
     Outcome,
     Severity,
-    SourceProblem,
-    SourceReport,
     Status,
 )
 from auditor.core.registry import CheckContext, CheckSpec, Registry
+from auditor.engine.isolation import isolated
 from auditor.engine.link_phase import collect_linked
 from auditor.engine.minimise import persist
 from auditor.engine.mutes import apply_mutes
@@ -239,6 +239,8 @@ def _evaluate_run(
         history=store,
         overrides=config.policy.severity_overrides,
         now=ref,
+        evidence=evidence,
+        acks=store.acknowledgements(),
         gaps=collection_gaps(evidence, selected, registry),
     )
     findings = apply_mutes(findings, store.list_mutes(), ref)
@@ -293,30 +295,9 @@ def collect(collectors: Sequence[Collector], ctx: CollectContext, progress: Prog
 def _collect_one(collector: Collector, ctx: CollectContext, progress: Progress) -> CollectorOutput:
     name = collector.name or type(collector).__name__
     progress.collector_started(name)
-    started = time.monotonic()
-    try:
-        output = collector.collect(ctx)
-    except UserError:
-        raise  # a bad input file is the user's to fix: one line, exit 2
-    except CollectionError as exc:
-        problem = SourceProblem(kind=exc.kind.value, detail=exc.detail, scope=exc.scope)
-        output = _failed(name, problem, started)
-    except Exception as exc:  # isolation boundary: one broken collector never stops the run
-        detail = f"the {name} collector failed unexpectedly ({type(exc).__name__})"
-        output = _failed(name, SourceProblem(kind=ErrorKind.INTERNAL.value, detail=detail), started)
+    output = isolated(name, "collector", lambda: collector.collect(ctx))
     progress.collector_finished(output.report)
     return output
-
-
-def _failed(name: str, problem: SourceProblem, started: float) -> CollectorOutput:
-    report = SourceReport(
-        name=name,
-        status=SourceStatus.FAILED,
-        observed_at=datetime.now(UTC),
-        problems=(problem,),
-        duration_s=time.monotonic() - started,
-    )
-    return CollectorOutput(report=report, items=())
 
 
 def assemble(

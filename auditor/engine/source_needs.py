@@ -83,8 +83,9 @@ def collection_gaps(
     prefixes: list[str] = []
     assets = {p.asset_key for r in evidence.sources.values() for p in r.problems if p.asset_key}
     for report in evidence.sources.values():
-        if report.status is not SourceStatus.FAILED:
-            continue
+        source_wide = any(p.asset_key is None for p in report.problems)
+        if report.status is not SourceStatus.FAILED and not source_wide:
+            continue  # read, or only some assets missing (those are in ``assets``)
         declared = registry.of(report.name)
         if declared is None:
             continue

@@ -10,7 +10,9 @@ conditional-request cache and the resolver) across all clients of a run::
     org = client.get_json("/orgs/acme")
 
 What every request gets: connect/read timeouts; retries with exponential backoff and jitter on
-5xx and connection errors (up to ``retries``); 429 (or a platform error the ``error_hook`` calls a
+5xx and connection errors (up to ``retries``); a circuit breaker per host shared by the run
+(:mod:`auditor.http.breaker`: after consecutive connection failures, timeouts or 5xx the rest of
+the run's calls to that host fail fast with :class:`~auditor.http.breaker.CircuitOpen`); 429 (or a platform error the ``error_hook`` calls a
 rate limit) waits as long as the platform's own header dialect says, but only within the shared
 budget, else :class:`~auditor.core.errors.RateLimited`; at most ``concurrency`` requests in flight per
 client and at most ``rate_per_second`` starts; ``User-Agent: brand-auditor/<version>``; redirects
@@ -46,6 +48,7 @@ from auditor.core.errors import (
     NetworkFailure,
     RateLimited,
 )
+from auditor.http.breaker import Admission, Breakers, Origin
 from auditor.http.cache import CachedResponse, ResponseCache, from_cache
 from auditor.http.errors import (
     REDACT_REQUEST_LINES,
@@ -103,6 +106,8 @@ class HttpShared:
     """First retry delay; doubles each attempt, with up to 50 % jitter."""
     sleep: Callable[[float], None] = time.sleep
     """How to wait (tests inject a fake)."""
+    breakers: Breakers = field(default_factory=Breakers)
+    """The run's circuit breakers, one per host (:mod:`auditor.http.breaker`)."""
 
     @staticmethod
     def from_network(
@@ -252,7 +257,10 @@ class HttpClient(Paginator):
                 merged["If-None-Match"] = cached.etag
             if cached.last_modified:
                 merged["If-Modified-Since"] = cached.last_modified
-        response = self._with_retries(method, url, merged, json_body, auth)
+        where = origin(url)
+        if self.shared.breakers.admit(where) is Admission.REFUSED:
+            raise self.shared.breakers.refusal(self.platform, where)
+        response = self._with_retries(method, url, merged, json_body, auth, where=where)
         if response.status_code == 304 and cached is not None:
             return from_cache(response, cached)
         if key and response.status_code == 200:
@@ -276,25 +284,35 @@ class HttpClient(Paginator):
         headers: dict[str, str],
         json_body: Any,
         auth: AuthBase | None,
+        *,
+        where: Origin,
     ) -> requests.Response:
+        breakers = self.shared.breakers
         failures = 0
         waits = 0
         while True:
             try:
                 response = self._follow(method, url, headers, json_body, auth)
-            except requests.ConnectionError as exc:
-                if failures >= self.retries:
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                breakers.failed(where)
+                retry = isinstance(exc, requests.ConnectionError) and failures < self.retries
+                if not retry or breakers.is_open(where):
                     raise transport_error(self.platform, exc, url) from None
                 failures += 1
                 self._backoff(failures)
                 continue
             except requests.RequestException as exc:
+                breakers.succeeded(where)  # the host answered, if badly (a truncated body)
                 raise transport_error(self.platform, exc, url) from None
-            if response.status_code >= 500 and failures < self.retries:
-                failures += 1
-                response.close()
-                self._backoff(failures)
-                continue
+            if response.status_code < 500:
+                breakers.succeeded(where)
+            else:
+                breakers.failed(where)
+                if failures < self.retries and not breakers.is_open(where):
+                    failures += 1
+                    response.close()
+                    self._backoff(failures)
+                    continue
             wait = self._rate_limit_wait(response)
             if wait is None:
                 return response

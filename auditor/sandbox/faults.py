@@ -9,7 +9,8 @@ replaces the world's) lists rules::
         - platform: x              # a route prefix, or "*" (default) for every platform
           path: "^/2/users/\\d+/tweets$"   # optional regex over the path after the prefix
           kind: rate_limit         # latency | rate_limit | server_error | timeout |
-                                   # disconnect | malformed | truncated
+                                   # disconnect | malformed | truncated | unauthorized |
+                                   # forbidden
           probability: 0.1         # or: every: 3 (every 3rd matching request); neither: always
           times: 2                 # optional cap on how often the rule fires
           latency_ms: 50           # latency: the delay
@@ -19,6 +20,9 @@ replaces the world's) lists rules::
 
 A bare list of rules is accepted too. ``latency`` rules add delay and let the request continue;
 every other kind answers the request instead of the route (the first one that fires wins).
+``disconnect`` closes the connection without an answer (the client sees a reset);
+``unauthorized`` and ``forbidden`` answer 401 and 403 with a JSON error body (a token revoked
+mid-run, a scope withdrawn).
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ class FaultKind(StrEnum):
     DISCONNECT = "disconnect"
     MALFORMED = "malformed"
     TRUNCATED = "truncated"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
 
 
 @dataclass(frozen=True)

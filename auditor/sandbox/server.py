@@ -177,6 +177,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif fault.kind is FaultKind.DISCONNECT:
             self.close_connection = True
+        elif fault.kind in _REFUSALS:
+            status, message = _REFUSALS[fault.kind]
+            self._send(Response.json({"error": message}, status))
         else:
             return False
         return True
@@ -193,6 +196,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         else:
             self.wfile.write(response.body)
+
+
+_REFUSALS = {
+    FaultKind.UNAUTHORIZED: (401, "injected: the token is not valid"),
+    FaultKind.FORBIDDEN: (403, "injected: the token lacks the permission"),
+}
+"""Status and message of the faults that refuse the caller."""
 
 
 def _dispatch(platform: Platform, request: Request) -> Response:

@@ -41,6 +41,7 @@ from auditor.store.privacy import PersonRef, erase, erasure_log, retain, store_k
 from auditor.store.schema import (
     COUNTS_SQL,
     UPGRADES,
+    Acknowledgement,
     PriorFinding,
     PriorState,
     RunSummary,
@@ -50,7 +51,16 @@ from auditor.store.schema import (
     to_iso,
 )
 
-__all__ = ["UPGRADES", "PriorFinding", "PriorState", "RunSummary", "Store", "StoreError", "Upgrade"]
+__all__ = [
+    "UPGRADES",
+    "Acknowledgement",
+    "PriorFinding",
+    "PriorState",
+    "RunSummary",
+    "Store",
+    "StoreError",
+    "Upgrade",
+]
 
 _EVIDENCE = TypeAdapter(Evidence)
 _FINDING = TypeAdapter(Finding)
@@ -222,6 +232,7 @@ class Store:
                 to_iso(f.first_seen),
                 f.change.value,
                 _FINDING.dump_json(f).decode(),
+                int(f.carried),
             )
             for f in run.findings
         )
@@ -233,7 +244,12 @@ class Store:
                 "INSERT INTO person_refs VALUES (?, ?, ?, ?)",
                 ((run.id, r.digest, r.account_key, r.post_id) for r in refs),
             )
-            conn.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            conn.executemany(
+                "INSERT INTO findings (run_id, fingerprint, check_id, status, effective_status,"
+                " severity, asset_key, subject, first_seen, change, finding, carried)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
             counts: dict[str, object] = {
                 name: dict(conn.execute(sql, (run.id,)).fetchall()) for name, sql in COUNTS_SQL
             }
@@ -309,9 +325,9 @@ class Store:
         snapshot = self._read("SELECT snapshot FROM evidence WHERE run_id = ?", (run_id,))
         evidence = _EVIDENCE.validate_json(snapshot[0][0])
         findings = {
-            row[0]: PriorFinding(row[0], row[1], row[2], row[3], from_iso(row[4]))
+            row[0]: PriorFinding(row[0], row[1], row[2], row[3], from_iso(row[4]), bool(row[5]))
             for row in self._read(
-                "SELECT fingerprint, check_id, asset_key, effective_status, first_seen"
+                "SELECT fingerprint, check_id, asset_key, effective_status, first_seen, carried"
                 " FROM findings WHERE run_id = ?",
                 (run_id,),
             )
@@ -476,6 +492,22 @@ class Store:
         rows = self._read("SELECT fingerprint, reason, owner, expires, created_at FROM mutes")
         with self._decoding("mutes"):
             return {r[0]: Mute(r[0], r[1], r[2], from_iso(r[3]), from_iso(r[4])) for r in rows}
+
+    def acknowledge(self, ack: Acknowledgement) -> None:
+        """Record (or replace) the acknowledgement of a fingerprint."""
+        with self._write("record an acknowledgement in") as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO acknowledgements VALUES (?, ?, ?, ?)",
+                (ack.fingerprint, ack.reason, ack.by, to_iso(ack.at)),
+            )
+
+    def acknowledgements(self) -> dict[str, Acknowledgement]:
+        """Every recorded acknowledgement by fingerprint."""
+        rows = self._read(
+            "SELECT fingerprint, reason, acknowledged_by, acknowledged_at FROM acknowledgements"
+        )
+        with self._decoding("acknowledgements"):
+            return {r[0]: Acknowledgement(r[0], r[1], r[2], from_iso(r[3])) for r in rows}
 
     def accept_baseline(self, baseline: Baseline) -> None:
         """Record (or replace) the accepted profile of an account."""

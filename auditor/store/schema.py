@@ -89,10 +89,22 @@ def _source_statuses(conn: sqlite3.Connection) -> None:
         )
 
 
+_ACKNOWLEDGEMENTS = (
+    "ALTER TABLE findings ADD COLUMN carried INTEGER NOT NULL DEFAULT 0",
+    """CREATE TABLE acknowledgements (
+        fingerprint TEXT PRIMARY KEY, reason TEXT NOT NULL, acknowledged_by TEXT NOT NULL,
+        acknowledged_at TEXT NOT NULL)""",
+)
+
 UPGRADES: tuple[Upgrade, ...] = (
     Upgrade(1, "create the v1 schema", _apply(_V1)),
     Upgrade(2, "sources state their status instead of ok", _source_statuses),
     Upgrade(3, "person index, erasure log, stored snapshots minimised", minimise_stored),
+    Upgrade(
+        4,
+        "findings carried open (lifecycle); acknowledgements of findings",
+        _apply(_ACKNOWLEDGEMENTS),
+    ),
 )
 """Every schema step in order; the last one's version is the schema this code writes."""
 
@@ -138,6 +150,27 @@ class PriorFinding:
     """Status before muting (the status family)."""
     first_seen: datetime
     """First seen, as stamped then."""
+    carried: bool = False
+    """It carried an earlier open fail forward (:attr:`auditor.core.models.Finding.carried`)."""
+
+    @property
+    def open(self) -> bool:
+        """Still open: a fail, or an open fail carried forward as not verified."""
+        return self.effective_status == "fail" or self.carried
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A person acted on a finding (a change event, usually): it no longer stays open."""
+
+    fingerprint: str
+    """The finding acknowledged."""
+    reason: str
+    """What was done or why it is fine."""
+    by: str
+    """Who acknowledged it."""
+    at: datetime
+    """When (aware UTC); it closes what was open before this moment."""
 
 
 @dataclass(frozen=True)

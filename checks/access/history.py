@@ -6,7 +6,9 @@ platforms expose role holders and how holders are matched to people).
 - ``access.new-admin`` fails for a role holder (person, invitation or system user) present now
   but absent from the previous run's role list for the account, unless the inventory lists them
   in ``expected_admins`` (by email, platform id, a directory alias, or ``<id>=<email>``). Holders
-  are matched across runs by platform id, or by email when the id changed.
+  are matched across runs by platform id, or by email when the id changed. A holder listed in
+  ``expected_admins`` passes with the fact ``accepted: true``: that closes an open new-admin
+  finding, which otherwise stays open until acknowledged (:mod:`auditor.engine.stamping`).
 - ``access.role-escalation`` fails for a holder present in both runs whose privilege rose
   (viewer/analyst 0 < moderator 1 < editor/publisher 2 < full admin 3), or who became a full
   admin. A pending invitation to a higher role counts: it is the escalation waiting to be
@@ -101,12 +103,13 @@ def new_admin(ctx: CheckContext) -> Iterator[Outcome]:
         for holder in roles:
             label = holder_label(holder)
             facts: dict[str, Any] = {"role": holder.role, "previous_run": previous_id}
-            if _match(holder, before) is not None:
+            if is_expected(view.spec, holder, people, index):
+                status = Status.PASS
+                detail = f"{label} is listed in expected_admins."
+                facts["accepted"] = True  # closes an open new-admin finding (the lifecycle)
+            elif _match(holder, before) is not None:
                 status = Status.PASS
                 detail = f"{label} already held a role at the previous audit."
-            elif is_expected(view.spec, holder, people, index):
-                status = Status.PASS
-                detail = f"{label} is new since the previous audit and listed in expected_admins."
             else:
                 status = Status.FAIL
                 detail = (

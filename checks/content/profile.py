@@ -126,7 +126,8 @@ def _field_result(
         return not_verified(ctx, scope, detail, field, **facts)
     if old == new or (old in (None, "") and new in (None, "")):
         detail = f"{field} matches {ref.label}"
-        return result(ctx, scope, Status.PASS, detail, field, **facts)
+        accepted = ref.kind == "baseline"  # an accepted baseline closes an open change
+        return result(ctx, scope, Status.PASS, detail, field, **facts, accepted=accepted)
     change = f"{field} changed from {facts['old']} to {facts['new']} since {ref.label}"
     window = _window_reason(ctx, scope.key, field)
     if window:
@@ -197,4 +198,5 @@ def verification_lost(ctx: CheckContext) -> Iterator[Outcome]:
             yield result(ctx, scope, Status.FAIL, detail, **facts)
         else:
             detail = f"verification is {now}, as in {ref.label}"
-            yield result(ctx, scope, Status.PASS, detail, **facts)
+            accepted = ref.kind == "baseline"  # an accepted baseline closes an open change
+            yield result(ctx, scope, Status.PASS, detail, **facts, accepted=accepted)

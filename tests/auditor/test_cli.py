@@ -21,6 +21,7 @@ from auditor.cli.main import main
 from auditor.core.completeness import SourceStatus
 from auditor.core.errors import AuthFailed
 from auditor.core.evidence import AccountEvidence, AccountState, Profile
+from reports.json_report import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -125,7 +126,7 @@ def test_json_report_has_the_contract_fields(wire, capsys, tmp_path):
     report = json.loads(path.read_text())
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "out" / "report.csv").stat().st_mode) == 0o600
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == SCHEMA_VERSION
     assert set(report["run"]) >= {
         "id",
         "started_at",
@@ -267,6 +268,26 @@ def test_mute_then_run_shows_muted(wire, capsys, tmp_path):
     assert muted["mute"]["active"] is True
 
 
+def test_ack_records_who_when_why_and_is_listed(wire, capsys, tmp_path):
+    wire(FakeCollector(items=[people(ben="departed")]))
+    cfg = write_config(tmp_path)
+    audit(capsys, tmp_path, config=cfg)
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    fp = next(f["fingerprint"] for f in report["findings"] if f["status"] == "fail")
+    base = ["ack", "--config", str(cfg), "--reason", "agency added them", "--by", "ciso"]
+    assert run_cli(capsys, *base, "zzz")[0] == 2
+    code, _, err = run_cli(capsys, "ack", fp, "--config", str(cfg), "--reason", " ", "--by", "x")
+    assert code == 2 and "--reason" in err
+    code, out, _ = run_cli(capsys, *base, fp)
+    assert code == 0 and fp in out
+    code, out, _ = run_cli(capsys, "mutes", "--config", str(cfg))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "no mutes recorded"
+    assert lines[1].startswith(f"{fp}  acknowledged  ")
+    assert lines[1].endswith("  ciso: agency added them")
+
+
 def test_baseline_accept_stores_the_latest_profiles(wire, capsys, tmp_path):
     from auditor.config.loading import load_config
     from auditor.store.database import Store
@@ -362,7 +383,15 @@ def test_log_progress_prints_one_line_per_event():
             "x", SourceStatus.FAILED, datetime.now(UTC), (SourceProblem("auth", "401"),), requests=2
         )
     )
-    progress.collector_finished(SourceReport("github", SourceStatus.PARTIAL, datetime.now(UTC)))
+    progress.collector_finished(
+        SourceReport(
+            "meta",
+            SourceStatus.PARTIAL,
+            datetime.now(UTC),
+            (SourceProblem("server", "503"),),
+        )
+    )
+    progress.collector_finished(SourceReport("vault", SourceStatus.COMPLETE, datetime.now(UTC)))
     progress.checks_started(3)
     for check_id in ("a.b", "a.c", "a.d"):
         progress.check_finished(check_id, 1)
@@ -371,7 +400,8 @@ def test_log_progress_prints_one_line_per_event():
     assert lines == [
         "brand-audit: collecting x",
         "brand-audit: collected x: failed (auth), 2 request(s), 0.0s",
-        "brand-audit: collected github: incomplete: a listing was cut short, 0 request(s), 0.0s",
+        "brand-audit: collected meta: partial: 1 problem(s) (server), 0 request(s), 0.0s",
+        "brand-audit: collected vault: complete, 0 request(s), 0.0s",
         "brand-audit: evaluating 3 check(s)",
         "brand-audit: evaluated 3/3 check(s)",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from engine_fakes import T0, people
@@ -61,11 +62,7 @@ def test_one_domain_evidence_per_domain_with_both_phases_accounts():
     assert by_name["a.example"].linked_from == ("account:x:new", "account:x:old")
     assert people() in merged.items
     report = merged.report
-    assert ((report.status is not SourceStatus.FAILED), report.problems, report.requests) == (
-        False,
-        (down,),
-        3,
-    )
+    assert (report.status, report.problems, report.requests) == (SourceStatus.FAILED, (down,), 3)
     assert (report.observed_at, report.duration_s) == (later, 1.0)
 
 
@@ -86,15 +83,29 @@ class Plain(Collector):
         return output()
 
 
-def test_a_crashing_second_phase_is_one_internal_problem_and_keeps_the_first(tmp_path):
+def test_a_crashing_second_phase_is_one_internal_problem_and_keeps_the_first(tmp_path, caplog):
     from engine_fakes import config
 
     cfg = config(tmp_path)
     ctx = CollectContext(cfg.estate, cfg.policy, T0)
     first = output(domain("acme.example", True))
-    merged = collect_linked(Broken(), first, ctx, {})
-    # the first phase was read, the second failed: the source is partial, never complete
-    assert merged.items == first.items and merged.report.status is SourceStatus.PARTIAL
+    with caplog.at_level(logging.INFO, logger="auditor.engine.isolation"):
+        merged = collect_linked(Broken(), first, ctx, {})
+    assert merged.items == first.items
+    assert merged.report.status is SourceStatus.PARTIAL  # the first phase was read
     (problem,) = merged.report.problems
     assert problem.kind == "internal" and "KeyError" in problem.detail
+    assert "whois: KeyError caught at the isolation boundary (linked-domain phase)" in caplog.text
+    assert "boom" not in caplog.text
     assert collect_linked(Plain(), first, ctx, {}) is first
+
+
+def test_merged_status_is_complete_or_failed_only_when_both_phases_were():
+    from auditor.engine.link_phase import merged_status
+
+    c, p, f = SourceStatus.COMPLETE, SourceStatus.PARTIAL, SourceStatus.FAILED
+    assert merged_status(c, c) is c
+    assert merged_status(f, f) is f
+    assert {merged_status(c, f), merged_status(f, c), merged_status(c, p), merged_status(p, p)} == {
+        p
+    }

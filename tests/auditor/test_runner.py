@@ -58,7 +58,7 @@ def test_unexpected_collector_exception_is_isolated_as_internal(tmp_path, store)
     crashing = FakeCollector(name="x", error=KeyError("boom"))
     run = audit(tmp_path, store, [healthy, crashing])
     reports = {s.name: s for s in run.sources}
-    assert reports["directory"].status is not SourceStatus.FAILED
+    assert reports["directory"].status is SourceStatus.COMPLETE
     assert reports["x"].status is SourceStatus.FAILED
     (problem,) = reports["x"].problems
     assert problem.kind == "internal"
@@ -194,6 +194,8 @@ def test_exit_codes(tmp_path, store):
         clean, sources=(replace(clean.sources[0], problems=(SourceProblem("rate_limit", "429"),)),)
     )
     assert exit_code(gap, Severity.HIGH) == 3
+    partial = replace(clean, sources=(replace(clean.sources[0], status=SourceStatus.PARTIAL),))
+    assert exit_code(partial, Severity.HIGH) == 3  # partial without a problem listed
     assert exit_code(replace(failing, sources=gap.sources), Severity.HIGH) == 1
 
 

@@ -29,6 +29,7 @@ from auditor.core.errors import (
     NotFound,
     PermissionMissing,
 )
+from auditor.http.breaker import CircuitOpen
 
 if TYPE_CHECKING:
     from auditor.http.client import HttpClient
@@ -164,7 +165,10 @@ class IdentityProblem(CollectionError):
 
 
 def _soft_failure(exc: CollectionError) -> bool:
-    """An HTTPS well-known answer that only means "not published there"."""
+    """An HTTPS well-known answer that only means "not published there" (never a call the
+    circuit breaker refused: that says nothing about the handle)."""
+    if isinstance(exc, CircuitOpen):
+        return False
     if isinstance(exc, NotFound | NetworkFailure | PermissionMissing):
         return True
     return exc.status is not None and 400 <= exc.status < 500 and exc.status != 429

@@ -96,6 +96,18 @@ def test_server_error_malformed_and_truncated_faults() -> None:
         assert _get(sandbox.base_urls["x"]).json()["data"]["id"] == "1"
 
 
+def test_unauthorized_and_forbidden_faults() -> None:
+    faults = [
+        {"kind": "unauthorized", "path": "^/2/users/me$", "times": 1},
+        {"kind": "forbidden", "path": "^/2/users/me$", "times": 1},
+    ]
+    with start_sandbox(WORLD, faults=faults) as sandbox:
+        refused = _get(sandbox.base_urls["x"])
+        assert refused.status_code == 401 and "error" in refused.json()
+        assert _get(sandbox.base_urls["x"]).status_code == 403
+        assert _get(sandbox.base_urls["x"]).status_code == 200
+
+
 def test_timeout_disconnect_and_latency_faults() -> None:
     faults = [
         Fault(FaultKind.TIMEOUT, seconds=0.6, times=1),

@@ -1,0 +1,99 @@
+"""What a run observed completely about one asset, for the finding lifecycle.
+
+A finding that failed before and is no longer reported is resolved only when this run read in
+full what its check reads about that asset (:func:`observed_completely`): the asset is in view
+(collected, discovered, probed or scanned this run), and every facet the check declares is
+``complete`` on the evidence item that carries it. An asset nobody read this run (a discovered
+account while discovery was down, an account of a platform whose API failed) is never in view,
+so a fail there stays open. Completeness is read through
+:func:`auditor.core.completeness.facet_status` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+
+from auditor.core.completeness import (
+    NOT_COLLECTED,
+    Completeness,
+    Facet,
+    HasFacets,
+    facet_status,
+    weakest,
+)
+from auditor.core.evidence import Evidence
+from auditor.core.models import Asset
+
+ACCOUNT_FACETS = frozenset(
+    {
+        Facet.IDENTITY,
+        Facet.TOKEN_OWNER,
+        Facet.PROFILE,
+        Facet.POSTS,
+        Facet.ROLES,
+        Facet.MEMBER_TWO_FACTOR,
+        Facet.APPS,
+        Facet.TWO_FACTOR_POLICY,
+        Facet.OWNERSHIP,
+        Facet.REGISTRATION_EMAIL,
+    }
+)
+"""Facets an account's own :class:`~auditor.core.evidence.AccountEvidence` carries."""
+
+
+def observed_completely(evidence: Evidence, facets: Iterable[Facet], asset_key: str) -> bool:
+    """True when ``asset_key`` is in view this run and every facet in ``facets`` was read in
+    full for it."""
+    if not in_view(evidence, asset_key):
+        return False
+    return weakest(facet_state(evidence, f, asset_key) for f in facets).is_complete
+
+
+def in_view(evidence: Evidence, asset_key: str) -> bool:
+    """True when this run collected, discovered, probed or scanned the asset (organization and
+    source assets are always in view)."""
+    kind, _, rest = asset_key.partition(":")
+    if kind == "account":
+        return asset_key in evidence.accounts or asset_key in _probed_accounts(evidence)
+    if kind == "domain":
+        return rest in evidence.domains or rest in evidence.lookalikes
+    return True
+
+
+def _probed_accounts(evidence: Evidence) -> set[str]:
+    """Account keys seen through discovery listings and handle probes."""
+    keys = {Asset.account(d.platform, d.handle).key for d in evidence.discovered}
+    keys.update(Asset.account(p.platform, p.brand_handle).key for p in evidence.handles)
+    return keys
+
+
+_CARRIERS: Mapping[Facet, Callable[[Evidence, str], HasFacets | None]] = MappingProxyType(
+    {
+        Facet.DIRECTORY: lambda ev, _name: ev.people,
+        Facet.MAILBOX_TWO_FACTOR: lambda ev, _name: ev.people,
+        Facet.VAULT: lambda ev, _name: ev.vault,
+        Facet.BREACH: lambda ev, _name: ev.vault,
+        Facet.REGISTER: lambda ev, _name: ev.register,
+        Facet.REGISTRATION: lambda ev, name: ev.domains.get(name),
+        Facet.LOOKALIKES: lambda ev, name: ev.lookalikes.get(name),
+    }
+)
+"""The item that carries each organization- or domain-level facet (by the asset key's name)."""
+
+
+def facet_state(evidence: Evidence, facet: Facet, asset_key: str) -> Completeness:
+    """The completeness of ``facet`` for ``asset_key``, read from the item that carries it."""
+    kind, _, rest = asset_key.partition(":")
+    if facet in ACCOUNT_FACETS:
+        return facet_status(evidence.accounts.get(asset_key), facet)
+    if facet is Facet.DISCOVERY:
+        platform = rest.partition(":")[0] if kind == "account" else ""
+        return evidence.discovery.get(platform, NOT_COLLECTED)
+    carrier = _CARRIERS.get(facet)
+    if carrier is not None:
+        return facet_status(carrier(evidence, rest), facet)
+    probes = [
+        p for p in evidence.handles if Asset.account(p.platform, p.brand_handle).key == asset_key
+    ]
+    return weakest(facet_status(p, facet) for p in probes) if probes else NOT_COLLECTED
