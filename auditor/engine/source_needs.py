@@ -87,7 +87,8 @@ def collection_gaps(
         if report.status is not SourceStatus.FAILED and not source_wide:
             continue  # read, or only some assets missing (those are in ``assets``)
         declared = registry.of(report.name)
-        if declared is None:
+        if declared is None:  # nothing declared: whatever it serves is unknown this run
+            prefixes.append(f"account:{report.name}:")
             continue
         prefixes.extend(
             f"account:{p.platform}:" for p in declared.platforms if Facet.IDENTITY in p.provides

@@ -14,7 +14,7 @@ import yaml
 
 from auditor.collectors.base import CollectContext, Collector, CollectorOutput
 from auditor.config.loading import load_config
-from auditor.core.completeness import Completeness, Facet
+from auditor.core.completeness import Completeness, Facet, SourceStatus
 from auditor.core.evidence import (
     AccountEvidence,
     AccountState,
@@ -55,7 +55,13 @@ class Source(Collector):
 
     def collect(self, ctx: CollectContext) -> CollectorOutput:
         return CollectorOutput(
-            SourceReport(self.name, True, ctx.now, self.problems), tuple(self.items)
+            SourceReport(
+                self.name,
+                SourceStatus.PARTIAL if self.problems else SourceStatus.COMPLETE,
+                ctx.now,
+                self.problems,
+            ),
+            tuple(self.items),
         )
 
 
