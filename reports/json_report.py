@@ -32,12 +32,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from auditor.core.models import Asset, AuditRun, Finding, Mute, SourceReport
 from reports.history import RunCounts, count_run
-from reports.output import write_private_chunks
 from reports.scoring import FORMULA
 
 SCHEMA_VERSION = 1
@@ -167,8 +165,3 @@ def iter_json(run: AuditRun, counts: RunCounts | None = None) -> Iterator[str]:
 def render_json(run: AuditRun, counts: RunCounts | None = None) -> str:
     """The whole report as JSON text."""
     return "".join(iter_json(run, counts))
-
-
-def write_json(run: AuditRun, path: Path, counts: RunCounts | None = None) -> Path:
-    """Write ``report.json`` atomically with mode 0600, streaming; returns ``path``."""
-    return write_private_chunks(path, (c.encode("utf-8") for c in iter_json(run, counts)))

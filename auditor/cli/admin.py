@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sys
 import textwrap
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from auditor.cli.arguments import one_line, split_list
+from auditor.cli.arguments import EXIT_USAGE, one_line, split_list
 from auditor.config.loading import AppConfig, load_config
 from auditor.core.errors import UserError
-from auditor.core.models import Asset
+from auditor.core.models import Asset, Mute
 from auditor.core.registry import Registry
-from auditor.engine.mutes import new_mute
+from auditor.engine.mutes import MUTABLE, new_mute
 from auditor.engine.runner import select_checks
 from auditor.store.baselines import accept_latest
 from auditor.store.database import Store
@@ -38,34 +40,68 @@ def _has_store(config: AppConfig) -> bool:
 
 
 def validate_command(args: argparse.Namespace) -> int:
-    """Load the config and every check name it mentions; print a one-line summary."""
-    from auditor.collectors.records.sources import preflight
+    """Load the config and every check name it mentions; print every problem found (one line
+    each, exit 2) or a one-line summary. Secret references are listed, not read, unless
+    ``--resolve-secrets``."""
+    from auditor.config.loading import ConfigProblems
 
-    config = load_config(Path(args.config))
-    preflight(config)
+    try:
+        config = load_config(Path(args.config))
+    except ConfigProblems as exc:
+        return _print_problems(list(exc.problems))
+    problems = _config_problems(config)
+    references = config.secret_references()
+    if args.resolve_secrets:
+        try:
+            config.with_secrets()
+        except UserError as exc:
+            problems.append(exc)
+    if problems:
+        return _print_problems(problems)
     registry = _registry()
-    for name, profile in config.model.profiles.items():
-        try:
-            select_checks(registry, profile.only)
-        except UserError as exc:
-            where = f"profiles.{name}.only"
-            raise UserError(exc.message, file=str(config.path), field=where) from None
-    for index, schedule in enumerate(config.model.schedules):
-        try:
-            select_checks(registry, schedule.only)
-        except UserError as exc:
-            where = f"schedules.{index}.only"
-            raise UserError(exc.message, file=str(config.path), field=where) from None
-    from auditor.service.schedules import plan_schedules
-
-    plan_schedules(config)  # cron expressions, time zones, profiles, unique names
     estate = config.estate
     print(
         f"{config.path}: OK: {estate.organization.name}, {len(estate.accounts)} account(s),"
         f" {len(estate.domains)} domain(s), {len(registry.specs)} check(s) available,"
         f" store {config.resolve(config.model.storage.path)}"
     )
+    if references:
+        names = ", ".join(f"{r.variable} ({r.field})" for r in references)
+        state = "set" if args.resolve_secrets else "not read (--resolve-secrets reads them)"
+        print(f"secrets: {names}: {state}")
     return 0
+
+
+def _print_problems(problems: Sequence[UserError]) -> int:
+    for problem in problems:
+        print(f"brand-audit: error: {one_line(problem.line())}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _config_problems(config: AppConfig) -> list[UserError]:
+    """Every problem beyond the schema: record files, check names in profiles and schedules,
+    cron expressions and zones."""
+    from auditor.collectors.records.sources import preflight
+    from auditor.service.schedules import plan_schedules
+
+    problems: list[UserError] = []
+    try:
+        preflight(config)
+    except UserError as exc:
+        problems.append(exc)
+    registry = _registry()
+    named = [(f"profiles.{name}.only", p.only) for name, p in config.model.profiles.items()]
+    named += [(f"schedules.{i}.only", s.only) for i, s in enumerate(config.model.schedules)]
+    for where, only in named:
+        try:
+            select_checks(registry, only)
+        except UserError as exc:
+            problems.append(UserError(exc.message, file=str(config.path), field=where))
+    try:
+        plan_schedules(config)  # cron expressions, time zones, profiles, unique names
+    except UserError as exc:
+        problems.append(exc)
+    return problems
 
 
 def checks_command(args: argparse.Namespace) -> int:
@@ -132,7 +168,9 @@ def _date(text: str, flag: str) -> date:
 
 
 def mute_command(args: argparse.Namespace) -> int:
-    """Record a mute for a fingerprint that some stored run reported."""
+    """Record a mute for a fingerprint that some stored run reported. Replacing an existing
+    mute needs ``--replace`` (and prints what changes); muting a result that does not fail or
+    go unverified now needs ``--preemptive``."""
     config = load_config(Path(args.config))
     expires = _date(args.expires, "--expires")
     mute = new_mute(
@@ -141,36 +179,114 @@ def mute_command(args: argparse.Namespace) -> int:
         owner=args.owner,
         expires_on=expires,
         now=datetime.now(UTC),
+        max_days=config.model.policy.max_mute_days,
     )
     if not _has_store(config):
         raise UserError("no stored run yet: run 'brand-audit run' first", field="FINGERPRINT")
     with _store(config) as store:
-        if not store.known_fingerprint(mute.fingerprint):
+        finding = store.latest_finding(mute.fingerprint)
+        if finding is None:
             raise UserError(
                 f"unknown fingerprint {mute.fingerprint!r}: no stored run reported it"
-                " (copy it from report.json or report.csv)"
+                " (copy it from the HTML report, report.json or report.csv)"
+            )
+        status = finding.effective_status
+        if status not in MUTABLE and not args.preemptive:
+            raise UserError(
+                f"{finding.check_id} on {finding.asset.key} is {status.value} in the latest run"
+                " that reported it: a mute now would hide a future failure; add --preemptive"
+                " to mean that",
+                field="--preemptive",
+            )
+        existing = store.list_mutes().get(mute.fingerprint)
+        changes = _mute_changes(existing, mute) if existing else []
+        if existing and not args.replace:
+            raise UserError(
+                f"{mute.fingerprint} is already muted until {existing.last_day.isoformat()}"
+                f" by {existing.owner} ({existing.reason}); add --replace to change "
+                + (", ".join(changes) or "nothing (the new mute is the same)"),
+                field="--replace",
             )
         store.add_mute(mute)
-    print(f"muted {mute.fingerprint} until {expires.isoformat()} (owner {mute.owner})")
+    for change in changes:
+        print(f"changed {change}")
+    print(
+        f"muted {mute.fingerprint} ({finding.check_id} on {finding.asset.key}"
+        f"{', ' + finding.subject if finding.subject else ''}) until {expires.isoformat()}"
+        f" (owner {mute.owner})"
+    )
+    return 0
+
+
+def _mute_changes(old: Mute, new: Mute) -> list[str]:
+    """What replacing ``old`` by ``new`` changes, one ``field: old -> new`` each."""
+    pairs = (
+        ("owner", old.owner, new.owner),
+        ("reason", old.reason, new.reason),
+        ("expires", old.last_day.isoformat(), new.last_day.isoformat()),
+    )
+    return [f"{name}: {a!r} -> {b!r}" for name, a, b in pairs if a != b]
+
+
+def unmute_command(args: argparse.Namespace) -> int:
+    """End a recorded mute now: the result counts again from the next run."""
+    config = load_config(Path(args.config))
+    fingerprint = args.fingerprint.strip()
+    removed = False
+    if _has_store(config):
+        with _store(config) as store:
+            removed = store.remove_mute(fingerprint)
+    if not removed:
+        where = f"; a mutes file entry is removed by editing {config.model.mutes}"
+        raise UserError(
+            f"no mute recorded for {fingerprint!r} in the store"
+            + (where if config.model.mutes else ""),
+            field="FINGERPRINT",
+        )
+    print(f"unmuted {fingerprint}: it counts again from the next run")
     return 0
 
 
 def mutes_command(args: argparse.Namespace) -> int:
-    """Every recorded mute, soonest expiry first: fingerprint, state, expiry, owner, reason."""
+    """Every mute, soonest expiry first: state, last day as written, check, asset, subject,
+    where it is written (the fingerprint of a store mute, the file entry and ticket of a rule),
+    owner and reason."""
     config = load_config(Path(args.config))
-    mutes = []
+    now = datetime.now(UTC)
+    rows: list[tuple[Mute, tuple[str, str, str, str]]] = []
     if _has_store(config):
         with _store(config) as store:
-            mutes = sorted(store.list_mutes().values(), key=lambda m: m.expires)
-    if not mutes:
+            for mute in store.list_mutes().values():
+                finding = store.latest_finding(mute.fingerprint)
+                check, asset, subject = (
+                    (finding.check_id, finding.asset.key, finding.subject)
+                    if finding
+                    else ("?", "?", "?")
+                )
+                rows.append((mute, (check, asset, subject or "-", mute.fingerprint)))
+    for rule in config.mute_rules:
+        asset = f"{rule.platform}:{rule.asset}"
+        where = f"{rule.mute.origin} ({rule.mute.ticket})"
+        rows.append((rule.mute, (rule.check, asset, rule.subject, where)))
+    if not rows:
         print("no mutes recorded")
         return 0
-    now = datetime.now(UTC)
-    for mute in mutes:
-        state = "active " if mute.active(now) else "expired"
-        last_day = (mute.expires - timedelta(seconds=1)).date().isoformat()
-        print(f"{mute.fingerprint}  {state}  until {last_day}  {mute.owner}: {mute.reason}")
+    table = [("STATE", "UNTIL", "CHECK", "ASSET", "SUBJECT", "MUTE", "OWNER", "REASON")]
+    for mute, what in sorted(rows, key=lambda row: (row[0].expires, row[1])):
+        state = "active" if mute.active(now) else "expired"
+        table.append((state, mute.last_day.isoformat(), *what, mute.owner, mute.reason))
+    print_columns(table)
     return 0
+
+
+def print_columns(rows: Sequence[Sequence[str]]) -> None:
+    """Rows as left-aligned columns two spaces apart (each cell on one line, the last column
+    not padded)."""
+    cells = [[one_line(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]) - 1)]
+    for row in cells:
+        padded = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join([*padded, row[-1]]).rstrip())
 
 
 def baseline_command(args: argparse.Namespace) -> int:
@@ -232,6 +348,7 @@ def prelaunch_command(args: argparse.Namespace) -> int:
     from auditor.engine.prelaunch import run_prelaunch
 
     config = load_config(Path(args.config)) if args.config else _default_config(args.name)
+    config = config.with_secrets("platforms")  # the handle lookups use the platform tokens
     return run_prelaunch(
         config,
         name=args.name,
@@ -247,7 +364,7 @@ def rdap_refresh_command(args: argparse.Namespace) -> int:
     from auditor.collectors.registration.lookup import refresh_from_config
     from auditor.core.errors import CollectionError
 
-    config = load_config(Path(args.config))
+    config = load_config(Path(args.config)).with_secrets("platforms.rdap")
     try:
         count, path = refresh_from_config(config, args.url)
     except CollectionError as exc:

@@ -77,7 +77,7 @@ def scheduled_audit(config: AppConfig, plan: SchedulePlan, out: Path, now: datet
 
 
 def _email_report(config: AppConfig, plan: SchedulePlan, done: AuditOutput, out: Path) -> None:
-    mail = config.model.mail
+    mail = config.with_secrets("mail").model.mail
     if mail is None or done.view is None:
         LOG.warning("mail is not configured: the report is in %s and was not emailed", out)
         return

@@ -109,6 +109,7 @@ class PolicyModel(_Strict):
     shorteners: list[str] | None = None
     claim_platforms: list[str] = []
     severity: dict[str, Severity] = {}
+    max_mute_days: int = Field(default=365, ge=1)
 
 
 class DirectorySource(_Strict):
@@ -236,3 +237,4 @@ class ConfigModel(_Strict):
     mail: MailModel | None = None
     schedules: list[ScheduleModel] = []
     profiles: dict[str, ProfileModel] = {}
+    mutes: Path | None = None

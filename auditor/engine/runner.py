@@ -213,7 +213,7 @@ def _evaluate_run(
         now=ref,
         gaps=collection_gaps(evidence, selected),
     )
-    findings = apply_mutes(findings, store.list_mutes(), ref)
+    findings = apply_mutes(findings, store.list_mutes(), ref, config.mute_rules)
     return AuditRun(
         id=run_id,
         started_at=ref,

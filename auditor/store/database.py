@@ -364,6 +364,22 @@ class Store:
             self._read("SELECT 1 FROM findings WHERE fingerprint = ? LIMIT 1", (fingerprint,))
         )
 
+    def latest_finding(self, fingerprint: str) -> Finding | None:
+        """The finding with this fingerprint in the latest stored run that reported it."""
+        rows = self._read(
+            "SELECT f.finding FROM findings f JOIN runs r ON r.id = f.run_id"
+            " WHERE f.fingerprint = ? ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
+            (fingerprint,),
+        )
+        with self._decoding(f"finding {fingerprint}"):
+            return _FINDING.validate_json(rows[0][0]) if rows else None
+
+    def remove_mute(self, fingerprint: str) -> bool:
+        """Delete the recorded mute of a fingerprint; False when there was none."""
+        with self._write("remove a mute from") as conn:
+            deleted = conn.execute("DELETE FROM mutes WHERE fingerprint = ?", (fingerprint,))
+            return deleted.rowcount > 0
+
     def add_mute(self, mute: Mute) -> None:
         """Record (or replace) the mute of a fingerprint."""
         with self._write("record a mute in") as conn:

@@ -100,7 +100,11 @@ def new_admin(ctx: CheckContext) -> Iterator[Outcome]:
         view, roles, before = item
         for holder in roles:
             label = holder_label(holder)
-            facts: dict[str, Any] = {"role": holder.role, "previous_run": previous_id}
+            facts: dict[str, Any] = {
+                "role": holder.role,
+                "full_admin": holder.full_admin,
+                "previous_run": previous_id,
+            }
             if _match(holder, before) is not None:
                 status = Status.PASS
                 detail = f"{label} already held a role at the previous audit."

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from reports import build_view, write_html
+from auditor.core.private_files import write_private_text
+from reports import build_view, iter_html
 from tests.reports import factories as F
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,7 +36,8 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report")
-    return write_html(build_view(F.make_run(), F.history()), out / "report.html", F.check_infos())
+    html = iter_html(build_view(F.make_run(), F.history()), F.check_infos())
+    return write_private_text(out / "report.html", html)
 
 
 @pytest.fixture()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from reports import build_view, render_email
-from reports.email import write_email
 from tests.reports import factories as F
 
 
@@ -66,7 +63,5 @@ def test_quiet_first_run() -> None:
     assert mail.subject.endswith("0 critical, 0 high open; 0 new; 0 resolved; score 0")
 
 
-def test_write_email(tmp_path: Path) -> None:
-    path = write_email(build_view(F.make_run()), tmp_path / "email.html")
-    assert path.stat().st_mode & 0o777 == 0o600
-    assert "New critical and high" in path.read_text(encoding="utf-8")
+def test_email_html_names_new_critical_and_high() -> None:
+    assert "New critical and high" in render_email(build_view(F.make_run())).html

@@ -14,7 +14,8 @@ import pytest
 
 from auditor.core.estate import AccountSpec, Estate, Organization
 from auditor.core.models import Status
-from reports import build_view, render_html, write_html
+from auditor.core.private_files import write_private_text
+from reports import build_view, iter_html, render_html
 from tests.reports import factories as F
 
 
@@ -130,7 +131,7 @@ def test_missing_check_info_falls_back() -> None:
 
 def test_write_html_is_private_and_atomic(tmp_path: Path) -> None:
     target = tmp_path / "out" / "report.html"
-    write_html(build_view(F.make_run()), target, F.check_infos())
+    write_private_text(target, iter_html(build_view(F.make_run()), F.check_infos()))
     assert target.stat().st_mode & 0o777 == 0o600
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert [p.name for p in target.parent.iterdir()] == ["report.html"]
