@@ -15,12 +15,12 @@ Public API::
 
 from __future__ import annotations
 
+from auditor.core.scoring import FORMULA, risk_score
 from reports.checkinfo import CheckInfo, check_infos
 from reports.email import RenderedEmail, render_email
 from reports.history import RunCounts, RunSummary, count_run, summarize
 from reports.html import iter_html, render_html
 from reports.ocsf import ocsf_findings, render_ocsf
-from reports.scoring import FORMULA, risk_score
 from reports.view import build_view
 from reports.view_types import ReportView
 

@@ -35,8 +35,8 @@ from datetime import datetime
 from typing import Any
 
 from auditor.core.models import Asset, AuditRun, Finding, Mute, SourceReport
+from auditor.core.scoring import FORMULA
 from reports.history import RunCounts, count_run
-from reports.scoring import FORMULA
 
 SCHEMA_VERSION = 1
 """Bumped on any incompatible change of the shape above."""

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from auditor.core.models import AuditRun, Finding, Mute, SourceProblem, SourceReport, Status
+from auditor.core.scoring import SEVERITY_WEIGHT
 from reports.history import SEVERITIES, RunSummary
 from reports.reasons import generic_reason
 from reports.rows import asset_label, platform_of, when
-from reports.scoring import SEVERITY_WEIGHT
 from reports.view_types import (
     Action,
     MuteLine,
@@ -197,11 +197,15 @@ def _segments(counts: Mapping[str, int], total_height: float, scale: float) -> l
 
 
 def trend(history: Sequence[RunSummary], current: RunSummary) -> Trend:
-    """Stacked bars of open fails by severity for the recent runs, oldest first."""
-    earlier = sorted(
-        (h for h in history if h.run_id != current.run_id), key=lambda h: h.finished_at
-    )
+    """Stacked bars of open fails by severity for the recent full-scope runs, oldest first
+    (earlier runs of some checks only would read as sudden drops: they are left out and
+    counted; the current run is shown, marked, when it is scoped)."""
+    others = [h for h in history if h.run_id != current.run_id]
+    earlier = sorted((h for h in others if not h.scope), key=lambda h: h.finished_at)
     runs = [*earlier[-(TREND_RUNS - 1) :], current]
+    days = [r.finished_at.strftime("%m-%d") for r in runs]
+    same_day = len(set(days)) < len(days)
+    label_format = "%m-%d %H:%M" if same_day else "%m-%d"
     width, height, gap = 600.0, 120.0, 8.0
     bar = min(48.0, (width - gap * (len(runs) + 1)) / len(runs))
     peak = max(1, *(r.open_total for r in runs))
@@ -209,7 +213,7 @@ def trend(history: Sequence[RunSummary], current: RunSummary) -> Trend:
     bars = tuple(
         TrendBar(
             run_id=r.run_id,
-            label=r.finished_at.strftime("%m-%d"),
+            label=r.finished_at.strftime(label_format) + (" scoped" if r.scope else ""),
             x=round(gap + i * (bar + gap), 2),
             center=round(gap + i * (bar + gap) + bar / 2, 2),
             top=round(height - r.open_total * scale, 2),
@@ -217,6 +221,7 @@ def trend(history: Sequence[RunSummary], current: RunSummary) -> Trend:
             score="n/a" if r.risk_score is None else f"{r.risk_score:g}",
             segments=tuple(_segments(r.open_by_severity, height, scale)),
             current=r is current,
+            scoped=bool(r.scope),
         )
         for i, r in enumerate(runs)
     )
@@ -228,4 +233,5 @@ def trend(history: Sequence[RunSummary], current: RunSummary) -> Trend:
         max_total=peak,
         bars=bars,
         previous_score=previous,
+        scoped_hidden=sum(1 for h in others if h.scope),
     )

@@ -12,11 +12,11 @@ from datetime import datetime
 from auditor.core.estate import Estate
 from auditor.core.evidence import Evidence
 from auditor.core.models import AuditRun, Change, Mute, Status
+from auditor.core.scoring import FORMULA, risk_band
 from reports.cards import asset_cards
 from reports.history import SEVERITIES, STATUSES, RunSummary, count_run, summarize
 from reports.panels import mute_lines, source_lines, top_actions, trend, unverified_groups
 from reports.rows import finding_row, when
-from reports.scoring import FORMULA, risk_band
 from reports.table import table_rows
 from reports.view_types import FilterOptions, FindingRow, Listing, ReportView
 

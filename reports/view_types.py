@@ -312,6 +312,8 @@ class TrendBar:
     """Stacked slices, worst severity on top."""
     current: bool
     """This run."""
+    scoped: bool = False
+    """A run of some checks only (``--only``): not comparable with the full-scope bars."""
 
 
 @dataclass(frozen=True)
@@ -331,6 +333,8 @@ class Trend:
     previous_score: str | None = None
     """The previous run's score as its bar shows it (a number or ``n/a``); None for a first
     run."""
+    scoped_hidden: int = 0
+    """Earlier runs of some checks only, left out of the chart."""
 
     @property
     def runs(self) -> int:

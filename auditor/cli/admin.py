@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
+import re
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -15,7 +17,7 @@ from auditor.cli.arguments import EXIT_USAGE, one_line, split_list
 from auditor.config.loading import AppConfig, load_config
 from auditor.core.errors import UserError
 from auditor.core.models import Asset, Mute
-from auditor.core.registry import Registry
+from auditor.core.registry import CheckSpec, Registry
 from auditor.engine.mutes import MUTABLE, new_mute
 from auditor.engine.runner import select_checks
 from auditor.store.baselines import accept_latest
@@ -105,9 +107,13 @@ def _config_problems(config: AppConfig) -> list[UserError]:
 
 
 def checks_command(args: argparse.Namespace) -> int:
-    """``checks`` lists the catalog; ``checks explain ID`` prints one check's documentation."""
+    """``checks`` lists the catalog (``--json``: as JSON); ``checks explain ID`` prints one
+    check's documentation as plain text."""
     registry = _registry()
     words: list[str] = args.words
+    if not words and args.json:
+        print(json.dumps([_check_entry(spec) for spec in registry.specs], indent=2))
+        return 0
     if not words:
         width = max((len(s.id) for s in registry.specs), default=10)
         for spec in registry.specs:
@@ -119,14 +125,42 @@ def checks_command(args: argparse.Namespace) -> int:
     if found is None:
         raise UserError(f"unknown check id {words[1]!r} (see 'brand-audit checks')")
     spec = found
+    if args.json:
+        print(json.dumps({**_check_entry(spec), "documentation": plain_text(spec.documentation)}))
+        return 0
     print(f"{spec.id}: {spec.title}")
     print(f"severity: {spec.severity.value} (default)    category: {spec.category.value}")
     print(f"needs: {', '.join(spec.needs)}")
     for label, text in (("Why it matters", spec.rationale), ("What to do", spec.remediation)):
         print(f"\n{label}:")
-        print(textwrap.fill(text, width=96, initial_indent="  ", subsequent_indent="  "))
-    print("\n" + spec.documentation)
+        print(
+            textwrap.fill(plain_text(text), width=96, initial_indent="  ", subsequent_indent="  ")
+        )
+    print("\n" + plain_text(spec.documentation))
     return 0
+
+
+RST_ROLE = re.compile(r":[a-z:]+:`~?([^`<]+?)(?:\s*<[^>]*>)?`")
+"""A reStructuredText role (``:class:`~auditor.core.models.Finding```): its text is kept."""
+
+
+def plain_text(doc: str) -> str:
+    """Docstring markup (reStructuredText roles and literals) as plain terminal text."""
+    text = RST_ROLE.sub(lambda m: m.group(1).rsplit(".", 1)[-1], doc)
+    return text.replace("``", "").replace("::\n", ":\n")
+
+
+def _check_entry(spec: CheckSpec) -> dict[str, object]:
+    return {
+        "id": spec.id,
+        "category": spec.category.value,
+        "severity": spec.severity.value,
+        "title": spec.title,
+        "rationale": spec.rationale,
+        "remediation": spec.remediation,
+        "needs": list(spec.needs),
+        "facets": [facet.value for facet in spec.facets],
+    }
 
 
 def history_command(args: argparse.Namespace) -> int:
@@ -147,16 +181,23 @@ def history_command(args: argparse.Namespace) -> int:
     if not runs:
         print(f"no runs yet for {config.estate.organization.name}")
         return 0
-    print(f"{'run':<26} {'finished (UTC)':<17} {'status':<7} open c/h/m/l   new  resolved")
+    print(
+        f"{'run':<26} {'finished (UTC)':<17} {'status':<7} open c/h/m/l   new  resolved"
+        "  score  scope"
+    )
     for run in runs:
         sev = run.counts.get("open_by_severity", {})
         change = run.counts.get("change", {})
         open_text = "/".join(str(sev.get(s, 0)) for s in ("critical", "high", "medium", "low"))
+        score = run.counts.get("risk_score")
+        scope = run.counts.get("scope") or []
         line = (
             f"{run.id:<26} {run.finished_at.strftime('%Y-%m-%d %H:%M'):<17} {run.status:<7}"
             f" {open_text:<14} {change.get('new', 0):>4} {change.get('resolved', 0):>9}"
+            f"  {score if isinstance(score, int | float) else 'n/a':>5}"
+            f"  {'only ' + ','.join(map(str, scope)) if scope else 'full'}"
         )
-        print(line + (f"  ({one_line(run.error)})" if run.error else ""))
+        print(one_line(line) if run.error is None else line + f"  ({one_line(run.error)})")
     return 0
 
 

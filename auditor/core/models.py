@@ -305,3 +305,6 @@ class AuditRun:
     """Ids of the checks evaluated (after ``--only``)."""
     previous_run_id: str | None = None
     """The run this one was compared with."""
+    scope: tuple[str, ...] = ()
+    """The check ids or categories ``--only`` named; empty for a full-scope run (every
+    check). Trends compare full-scope runs only."""

@@ -156,7 +156,11 @@ def audit(
             store=store,
             progress=sink,
         )
-        run = replace(run, finished_at=ref + timedelta(seconds=time.monotonic() - started))
+        run = replace(
+            run,
+            finished_at=ref + timedelta(seconds=time.monotonic() - started),
+            scope=tuple(n.strip() for n in only or () if n.strip()),
+        )
     except Exception as exc:  # isolation boundary: record the failed run, then re-raise
         with contextlib.suppress(StoreError):  # a broken store must not hide the first error
             store.record_failed_run(

@@ -32,6 +32,7 @@ from auditor.core.errors import StoreError
 from auditor.core.evidence import Evidence, Profile
 from auditor.core.models import AuditRun, Finding, Mute
 from auditor.core.registry import Baseline, PreviousRun
+from auditor.core.scoring import audited_assets, risk_score
 from auditor.store.schema import (
     COUNTS_SQL,
     UPGRADES,
@@ -192,7 +193,9 @@ class Store:
             counts: dict[str, object] = {
                 name: dict(conn.execute(sql, (run.id,)).fetchall()) for name, sql in COUNTS_SQL
             }
-            counts["assets"] = len(run.assets)
+            counts["assets"] = audited_assets(run.assets)
+            counts["risk_score"] = risk_score(run.findings, audited_assets(run.assets))
+            counts["scope"] = list(run.scope)
             conn.execute("UPDATE runs SET counts = ? WHERE id = ?", (json.dumps(counts), run.id))
 
     def _insert_run(

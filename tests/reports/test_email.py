@@ -10,7 +10,7 @@ def test_subject_carries_the_counts() -> None:
     mail = render_email(build_view(F.make_run()))
     assert mail.subject == (
         "Northwind <Outfitters> & Co: 4 critical, 1 high open; 3 new; 1 regressed; 1 resolved"
-        "; score 46.4"
+        "; score 51"
     )
 
 
