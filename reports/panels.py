@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from auditor.core.models import AuditRun, Finding, Mute, SourceProblem, SourceReport, Status
-from auditor.core.scoring import SEVERITY_WEIGHT
+from auditor.core.scoring import SEVERITY_WEIGHT, is_structural
 from reports.history import SEVERITIES, RunSummary
 from reports.reasons import generic_reason
 from reports.rows import asset_label, platform_of, when
@@ -70,10 +70,13 @@ def _problem_index(sources: Iterable[SourceReport]) -> tuple[dict[str, str], dic
     return per_asset, per_source
 
 
-def _reason_line(reason: str, items: list[Finding]) -> UnverifiedReason:
+def _reason_line(reason: str, items: list[Finding], generic: bool) -> UnverifiedReason:
+    """One reason of the panel. A reason made generic (asset names taken out, so that results
+    group) is shown as the concrete sentence of its first result, never with placeholders."""
     labels = sorted({asset_label(f.asset) for f in items})
+    example = min(items, key=lambda f: (asset_label(f.asset), f.subject))
     return UnverifiedReason(
-        reason=reason,
+        reason=example.detail if generic else reason,
         count=len(items),
         checks=tuple(sorted({f.check_id for f in items})),
         assets=tuple(labels[:ASSETS_LISTED]),
@@ -86,18 +89,18 @@ def unverified_groups(run: AuditRun) -> tuple[UnverifiedGroup, ...]:
     the gap, else the check's sentence made generic (see :func:`generic_reason`)."""
     per_asset, per_source = _problem_index(run.sources)
     grouped: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+    generic: set[str] = set()
     for finding in run.findings:
-        if finding.status is not Status.NOT_VERIFIED:
+        if finding.status is not Status.NOT_VERIFIED or is_structural(finding):
             continue
-        reason = (
-            per_asset.get(finding.asset.key)
-            or per_source.get(finding.evidence.source)
-            or generic_reason(finding)
-        )
+        reason = per_asset.get(finding.asset.key) or per_source.get(finding.evidence.source)
+        if reason is None:
+            reason = generic_reason(finding)
+            generic.add(reason)
         grouped[platform_of(finding.asset)][reason].append(finding)
     groups: list[UnverifiedGroup] = []
     for platform, reasons in grouped.items():
-        lines = [_reason_line(reason, items) for reason, items in reasons.items()]
+        lines = [_reason_line(r, items, r in generic) for r, items in reasons.items()]
         lines.sort(key=lambda r: (-r.count, r.reason))
         rest = lines[REASONS_LISTED:]
         groups.append(

@@ -106,7 +106,9 @@ def test_unverified_without_a_source_problem_groups_by_generic_sentence() -> Non
     view = build_view(F.make_run(items, sources=()))
     (group,) = view.unverified
     first, second = group.reasons
-    assert first.reason == "The role holders of … are unknown: X does not expose them."
+    # grouped by the generic sentence, shown as a concrete one (no placeholders)
+    assert first.reason == "The role holders of northwind are unknown: X does not expose them."
+    assert "…" not in first.reason
     assert first.count == 4 and first.assets == ("x northwind", "x northwind_deals")
     assert first.checks == ("access.departed-admin", "access.single-admin")
     assert (second.reason, second.count) == ("Other.", 1)
