@@ -11,31 +11,10 @@ incidents.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from auditor.core.models import AuditRun, Finding, Status
 from reports.rows import asset_label, when
-
-
-@dataclass(frozen=True)
-class Incident:
-    """One active-takeover signal."""
-
-    account: str
-    """The asset, as reports name it (``x northwind``)."""
-    what: str
-    """What happened, in a few words."""
-    since: str
-    """When it was first seen (UTC)."""
-    first_action: str
-    """The first thing to do."""
-    detail: str
-    """The result's concrete sentence."""
-    check_id: str
-    """The check that saw it."""
-    fingerprint: str
-    """The result's fingerprint."""
-
+from reports.view_types import Incident
 
 SIGNALS: dict[str, tuple[str, str]] = {
     "content.scam-pattern": (

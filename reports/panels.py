@@ -4,14 +4,22 @@ top actions and the trend of recent runs."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from auditor.core.models import AuditRun, Finding, Mute, SourceProblem, SourceReport, Status
+from auditor.core.models import (
+    AuditRun,
+    Finding,
+    Mute,
+    Severity,
+    SourceProblem,
+    SourceReport,
+    Status,
+)
 from auditor.core.scoring import SEVERITY_WEIGHT, is_structural
 from reports.history import SEVERITIES, RunSummary
 from reports.reasons import generic_reason
-from reports.rows import asset_label, platform_of, when
+from reports.rows import asset_label, platform_of
 from reports.view_types import (
     Action,
     MuteLine,
@@ -148,25 +156,33 @@ def mute_lines(
                 asset=asset_label(finding.asset) if finding else "",
                 owner=mute.owner,
                 reason=mute.reason,
-                expires=when(mute.expires),
+                expires=mute.last_day.isoformat(),
                 days_left=left.days,
                 expiring_soon=timedelta(0) < left <= timedelta(days=warn_days),
                 expired=not mute.active(now),
+                hides_critical=finding is not None
+                and finding.status is Status.MUTED
+                and finding.severity is Severity.CRITICAL,
+                origin=f"{mute.origin} ({mute.ticket})" if mute.origin else "",
             )
         )
     return tuple(sorted(lines, key=lambda m: (m.days_left, m.fingerprint)))
 
 
-def top_actions(findings: Iterable[Finding]) -> tuple[Action, ...]:
-    """Group open fails by check; rank by worst severity, then total weight; keep five."""
+def top_actions(
+    findings: Iterable[Finding], incident_checks: Collection[str] = ()
+) -> tuple[Action, ...]:
+    """Group open fails by check; rank incidents first (``incident_checks``: a takeover in
+    progress comes before hygiene), then by worst severity, then total weight; keep five."""
     by_check: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         if finding.status is Status.FAIL:
             by_check[finding.check_id].append(finding)
 
-    def rank(items: list[Finding]) -> tuple[int, float, str]:
+    def rank(items: list[Finding]) -> tuple[bool, int, float, str]:
         weight = sum(SEVERITY_WEIGHT[f.severity] for f in items)
-        return (-max(f.severity.rank for f in items), -weight, items[0].check_id)
+        incident = items[0].check_id in incident_checks
+        return (not incident, -max(f.severity.rank for f in items), -weight, items[0].check_id)
 
     actions: list[Action] = []
     for items in sorted(by_check.values(), key=rank)[:TOP_ACTIONS]:

@@ -254,6 +254,48 @@ class MuteLine:
     """Expires within the warning window."""
     expired: bool
     """No longer applies."""
+    hides_critical: bool = False
+    """The muted result is a critical fail or gap (leadership must see it)."""
+    origin: str = ""
+    """Where it is written: empty for the store, else the mutes file entry and ticket."""
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One active-takeover signal."""
+
+    account: str
+    """The asset, as reports name it (``x northwind``)."""
+    what: str
+    """What happened, in a few words."""
+    since: str
+    """When it was first seen (UTC)."""
+    first_action: str
+    """The first thing to do."""
+    detail: str
+    """The result's concrete sentence."""
+    check_id: str
+    """The check that saw it."""
+    fingerprint: str
+    """The result's fingerprint."""
+
+
+@dataclass(frozen=True)
+class CoverageGap:
+    """One row of the coverage matrix: a fact a platform does not expose for one check."""
+
+    platform: str
+    """The platform."""
+    check_id: str
+    """The check that cannot be verified there."""
+    title: str
+    """The check's title."""
+    count: int
+    """Results concerned."""
+    controls: tuple[str, ...]
+    """``account: compensating control`` (attestation or access review date), per account."""
+    more: int = 0
+    """Accounts not listed."""
 
 
 @dataclass(frozen=True)
@@ -412,3 +454,11 @@ class ReportView:
     """Top five actions."""
     check_ids: tuple[str, ...]
     """Checks that produced results, for the check reference."""
+    incidents: Listing[Incident] = Listing(())
+    """Active-takeover signals: the banner that opens the report and the email."""
+    coverage: tuple[CoverageGap, ...] = ()
+    """Structural gaps (not exposed by the platform), once, with compensating controls."""
+    active_mutes: int = 0
+    """Mutes in force at the run's end."""
+    notable_mutes: Listing[MuteLine] = Listing(())
+    """Active mutes that expire within the warning window or hide a critical result."""

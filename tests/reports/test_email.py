@@ -33,7 +33,7 @@ def test_leads_with_change_then_actions() -> None:
         html.index("New critical and high (3)"),
         html.index("Regressed"),
         html.index("Resolved (1)"),
-        html.index("Accepted risks about to expire (1)"),
+        html.index("About to expire or hiding a critical (1)"),
         html.index("Top actions"),
     ]
     assert order == sorted(order)
@@ -43,8 +43,9 @@ def test_text_alternative() -> None:
     text = render_email(build_view(F.make_run())).text
     assert text.startswith("Northwind <Outfitters> & Co: 4 critical")
     assert "NEW CRITICAL AND HIGH (3)" in text and "REGRESSED (1)" in text
-    assert "ACCEPTED RISKS ABOUT TO EXPIRE (1)" in text and "TOP ACTIONS" in text
-    assert "1. [critical] Departed admin" in text
+    assert "ACCEPTED RISKS ABOUT TO EXPIRE OR HIDING A CRITICAL (1)" in text
+    assert "TOP ACTIONS" in text
+    assert "1. [critical] Scam pattern in a post" in text
     assert "&lt;" not in text and "&amp;" not in text  # plain text is not HTML-escaped
     for line in text.splitlines():  # hostile text cannot start its own line
         assert not line.startswith("<")

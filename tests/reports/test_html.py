@@ -156,7 +156,7 @@ def test_every_row_has_its_evidence_block_and_the_screen_toggle(
     html, parsed = page
     body = html[html.index('<table id="findings">') :]
     body = body[: body.index("</table>")]
-    assert body.count("<tr>") - 1 == body.count("<div>") == 13  # header row excluded
+    assert body.count("<tr") - 1 == body.count("<div>") == 13  # header row excluded
     assert "details" not in body and "source vault · first seen" in body
     assert ("input", {"type": "checkbox", "id": "evidence"}) in parsed.tags
 
@@ -173,4 +173,4 @@ def test_large_estate_renders_fast_and_small(passing: bool) -> None:
     html = render_html(build_view(run, F.history()), F.check_infos())
     elapsed = time.perf_counter() - started
     assert elapsed < 3.0
-    assert len(html.encode()) < 5_000_000
+    assert len(html.encode()) < 5_500_000  # 5 MB before each row showed its fingerprint

@@ -148,13 +148,13 @@ def test_mute_register_and_expiring() -> None:
 def test_top_actions_rank_by_severity_then_weight() -> None:
     view = build_view(F.make_run())
     assert [a.check_id for a in view.actions] == [
+        "content.scam-pattern",  # an incident: first, before hygiene
         "access.departed-admin",
         "auth.2fa-missing",
-        "content.scam-pattern",
         "ownership.registration-email-external",
         "content.profile-changed",
     ]
-    assert view.actions[0].remediation == "Fix access.departed-admin."
+    assert view.actions[1].remediation == "Fix access.departed-admin."
     assert len(build_view(F.large_run(400)).actions) == 5
 
 
