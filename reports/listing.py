@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from auditor.core.models import AuditRun, Finding, Severity, Status
 from auditor.core.scoring import FORMULA
 from reports.history import RunCounts
-from reports.incidents import Incident, incidents_of
+from reports.incidents import incidents_of
 from reports.rows import asset_label
+from reports.view_types import Incident
 
 
 def open_findings(run: AuditRun, min_severity: Severity) -> list[Finding]:
