@@ -156,6 +156,15 @@ def _add_tools(sub: argparse._SubParsersAction[_Parser]) -> None:
     rdap.add_argument("--config", required=True, help="the YAML config file")
     rdap.add_argument("--url", help="fetch the bootstrap from this URL (default: IANA's dns.json)")
     rdap.set_defaults(command="rdap-refresh")
+    init = sub.add_parser("init", help="write a minimal commented config from a few answers")
+    init.add_argument("--out", default="brand-audit.yaml", help="the file to write")
+    init.add_argument("--name", help="the company name")
+    init.add_argument("--domain", action="append", help="a brand domain (repeatable, or a list)")
+    init.add_argument(
+        "--account", action="append", help="platform:handle (repeatable, or a comma list)"
+    )
+    init.add_argument("--force", action="store_true", help="replace an existing file")
+    init.set_defaults(command="init")
 
 
 def _add_service(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -201,6 +210,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from auditor.cli import run as cli_run
 
         return cli_run.run_command if command == "run" else cli_run.demo_command
+    if command == "init":
+        from auditor.cli.init import init_command
+
+        return init_command
     if command in ("schedule", "status"):
         from auditor.cli import schedule as cli_schedule
 
