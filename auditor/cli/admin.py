@@ -363,6 +363,40 @@ def baseline_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def doctor_command(args: argparse.Namespace) -> int:
+    """Ask each configured credential who it is and what it may read; exit 1 when a required
+    scope is missing or a token cannot be used (see :mod:`auditor.engine.doctor`)."""
+    from auditor.engine.doctor import examine
+
+    config = load_config(Path(args.config))
+    credentials = examine(config)
+    if not credentials:
+        print("no platform token configured: nothing to examine")
+        return 0
+    for cred in credentials:
+        who = f"token of {cred.identity}" if cred.identity else "token"
+        if cred.problem is not None:
+            print(one_line(f"{cred.platform}: MISSING: {cred.problem}"))
+            continue
+        if cred.scopes is None:
+            print(
+                one_line(
+                    f"{cred.platform}: {who}; the platform lists no scopes for it: grant"
+                    " those in the README's table"
+                )
+            )
+            continue
+        print(one_line(f"{cred.platform}: {who}; scopes: {', '.join(cred.scopes) or 'none'}"))
+        for scope, checks in cred.missing.items():
+            print(one_line(f"  MISSING {scope}: not verified: {', '.join(checks)}"))
+    failing = [c.platform for c in credentials if c.failing]
+    if failing:
+        print(f"missing credentials or scopes: {', '.join(failing)}")
+        return 1
+    print("every credential that can be examined has the scopes the checks need")
+    return 0
+
+
 def sandbox_command(args: argparse.Namespace) -> int:
     """Serve the sandbox for a world file until interrupted."""
     world = Path(args.world)

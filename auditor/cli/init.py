@@ -37,8 +37,8 @@ TOKEN_VARIABLE = {
 """The environment variable each API's token is read from (``${NAME}`` in the config)."""
 
 EXTRA_SETTINGS = {
-    "meta": "business_id: \"\"        # the Business Manager id that owns the pages",
-    "github": "organization: \"\"     # the GitHub organization to audit",
+    "meta": 'business_id: ""        # the Business Manager id that owns the pages',
+    "github": 'organization: ""     # the GitHub organization to audit',
 }
 """Settings a platform needs beside its token, written as commented-out lines."""
 

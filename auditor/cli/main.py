@@ -156,6 +156,11 @@ def _add_tools(sub: argparse._SubParsersAction[_Parser]) -> None:
     rdap.add_argument("--config", required=True, help="the YAML config file")
     rdap.add_argument("--url", help="fetch the bootstrap from this URL (default: IANA's dns.json)")
     rdap.set_defaults(command="rdap-refresh")
+    doctor = sub.add_parser(
+        "doctor", help="ask each configured token who it is and which scopes it has"
+    )
+    doctor.add_argument("--config", required=True, help="the YAML config file")
+    doctor.set_defaults(command="doctor")
     init = sub.add_parser("init", help="write a minimal commented config from a few answers")
     init.add_argument("--out", default="brand-audit.yaml", help="the file to write")
     init.add_argument("--name", help="the company name")
@@ -231,6 +236,7 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         "mutes": cli_admin.mutes_command,
         "baseline": cli_admin.baseline_command,
         "sandbox": cli_admin.sandbox_command,
+        "doctor": cli_admin.doctor_command,
         "prelaunch": cli_admin.prelaunch_command,
         "rdap-refresh": cli_admin.rdap_refresh_command,
     }

@@ -48,9 +48,7 @@ def test_store_reading_commands_need_no_secret(wire, cli, secret_config, monkeyp
     assert "SMTP_PASSWORD" not in err  # not used without --email
 
 
-def test_validate_lists_references_and_reads_them_only_when_asked(
-    cli, secret_config, monkeypatch
-):
+def test_validate_lists_references_and_reads_them_only_when_asked(cli, secret_config, monkeypatch):
     code, out, _ = cli("validate", "--config", str(secret_config))
     assert code == 0
     assert "X_TOKEN (platforms.x.token)" in out and "not read (--resolve-secrets" in out
@@ -111,9 +109,9 @@ def test_demo_help_and_the_readme_agree_on_the_exit_code(cli):
 
 
 def test_the_readme_says_what_only_domain_reads():
-    from auditor.engine.source_needs import PROVIDES, relevant_collectors
-    from auditor.engine.runner import select_checks
     from auditor.cli.run import load_registry
+    from auditor.engine.runner import select_checks
+    from auditor.engine.source_needs import PROVIDES, relevant_collectors
 
     class Named:
         def __init__(self, name: str) -> None:
