@@ -3,7 +3,8 @@
 Top level (``schema_version`` 1):
 
 - ``run``: ``id``, ``started_at``, ``finished_at``, ``tool_version``, ``config_digest``,
-  ``estate``, ``previous_run_id``, ``checks_run``.
+  ``estate``, ``previous_run_id``, ``checks_run``, ``scope`` (what ``--only`` named; empty for
+  a full-scope run).
 - ``summary``: ``counts`` (``by_status``; ``by_severity``: unmuted fails by severity;
   ``not_verified_by_severity``), ``risk_score``, ``risk_formula``, ``assets``, ``new``,
   ``resolved``, ``regressed``. The counts come from :func:`reports.history.count_run`, the one
@@ -17,9 +18,10 @@ Top level (``schema_version`` 1):
   ``fingerprint``, ``first_seen``, ``change`` (new | persisting | resolved), ``mute`` (null or
   {``reason``, ``owner``, ``expires``, ``created_at``, ``active``}).
 
-Risk score (from :mod:`reports.scoring`): each unmuted fail weighs by severity (critical 10,
-high 5, medium 2, low 1) and each ``not_verified`` result half that; passes and muted results
-weigh 0. With ``R`` the weighted sum and ``A`` the number of assets audited (at least 1),
+Risk score (from :mod:`auditor.core.scoring`): each unmuted fail weighs by severity (critical
+10, high 5, medium 2, low 1) and each actionable ``not_verified`` result half that; passes, muted
+results and structural gaps (not exposed by the platform) weigh 0. With ``R`` the weighted sum
+and ``A`` the number of assets audited (accounts, businesses, domains; at least 1),
 ``L = R / A`` and ``risk_score = 100 × L / (L + 10)``, rounded to one decimal: 0 when nothing is
 open, 50 at one open critical per asset, never above 100.
 
@@ -135,6 +137,7 @@ def _head(run: AuditRun, counts: RunCounts) -> dict[str, Any]:
             "estate": run.estate_name,
             "previous_run_id": run.previous_run_id,
             "checks_run": list(run.checks_run),
+            "scope": list(run.scope),
         },
         "summary": _summary(counts),
         "sources": [_source(s) for s in run.sources],

@@ -5,7 +5,8 @@ For every platform with a token in the config, one identity or token-introspecti
 - GitHub ``GET /user``: the login, and a classic token's scopes from the ``X-OAuth-Scopes``
   header (fine-grained tokens and GitHub Apps list none: their permissions cannot be read);
 - Meta ``GET /{version}/debug_token``: the token's type, owner and ``scopes`` (reference 2.6);
-- X ``GET /2/users/me``: whose token it is (X does not list a token's scopes);
+- X ``GET /2/users/me``: whose token it is (X does not list a token's scopes; an app-only
+  bearer token has no user and gets 403, which is not a fault: it reads public data);
 - Mastodon ``GET /api/v1/accounts/verify_credentials``: whose token it is.
 
 Each required scope the token lacks is printed with the checks it turns into ``not_verified``;
@@ -25,7 +26,7 @@ from auditor.collectors.platforms import github, meta, x
 from auditor.collectors.platforms.json_api import make_client
 from auditor.collectors.platforms.meta_token import read_token
 from auditor.config.loading import AppConfig, PlatformModel
-from auditor.core.errors import CollectionError, ConfigError
+from auditor.core.errors import CollectionError, ConfigError, PermissionMissing
 from auditor.http.client import HttpClient
 
 ROLE_CHECKS = (
@@ -149,6 +150,8 @@ def _x(config: AppConfig) -> Credential:
     client = _bearer(config, "x", settings, x.DEFAULT_BASE_URL)
     try:
         data = client.get_json("/2/users/me")
+    except PermissionMissing:  # an app-only bearer token has no user (reference 1.1)
+        return Credential("x", "an app (app-only bearer: public reads only)", None)
     finally:
         client.close()
     user = data.get("data") if isinstance(data, dict) else None

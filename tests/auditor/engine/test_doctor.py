@@ -80,3 +80,11 @@ def test_an_owner_token_with_every_scope_exits_0(tmp_path, monkeypatch, capsys):
         cfg = _config(tmp_path, running, ["github"])
         assert main(["doctor", "--config", str(cfg)]) == 0
     assert "scopes: admin:org, repo" in capsys.readouterr().out
+
+
+def test_an_app_only_x_token_is_not_a_missing_credential(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("X_TOKEN", "app-bearer")
+    with start_sandbox(_world(tmp_path, x={"me": None})) as running:
+        cfg = _config(tmp_path, running, ["x"])
+        assert main(["doctor", "--config", str(cfg)]) == 0
+    assert "x: token of an app (app-only bearer" in capsys.readouterr().out
