@@ -27,7 +27,7 @@ from auditor.collectors.platforms.json_api import make_client
 from auditor.collectors.platforms.meta_token import read_token
 from auditor.config.loading import AppConfig, PlatformModel
 from auditor.core.errors import CollectionError, ConfigError, PermissionMissing
-from auditor.http.client import HttpClient
+from auditor.http.client import HttpShared
 
 ROLE_CHECKS = (
     "access.departed-admin",
@@ -114,24 +114,14 @@ def _github(config: AppConfig) -> Credential:
     return Credential("github", str(login), scopes, _missing("github", scopes))
 
 
-def _bearer(
-    config: AppConfig, platform: str, settings: PlatformModel, default_base_url: str
-) -> HttpClient:
-    headers = {}
-    if settings.token is not None:
-        headers["Authorization"] = f"Bearer {settings.token.get_secret_value()}"
-    return HttpClient(
-        platform,
-        settings,
-        config.model.network,
-        default_base_url=default_base_url,
-        headers=headers,
-    )
+def _shared(config: AppConfig) -> HttpShared:
+    """The HTTP state of one probe (no response cache: introspection is never cached)."""
+    return HttpShared.from_network(config.model.network)
 
 
 def _meta(config: AppConfig) -> Credential:
     settings = config.model.platforms.get("meta") or PlatformModel()
-    client = _bearer(config, "meta", settings, meta.DEFAULT_BASE_URL)
+    client = meta.from_settings(settings, config.model.network, _shared(config)).client
     version = "/" + (settings.version or meta.DEFAULT_VERSION).strip("/")
     try:
         facts, problems = read_token(client, version, settings.token)
@@ -147,9 +137,10 @@ def _meta(config: AppConfig) -> Credential:
 
 def _x(config: AppConfig) -> Credential:
     settings = config.model.platforms.get("x") or PlatformModel()
-    client = _bearer(config, "x", settings, x.DEFAULT_BASE_URL)
-    try:
-        data = client.get_json("/2/users/me")
+    client = x.from_settings(settings, config.model.network, _shared(config)).client
+    token = settings.token.get_secret_value() if settings.token else ""
+    try:  # the X collector hands its token to tweepy; this one request sends it itself
+        data = client.get_json("/2/users/me", headers={"Authorization": f"Bearer {token}"})
     except PermissionMissing:  # an app-only bearer token has no user (reference 1.1)
         return Credential("x", "an app (app-only bearer: public reads only)", None)
     finally:
@@ -163,7 +154,7 @@ def _mastodon(config: AppConfig) -> Credential:
     settings = config.model.platforms.get("mastodon") or PlatformModel()
     if not settings.base_url:
         return Credential("mastodon", problem="platforms.mastodon.base_url is not set")
-    client = _bearer(config, "mastodon", settings, settings.base_url)
+    client = make_client(config, "mastodon", default_base_url=settings.base_url, shared=None)
     try:
         data = client.get_json("/api/v1/accounts/verify_credentials")
     finally:

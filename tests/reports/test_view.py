@@ -20,7 +20,7 @@ from auditor.core.evidence import (
     RoleHolder,
     TwoFactorPolicy,
 )
-from auditor.core.models import Status
+from auditor.core.models import Change, Status
 from auditor.core.scoring import risk_band
 from reports import RunSummary, build_view, count_run, risk_score, summarize
 from reports.reasons import generic_reason
@@ -296,3 +296,20 @@ def test_scoped_runs_are_left_out_of_the_trend_and_same_day_bars_carry_the_time(
         F.make_run().id,
     ]
     assert view.trend.scoped_hidden == 1
+
+
+def test_last_change_names_a_change_of_the_account_never_an_unrelated_check() -> None:
+    weak = F.finding(
+        "auth.password-weak", F.X_MAIN, first_seen=F.NOW - timedelta(hours=1), change=Change.NEW
+    )
+    changed = F.finding(
+        "content.profile-changed",
+        F.X_MAIN,
+        subject="bio",
+        detail="bio changed from 'Official' to 'Giveaway'",
+        first_seen=F.NOW - timedelta(hours=5),
+    )
+    card = next(c for c in build_view(F.make_run([weak, changed])).cards if c.platform == "x")
+    assert card.last_change.endswith("bio changed from 'Official' to 'Giveaway'")
+    alone = next(c for c in build_view(F.make_run([weak])).cards if c.platform == "x")
+    assert alone.last_change == ""
