@@ -75,8 +75,13 @@ def validate_command(args: argparse.Namespace) -> int:
 
 
 def _print_problems(problems: Sequence[UserError]) -> int:
+    """Every problem on stdout, one line each; the most telling one (and how many more) as the
+    one error line on stderr."""
     for problem in problems:
-        print(f"brand-audit: error: {one_line(problem.line())}", file=sys.stderr)
+        print(one_line(problem.line()))
+    more = len(problems) - 1
+    suffix = f" (+{more} more problem{'s' if more > 1 else ''}, listed on stdout)" if more else ""
+    print(f"brand-audit: error: {one_line(problems[0].line())}{suffix}", file=sys.stderr)
     return EXIT_USAGE
 
 

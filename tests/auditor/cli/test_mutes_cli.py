@@ -113,5 +113,5 @@ def test_the_mutes_file_mutes_by_pattern_and_refuses_a_far_expiry(wire, cli, tmp
     rules["mutes"][0]["expires"] = "2099-12-31"
     (tmp_path / "mutes.yaml").write_text(json.dumps(rules))
     code, _, err = cli("validate", "--config", str(cfg))
-    assert code == 2
+    assert code == 2 and err.count("\n") == 1
     assert "mutes.yaml: mutes.0.expires: expected an expiry at most" in err
