@@ -117,7 +117,6 @@ def build_view(
         rows=Listing(tuple(rows)),
         filters=_filters(rows),
         mutes=Listing(tuple(mute_register)),
-        expiring_mutes=Listing(tuple(m for m in mute_register if m.expiring_soon)),
         actions=top_actions(run.findings, {i.check_id for i in incidents}),
         check_ids=tuple(sorted({f.check_id for f in run.findings})),
         incidents=Listing(incidents),

@@ -448,8 +448,6 @@ class ReportView:
     """Filter values."""
     mutes: Listing[MuteLine]
     """Mute register, soonest expiry first."""
-    expiring_mutes: Listing[MuteLine]
-    """Mutes expiring within the warning window."""
     actions: tuple[Action, ...]
     """Top five actions."""
     check_ids: tuple[str, ...]

@@ -66,3 +66,24 @@ def test_quiet_first_run() -> None:
 
 def test_email_html_names_new_critical_and_high() -> None:
     assert "New critical and high" in render_email(build_view(F.make_run())).html
+
+
+def test_counts_active_mutes_and_lists_one_hiding_a_critical_far_from_expiry() -> None:
+    critical = F.finding(
+        "access.departed-admin",
+        F.X_MAIN,
+        subject="ben@northwind.example",
+        mute=F.mute_for("access.departed-admin", F.X_MAIN, "ben@northwind.example", days=90),
+    )
+    high = F.finding(
+        "access.external-admin",
+        F.X_MAIN,
+        subject="mallory.k@gmail.com",
+        mute=F.mute_for("access.external-admin", F.X_MAIN, "mallory.k@gmail.com", days=90),
+    )
+    view = build_view(F.make_run([critical, high]))
+    assert view.active_mutes == 2
+    assert [m.hides_critical for m in view.notable_mutes] == [True]  # the high one is quiet
+    mail = render_email(view)
+    assert "ACCEPTED RISKS: 2 active mute(s)" in mail.text
+    assert "hides a CRITICAL" in mail.text and "hides a critical" in mail.html

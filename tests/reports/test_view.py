@@ -141,8 +141,8 @@ def test_mute_register_and_expiring() -> None:
     view = build_view(F.make_run(), mutes=[extra, expired])
     assert [m.days_left for m in view.mutes] == [-1, 5, 40]
     assert [m.expired for m in view.mutes] == [True, False, False]
-    assert [m.title for m in view.expiring_mutes] == ["access.external-admin: External admin"]
-    assert view.expiring_mutes[0].owner == "alice.ng@northwind.example"
+    assert [m.title for m in view.notable_mutes] == ["access.external-admin: External admin"]
+    assert view.notable_mutes[0].owner == "alice.ng@northwind.example"
 
 
 def test_top_actions_rank_by_severity_then_weight() -> None:
