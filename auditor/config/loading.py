@@ -171,8 +171,7 @@ class AppConfig:
                 return ref
             text = env.get(ref.variable)
             if not text:
-                state = "is empty" if text == "" else "is not set"
-                missing.append(f"environment variable {ref.variable} {state} ({where})")
+                missing.append(f"{_unusable(ref.variable, text)} ({where})")
             return SecretStr(text or "")
 
         model = _map_secrets(self.model, (), value)
@@ -356,12 +355,8 @@ def _resolve_env(
                 return UnresolvedSecret(match.group(1))
             value = env.get(match.group(1))
             if not value:
-                state = "is empty" if value == "" else "is not set"
-                raise ConfigError(
-                    f"environment variable {match.group(1)} {state}",
-                    file=file,
-                    field=".".join(where),
-                )
+                message = _unusable(match.group(1), value)
+                raise ConfigError(message, file=file, field=".".join(where))
             return value
         if "${" in node and _expects(annotation, SecretStr):
             raise ConfigError(
@@ -370,6 +365,12 @@ def _resolve_env(
                 field=".".join(where),
             )
     return node
+
+
+def _unusable(variable: str, value: str | None) -> str:
+    """Why an environment variable cannot give a value: unset, or empty (an empty secret is a
+    mistake, never a credential)."""
+    return f"environment variable {variable} {'is empty' if value == '' else 'is not set'}"
 
 
 def _members(annotation: Any) -> tuple[Any, ...]:
