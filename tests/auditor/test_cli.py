@@ -14,27 +14,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from engine_fakes import FakeCollector, people, registry, write_config
+from engine_fakes import FakeCollector, people, write_config
 
-from auditor.cli import run as cli_run
 from auditor.cli.main import main
 from auditor.core.errors import AuthFailed
 from auditor.core.evidence import AccountEvidence, AccountState, Profile
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def wire(monkeypatch):
-    """Make the CLI use fake collectors and the fake registry; returns a setter."""
-    chosen: dict[str, list[FakeCollector]] = {"collectors": []}
-    monkeypatch.setattr("auditor.collectors.build_collectors", lambda config: chosen["collectors"])
-    monkeypatch.setattr(cli_run, "load_registry", registry)
-
-    def use(*collectors: FakeCollector) -> None:
-        chosen["collectors"] = list(collectors)
-
-    return use
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:

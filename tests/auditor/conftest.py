@@ -1,5 +1,6 @@
-"""Fixtures for the CLI tests: the engine's fakes (``tests/auditor/engine_fakes.py``) wired
-where the CLI builds collectors and the registry, and a runner that captures the output."""
+"""Fixtures for the command-line tests: the engine's fakes (``tests/auditor/engine_fakes.py``)
+wired where the CLI builds collectors and the registry, and a runner that captures the output
+(the tests in ``tests/auditor/cli/`` import ``engine_fakes`` through the path added here)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # engine_fakes
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # engine_fakes
 
 from engine_fakes import FakeCollector, registry
 
