@@ -16,7 +16,9 @@ Top level (``schema_version`` 1):
   ``asset`` {``kind``, ``platform``, ``handle``, ``id``, ``domain``}, ``subject``, ``title``,
   ``detail``, ``evidence`` {``source``, ``observed_at``, ``facts``}, ``remediation``,
   ``fingerprint``, ``first_seen``, ``change`` (new | persisting | resolved), ``mute`` (null or
-  {``reason``, ``owner``, ``expires``, ``created_at``, ``active``}).
+  {``reason``, ``owner``, ``expires`` (the moment it ends), ``expires_on`` (the last day it
+  holds, as written), ``created_at``, ``active``, ``ticket``, ``origin`` (null for a mute
+  recorded with ``brand-audit mute``, else the mutes file entry)}).
 
 Risk score (from :mod:`auditor.core.scoring`): each unmuted fail weighs by severity (critical
 10, high 5, medium 2, low 1) and each actionable ``not_verified`` result half that; passes, muted
@@ -66,8 +68,11 @@ def _mute(mute: Mute | None, finished_at: datetime) -> dict[str, Any] | None:
         "reason": mute.reason,
         "owner": mute.owner,
         "expires": iso_time(mute.expires),
+        "expires_on": mute.last_day.isoformat(),
         "created_at": iso_time(mute.created_at),
         "active": mute.active(finished_at),
+        "ticket": mute.ticket,
+        "origin": mute.origin,
     }
 
 

@@ -85,8 +85,11 @@ def test_streamed_json_is_valid_and_equals_the_document():
         "reason": "contractor",
         "owner": "ciso",
         "expires": "2026-10-10T09:00:00Z",
+        "expires_on": "2026-10-10",
         "created_at": "2026-10-01T09:00:00Z",
         "active": True,
+        "ticket": None,
+        "origin": None,
     }
     assert parsed["summary"]["counts"]["by_status"] == {
         "fail": 1,

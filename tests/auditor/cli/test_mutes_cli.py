@@ -107,6 +107,8 @@ def test_the_mutes_file_mutes_by_pattern_and_refuses_a_far_expiry(wire, cli, tmp
     by_subject = {f["subject"]: f for f in report["findings"]}
     ben, bob = by_subject["ben@acme.example"], by_subject["bob@acme.example"]
     assert ben["status"] == "muted" and ben["mute"]["owner"] == "it@acme.example"
+    assert ben["mute"]["expires_on"] == _day(5)  # the day as written, not the moment after
+    assert (ben["mute"]["ticket"], ben["mute"]["origin"]) == ("SEC-7", "mutes.yaml entry 1")
     assert bob["status"] == "fail"
     listing = cli("mutes", "--config", str(cfg))[1]
     assert "mutes.yaml entry 1 (SEC-7)" in listing and "ben@*" in listing
