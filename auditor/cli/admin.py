@@ -1,5 +1,7 @@
-"""The smaller ``brand-audit`` commands: validate, checks, history, mute, mutes, baseline, sandbox,
-prelaunch, rdap-refresh. Part of the composition root (:mod:`auditor.cli.main`)."""
+"""The smaller ``brand-audit`` commands: validate, doctor, checks, history, mute, unmute, mutes,
+baseline, sandbox, prelaunch, rdap-refresh. Part of the composition root (:mod:`auditor.cli.main`).
+None of them reads a platform secret except ``doctor``, ``prelaunch`` and ``rdap-refresh``, which
+call the platforms."""
 
 from __future__ import annotations
 

@@ -2,9 +2,13 @@
 
 Part of the composition root (:mod:`auditor.cli.main`): here the registry (``checks.ALL_CHECKS``),
 the collectors, the store, the progress display and the report writers are constructed and
-passed to :func:`auditor.engine.runner.audit`. Reports are written atomically with mode 0600:
+passed to :func:`auditor.engine.runner.audit`. Reports are written atomically with mode 0600
+(:mod:`auditor.core.private_files`, the one writer; the renderers return text):
 ``report.json``, ``report.csv``, ``report.html`` and ``email.html``, and ``findings.ocsf.json``
-(OCSF events for a SIEM) as ``--format`` asks.
+(OCSF events for a SIEM) as ``--format`` asks. ``-o -|FILE`` writes the findings listing (a
+table, a Markdown summary for a CI job page, or the JSON report); without ``--out`` a table goes
+to stdout, as pip-audit prints one. The platform secrets are read here, where the collectors are
+built, and the mail secrets where the email is sent.
 """
 
 from __future__ import annotations
