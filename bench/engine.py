@@ -260,10 +260,11 @@ def one_run(label: str, config_path: Path, accounts: Sequence[tuple[str, str]], 
     """Load, collect, evaluate, stamp, persist and write JSON + CSV once; print the phases."""
     from auditor.cli.run import load_registry
     from auditor.collectors.records import sources as records
+    from auditor.core.private_files import write_private_text
     from auditor.engine.runner import run_audit
     from auditor.store.database import Store
-    from reports.csv_report import write_csv
-    from reports.json_report import write_json
+    from reports.csv_report import iter_csv
+    from reports.json_report import iter_json
 
     clock = GcClock()
     gc.callbacks.append(clock)
@@ -278,8 +279,8 @@ def one_run(label: str, config_path: Path, accounts: Sequence[tuple[str, str]], 
             config, registry=registry, collectors=collectors, store=store, now=NOW, progress=timing
         )
     audited = time.perf_counter()
-    json_size = write_json(run, out / "report.json").stat().st_size
-    csv_size = write_csv(run, out / "report.csv").stat().st_size
+    json_size = write_private_text(out / "report.json", iter_json(run)).stat().st_size
+    csv_size = write_private_text(out / "report.csv", iter_csv(run)).stat().st_size
     finished = time.perf_counter()
     gc.callbacks.remove(clock)
     marks = timing.marks

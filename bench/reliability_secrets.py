@@ -154,12 +154,13 @@ def _ocsf(config: Path, out: Path) -> None:
     """An OCSF export of one more run (the CLI writes none): the report writer's own output."""
     from auditor.cli.run import RunOptions, audit_and_write
     from auditor.config.loading import load_config
-    from reports import write_ocsf
+    from auditor.core.private_files import write_private_text
+    from reports import render_ocsf
 
     app = load_config(config)
     options = RunOptions(only=(), fail_on=None, formats=("json",))
     done = audit_and_write(app, options, app.resolve(app.model.storage.path), out, quiet=True)
-    write_ocsf(done.result.run, out / "findings.ocsf.json")
+    write_private_text(out / "findings.ocsf.json", render_ocsf(done.result.run))
 
 
 @contextlib.contextmanager

@@ -85,9 +85,26 @@ def _two_factor(
     return "; ".join(parts) or "unknown", state
 
 
+CHANGE_EVENTS = frozenset(
+    {
+        "content.profile-changed",
+        "content.verification-lost",
+        "content.posts-deleted",
+        "content.posting-burst",
+        "access.new-admin",
+        "access.role-escalation",
+        "ownership.identity-mismatch",
+    }
+)
+"""Checks whose failing result is a change to the account itself (what "Last change" names;
+a weak password first seen last week is not a change of the account)."""
+
+
 def _last_change(findings: Sequence[Finding], ev: AccountEvidence | None) -> str:
     marks: list[tuple[datetime, str]] = [
-        (f.first_seen, f.title) for f in findings if f.effective_status is not Status.PASS
+        (f.first_seen, f.detail)
+        for f in findings
+        if f.check_id in CHANGE_EVENTS and f.effective_status is Status.FAIL
     ]
     if ev is not None and ev.roles:
         marks.extend(

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from pathlib import Path
 
 from auditor.core.models import AuditRun, Finding
 from reports.json_report import iso_time
-from reports.output import write_private_chunks
 
 COLUMNS = (
     "fingerprint",
@@ -107,8 +105,3 @@ def iter_csv(run: AuditRun) -> Iterator[str]:
 def render_csv(run: AuditRun) -> str:
     """The whole report as CSV text with a header row."""
     return "".join(iter_csv(run))
-
-
-def write_csv(run: AuditRun, path: Path) -> Path:
-    """Write ``report.csv`` atomically with mode 0600, streaming; returns ``path``."""
-    return write_private_chunks(path, (line.encode("utf-8") for line in iter_csv(run)))

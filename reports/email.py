@@ -9,12 +9,10 @@ an attachment (see :mod:`auditor.service.mailer`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import css_inline
 
 from reports.environment import make_environment, oneline
-from reports.output import write_private
 from reports.view_types import ReportView
 
 LIST_LIMIT = 5
@@ -57,8 +55,3 @@ def render_email(view: ReportView) -> RenderedEmail:
     raw_html = env.get_template("email.html.j2").render(context)
     inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
     return RenderedEmail(subject=subject, text=text + "\n", html=inliner.inline(raw_html))
-
-
-def write_email(view: ReportView, path: Path) -> Path:
-    """Write the email's HTML body to ``path`` (atomic, mode 0600), for review without SMTP."""
-    return write_private(path, render_email(view).html.encode("utf-8"))

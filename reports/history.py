@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from auditor.core.models import AuditRun, Change, Finding, Severity, Status
-from reports.scoring import risk_score
+from auditor.core.scoring import audited_assets, risk_score
 
 SEVERITIES = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
 """Severities from the worst down, the order every report lists them in."""
@@ -91,8 +91,8 @@ def count_run(run: AuditRun) -> RunCounts:
         new=new,
         resolved=resolved,
         regressed=regressed,
-        assets=len(run.assets),
-        risk_score=risk_score(run.findings, len(run.assets)),
+        assets=audited_assets(run.assets),
+        risk_score=risk_score(run.findings, audited_assets(run.assets)),
     )
 
 
@@ -113,7 +113,9 @@ class RunSummary:
     resolved: int = 0
     """Resolved results in that run."""
     risk_score: float | None = None
-    """Its risk score, when known."""
+    """Its risk score, when known (stored with the run)."""
+    scope: tuple[str, ...] = ()
+    """What ``--only`` named; empty for a full-scope run."""
 
     @property
     def open_total(self) -> int:
@@ -128,6 +130,7 @@ class RunSummary:
         optionally ``risk_score``); unknown or malformed parts count as zero."""
         change = _int_map(counts.get("change"))
         score = counts.get("risk_score")
+        scope = counts.get("scope")
         return cls(
             run_id=run_id,
             finished_at=finished_at,
@@ -136,6 +139,7 @@ class RunSummary:
             new=change.get(Change.NEW.value, 0),
             resolved=change.get(Change.RESOLVED.value, 0),
             risk_score=float(score) if isinstance(score, int | float) else None,
+            scope=tuple(str(s) for s in scope) if isinstance(scope, list) else (),
         )
 
 
@@ -156,4 +160,5 @@ def summarize(run: AuditRun, counts: RunCounts | None = None) -> RunSummary:
         new=counted.new,
         resolved=counted.resolved,
         risk_score=counted.risk_score,
+        scope=run.scope,
     )

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from jinja2 import Environment
@@ -21,7 +20,6 @@ from markupsafe import Markup
 
 from reports.checkinfo import CheckInfo, reference
 from reports.environment import make_environment
-from reports.output import write_private_chunks
 from reports.view_types import ReportView
 
 STYLE_FILE = "report.css"
@@ -95,9 +93,8 @@ def render_html(view: ReportView, checks: Mapping[str, CheckInfo]) -> str:
     return env.get_template("report.html.j2").render(_context(env, view, checks))
 
 
-def write_html(view: ReportView, path: Path, checks: Mapping[str, CheckInfo] | None = None) -> Path:
-    """Render the report to ``path`` (atomic, mode 0600); returns ``path``."""
+def iter_html(view: ReportView, checks: Mapping[str, CheckInfo] | None = None) -> Iterator[str]:
+    """The report as chunks of HTML, for streaming to a file."""
     env = make_environment()
     template = env.get_template("report.html.j2")
-    chunks = template.generate(_context(env, view, checks or {}))
-    return write_private_chunks(path, (chunk.encode("utf-8") for chunk in chunks))
+    return template.generate(_context(env, view, checks or {}))

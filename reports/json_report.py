@@ -3,7 +3,8 @@
 Top level (``schema_version`` 2: ``sources[].status`` replaced ``sources[].ok`` of 1):
 
 - ``run``: ``id``, ``started_at``, ``finished_at``, ``tool_version``, ``config_digest``,
-  ``estate``, ``previous_run_id``, ``checks_run``.
+  ``estate``, ``previous_run_id``, ``checks_run``, ``scope`` (what ``--only`` named; empty for
+  a full-scope run).
 - ``summary``: ``counts`` (``by_status``; ``by_severity``: unmuted fails by severity;
   ``not_verified_by_severity``), ``risk_score``, ``risk_formula``, ``assets``, ``new``,
   ``resolved``, ``regressed``. The counts come from :func:`reports.history.count_run`, the one
@@ -18,11 +19,14 @@ Top level (``schema_version`` 2: ``sources[].status`` replaced ``sources[].ok`` 
   ``fingerprint``, ``first_seen``, ``change`` (new | persisting | resolved), ``carried`` (an
   earlier open fail carried forward: not re-read this run, or a change event nobody acted on
   yet), ``mute`` (null or
-  {``reason``, ``owner``, ``expires``, ``created_at``, ``active``}).
+  {``reason``, ``owner``, ``expires`` (the moment it ends), ``expires_on`` (the last day it
+  holds, as written), ``created_at``, ``active``, ``ticket``, ``origin`` (null for a mute
+  recorded with ``brand-audit mute``, else the mutes file entry)}).
 
-Risk score (from :mod:`reports.scoring`): each unmuted fail weighs by severity (critical 10,
-high 5, medium 2, low 1) and each ``not_verified`` result half that; passes and muted results
-weigh 0. With ``R`` the weighted sum and ``A`` the number of assets audited (at least 1),
+Risk score (from :mod:`auditor.core.scoring`): each unmuted fail weighs by severity (critical
+10, high 5, medium 2, low 1) and each actionable ``not_verified`` result half that; passes, muted
+results and structural gaps (not exposed by the platform) weigh 0. With ``R`` the weighted sum
+and ``A`` the number of assets audited (accounts, businesses, domains; at least 1),
 ``L = R / A`` and ``risk_score = 100 × L / (L + 10)``, rounded to one decimal: 0 when nothing is
 open, 50 at one open critical per asset, never above 100.
 
@@ -35,14 +39,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from auditor.core.models import Asset, AuditRun, Finding, Mute, SourceReport
+from auditor.core.scoring import FORMULA
 from reports.history import RunCounts, count_run
-from reports.output import write_private_chunks
 from reports.panels import source_state
-from reports.scoring import FORMULA
 
 SCHEMA_VERSION = 2
 """Bumped on any incompatible change of the shape above."""
@@ -70,8 +72,11 @@ def _mute(mute: Mute | None, finished_at: datetime) -> dict[str, Any] | None:
         "reason": mute.reason,
         "owner": mute.owner,
         "expires": iso_time(mute.expires),
+        "expires_on": mute.last_day.isoformat(),
         "created_at": iso_time(mute.created_at),
         "active": mute.active(finished_at),
+        "ticket": mute.ticket,
+        "origin": mute.origin,
     }
 
 
@@ -142,6 +147,7 @@ def _head(run: AuditRun, counts: RunCounts) -> dict[str, Any]:
             "estate": run.estate_name,
             "previous_run_id": run.previous_run_id,
             "checks_run": list(run.checks_run),
+            "scope": list(run.scope),
         },
         "summary": _summary(counts),
         "sources": [_source(s) for s in run.sources],
@@ -172,8 +178,3 @@ def iter_json(run: AuditRun, counts: RunCounts | None = None) -> Iterator[str]:
 def render_json(run: AuditRun, counts: RunCounts | None = None) -> str:
     """The whole report as JSON text."""
     return "".join(iter_json(run, counts))
-
-
-def write_json(run: AuditRun, path: Path, counts: RunCounts | None = None) -> Path:
-    """Write ``report.json`` atomically with mode 0600, streaming; returns ``path``."""
-    return write_private_chunks(path, (c.encode("utf-8") for c in iter_json(run, counts)))

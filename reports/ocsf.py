@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from auditor.core.models import AuditRun, Change, Finding, Severity, Status
-from reports.output import write_private
 from reports.rows import asset_label
 
 OCSF_VERSION = "1.1.0"
@@ -158,12 +156,10 @@ def ocsf_findings(run: AuditRun) -> list[dict[str, Any]]:
     return [ocsf_finding(f, run) for f in run.findings]
 
 
-def write_ocsf(run: AuditRun, path: Path) -> Path:
-    """Write the events to ``path`` (atomic, mode 0600): JSON lines for ``.jsonl``/``.ndjson``,
-    else one JSON array."""
+def render_ocsf(run: AuditRun, *, lines: bool = False) -> str:
+    """The events as text: JSON lines (``lines``, for ``.jsonl``/``.ndjson`` files), else one
+    JSON array."""
     events = ocsf_findings(run)
-    if path.suffix.lower() in (".jsonl", ".ndjson"):
-        text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events)
-    else:
-        text = json.dumps(events, ensure_ascii=False, indent=1) + "\n"
-    return write_private(path, text.encode("utf-8"))
+    if lines:
+        return "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events)
+    return json.dumps(events, ensure_ascii=False, indent=1) + "\n"

@@ -4,15 +4,23 @@ top actions and the trend of recent runs."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from auditor.core.completeness import SourceStatus
-from auditor.core.models import AuditRun, Finding, Mute, SourceProblem, SourceReport, Status
+from auditor.core.models import (
+    AuditRun,
+    Finding,
+    Mute,
+    Severity,
+    SourceProblem,
+    SourceReport,
+    Status,
+)
+from auditor.core.scoring import SEVERITY_WEIGHT, is_structural
 from reports.history import SEVERITIES, RunSummary
 from reports.reasons import generic_reason
-from reports.rows import asset_label, platform_of, when
-from reports.scoring import SEVERITY_WEIGHT
+from reports.rows import asset_label, platform_of
 from reports.view_types import (
     Action,
     MuteLine,
@@ -71,10 +79,13 @@ def _problem_index(sources: Iterable[SourceReport]) -> tuple[dict[str, str], dic
     return per_asset, per_source
 
 
-def _reason_line(reason: str, items: list[Finding]) -> UnverifiedReason:
+def _reason_line(reason: str, items: list[Finding], generic: bool) -> UnverifiedReason:
+    """One reason of the panel. A reason made generic (asset names taken out, so that results
+    group) is shown as the concrete sentence of its first result, never with placeholders."""
     labels = sorted({asset_label(f.asset) for f in items})
+    example = min(items, key=lambda f: (asset_label(f.asset), f.subject))
     return UnverifiedReason(
-        reason=reason,
+        reason=example.detail if generic else reason,
         count=len(items),
         checks=tuple(sorted({f.check_id for f in items})),
         assets=tuple(labels[:ASSETS_LISTED]),
@@ -87,18 +98,18 @@ def unverified_groups(run: AuditRun) -> tuple[UnverifiedGroup, ...]:
     the gap, else the check's sentence made generic (see :func:`generic_reason`)."""
     per_asset, per_source = _problem_index(run.sources)
     grouped: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+    generic: set[str] = set()
     for finding in run.findings:
-        if finding.status is not Status.NOT_VERIFIED:
+        if finding.status is not Status.NOT_VERIFIED or is_structural(finding):
             continue
-        reason = (
-            per_asset.get(finding.asset.key)
-            or per_source.get(finding.evidence.source)
-            or generic_reason(finding)
-        )
+        reason = per_asset.get(finding.asset.key) or per_source.get(finding.evidence.source)
+        if reason is None:
+            reason = generic_reason(finding)
+            generic.add(reason)
         grouped[platform_of(finding.asset)][reason].append(finding)
     groups: list[UnverifiedGroup] = []
     for platform, reasons in grouped.items():
-        lines = [_reason_line(reason, items) for reason, items in reasons.items()]
+        lines = [_reason_line(r, items, r in generic) for r, items in reasons.items()]
         lines.sort(key=lambda r: (-r.count, r.reason))
         rest = lines[REASONS_LISTED:]
         groups.append(
@@ -154,25 +165,33 @@ def mute_lines(
                 asset=asset_label(finding.asset) if finding else "",
                 owner=mute.owner,
                 reason=mute.reason,
-                expires=when(mute.expires),
+                expires=mute.last_day.isoformat(),
                 days_left=left.days,
                 expiring_soon=timedelta(0) < left <= timedelta(days=warn_days),
                 expired=not mute.active(now),
+                hides_critical=finding is not None
+                and finding.status is Status.MUTED
+                and finding.severity is Severity.CRITICAL,
+                origin=f"{mute.origin} ({mute.ticket})" if mute.origin else "",
             )
         )
     return tuple(sorted(lines, key=lambda m: (m.days_left, m.fingerprint)))
 
 
-def top_actions(findings: Iterable[Finding]) -> tuple[Action, ...]:
-    """Group open fails by check; rank by worst severity, then total weight; keep five."""
+def top_actions(
+    findings: Iterable[Finding], incident_checks: Collection[str] = ()
+) -> tuple[Action, ...]:
+    """Group open fails by check; rank incidents first (``incident_checks``: a takeover in
+    progress comes before hygiene), then by worst severity, then total weight; keep five."""
     by_check: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         if finding.status is Status.FAIL:
             by_check[finding.check_id].append(finding)
 
-    def rank(items: list[Finding]) -> tuple[int, float, str]:
+    def rank(items: list[Finding]) -> tuple[bool, int, float, str]:
         weight = sum(SEVERITY_WEIGHT[f.severity] for f in items)
-        return (-max(f.severity.rank for f in items), -weight, items[0].check_id)
+        incident = items[0].check_id in incident_checks
+        return (not incident, -max(f.severity.rank for f in items), -weight, items[0].check_id)
 
     actions: list[Action] = []
     for items in sorted(by_check.values(), key=rank)[:TOP_ACTIONS]:
@@ -206,11 +225,15 @@ def _segments(counts: Mapping[str, int], total_height: float, scale: float) -> l
 
 
 def trend(history: Sequence[RunSummary], current: RunSummary) -> Trend:
-    """Stacked bars of open fails by severity for the recent runs, oldest first."""
-    earlier = sorted(
-        (h for h in history if h.run_id != current.run_id), key=lambda h: h.finished_at
-    )
+    """Stacked bars of open fails by severity for the recent full-scope runs, oldest first
+    (earlier runs of some checks only would read as sudden drops: they are left out and
+    counted; the current run is shown, marked, when it is scoped)."""
+    others = [h for h in history if h.run_id != current.run_id]
+    earlier = sorted((h for h in others if not h.scope), key=lambda h: h.finished_at)
     runs = [*earlier[-(TREND_RUNS - 1) :], current]
+    days = [r.finished_at.strftime("%m-%d") for r in runs]
+    same_day = len(set(days)) < len(days)
+    label_format = "%m-%d %H:%M" if same_day else "%m-%d"
     width, height, gap = 600.0, 120.0, 8.0
     bar = min(48.0, (width - gap * (len(runs) + 1)) / len(runs))
     peak = max(1, *(r.open_total for r in runs))
@@ -218,7 +241,7 @@ def trend(history: Sequence[RunSummary], current: RunSummary) -> Trend:
     bars = tuple(
         TrendBar(
             run_id=r.run_id,
-            label=r.finished_at.strftime("%m-%d"),
+            label=r.finished_at.strftime(label_format) + (" scoped" if r.scope else ""),
             x=round(gap + i * (bar + gap), 2),
             center=round(gap + i * (bar + gap) + bar / 2, 2),
             top=round(height - r.open_total * scale, 2),
@@ -226,6 +249,7 @@ def trend(history: Sequence[RunSummary], current: RunSummary) -> Trend:
             score="n/a" if r.risk_score is None else f"{r.risk_score:g}",
             segments=tuple(_segments(r.open_by_severity, height, scale)),
             current=r is current,
+            scoped=bool(r.scope),
         )
         for i, r in enumerate(runs)
     )
@@ -237,4 +261,5 @@ def trend(history: Sequence[RunSummary], current: RunSummary) -> Trend:
         max_total=peak,
         bars=bars,
         previous_score=previous,
+        scoped_hidden=sum(1 for h in others if h.scope),
     )

@@ -46,7 +46,8 @@ def _group_detail(findings: Sequence[Finding], assets: int) -> str:
     noun = "result" if len(findings) == 1 else "results"
     if findings[0].status is Status.PASS:
         return f"{len(findings)} passing {noun} on {assets} asset(s)."
-    return f"{len(findings)} {noun} on {assets} asset(s): {generic_reason(findings[0])}"
+    example = min(findings, key=lambda f: (asset_label(f.asset), f.subject))
+    return f"{len(findings)} {noun} on {assets} asset(s), such as: {example.detail}"
 
 
 def group_row(

@@ -12,11 +12,13 @@ from datetime import datetime
 from auditor.core.estate import Estate
 from auditor.core.evidence import Evidence
 from auditor.core.models import AuditRun, Change, Mute, Status
+from auditor.core.scoring import FORMULA, risk_band
 from reports.cards import asset_cards
+from reports.coverage import coverage_gaps
 from reports.history import SEVERITIES, STATUSES, RunSummary, count_run, summarize
+from reports.incidents import incidents_of
 from reports.panels import mute_lines, source_lines, top_actions, trend, unverified_groups
 from reports.rows import finding_row, when
-from reports.scoring import FORMULA, risk_band
 from reports.table import table_rows
 from reports.view_types import FilterOptions, FindingRow, Listing, ReportView
 
@@ -87,6 +89,7 @@ def build_view(
     rows = table_rows(run.findings, run.started_at, run.finished_at)
     new, regressed, resolved = _changes(run)
     mute_register = mute_lines(run, mutes, moment, MUTE_WARNING_DAYS)
+    incidents = incidents_of(run)
     return ReportView(
         estate=run.estate_name,
         run_id=run.id,
@@ -114,7 +117,14 @@ def build_view(
         rows=Listing(tuple(rows)),
         filters=_filters(rows),
         mutes=Listing(tuple(mute_register)),
-        expiring_mutes=Listing(tuple(m for m in mute_register if m.expiring_soon)),
-        actions=top_actions(run.findings),
+        actions=top_actions(run.findings, {i.check_id for i in incidents}),
         check_ids=tuple(sorted({f.check_id for f in run.findings})),
+        incidents=Listing(incidents),
+        coverage=coverage_gaps(run.findings, estate),
+        active_mutes=sum(1 for m in mute_register if not m.expired),
+        notable_mutes=Listing(
+            tuple(
+                m for m in mute_register if not m.expired and (m.expiring_soon or m.hides_critical)
+            )
+        ),
     )

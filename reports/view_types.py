@@ -255,6 +255,48 @@ class MuteLine:
     """Expires within the warning window."""
     expired: bool
     """No longer applies."""
+    hides_critical: bool = False
+    """The muted result is a critical fail or gap (leadership must see it)."""
+    origin: str = ""
+    """Where it is written: empty for the store, else the mutes file entry and ticket."""
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One active-takeover signal."""
+
+    account: str
+    """The asset, as reports name it (``x northwind``)."""
+    what: str
+    """What happened, in a few words."""
+    since: str
+    """When it was first seen (UTC)."""
+    first_action: str
+    """The first thing to do."""
+    detail: str
+    """The result's concrete sentence."""
+    check_id: str
+    """The check that saw it."""
+    fingerprint: str
+    """The result's fingerprint."""
+
+
+@dataclass(frozen=True)
+class CoverageGap:
+    """One row of the coverage matrix: a fact a platform does not expose for one check."""
+
+    platform: str
+    """The platform."""
+    check_id: str
+    """The check that cannot be verified there."""
+    title: str
+    """The check's title."""
+    count: int
+    """Results concerned."""
+    controls: tuple[str, ...]
+    """``account: compensating control`` (attestation or access review date), per account."""
+    more: int = 0
+    """Accounts not listed."""
 
 
 @dataclass(frozen=True)
@@ -313,6 +355,8 @@ class TrendBar:
     """Stacked slices, worst severity on top."""
     current: bool
     """This run."""
+    scoped: bool = False
+    """A run of some checks only (``--only``): not comparable with the full-scope bars."""
 
 
 @dataclass(frozen=True)
@@ -332,6 +376,8 @@ class Trend:
     previous_score: str | None = None
     """The previous run's score as its bar shows it (a number or ``n/a``); None for a first
     run."""
+    scoped_hidden: int = 0
+    """Earlier runs of some checks only, left out of the chart."""
 
     @property
     def runs(self) -> int:
@@ -403,9 +449,15 @@ class ReportView:
     """Filter values."""
     mutes: Listing[MuteLine]
     """Mute register, soonest expiry first."""
-    expiring_mutes: Listing[MuteLine]
-    """Mutes expiring within the warning window."""
     actions: tuple[Action, ...]
     """Top five actions."""
     check_ids: tuple[str, ...]
     """Checks that produced results, for the check reference."""
+    incidents: Listing[Incident] = Listing(())
+    """Active-takeover signals: the banner that opens the report and the email."""
+    coverage: tuple[CoverageGap, ...] = ()
+    """Structural gaps (not exposed by the platform), once, with compensating controls."""
+    active_mutes: int = 0
+    """Mutes in force at the run's end."""
+    notable_mutes: Listing[MuteLine] = Listing(())
+    """Active mutes that expire within the warning window or hide a critical result."""

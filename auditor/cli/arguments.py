@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Sequence
+
+EXIT_USAGE = 2
+"""Usage, config, input or store error."""
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of 1 or more (``--limit -1`` is a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
 
 
 def split_list(values: Sequence[str] | None) -> tuple[str, ...]:

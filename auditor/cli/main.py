@@ -17,10 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from auditor.cli.arguments import one_line
-
-EXIT_USAGE = 2
-"""Usage, config, input or store error."""
+from auditor.cli.arguments import EXIT_USAGE, one_line, positive_int
 
 SEVERITIES = ("low", "medium", "high", "critical")
 """Names accepted by ``--fail-on`` (besides ``none``)."""
@@ -36,8 +33,26 @@ class _Parser(argparse.ArgumentParser):
 def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
     run = sub.add_parser("run", help="audit the estate of a config and write the reports")
     run.add_argument("--config", required=True, help="the YAML config file")
-    run.add_argument("--out", required=True, help="folder for report.html/json/csv")
-    run.add_argument("--format", default="html,json,csv", help="comma list of html,json,csv,ocsf")
+    run.add_argument("--out", help="folder for the report files (html, json, csv, ocsf)")
+    run.add_argument(
+        "--format",
+        default=None,
+        help="comma list of html,json,csv,ocsf (files under --out; default html,json,csv) and"
+        " table or markdown (the findings listing for -o; default table)",
+    )
+    run.add_argument(
+        "-o",
+        "--output",
+        metavar="-|FILE",
+        help="write the findings listing (table, markdown or json) to FILE or '-' (stdout);"
+        " default without --out: a table on stdout",
+    )
+    run.add_argument(
+        "--min-severity",
+        choices=SEVERITIES,
+        default="low",
+        help="the listing shows open findings at or above this severity (default low)",
+    )
     run.add_argument(
         "--only",
         action="append",
@@ -58,7 +73,8 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
     demo.add_argument(
         "--fail-on",
         choices=(*SEVERITIES, "none"),
-        help="use run's exit codes (default: exit 0 once the reports are written)",
+        help="exit 1 when an open finding is at or above this severity (default high: the demo"
+        " plants high and critical risks, so it exits 1 once the reports are written)",
     )
     demo.add_argument("--quiet", action="store_true", help="no progress display")
     demo.add_argument(
@@ -67,12 +83,24 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
         default="northwind",
         help="which demo estate: northwind (default) or clinic (a second company)",
     )
-    demo.set_defaults(command="demo", format="html,json,csv", only=None, profile=None)
+    demo.set_defaults(
+        command="demo",
+        format="html,json,csv",
+        only=None,
+        profile=None,
+        output=None,
+        min_severity="low",
+    )
 
 
 def _add_admin(sub: argparse._SubParsersAction[_Parser]) -> None:
     validate = sub.add_parser("validate", help="check a config file and exit")
     validate.add_argument("--config", required=True)
+    validate.add_argument(
+        "--resolve-secrets",
+        action="store_true",
+        help="also read every ${ENV} secret (unset or empty is an error)",
+    )
     validate.set_defaults(command="validate")
     checks = sub.add_parser("checks", help="list the checks; 'checks explain ID' documents one")
     checks.add_argument("words", nargs="*", metavar="explain ID")
@@ -81,12 +109,13 @@ def _add_admin(sub: argparse._SubParsersAction[_Parser]) -> None:
         action="store_true",
         help="print the check x platform table: which checks each platform lets us verify",
     )
+    checks.add_argument("--json", action="store_true", help="the catalog as JSON")
     checks.set_defaults(command="checks")
     history = sub.add_parser("history", help="list earlier runs of the config's estate")
     history.add_argument("--config", required=True)
-    history.add_argument("--limit", type=int, default=20)
+    history.add_argument("--limit", type=positive_int, default=20)
     history.add_argument(
-        "--keep", type=int, metavar="N", help="first delete all but the N latest runs"
+        "--keep", type=positive_int, metavar="N", help="first delete all but the N latest runs"
     )
     history.set_defaults(command="history")
     mute = sub.add_parser("mute", help="accept a finding until a date, with a reason and owner")
@@ -95,6 +124,14 @@ def _add_admin(sub: argparse._SubParsersAction[_Parser]) -> None:
     mute.add_argument("--owner", required=True)
     mute.add_argument("--expires", required=True, help="YYYY-MM-DD (last day the mute holds)")
     mute.add_argument("--config", required=True)
+    mute.add_argument(
+        "--replace", action="store_true", help="replace an existing mute of this fingerprint"
+    )
+    mute.add_argument(
+        "--preemptive",
+        action="store_true",
+        help="mute a result that is not failing now (it would hide a future failure)",
+    )
     mute.set_defaults(command="mute")
     ack = sub.add_parser("ack", help="acknowledge a finding (a change event): close it, with why")
     ack.add_argument("fingerprint")
@@ -102,8 +139,12 @@ def _add_admin(sub: argparse._SubParsersAction[_Parser]) -> None:
     ack.add_argument("--by", required=True, help="who acted on it")
     ack.add_argument("--config", required=True)
     ack.set_defaults(command="ack")
+    unmute = sub.add_parser("unmute", help="end a recorded mute now")
+    unmute.add_argument("fingerprint")
+    unmute.add_argument("--config", required=True)
+    unmute.set_defaults(command="unmute")
     mutes = sub.add_parser(
-        "mutes", help="list the recorded mutes (active and expired) and acknowledgements"
+        "mutes", help="list the mutes (config file and database) and acknowledgements"
     )
     mutes.add_argument("--config", required=True)
     mutes.set_defaults(command="mutes")
@@ -149,6 +190,20 @@ def _add_tools(sub: argparse._SubParsersAction[_Parser]) -> None:
     look.add_argument("--replies", help="read saved replies (NAME.json, NAME.whois) from a folder")
     look.add_argument("--config", help="use this config's RDAP and WHOIS settings")
     look.set_defaults(command="lookup")
+    doctor = sub.add_parser(
+        "doctor", help="ask each configured token who it is and which scopes it has"
+    )
+    doctor.add_argument("--config", required=True, help="the YAML config file")
+    doctor.set_defaults(command="doctor")
+    init = sub.add_parser("init", help="write a minimal commented config from a few answers")
+    init.add_argument("--out", default="brand-audit.yaml", help="the file to write")
+    init.add_argument("--name", help="the company name")
+    init.add_argument("--domain", action="append", help="a brand domain (repeatable, or a list)")
+    init.add_argument(
+        "--account", action="append", help="platform:handle (repeatable, or a comma list)"
+    )
+    init.add_argument("--force", action="store_true", help="replace an existing file")
+    init.set_defaults(command="init")
 
 
 def _add_service(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -194,6 +249,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from auditor.cli import run as cli_run
 
         return cli_run.run_command if command == "run" else cli_run.demo_command
+    if command == "init":
+        from auditor.cli.init import init_command
+
+        return init_command
     if command in ("schedule", "status"):
         from auditor.cli import schedule as cli_schedule
 
@@ -215,10 +274,12 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         "checks": cli_admin.checks_command,
         "history": cli_admin.history_command,
         "mute": cli_admin.mute_command,
+        "unmute": cli_admin.unmute_command,
         "mutes": cli_admin.mutes_command,
         "ack": cli_admin.ack_command,
         "baseline": cli_admin.baseline_command,
         "sandbox": cli_admin.sandbox_command,
+        "doctor": cli_admin.doctor_command,
         "prelaunch": cli_admin.prelaunch_command,
         "rdap-refresh": cli_admin.rdap_refresh_command,
     }

@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from auditor.cli.run import FORMATS, AuditOutput, RunOptions, audit_and_write, load_registry
+from auditor.cli import run as cli_run
+from auditor.cli.run import FORMATS, AuditOutput, RunOptions, audit_and_write
 from auditor.config.loading import AppConfig, load_config
 from auditor.core.errors import UserError
 from auditor.engine.runner import exit_code, select_checks
@@ -77,7 +78,7 @@ def scheduled_audit(config: AppConfig, plan: SchedulePlan, out: Path, now: datet
 
 
 def _email_report(config: AppConfig, plan: SchedulePlan, done: AuditOutput, out: Path) -> None:
-    mail = config.model.mail
+    mail = config.with_secrets("mail").model.mail
     if mail is None or done.view is None:
         LOG.warning("mail is not configured: the report is in %s and was not emailed", out)
         return
@@ -92,7 +93,7 @@ def _email_report(config: AppConfig, plan: SchedulePlan, done: AuditOutput, out:
 def load_plans(config: AppConfig) -> tuple[SchedulePlan, ...]:
     """The config's schedules, validated, including their check names."""
     plans = plan_schedules(config)
-    registry = load_registry()
+    registry = cli_run.load_registry()  # looked up at call time, as run and admin do
     for index, plan in enumerate(plans):
         try:
             select_checks(registry, plan.only)

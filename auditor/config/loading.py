@@ -4,7 +4,12 @@ One file holds the estate (organization, accounts, domains, launches, change win
 sources (company records), platforms (API credentials and base URLs), storage, mail, schedules and
 named profiles. It is read with PyYAML's safe loader (libyaml's when present) and validated with pydantic; unknown fields are
 errors (a misspelling must not silently disable a check). Secrets are written as ``${ENV_NAME}``
-and held in ``SecretStr``: they are resolved from the environment at load and never printed.
+and held in ``SecretStr``; they are resolved from the environment only where a part that uses
+them runs (:meth:`AppConfig.with_secrets`: collectors, the mailer, ``doctor``), never printed.
+A command that only reads the store needs none of them. Until then a secret field holds an
+:class:`UnresolvedSecret`, which refuses to give a value (a part that forgot to resolve fails
+closed, it never sends the reference text as a credential). A ``${ENV_NAME}`` in a field that is
+not a secret is read at load.
 
 Any problem raises :class:`~auditor.core.errors.ConfigError` with one line: the file, the field path
 and what was expected.
@@ -16,15 +21,18 @@ import hashlib
 import json
 import os
 import re
+import types
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
+from auditor.config.mutes_file import MuteRule, load_mute_rules
 from auditor.config.schema import (
     AccountCredentialsModel,
     AccountModel,
@@ -71,6 +79,7 @@ __all__ = [
     "DomainModel",
     "LaunchModel",
     "MailModel",
+    "MuteRule",
     "NetworkModel",
     "OrganizationModel",
     "PlatformModel",
@@ -78,9 +87,11 @@ __all__ = [
     "ProfileModel",
     "RegisterSource",
     "ScheduleModel",
+    "SecretReference",
     "SmtpModel",
     "SourcesModel",
     "StorageModel",
+    "UnresolvedSecret",
     "VaultSource",
     "WhoisModel",
     "load_config",
@@ -90,23 +101,97 @@ ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 PLATFORMS = ("x", "meta", "instagram", "linkedin", "youtube", "github", "mastodon", "bluesky")
 
 
-class AppConfig:
-    """A validated config: the pydantic model, where it came from, and the estate it declares."""
+class UnresolvedSecret(SecretStr):
+    """A secret field's ``${ENV_NAME}`` reference before :meth:`AppConfig.with_secrets`: it
+    masks like any secret and refuses to give a value."""
 
-    def __init__(self, model: ConfigModel, path: Path) -> None:
+    def __init__(self, variable: str) -> None:
+        super().__init__(f"${{{variable}}}")
+        self.variable = variable
+
+    def get_secret_value(self) -> str:
+        raise ConfigError(
+            f"secret ${{{self.variable}}} was used before the environment was read"
+            " (a bug: report it)"
+        )
+
+
+@dataclass(frozen=True)
+class SecretReference:
+    """One ``${ENV_NAME}`` written in a secret field of the config."""
+
+    field: str
+    """Where: the dotted field path (``platforms.x.token``)."""
+    variable: str
+    """The environment variable named."""
+
+
+class AppConfig:
+    """A validated config: the pydantic model, where it came from, and the estate it declares.
+
+    Secret fields hold :class:`UnresolvedSecret` until :meth:`with_secrets` reads them."""
+
+    def __init__(
+        self,
+        model: ConfigModel,
+        path: Path,
+        environ: Mapping[str, str] | None = None,
+        mute_rules: tuple[MuteRule, ...] = (),
+    ) -> None:
         self.model = model
         self.path = path
         self.base_dir = path.parent
+        self.environ = environ
+        """The environment secrets are read from (None: ``os.environ`` when they are read)."""
+        self.mute_rules = mute_rules
+        """The accepted risks of the mutes file (``mutes:``), in file order."""
         self.estate = _estate(model)
         self.policy = _policy(model.policy)
+
+    def with_model(self, model: ConfigModel) -> AppConfig:
+        """The same config (file, environment, mutes file) with another model."""
+        return AppConfig(model, self.path, self.environ, self.mute_rules)
+
+    def secret_references(self) -> list[SecretReference]:
+        """Every ``${ENV_NAME}`` still unresolved in a secret field, in file order."""
+        found: list[SecretReference] = []
+
+        def note(where: str, ref: UnresolvedSecret) -> UnresolvedSecret:
+            found.append(SecretReference(where, ref.variable))
+            return ref
+
+        _map_secrets(self.model, (), note)
+        return found
+
+    def with_secrets(self, fields: str | None = None) -> AppConfig:
+        """A copy whose secret references are read from the environment (all of them, or those
+        under the dotted prefix ``fields``, e.g. ``mail``); :class:`ConfigError` naming every
+        variable that is unset or empty."""
+        env = os.environ if self.environ is None else self.environ
+        missing: list[str] = []
+
+        def value(where: str, ref: UnresolvedSecret) -> SecretStr:
+            if fields is not None and not (where == fields or where.startswith(fields + ".")):
+                return ref
+            text = env.get(ref.variable)
+            if not text:
+                missing.append(f"{_unusable(ref.variable, text)} ({where})")
+            return SecretStr(text or "")
+
+        model = _map_secrets(self.model, (), value)
+        if missing:
+            raise ConfigError("; ".join(missing), file=str(self.path))
+        return self.with_model(model)
 
     def resolve(self, relative: Path) -> Path:
         """A path from the config, relative to the config file's folder."""
         return relative if relative.is_absolute() else self.base_dir / relative
 
     def digest(self) -> str:
-        """SHA-256 of the canonical config, secrets masked (pydantic dumps SecretStr as ****)."""
-        dumped = self.model.model_dump(mode="json", by_alias=True)
+        """SHA-256 of the canonical config, secrets masked (pydantic dumps SecretStr as ****),
+        the same whether or not they have been read."""
+        masked = _map_secrets(self.model, (), lambda _where, _ref: SecretStr("masked"))
+        dumped = masked.model_dump(mode="json", by_alias=True)
         return hashlib.sha256(json.dumps(dumped, sort_keys=True).encode()).hexdigest()
 
     def with_endpoints(
@@ -133,11 +218,13 @@ class AppConfig:
         model = self.model.model_copy(
             update={"platforms": platforms, "whois": whois, "network": network}
         )
-        return AppConfig(model, self.path)
+        return self.with_model(model)
 
 
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> AppConfig:
-    """Read, resolve ``${ENV}`` references, validate; :class:`ConfigError` on any problem."""
+    """Read and validate; ``${ENV}`` references in secret fields stay references until
+    :meth:`AppConfig.with_secrets` (read from ``environ``, default ``os.environ``), others are
+    read now; :class:`ConfigError` on any problem."""
     env = os.environ if environ is None else environ
     name = str(path)
     try:
@@ -155,7 +242,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> AppConf
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
-        raise ConfigError("is not valid YAML", file=name, field=where) from None
+        raise ConfigError(_yaml_problem(text, exc), file=name, field=where) from None
     except RecursionError:
         raise ConfigError("is not valid YAML: nesting is too deep", file=name) from None
     except ValueError as exc:  # PyYAML's int() and date() on out-of-range scalars
@@ -169,14 +256,42 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> AppConf
         loader.dispose()
     if not isinstance(raw, dict):
         raise ConfigError("expected a mapping at the top level", file=name)
-    resolved = _resolve_env(raw, env, name, ())
+    resolved = _resolve_env(raw, ConfigModel, env, name, ())
     try:
         model = ConfigModel.model_validate(resolved)
     except ValidationError as exc:
         raise _one_line(exc, name) from None
-    config = AppConfig(model, path)
+    config = AppConfig(model, path, environ)
     _cross_check(config, name)
-    return config
+    if model.mutes is None:
+        return config
+    rules = load_mute_rules(
+        config.resolve(model.mutes),
+        max_days=model.policy.max_mute_days,
+        today=datetime.now(UTC).date(),
+    )
+    return AppConfig(model, path, environ, rules)
+
+
+UNQUOTED_FLOW_REF = re.compile(r"[{\[,]\s*(?:[\w.-]+\s*:\s*)?\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+"""``${NAME}`` unquoted inside a ``{...}`` or ``[...]``, where YAML reads the braces as syntax."""
+
+
+def _yaml_problem(text: str, exc: yaml.YAMLError) -> str:
+    """What is wrong, with the fix for the one mistake the ``${ENV}`` syntax invites."""
+    marks = [getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)]
+    lines = text.splitlines()
+    for mark in marks:
+        if mark is None or mark.line >= len(lines):
+            continue
+        found = UNQUOTED_FLOW_REF.search(lines[mark.line])
+        if found:
+            name = found.group(1)
+            return (
+                f"is not valid YAML: inside {{...}} or [...] quote the reference, as"
+                f' "${{{name}}}" (braces there are YAML syntax)'
+            )
+    return "is not valid YAML"
 
 
 MAX_YAML_NODES = 500_000
@@ -224,22 +339,93 @@ def _unreadable_scalar(root: yaml.Node | None) -> str | None:
     return None
 
 
-def _resolve_env(node: Any, env: Mapping[str, str], file: str, where: tuple[str, ...]) -> Any:
+def _resolve_env(
+    node: Any, annotation: Any, env: Mapping[str, str], file: str, where: tuple[str, ...]
+) -> Any:
+    """The raw YAML with each ``${NAME}``: an :class:`UnresolvedSecret` where the schema
+    (``annotation``) expects a secret, else the variable's value (unset or empty: an error)."""
     if isinstance(node, dict):
-        return {k: _resolve_env(v, env, file, (*where, str(k))) for k, v in node.items()}
+        return {
+            k: _resolve_env(v, _child_annotation(annotation, k), env, file, (*where, str(k)))
+            for k, v in node.items()
+        }
     if isinstance(node, list):
-        return [_resolve_env(v, env, file, (*where, str(i))) for i, v in enumerate(node)]
+        item = _child_annotation(annotation, None)
+        return [_resolve_env(v, item, env, file, (*where, str(i))) for i, v in enumerate(node)]
     if isinstance(node, str):
         match = ENV_REF.match(node.strip())
         if match:
+            if _expects(annotation, SecretStr):
+                return UnresolvedSecret(match.group(1))
             value = env.get(match.group(1))
-            if value is None:
-                raise ConfigError(
-                    f"environment variable {match.group(1)} is not set",
-                    file=file,
-                    field=".".join(where),
-                )
+            if not value:
+                message = _unusable(match.group(1), value)
+                raise ConfigError(message, file=file, field=".".join(where))
             return value
+        if "${" in node and _expects(annotation, SecretStr):
+            raise ConfigError(
+                "expected a secret as the whole value ${ENV_NAME}, got text around it",
+                file=file,
+                field=".".join(where),
+            )
+    return node
+
+
+def _unusable(variable: str, value: str | None) -> str:
+    """Why an environment variable cannot give a value: unset, or empty (an empty secret is a
+    mistake, never a credential)."""
+    return f"environment variable {variable} {'is empty' if value == '' else 'is not set'}"
+
+
+def _members(annotation: Any) -> tuple[Any, ...]:
+    """The types an annotation admits (the members of a union, or itself)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return tuple(m for arg in get_args(annotation) for m in _members(arg))
+    return (annotation,)
+
+
+def _expects(annotation: Any, kind: type) -> bool:
+    return any(isinstance(m, type) and issubclass(m, kind) for m in _members(annotation))
+
+
+def _child_annotation(annotation: Any, key: object) -> Any:
+    """What the schema expects under ``key`` of a mapping (``None``: an item of a list)."""
+    for member in _members(annotation):
+        if isinstance(member, type) and issubclass(member, BaseModel) and key is not None:
+            for name, field in member.model_fields.items():
+                if key in (name, field.alias):
+                    return field.annotation
+        args = get_args(member)
+        if get_origin(member) is dict and len(args) == 2 and key is not None:
+            return args[1]
+        if get_origin(member) in (list, tuple) and args and key is None:
+            return args[0]
+    return None
+
+
+def _map_secrets(node: Any, where: tuple[str, ...], visit: Any) -> Any:
+    """``node`` with each :class:`UnresolvedSecret` replaced by ``visit(path, secret)``'s
+    result (pydantic models copied, never changed in place)."""
+    if isinstance(node, UnresolvedSecret):
+        return visit(".".join(where), node)
+    if isinstance(node, BaseModel):
+        changes = {}
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            field = type(node).model_fields[name]
+            mapped = _map_secrets(value, (*where, field.alias or name), visit)
+            if mapped is not value:
+                changes[name] = mapped
+        return node.model_copy(update=changes) if changes else node
+    if isinstance(node, dict):
+        mapped_items = {k: _map_secrets(v, (*where, str(k)), visit) for k, v in node.items()}
+        changed = any(mapped_items[k] is not v for k, v in node.items())
+        return mapped_items if changed else node
+    if isinstance(node, list):
+        mapped_list = [_map_secrets(v, (*where, str(i)), visit) for i, v in enumerate(node)]
+        return (
+            mapped_list if any(a is not b for a, b in zip(mapped_list, node, strict=True)) else node
+        )
     return node
 
 
@@ -252,46 +438,71 @@ def _shown_key(part: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+class ConfigProblems(ConfigError):
+    """Several problems in one config: the message is the first (the most telling) with a
+    count of the others; ``problems`` holds every one (``validate`` prints them all)."""
+
+    def __init__(self, problems: list[ConfigError]) -> None:
+        first = problems[0]
+        more = len(problems) - 1
+        suffix = f" (+{more} more problem{'s' if more > 1 else ''}: 'brand-audit validate'"
+        suffix += " lists them)" if more else ""
+        super().__init__(
+            first.message + (suffix if more else ""), file=first.file, field=first.field
+        )
+        self.problems = tuple(problems)
+        """Every problem found, the most telling first."""
+
+
 def _one_line(exc: ValidationError, file: str) -> ConfigError:
-    """The most telling problem first: a misspelled key is both an unknown field and a missing
-    one, and the unknown field is the one the user must fix."""
-    errors = exc.errors()
-    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = ".".join(_shown_key(p) for p in first["loc"])
-    kind = first["type"]
-    if kind == "extra_forbidden":
-        message = "unknown field (check the spelling)"
-    elif kind == "missing":
-        message = "required field is missing"
-    else:
-        expected = first["msg"].removeprefix("Value error, ")
-        message = f"expected: {expected}"
-    more = len(errors) - 1
-    suffix = f" (+{more} more problem{'s' if more > 1 else ''})" if more else ""
-    return ConfigError(message + suffix, file=file, field=loc or None)
+    """Every problem, the most telling first: a misspelled key is both an unknown field and a
+    missing one, and the unknown field is the one the user must fix."""
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    problems: list[ConfigError] = []
+    for error in errors:
+        loc = ".".join(_shown_key(p) for p in error["loc"])
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            message = "unknown field (check the spelling)"
+        elif kind == "missing":
+            message = "required field is missing"
+        else:
+            expected = error["msg"].removeprefix("Value error, ")
+            message = f"expected: {expected}"
+        problems.append(ConfigError(message, file=file, field=loc or None))
+    return problems[0] if len(problems) == 1 else ConfigProblems(problems)
 
 
 def _cross_check(config: AppConfig, file: str) -> None:
     model = config.model
+    problems: list[ConfigError] = []
     keys = [f"{a.platform}:{a.handle.lower()}" for a in model.accounts]
     for index, key in enumerate(keys):
         if key in keys[:index]:
-            raise ConfigError(f"duplicate account {key}", file=file, field=f"accounts.{index}")
+            problems.append(
+                ConfigError(f"duplicate account {key}", file=file, field=f"accounts.{index}")
+            )
     _check_businesses(model, file)
     for index, window in enumerate(model.change_windows):
         if window.account.lower() not in keys:
-            raise ConfigError(
-                f"expected platform:handle of an account in 'accounts', got {window.account!r}",
-                file=file,
-                field=f"change_windows.{index}.account",
+            problems.append(
+                ConfigError(
+                    f"expected platform:handle of an account in 'accounts', got {window.account!r}",
+                    file=file,
+                    field=f"change_windows.{index}.account",
+                )
             )
     for index, schedule in enumerate(model.schedules):
         if schedule.profile and schedule.profile not in model.profiles:
-            raise ConfigError(
-                f"expected a profile defined under 'profiles', got {schedule.profile!r}",
-                file=file,
-                field=f"schedules.{index}.profile",
+            problems.append(
+                ConfigError(
+                    f"expected a profile defined under 'profiles', got {schedule.profile!r}",
+                    file=file,
+                    field=f"schedules.{index}.profile",
+                )
             )
+    if problems:
+        raise problems[0] if len(problems) == 1 else ConfigProblems(problems)
 
 
 def _check_businesses(model: ConfigModel, file: str) -> None:

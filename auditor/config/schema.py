@@ -1,8 +1,9 @@
 """The config file's schema: pydantic models for every section of the YAML.
 
 Every model forbids unknown fields (a misspelling must not silently disable a check) and is
-frozen. :mod:`auditor.config.loading` loads a file into :class:`ConfigModel`, resolves ``${ENV}``
-references into ``SecretStr`` fields, and converts the estate and policy into
+frozen. :mod:`auditor.config.loading` loads a file into :class:`ConfigModel` (``${ENV}``
+references in ``SecretStr`` fields stay references until the part that uses them reads them),
+and converts the estate and policy into
 :mod:`auditor.core.estate` values; import these models from :mod:`auditor.config.loading`.
 """
 
@@ -161,6 +162,7 @@ class PolicyModel(_Strict):
     shorteners: list[str] | None = None
     claim_platforms: list[str] = []
     severity: dict[str, Severity] = {}
+    max_mute_days: int = Field(default=365, ge=1)
 
 
 class DirectorySource(_Strict):
@@ -306,3 +308,4 @@ class ConfigModel(_Strict):
     mail: MailModel | None = None
     schedules: list[ScheduleModel] = []
     profiles: dict[str, ProfileModel] = {}
+    mutes: Path | None = None

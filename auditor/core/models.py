@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from auditor.core.completeness import SourceStatus
@@ -164,10 +164,21 @@ class Mute:
     """After this moment the mute no longer applies and the finding reopens."""
     created_at: datetime
     """When the mute was recorded."""
+    ticket: str | None = None
+    """The tracking ticket (mutes written in the config's mutes file carry one)."""
+    origin: str | None = None
+    """Where the mute is written: ``None`` for one recorded with ``brand-audit mute`` in the
+    store, else ``FILE entry N`` of the config's mutes file."""
 
     def active(self, now: datetime) -> bool:
         """True while the mute has not expired."""
         return now < self.expires
+
+    @property
+    def last_day(self) -> date:
+        """The expiry as written: the last (UTC) day the mute holds (``expires`` is the moment
+        that day ends)."""
+        return (self.expires - timedelta(microseconds=1)).astimezone(UTC).date()
 
 
 @dataclass(frozen=True)
@@ -283,3 +294,6 @@ class AuditRun:
     """Ids of the checks evaluated (after ``--only``)."""
     previous_run_id: str | None = None
     """The run this one was compared with."""
+    scope: tuple[str, ...] = ()
+    """The check ids or categories ``--only`` named; empty for a full-scope run (every
+    check). Trends compare full-scope runs only."""

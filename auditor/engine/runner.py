@@ -186,7 +186,11 @@ def _audit(
             progress=sink,
             registry=CapabilityRegistry(tuple(c.capabilities for c in chosen)),
         )
-        run = replace(run, finished_at=ref + timedelta(seconds=time.monotonic() - started))
+        run = replace(
+            run,
+            finished_at=ref + timedelta(seconds=time.monotonic() - started),
+            scope=tuple(n.strip() for n in only or () if n.strip()),
+        )
     except Exception as exc:  # isolation boundary: record the failed run, then re-raise
         with contextlib.suppress(StoreError):  # a broken store must not hide the first error
             store.record_failed_run(
@@ -243,7 +247,7 @@ def _evaluate_run(
         acks=store.acknowledgements(),
         gaps=collection_gaps(evidence, selected, registry),
     )
-    findings = apply_mutes(findings, store.list_mutes(), ref)
+    findings = apply_mutes(findings, store.list_mutes(), ref, config.mute_rules)
     return AuditRun(
         id=run_id,
         started_at=ref,

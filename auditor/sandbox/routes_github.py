@@ -30,7 +30,9 @@ World section ``github``::
 
 Shapes follow reference section 5: lists page with ``per_page``/``page`` and a ``Link`` header;
 ``filter=2fa_disabled|2fa_insecure`` and the owner-only routes answer a member's token with 422 /
-403; ``/users/<login>`` answers members, collaborators, ``users`` and orgs (as type
+403; ``/user`` answers the token's own account (the first owner, or the first plain member, as
+``viewer`` says) with the classic token's ``X-OAuth-Scopes`` header (``admin:org, repo`` for an
+owner, ``read:org`` for a member); ``/users/<login>`` answers members, collaborators, ``users`` and orgs (as type
 ``Organization``); unknown orgs and users answer 404 with GitHub's error body; rate limits are
 GitHub's 403 with ``x-ratelimit-remaining: 0``.
 """
@@ -320,6 +322,18 @@ class _Routes:
         ]
         return _page(request, items, base)
 
+    def viewer(self, request: Request) -> Response:
+        if not self.world.token_valid:
+            return _error(401, "Bad credentials")
+        role = "admin" if self.owner else "member"
+        people = [m for o in self.world.orgs for m in o.members if m.role == role]
+        if not people:
+            return _error(404, "Not Found")
+        scopes = "admin:org, repo" if self.owner else "read:org"
+        return Response.json(
+            _user_json(people[0], self.base(request)), headers={"X-OAuth-Scopes": scopes}
+        )
+
     def user(self, request: Request) -> Response:
         if not self.world.token_valid:
             return _error(401, "Bad credentials")
@@ -347,4 +361,5 @@ def routes(section: Mapping[str, Any]) -> list[Route]:
         Route.get(org + "/installations", served.guarded(served.installations)),
         Route.get(r"/user/memberships/orgs", served.memberships),
         Route.get(r"/users/(?P<login>[^/]+)", served.user),
+        Route.get(r"/user", served.viewer),
     ]

@@ -204,7 +204,11 @@ def failure_notice(
 
 
 def _notify_failure(config: AppConfig, plan: SchedulePlan | None, notice: MailContent) -> None:
-    mail = config.model.mail
+    try:
+        mail = config.with_secrets("mail").model.mail
+    except ConfigError as exc:
+        LOG.error("could not email the failure notice: %s", describe_error(exc))
+        return
     if mail is None:
         LOG.warning("mail is not configured: nobody was emailed about this failure")
         return

@@ -37,6 +37,7 @@ from auditor.core.errors import StoreError
 from auditor.core.evidence import Evidence, Profile
 from auditor.core.models import AuditRun, Finding, Mute
 from auditor.core.registry import Baseline, PreviousRun
+from auditor.core.scoring import audited_assets, risk_score
 from auditor.store.privacy import PersonRef, erase, erasure_log, retain, store_key
 from auditor.store.schema import (
     COUNTS_SQL,
@@ -253,7 +254,9 @@ class Store:
             counts: dict[str, object] = {
                 name: dict(conn.execute(sql, (run.id,)).fetchall()) for name, sql in COUNTS_SQL
             }
-            counts["assets"] = len(run.assets)
+            counts["assets"] = audited_assets(run.assets)
+            counts["risk_score"] = risk_score(run.findings, audited_assets(run.assets))
+            counts["scope"] = list(run.scope)
             conn.execute("UPDATE runs SET counts = ? WHERE id = ?", (json.dumps(counts), run.id))
 
     def _insert_run(
@@ -472,6 +475,22 @@ class Store:
         return bool(
             self._read("SELECT 1 FROM findings WHERE fingerprint = ? LIMIT 1", (fingerprint,))
         )
+
+    def latest_finding(self, fingerprint: str) -> Finding | None:
+        """The finding with this fingerprint in the latest stored run that reported it."""
+        rows = self._read(
+            "SELECT f.finding FROM findings f JOIN runs r ON r.id = f.run_id"
+            " WHERE f.fingerprint = ? ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
+            (fingerprint,),
+        )
+        with self._decoding(f"finding {fingerprint}"):
+            return _FINDING.validate_json(rows[0][0]) if rows else None
+
+    def remove_mute(self, fingerprint: str) -> bool:
+        """Delete the recorded mute of a fingerprint; False when there was none."""
+        with self._write("remove a mute from") as conn:
+            deleted = conn.execute("DELETE FROM mutes WHERE fingerprint = ?", (fingerprint,))
+            return deleted.rowcount > 0
 
     def add_mute(self, mute: Mute) -> None:
         """Record (or replace) the mute of a fingerprint."""

@@ -102,7 +102,11 @@ def new_admin(ctx: CheckContext) -> Iterator[Outcome]:
         view, roles, before = item
         for holder in roles:
             label = holder_label(holder)
-            facts: dict[str, Any] = {"role": holder.role, "previous_run": previous_id}
+            facts: dict[str, Any] = {
+                "role": holder.role,
+                "full_admin": holder.full_admin,
+                "previous_run": previous_id,
+            }
             if is_expected(view.spec, holder, people, index):
                 status = Status.PASS
                 detail = f"{label} is listed in expected_admins."

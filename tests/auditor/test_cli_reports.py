@@ -25,8 +25,9 @@ from auditor.core.models import (
     SourceReport,
     Status,
 )
-from reports.csv_report import COLUMNS, render_csv, safe_cell, write_csv
-from reports.json_report import render_json, report_dict, write_json
+from auditor.core.private_files import write_private_text
+from reports.csv_report import COLUMNS, iter_csv, render_csv, safe_cell
+from reports.json_report import iter_json, render_json, report_dict
 
 HOSTILE = '=HYPERLINK("http://evil.example","x") </script><b>"quoted", comma\nnewline'
 
@@ -89,8 +90,11 @@ def test_streamed_json_is_valid_and_equals_the_document():
         "reason": "contractor",
         "owner": "ciso",
         "expires": "2026-10-10T09:00:00Z",
+        "expires_on": "2026-10-10",
         "created_at": "2026-10-01T09:00:00Z",
         "active": True,
+        "ticket": None,
+        "origin": None,
     }
     assert parsed["summary"]["counts"]["by_status"] == {
         "fail": 1,
@@ -107,8 +111,9 @@ def test_streamed_json_is_valid_and_equals_the_document():
 
 def test_empty_run_gives_valid_json_and_a_header_only_csv(tmp_path):
     audit = run()
-    assert json.loads(write_json(audit, tmp_path / "r.json").read_text())["findings"] == []
-    path = write_csv(audit, tmp_path / "r.csv")
+    written = write_private_text(tmp_path / "r.json", iter_json(audit))
+    assert json.loads(written.read_text())["findings"] == []
+    path = write_private_text(tmp_path / "r.csv", iter_csv(audit))
     assert path.read_text().splitlines() == [",".join(COLUMNS)]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 

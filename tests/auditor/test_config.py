@@ -63,22 +63,67 @@ def test_valid_config_builds_the_estate(tmp_path: Path) -> None:
     assert config.policy.max_full_admins == 3  # documented default
 
 
-def test_secret_is_resolved_but_never_printed_or_digested(tmp_path: Path) -> None:
-    config = load(tmp_path, BASE)
+def test_secret_is_read_only_by_with_secrets_and_never_printed_or_digested(
+    tmp_path: Path,
+) -> None:
+    loaded = load(tmp_path, BASE)
+    unresolved = loaded.model.platforms["x"].token
+    assert unresolved is not None
+    with pytest.raises(ConfigError, match="X_TOKEN"):
+        unresolved.get_secret_value()  # a part that forgot to resolve fails closed
+    config = loaded.with_secrets()
     token = config.model.platforms["x"].token
     assert token is not None and token.get_secret_value() == "tok-SECRET-123"
     assert "tok-SECRET-123" not in repr(config.model)
     assert "tok-SECRET-123" not in str(config.model.model_dump(mode="json"))
-    other = load(tmp_path, BASE, {"X_TOKEN": "another-secret"})
-    assert config.digest() == other.digest()  # secrets do not change the digest
+    other = load(tmp_path, BASE, {"X_TOKEN": "another-secret"}).with_secrets()
+    assert config.digest() == other.digest() == loaded.digest()  # secrets never digested
+    assert config.estate == loaded.estate
 
 
-def test_missing_environment_variable_names_the_field(tmp_path: Path) -> None:
+def test_reading_the_config_needs_no_secret_but_using_one_does(tmp_path: Path) -> None:
+    config = load(tmp_path, BASE, {})  # store-reading commands load like this
+    refs = config.secret_references()
+    assert [(r.field, r.variable) for r in refs] == [("platforms.x.token", "X_TOKEN")]
     with pytest.raises(ConfigError) as err:
-        load(tmp_path, BASE, {})
+        config.with_secrets()
     line = err.value.line()
-    assert "brand.yaml" in line and "platforms.x.token" in line and "X_TOKEN" in line
+    assert "brand.yaml" in line and "platforms.x.token" in line and "X_TOKEN is not set" in line
     assert "\n" not in line
+    assert config.with_secrets("mail").secret_references() == refs  # other sections untouched
+
+
+def test_an_empty_variable_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="X_TOKEN is empty"):
+        load(tmp_path, BASE, {"X_TOKEN": ""}).with_secrets()
+    text = BASE + 'network: {user_agent: "${UA}"}\n'
+    with pytest.raises(ConfigError, match=r"network.user_agent: environment variable UA is empty"):
+        load(tmp_path, text, {"UA": ""})
+
+
+def test_a_reference_outside_a_secret_field_is_read_at_load(tmp_path: Path) -> None:
+    text = BASE + 'network: {user_agent: "${UA}"}\n'
+    assert load(tmp_path, text, {"UA": "acme-audit"}).model.network.user_agent == "acme-audit"
+
+
+def test_an_unquoted_reference_in_a_flow_mapping_says_how_to_write_it(tmp_path: Path) -> None:
+    text = BASE.replace('{token: "${X_TOKEN}",', "{token: ${X_TOKEN},")
+    with pytest.raises(ConfigError) as err:
+        load(tmp_path, text)
+    line = err.value.line()
+    assert "line 17" in line and 'quote the reference, as "${X_TOKEN}"' in line
+
+
+def test_every_problem_is_listed_not_only_the_first(tmp_path: Path) -> None:
+    from auditor.config.loading import ConfigProblems
+
+    text = BASE.replace("owner: agency", "ownr: agency").replace("platform: x", "platform: xx")
+    with pytest.raises(ConfigProblems) as err:
+        load(tmp_path, text)
+    fields = [p.field for p in err.value.problems]
+    assert fields[0] == "accounts.0.ownr"  # the most telling first
+    assert "accounts.0.platform" in fields
+    assert "validate' lists them" in err.value.line()
 
 
 @pytest.mark.parametrize(
@@ -180,4 +225,4 @@ def test_a_misspelled_key_is_reported_as_the_unknown_field(tmp_path: Path) -> No
         load(tmp_path, BASE.replace("email_domains:", "email_domain:"))
     line = err.value.line()
     assert "organization.email_domain:" in line and "unknown field" in line
-    assert "(+1 more problem)" in line  # the missing email_domains is still counted
+    assert "(+1 more problem: " in line  # the missing email_domains is still counted

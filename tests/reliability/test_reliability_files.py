@@ -17,7 +17,7 @@ def test_created_files_are_0600_and_folders_0700() -> None:
 
 def test_store_parent_folders_are_0700(tmp_path: Path) -> None:
     """Was 0777 under umask 000 for missing parents (``mkdir(parents=True, mode=0o700)`` gives
-    the mode to the last folder only); reports/output.py and auditor/mailer.py had the same bug."""
+    the mode to the last folder only); the report writer and the mailer had the same bug."""
     with umask(0), Store(tmp_path / "state" / "db" / "audit.db"):
         pass
     assert stat.S_IMODE((tmp_path / "state" / "db").stat().st_mode) == 0o700

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from reports import build_view, write_html
+from auditor.core.private_files import write_private_text
+from reports import build_view, iter_html
 from tests.reports import factories as F
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,7 +36,8 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report")
-    return write_html(build_view(F.make_run(), F.history()), out / "report.html", F.check_infos())
+    html = iter_html(build_view(F.make_run(), F.history()), F.check_infos())
+    return write_private_text(out / "report.html", html)
 
 
 @pytest.fixture()
@@ -163,7 +165,9 @@ def test_row_toggle_shows_one_rows_evidence(page: tuple[Page, list[str], list[st
     assert errors == []
 
 
-def test_print_shows_evidence_without_scripts(report: Path) -> None:
+def test_the_evidence_toggle_works_without_scripts_and_print_keeps_the_open_rows(
+    report: Path,
+) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
@@ -173,10 +177,12 @@ def test_print_shows_evidence_without_scripts(report: Path) -> None:
             tab.check("#evidence")  # the CSS-only toggle works without the script
             assert all(evidence_shown(tab))
             tab.uncheck("#evidence")
-            tab.emulate_media(media="print")
-            assert all(evidence_shown(tab))
-            assert "javascript:window.__pwned=6" in tab.inner_text("#findings")
+            tab.emulate_media(media="print")  # a printed copy: open rows, no evidence, no passes
+            assert not any(evidence_shown(tab))
             assert not tab.is_visible("#evidence")
+            assert not any(r.is_visible() for r in tab.query_selector_all("#findings tr.pass"))
+            assert tab.locator("#findings tbody tr:not(.pass):not(.nv)").first.is_visible()
+            assert tab.is_visible("text=passing results are counted in the summary")
         finally:
             browser.close()
 

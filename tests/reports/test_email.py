@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from reports import build_view, render_email
-from reports.email import write_email
 from tests.reports import factories as F
 
 
@@ -13,7 +10,7 @@ def test_subject_carries_the_counts() -> None:
     mail = render_email(build_view(F.make_run()))
     assert mail.subject == (
         "Northwind <Outfitters> & Co: 4 critical, 1 high open; 3 new; 1 regressed; 1 resolved"
-        "; score 46.4"
+        "; score 51"
     )
 
 
@@ -36,7 +33,7 @@ def test_leads_with_change_then_actions() -> None:
         html.index("New critical and high (3)"),
         html.index("Regressed"),
         html.index("Resolved (1)"),
-        html.index("Accepted risks about to expire (1)"),
+        html.index("About to expire or hiding a critical (1)"),
         html.index("Top actions"),
     ]
     assert order == sorted(order)
@@ -46,8 +43,9 @@ def test_text_alternative() -> None:
     text = render_email(build_view(F.make_run())).text
     assert text.startswith("Northwind <Outfitters> & Co: 4 critical")
     assert "NEW CRITICAL AND HIGH (3)" in text and "REGRESSED (1)" in text
-    assert "ACCEPTED RISKS ABOUT TO EXPIRE (1)" in text and "TOP ACTIONS" in text
-    assert "1. [critical] Departed admin" in text
+    assert "ACCEPTED RISKS ABOUT TO EXPIRE OR HIDING A CRITICAL (1)" in text
+    assert "TOP ACTIONS" in text
+    assert "1. [critical] Scam pattern in a post" in text
     assert "&lt;" not in text and "&amp;" not in text  # plain text is not HTML-escaped
     for line in text.splitlines():  # hostile text cannot start its own line
         assert not line.startswith("<")
@@ -66,7 +64,26 @@ def test_quiet_first_run() -> None:
     assert mail.subject.endswith("0 critical, 0 high open; 0 new; 0 resolved; score 0")
 
 
-def test_write_email(tmp_path: Path) -> None:
-    path = write_email(build_view(F.make_run()), tmp_path / "email.html")
-    assert path.stat().st_mode & 0o777 == 0o600
-    assert "New critical and high" in path.read_text(encoding="utf-8")
+def test_email_html_names_new_critical_and_high() -> None:
+    assert "New critical and high" in render_email(build_view(F.make_run())).html
+
+
+def test_counts_active_mutes_and_lists_one_hiding_a_critical_far_from_expiry() -> None:
+    critical = F.finding(
+        "access.departed-admin",
+        F.X_MAIN,
+        subject="ben@northwind.example",
+        mute=F.mute_for("access.departed-admin", F.X_MAIN, "ben@northwind.example", days=90),
+    )
+    high = F.finding(
+        "access.external-admin",
+        F.X_MAIN,
+        subject="mallory.k@gmail.com",
+        mute=F.mute_for("access.external-admin", F.X_MAIN, "mallory.k@gmail.com", days=90),
+    )
+    view = build_view(F.make_run([critical, high]))
+    assert view.active_mutes == 2
+    assert [m.hides_critical for m in view.notable_mutes] == [True]  # the high one is quiet
+    mail = render_email(view)
+    assert "ACCEPTED RISKS: 2 active mute(s)" in mail.text
+    assert "hides a CRITICAL" in mail.text and "hides a critical" in mail.html

@@ -18,8 +18,9 @@ from aiosmtpd.controller import Controller
 
 from auditor.config.loading import MailModel
 from auditor.core.errors import MailError
+from auditor.core.private_files import write_private_text
 from auditor.service.mailer import MailContent, deliver
-from reports import build_view, render_email, write_html
+from reports import build_view, iter_html, render_email
 from tests.reports import factories as F
 
 
@@ -73,7 +74,7 @@ def smtp(tmp_path: Path) -> Iterator[tuple[Inbox, MailModel]]:
 def test_report_email_round_trip(tmp_path: Path, smtp: tuple[Inbox, MailModel]) -> None:
     inbox, mail = smtp
     view = build_view(F.make_run(), F.history())
-    report = write_html(view, tmp_path / "report.html", F.check_infos())
+    report = write_private_text(tmp_path / "report.html", iter_html(view, F.check_infos()))
     rendered = render_email(view)
     deliver(
         mail, MailContent(rendered.subject, rendered.text, rendered.html, report), base_dir=tmp_path
@@ -100,7 +101,7 @@ def test_failing_server_keeps_the_report(tmp_path: Path, smtp: tuple[Inbox, Mail
     inbox, mail = smtp
     inbox.fail = True
     view = build_view(F.make_run())
-    report = write_html(view, tmp_path / "report.html", F.check_infos())
+    report = write_private_text(tmp_path / "report.html", iter_html(view, F.check_infos()))
     rendered = render_email(view)
     with pytest.raises(MailError, match="after 2 attempts: SMTPDataError 451"):
         deliver(

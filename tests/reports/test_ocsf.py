@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from reports import ocsf_findings, write_ocsf
+from reports import ocsf_findings, render_ocsf
 from tests.reports import factories as F
 
 
@@ -48,11 +47,8 @@ def test_mapping_of_status_and_severity() -> None:
     assert resolved["compliance"]["status"] == "Pass"
 
 
-def test_write_array_and_lines(tmp_path: Path) -> None:
+def test_render_array_and_lines() -> None:
     run = F.make_run()
-    array = write_ocsf(run, tmp_path / "findings.ocsf.json")
-    assert len(json.loads(array.read_text(encoding="utf-8"))) == len(run.findings)
-    lines = write_ocsf(run, tmp_path / "findings.ocsf.jsonl")
-    parsed = [json.loads(line) for line in lines.read_text(encoding="utf-8").splitlines()]
+    assert len(json.loads(render_ocsf(run))) == len(run.findings)
+    parsed = [json.loads(line) for line in render_ocsf(run, lines=True).splitlines()]
     assert len(parsed) == len(run.findings)
-    assert array.stat().st_mode & 0o777 == 0o600 == lines.stat().st_mode & 0o777

@@ -34,7 +34,8 @@ def test_unverified_results_with_one_reason_share_a_row_naming_the_assets() -> N
     )
     assert row.assets == ("x northwind", "x northwind_deals", "youtube @northwind")
     assert row.detail == (
-        "3 results on 3 asset(s): The role holders of … are unknown: the platform hides them."
+        "3 results on 3 asset(s), such as: The role holders of northwind are unknown: the"
+        " platform hides them."
     )
     assert row.platforms == ("x", "youtube") and "p:youtube" in row.filter_tokens
 

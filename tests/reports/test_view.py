@@ -20,10 +20,10 @@ from auditor.core.evidence import (
     RoleHolder,
     TwoFactorPolicy,
 )
-from auditor.core.models import Status
+from auditor.core.models import Change, Status
+from auditor.core.scoring import risk_band
 from reports import RunSummary, build_view, count_run, risk_score, summarize
 from reports.reasons import generic_reason
-from reports.scoring import risk_band
 from tests.reports import factories as F
 
 
@@ -33,14 +33,15 @@ def test_counts_by_status_and_severity() -> None:
     assert counts.open_by_severity == {"critical": 4, "high": 1, "medium": 0, "low": 0}
     assert counts.not_verified_by_severity == {"critical": 1, "high": 0, "medium": 2, "low": 0}
     assert (counts.new, counts.regressed, counts.resolved) == (3, 1, 1)
-    assert counts.assets == 6
+    assert counts.assets == 5  # 6 assets, one of them the vault source: sources do not count
 
 
 def test_score_formula() -> None:
-    # open: 4 critical (40) + 1 high (5); not verified: 1 critical + 2 medium at half (5 + 2)
-    load = (40 + 5 + 7) / 6
+    # open: 4 critical (40) + 1 high (5); not verified: 1 critical + 2 medium at half (5 + 2);
+    # five audited assets (the vault source is not one)
+    load = (40 + 5 + 7) / 5
     expected = round(100 * load / (load + 10), 1)
-    assert count_run(F.make_run()).risk_score == expected == 46.4
+    assert count_run(F.make_run()).risk_score == expected == 51.0
     assert risk_score([], 3) == 0.0
     one_critical = [F.finding("auth.2fa-missing", F.X_MAIN)]
     assert risk_score(one_critical, 1) == 50.0
@@ -105,7 +106,9 @@ def test_unverified_without_a_source_problem_groups_by_generic_sentence() -> Non
     view = build_view(F.make_run(items, sources=()))
     (group,) = view.unverified
     first, second = group.reasons
-    assert first.reason == "The role holders of … are unknown: X does not expose them."
+    # grouped by the generic sentence, shown as a concrete one (no placeholders)
+    assert first.reason == "The role holders of northwind are unknown: X does not expose them."
+    assert "…" not in first.reason
     assert first.count == 4 and first.assets == ("x northwind", "x northwind_deals")
     assert first.checks == ("access.departed-admin", "access.single-admin")
     assert (second.reason, second.count) == ("Other.", 1)
@@ -138,20 +141,20 @@ def test_mute_register_and_expiring() -> None:
     view = build_view(F.make_run(), mutes=[extra, expired])
     assert [m.days_left for m in view.mutes] == [-1, 5, 40]
     assert [m.expired for m in view.mutes] == [True, False, False]
-    assert [m.title for m in view.expiring_mutes] == ["access.external-admin: External admin"]
-    assert view.expiring_mutes[0].owner == "alice.ng@northwind.example"
+    assert [m.title for m in view.notable_mutes] == ["access.external-admin: External admin"]
+    assert view.notable_mutes[0].owner == "alice.ng@northwind.example"
 
 
 def test_top_actions_rank_by_severity_then_weight() -> None:
     view = build_view(F.make_run())
     assert [a.check_id for a in view.actions] == [
+        "content.scam-pattern",  # an incident: first, before hygiene
         "access.departed-admin",
         "auth.2fa-missing",
-        "content.scam-pattern",
         "ownership.registration-email-external",
         "content.profile-changed",
     ]
-    assert view.actions[0].remediation == "Fix access.departed-admin."
+    assert view.actions[1].remediation == "Fix access.departed-admin."
     assert len(build_view(F.large_run(400)).actions) == 5
 
 
@@ -160,7 +163,7 @@ def test_trend_includes_history_and_current_run() -> None:
     bars = view.trend.bars
     assert len(bars) == 5 and bars[-1].current and not bars[0].current
     assert [b.total for b in bars] == [3, 4, 5, 6, 5]
-    assert bars[0].score == "n/a" and bars[-1].score == "46.4"
+    assert bars[0].score == "n/a" and bars[-1].score == "51"
     tallest = max(bars, key=lambda b: b.total)
     assert tallest.top == 0.0
     heights = sum(s.height for s in tallest.segments)
@@ -184,7 +187,7 @@ def test_run_summary_from_store_counts() -> None:
         None,
     )
     mine = summarize(F.make_run())
-    assert mine.open_total == 5 and mine.risk_score == 46.4
+    assert mine.open_total == 5 and mine.risk_score == 51.0
 
 
 def test_cards_use_estate_and_evidence() -> None:
@@ -262,3 +265,51 @@ def test_fact_links_only_for_http() -> None:
     scam = next(r for r in view.rows if r.check_id == "content.scam-pattern")
     links = {f.key: f.href for f in scam.facts}
     assert links == {"post_text": None, "link": None, "url": "https://x.example/p/1"}
+
+
+def test_structural_unknowns_are_left_out_of_the_score() -> None:
+    from auditor.core.scoring import is_structural
+
+    platform_limit = F.finding(
+        "access.single-admin",
+        F.X_MAIN,
+        Status.NOT_VERIFIED,
+        facts={"completeness": "not exposed by x"},
+    )
+    read_failed = F.finding(
+        "access.single-admin", F.X_MAIN, Status.NOT_VERIFIED, facts={"completeness": "unknown: 503"}
+    )
+    assert is_structural(platform_limit) and not is_structural(read_failed)
+    assert risk_score([platform_limit], 1) == 0.0
+    assert risk_score([read_failed], 1) > 0.0
+
+
+def test_scoped_runs_are_left_out_of_the_trend_and_same_day_bars_carry_the_time() -> None:
+    from dataclasses import replace as swap
+
+    history = list(F.history(3))
+    history[1] = swap(history[1], scope=("domain",))
+    view = build_view(F.make_run(), history)
+    assert [b.run_id for b in view.trend.bars] == [
+        history[0].run_id,
+        history[2].run_id,
+        F.make_run().id,
+    ]
+    assert view.trend.scoped_hidden == 1
+
+
+def test_last_change_names_a_change_of_the_account_never_an_unrelated_check() -> None:
+    weak = F.finding(
+        "auth.password-weak", F.X_MAIN, first_seen=F.NOW - timedelta(hours=1), change=Change.NEW
+    )
+    changed = F.finding(
+        "content.profile-changed",
+        F.X_MAIN,
+        subject="bio",
+        detail="bio changed from 'Official' to 'Giveaway'",
+        first_seen=F.NOW - timedelta(hours=5),
+    )
+    card = next(c for c in build_view(F.make_run([weak, changed])).cards if c.platform == "x")
+    assert card.last_change.endswith("bio changed from 'Official' to 'Giveaway'")
+    alone = next(c for c in build_view(F.make_run([weak])).cards if c.platform == "x")
+    assert alone.last_change == ""
