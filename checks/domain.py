@@ -190,7 +190,8 @@ def _tier(days: int, policy_days: int) -> Severity | None:
     "who then receives its mail or serves its pages to the brand's followers.",
     remediation="Register the domain for the company now, or remove the links that point to it.",
     needs=("whois", "platform"),
-    facets=(Facet.REGISTRATION,),
+    # profiles and posts name the linked domains the second collection phase looks up
+    facets=(Facet.REGISTRATION, Facet.PROFILE, Facet.POSTS),
 )
 def unregistered(ctx: CheckContext) -> Iterator[Outcome]:
     """Brand domains and every domain a profile or post links to."""

@@ -251,7 +251,8 @@ def audit_and_write(
     registry = load_registry()
     select_checks(registry, options.only)
     preflight(config)
-    config = config.with_secrets("platforms")  # the collectors are where they are used
+    # the collectors are where they are used: the platforms' tokens and each account's own
+    config = config.with_secrets(*COLLECTOR_SECRETS)
     collectors = build_collectors(config)
     with open_store(store_path, config) as store:
         result = audit(
@@ -350,11 +351,19 @@ def demo_mail(config: AppConfig, out: Path) -> AppConfig:
     return config.with_model(model)
 
 
+COLLECTOR_SECRETS = ("platforms", "accounts", "businesses", "sources")
+"""The config sections whose secrets the collectors read (mail is read only to send)."""
+
+
 def print_summary(
-    result: AuditResult, counts: RunCounts, written: Sequence[Path], stream: TextIO = sys.stdout
+    result: AuditResult,
+    counts: RunCounts,
+    written: Sequence[Path],
+    stream: TextIO | None = None,
 ) -> None:
     """A few plain lines (on stderr when the listing goes to stdout): counts, incidents, gaps
     and where the reports are."""
+    stream = stream or sys.stdout
     run = result.run
     sev = counts.open_by_severity
     for incident in incidents_of(run):

@@ -163,15 +163,15 @@ class AppConfig:
         _map_secrets(self.model, (), note)
         return found
 
-    def with_secrets(self, fields: str | None = None) -> AppConfig:
+    def with_secrets(self, *fields: str) -> AppConfig:
         """A copy whose secret references are read from the environment (all of them, or those
-        under the dotted prefix ``fields``, e.g. ``mail``); :class:`ConfigError` naming every
+        under the dotted prefixes ``fields``, e.g. ``mail``); :class:`ConfigError` naming every
         variable that is unset or empty."""
         env = os.environ if self.environ is None else self.environ
         missing: list[str] = []
 
         def value(where: str, ref: UnresolvedSecret) -> SecretStr:
-            if fields is not None and not (where == fields or where.startswith(fields + ".")):
+            if fields and not any(where == f or where.startswith(f + ".") for f in fields):
                 return ref
             text = env.get(ref.variable)
             if not text:

@@ -170,6 +170,7 @@ def test_a_brand_domain_registered_to_a_legal_name_passes_registrant_mismatch() 
         observed_at=NOW,
         registered=True,
         registrant_org="NORTHWIND OUTFITTERS HOLDINGS LLC",
+        facets={Facet.REGISTRATION: Completeness.complete()},
     )
     result = only(run(registrant_mismatch, _domain_ctx(domains={"northwind.example": ev})))
     assert result.status is Status.PASS

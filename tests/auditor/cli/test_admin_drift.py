@@ -111,14 +111,17 @@ def test_demo_help_and_the_readme_agree_on_the_exit_code(cli):
 
 def test_the_readme_says_what_only_domain_reads():
     from auditor.cli.run import load_registry
+    from auditor.collectors import capability_registry
+    from auditor.core.capabilities import Capabilities
     from auditor.engine.runner import select_checks
-    from auditor.engine.source_needs import PROVIDES, relevant_collectors
+    from auditor.engine.source_needs import relevant_collectors
 
     class Named:
-        def __init__(self, name: str) -> None:
-            self.name = name
+        def __init__(self, capabilities: Capabilities) -> None:
+            self.capabilities = capabilities
+            self.name = capabilities.source
 
-    everything = [Named(n) for n in (*PROVIDES, "x", "github")]
+    everything = [Named(c) for c in capability_registry().declared]
     registry = load_registry()
 
     def reads(only: str) -> set[str]:

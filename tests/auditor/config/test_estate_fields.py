@@ -89,7 +89,7 @@ def test_a_credential_value_never_reaches_the_estate_or_the_digest(tmp_path: Pat
     config = load(tmp_path, BASE)
     assert "page-secret" not in repr(config.estate)
     assert "page-secret" not in config.digest()
-    page_model = config.model.accounts[0]
+    page_model = config.with_secrets("accounts").model.accounts[0]
     assert page_model.credentials is not None and page_model.credentials.token is not None
     assert page_model.credentials.token.get_secret_value() == "page-secret"
 
