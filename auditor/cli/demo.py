@@ -15,6 +15,8 @@ Part of the composition root (:mod:`auditor.cli.main`; ``run``'s parts come from
   current epoch: the change-based checks compare with a real previous run and the report shows a
   trend. A later demo into the same folder audits only the current epoch.
 - The store and the email outbox go under ``--out``; the exit code is ``run``'s.
+- ``--watch`` then runs the hijack watch on the running sandbox (:func:`auditor.cli.watch.demo_watch`):
+  a hijack found and alerted end to end; the exit code is then the watch demo's.
 """
 
 from __future__ import annotations
@@ -151,4 +153,9 @@ def _audit_epochs(args: argparse.Namespace, config: AppConfig, world_text: str, 
         )
     with start_sandbox(demo_world(world_text, days, "current")) as sandbox:
         wired = config.with_endpoints(sandbox.base_urls, sandbox.whois_server, allow_private=True)
-        return execute(wired, options, store_path, out, email=args.email, quiet=args.quiet)
+        code = execute(wired, options, store_path, out, email=args.email, quiet=args.quiet)
+        if getattr(args, "watch", False):
+            from auditor.cli.watch import demo_watch
+
+            return demo_watch(wired, sandbox, store_path)
+        return code

@@ -61,6 +61,9 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
         help="use run's exit codes (default: exit 0 once the reports are written)",
     )
     demo.add_argument("--quiet", action="store_true", help="no progress display")
+    demo.add_argument(
+        "--watch", action="store_true", help="then show a hijack found and alerted by the watch"
+    )
     demo.set_defaults(command="demo", format="html,json,csv", only=None, profile=None)
 
 
@@ -132,6 +135,16 @@ def _add_service(sub: argparse._SubParsersAction[_Parser]) -> None:
         help="stderr log lines: text, or JSON with time, level, message, run_id, schedule",
     )
     schedule.set_defaults(command="schedule")
+    watch = sub.add_parser("watch", help="watch accounts for takeovers: webhooks, polls, alerts")
+    watch.add_argument("--config", required=True, help="the YAML config file")
+    watch.add_argument("--plan", action="store_true", help="print budgets and intervals and exit")
+    watch.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="stderr log lines: text, or JSON with time, level, message, run_id, schedule",
+    )
+    watch.set_defaults(command="watch")
     status = sub.add_parser("status", help="each schedule's last and next run")
     status.add_argument("--config", required=True, help="the YAML config file")
     status.set_defaults(command="status")
@@ -166,6 +179,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         return (
             cli_schedule.schedule_command if command == "schedule" else cli_schedule.status_command
         )
+    if command == "watch":
+        from auditor.cli import watch as cli_watch
+
+        return cli_watch.watch_command
     from auditor.cli import admin as cli_admin
 
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
