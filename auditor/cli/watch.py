@@ -37,7 +37,6 @@ from auditor.service.watch.inbox import Inbox
 from auditor.service.watch.receiver import HookSecrets, Receiver, ServerThread
 from auditor.service.watch.scope import WATCH_CHECKS, scoped, watched_accounts
 from auditor.service.watch.service import AuditFn, WatchService
-from auditor.store.database import Store
 
 LOG = logging.getLogger("auditor.watch")
 
@@ -184,7 +183,9 @@ DEMO_SCAM = (
 """The scam the demo's hijacker posts on @northwind_help (and puts in its bio)."""
 
 
-def demo_watch_config(config: AppConfig, store_path: Path, secret: str, alert_url: str) -> AppConfig:
+def demo_watch_config(
+    config: AppConfig, store_path: Path, secret: str, alert_url: str
+) -> AppConfig:
     """The demo config with a ``watch:`` (GitHub org by webhook, @northwind_help by poll) and
     ``alerts:`` to the local sink; the store is the demo's."""
     from pydantic import SecretStr
@@ -234,14 +235,25 @@ def demo_watch(config: AppConfig, sandbox: object, store_path: Path) -> int:
                 changed = time.monotonic()
                 org = github_org(world, "northwind-labs")
                 event = github_member_event("member_added", org, DEMO_INTRUDER, sender="eve-hijack")
-                status = post(running.url + "/webhooks/github", github_delivery("organization", event, secret.encode()))
-                print(f"Hijack 1: eve-hijack made an owner of GitHub northwind-labs; signed webhook answered {status}")
+                status = post(
+                    running.url + "/webhooks/github",
+                    github_delivery("organization", event, secret.encode()),
+                )
+                print(
+                    f"Hijack 1: eve-hijack made an owner of GitHub northwind-labs; signed webhook answered {status}"
+                )
                 pushed = sink.wait_for("github northwind-labs", 30)
                 world = rewrite_x_profile(sandbox.world, "northwind_help", description=DEMO_SCAM)
-                sandbox.change_world(add_x_post(world, "northwind_help", "1800000000000000999", DEMO_SCAM))
+                sandbox.change_world(
+                    add_x_post(world, "northwind_help", "1800000000000000999", DEMO_SCAM)
+                )
                 rewritten = time.monotonic()
-                print("Hijack 2: @northwind_help's bio rewritten and a scam posted (X does not push: polled)")
-                polled = sink.wait_for("x @northwind_help", running.service.plans["x"].interval_s + 30)
+                print(
+                    "Hijack 2: @northwind_help's bio rewritten and a scam posted (X does not push: polled)"
+                )
+                polled = sink.wait_for(
+                    "x @northwind_help", running.service.plans["x"].interval_s + 30
+                )
             finally:
                 stop.set()
                 loop.join(timeout=60)
@@ -249,7 +261,9 @@ def demo_watch(config: AppConfig, sandbox: object, store_path: Path) -> int:
             if got is None:
                 print(f"No alert arrived for the {label} hijack.")
                 continue
-            print(f"\nAlert ({label}, {got.at - since:.1f} s after the change):\n{got.text.strip()}")
+            print(
+                f"\nAlert ({label}, {got.at - since:.1f} s after the change):\n{got.text.strip()}"
+            )
         print(f"\nAlerts received by the local endpoint: {len(sink.received)}")
     return 0 if pushed is not None and polled is not None else 1
 

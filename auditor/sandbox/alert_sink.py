@@ -54,7 +54,11 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             message = {"message": body.decode("utf-8", "replace")}
         with self.server.lock:
-            self.server.received.append(Received(time.monotonic(), message if isinstance(message, dict) else {"message": message}))
+            self.server.received.append(
+                Received(
+                    time.monotonic(), message if isinstance(message, dict) else {"message": message}
+                )
+            )
             self.server.lock.notify_all()
         self.send_response(200)
         self.send_header("Content-Length", "0")
@@ -70,7 +74,9 @@ class AlertSink:
     def __init__(self) -> None:
         self._server = _Server()
         self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
 
     @property

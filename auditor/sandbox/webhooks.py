@@ -56,12 +56,18 @@ def meta_delivery(payload: Mapping[str, Any], secret: bytes) -> Delivery:
 
 def post(url: str, delivery: Delivery, timeout_s: float = 10.0) -> int:
     """Send ``delivery`` to ``url``; the HTTP status."""
-    response = requests.post(url, data=delivery.body, headers=dict(delivery.headers), timeout=timeout_s)
+    response = requests.post(
+        url, data=delivery.body, headers=dict(delivery.headers), timeout=timeout_s
+    )
     return response.status_code
 
 
 def _org(org: Mapping[str, Any]) -> dict[str, Any]:
-    return {"login": org["login"], "id": org["id"], "url": f"https://api.github.com/orgs/{org['login']}"}
+    return {
+        "login": org["login"],
+        "id": org["id"],
+        "url": f"https://api.github.com/orgs/{org['login']}",
+    }
 
 
 def github_member_event(
@@ -104,5 +110,11 @@ def meta_page_change(page_id: str, field: str, value: Mapping[str, Any]) -> dict
     """A Page notification with one change of ``field`` (feed, name, website, picture ...)."""
     return {
         "object": "page",
-        "entry": [{"id": page_id, "time": int(time.time()), "changes": [{"field": field, "value": dict(value)}]}],
+        "entry": [
+            {
+                "id": page_id,
+                "time": int(time.time()),
+                "changes": [{"field": field, "value": dict(value)}],
+            }
+        ],
     }

@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Protocol
 
@@ -72,9 +72,7 @@ class AppriseNotifier:
         import apprise
 
         return bool(
-            self._apprise.notify(
-                title=title, body=body, body_format=apprise.NotifyFormat.TEXT
-            )
+            self._apprise.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
         )
 
 

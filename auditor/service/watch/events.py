@@ -97,7 +97,9 @@ def github_events(
     changes = body.get("changes")
     if isinstance(changes, Mapping) and isinstance(changes.get("login"), Mapping):
         old_login = changes["login"].get("from")
-    spec = _match(watched, ("github",), (str(org_id) if org_id is not None else None, login, old_login))
+    spec = _match(
+        watched, ("github",), (str(org_id) if org_id is not None else None, login, old_login)
+    )
     if spec is None:
         return ()
     return (WatchEvent("github", f"{event}.{action}", spec.asset.key),)
@@ -131,5 +133,7 @@ def meta_events(payload: Any, watched: Sequence[AccountSpec]) -> tuple[WatchEven
         for change in changes:
             field = _mapping(change, "changes[]").get("field")
             name = f"{kind}.{field if isinstance(field, str) else 'unknown'}"
-            found.setdefault((spec.asset.key, name), WatchEvent(spec.platform, name, spec.asset.key, when))
+            found.setdefault(
+                (spec.asset.key, name), WatchEvent(spec.platform, name, spec.asset.key, when)
+            )
     return tuple(found.values())

@@ -48,7 +48,7 @@ from starlette.routing import Route
 from auditor.core.errors import StoreError
 from auditor.core.estate import AccountSpec
 from auditor.http import signatures
-from auditor.service.watch.events import MalformedDelivery, WatchEvent, github_events, meta_events
+from auditor.service.watch.events import WatchEvent, github_events, meta_events
 from auditor.service.watch.inbox import Inbox
 
 LOG = logging.getLogger("auditor.watch")
