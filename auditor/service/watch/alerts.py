@@ -138,7 +138,7 @@ def digest_text(findings: Sequence[Finding]) -> tuple[str, str]:
     title = f"{len(findings)} more new finding(s) (alert cap reached)"
     lines = [
         f"- {account_label(f.asset)}: {shown(f.title, 120)} ({f.severity.value},"
-        f" since {f.first_seen.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+        f" since {f.first_seen.astimezone(UTC):%Y-%m-%d %H:%M} UTC): {shown(f.detail, 160)}"
         for f in findings
     ]
     return title, "\n".join([title + ":", *lines])

@@ -70,7 +70,7 @@ def write_config(
                 "id": "9100001",
                 "expected_admins": ["dev.patel@northwind.example", "alice.ng@northwind.example"],
             },
-            {"platform": "x", "handle": "northwind_help", "id": "1500000000000000003"},
+            {"platform": "x", "handle": "northwind_help", "id": "1600000000000000077"},
         ],
         "platforms": platforms,
         "network": {"allow_private": True, "rate_limit_budget_s": 5},
