@@ -117,7 +117,10 @@ class PlatformPlan:
 
 
 class RequestLedger:
-    """Requests charged per platform in a sliding 15-minute window (monotonic seconds)."""
+    """Requests charged per platform in a sliding 15-minute window (monotonic seconds).
+
+    Charges are pruned only when a new one is recorded (at the real time); questions about a
+    later moment (:meth:`room_at`) never change what is remembered."""
 
     def __init__(self, budgets: Mapping[str, int]) -> None:
         self.budgets = dict(budgets)
@@ -125,21 +128,22 @@ class RequestLedger:
         self.total: dict[str, int] = dict.fromkeys(budgets, 0)
         """Requests charged since the ledger was made."""
 
-    def _expire(self, platform: str, now: float) -> deque[tuple[float, int]]:
-        charges = self._charges.setdefault(platform, deque())
-        while charges and charges[0][0] <= now - WINDOW_S:
-            charges.popleft()
-        return charges
+    def _window(self, platform: str, now: float) -> list[tuple[float, int]]:
+        """The charges inside the window ending at ``now``, oldest first."""
+        return [(at, n) for at, n in self._charges.get(platform, ()) if at > now - WINDOW_S]
 
     def charge(self, platform: str, requests: int, now: float) -> None:
         """Record ``requests`` made at ``now``."""
+        charges = self._charges.setdefault(platform, deque())
+        while charges and charges[0][0] <= now - WINDOW_S:
+            charges.popleft()
         if requests > 0:
-            self._expire(platform, now).append((now, requests))
+            charges.append((now, requests))
             self.total[platform] = self.total.get(platform, 0) + requests
 
     def spent(self, platform: str, now: float) -> int:
         """Requests in the window ending at ``now``."""
-        return sum(n for _, n in self._expire(platform, now))
+        return sum(n for _, n in self._window(platform, now))
 
     def has_room(self, platform: str, need: int, now: float) -> bool:
         """True when ``need`` more requests stay within the budget."""
@@ -148,8 +152,9 @@ class RequestLedger:
     def room_at(self, platform: str, need: int, now: float) -> float:
         """The earliest time (>= now) at which ``need`` more requests fit."""
         budget = self.budgets.get(platform, 0)
-        spent = self.spent(platform, now)
-        for at, n in self._expire(platform, now):
+        window = self._window(platform, now)
+        spent = sum(n for _, n in window)
+        for at, n in window:
             if spent + need <= budget:
                 break
             spent -= n

@@ -60,6 +60,8 @@ def test_the_ledger_slides_over_15_minutes() -> None:
     ledger.charge("x", 4, 100.0)
     assert not ledger.has_room("x", 1, 200.0)
     assert ledger.room_at("x", 5, 200.0) == WINDOW_S  # once the first charge leaves the window
+    assert ledger.room_at("x", 1, 5000.0) == 5000.0
+    assert ledger.spent("x", 200.0) == 10  # asking about a later moment forgot nothing
     assert ledger.has_room("x", 6, WINDOW_S + 0.1)
 
 
@@ -76,8 +78,15 @@ def test_the_service_never_spends_more_than_the_budget_in_any_window(tmp_path: P
         spent.append((clock[0], cost))
         report = SourceReport(name="x", ok=True, observed_at=NOW, requests=cost)
         return AuditRun(
-            id=f"run-{len(spent)}", started_at=NOW, finished_at=NOW, tool_version="t",
-            config_digest="d", estate_name="e", assets=(), findings=(), sources=(report,),
+            id=f"run-{len(spent)}",
+            started_at=NOW,
+            finished_at=NOW,
+            tool_version="t",
+            config_digest="d",
+            estate_name="e",
+            assets=(),
+            findings=(),
+            sources=(report,),
         )
 
     accounts = x_accounts(20)
@@ -88,6 +97,7 @@ def test_the_service_never_spends_more_than_the_budget_in_any_window(tmp_path: P
         )
         while clock[0] < 7200:
             service.step()
+            service.next_wake(clock[0])  # asks about later moments: must not forget charges
             clock[0] += 5.0
     assert spent, "nothing ran"
     for start, _ in spent:
@@ -124,11 +134,13 @@ def test_a_budget_above_the_published_limit_is_a_config_error(tmp_path: Path) ->
 def test_the_watch_list_by_accounts_tags_or_all(tmp_path: Path) -> None:
     keys = lambda c: [a.asset.key for a in watched_accounts(c)]  # noqa: E731
     assert keys(load_config(write(tmp_path, {"all": True}))) == [
-        "account:x:acme", "account:github:acme-labs", "account:mastodon:acme@social.example"
+        "account:x:acme",
+        "account:github:acme-labs",
+        "account:mastodon:acme@social.example",
     ]
-    assert keys(load_config(write(tmp_path, {"accounts": ["github:acme-labs"], "tags": ["flagship"]}))) == [
-        "account:github:acme-labs", "account:x:acme", "account:mastodon:acme@social.example"
-    ]
+    assert keys(
+        load_config(write(tmp_path, {"accounts": ["github:acme-labs"], "tags": ["flagship"]}))
+    ) == ["account:github:acme-labs", "account:x:acme", "account:mastodon:acme@social.example"]
     with pytest.raises(ConfigError) as caught:
         watched_accounts(load_config(write(tmp_path, {"accounts": ["x:nobody"]})))
     assert "watch.accounts.0" in str(caught.value)

@@ -100,7 +100,9 @@ def test_unsigned_and_forged_deliveries_are_401_and_never_stored(
 def test_a_body_signed_for_one_platform_is_refused_by_the_other(db: Path) -> None:
     payload = meta_page_change("200000000000001", "name", {"name": "x"})
     with live_receiver(db) as live:
-        wrong = Delivery(meta_delivery(payload, SECRET).headers, meta_delivery(payload, SECRET).body)
+        wrong = Delivery(
+            meta_delivery(payload, SECRET).headers, meta_delivery(payload, SECRET).body
+        )
         assert post(live.url + "/webhooks/meta", wrong) == 401
         assert live.inbox.count() == 0
 
@@ -133,7 +135,14 @@ def test_a_wrong_content_type_is_415(db: Path) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"{not json", b"[]", b'{"action": 3}', b'{"action": "member_added"}', b"\xff\xfe", b"[" * 5000],
+    [
+        b"{not json",
+        b"[]",
+        b'{"action": 3}',
+        b'{"action": "member_added"}',
+        b"\xff\xfe",
+        b"[" * 5000,
+    ],
 )
 def test_a_signed_but_malformed_body_is_400(db: Path, body: bytes) -> None:
     headers = {**member_added().headers, "X-Hub-Signature-256": sign(SECRET, body)}
@@ -162,9 +171,17 @@ def test_events_about_unwatched_orgs_and_pings_are_ignored(db: Path) -> None:
 def test_renamed_and_installation_events_find_the_org(db: Path) -> None:
     with live_receiver(db) as live:
         renamed = github_renamed({"login": "northwind-labs-new", "id": 9100001}, "northwind-labs")
-        assert post(live.url + "/webhooks/github", github_delivery("organization", renamed, SECRET)) == 202
-        installed = github_installation("created", {"login": "northwind-labs", "id": 9100001}, "evil-app")
-        assert post(live.url + "/webhooks/github", github_delivery("installation", installed, SECRET)) == 202
+        assert (
+            post(live.url + "/webhooks/github", github_delivery("organization", renamed, SECRET))
+            == 202
+        )
+        installed = github_installation(
+            "created", {"login": "northwind-labs", "id": 9100001}, "evil-app"
+        )
+        assert (
+            post(live.url + "/webhooks/github", github_delivery("installation", installed, SECRET))
+            == 202
+        )
         kinds = sorted(p.kind for p in live.inbox.pending())
         assert kinds == ["installation.created", "organization.renamed"]
 
@@ -184,7 +201,11 @@ def test_meta_handshake_answers_the_challenge_only_with_the_token(db: Path) -> N
     with live_receiver(db) as live:
         ok = requests.get(
             live.url + "/webhooks/meta",
-            params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"},
+            params={
+                "hub.mode": "subscribe",
+                "hub.verify_token": VERIFY_TOKEN,
+                "hub.challenge": "1158201444",
+            },
             timeout=5,
         )
         assert (ok.status_code, ok.text) == (200, "1158201444")
@@ -215,7 +236,9 @@ def test_a_burst_of_1000_deliveries_in_a_second_loses_nothing(db: Path) -> None:
             conn = getattr(local, "conn", None)
             if conn is None:
                 conn = local.conn = http.client.HTTPConnection(host, int(port), timeout=30)
-            conn.request("POST", "/webhooks/github", body=delivery.body, headers=dict(delivery.headers))
+            conn.request(
+                "POST", "/webhooks/github", body=delivery.body, headers=dict(delivery.headers)
+            )
             response = conn.getresponse()
             response.read()
             return response.status
@@ -250,15 +273,24 @@ def test_no_secret_or_body_reaches_the_log(db: Path, caplog: pytest.LogCaptureFi
     with live_receiver(db) as live:
         post(live.url + "/webhooks/github", member_added())
         forged = member_added()
-        post(live.url + "/webhooks/github", Delivery({**forged.headers, "X-Hub-Signature-256": "sha256=" + "1" * 64}, forged.body))
+        post(
+            live.url + "/webhooks/github",
+            Delivery({**forged.headers, "X-Hub-Signature-256": "sha256=" + "1" * 64}, forged.body),
+        )
         requests.get(
             live.url + "/webhooks/meta",
-            params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "7"},
+            params={
+                "hub.mode": "subscribe",
+                "hub.verify_token": VERIFY_TOKEN,
+                "hub.challenge": "7",
+            },
             timeout=5,
         )
     # what the server side logged (the test's own HTTP client logs its request lines)
     text = "\n".join(
-        r.getMessage() for r in caplog.records if r.name.startswith(("auditor", "uvicorn", "starlette"))
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith(("auditor", "uvicorn", "starlette"))
     )
     for secret in (SECRET.decode(), META_SECRET.decode(), VERIFY_TOKEN, "eve.hijack", "sha256="):
         assert secret not in text

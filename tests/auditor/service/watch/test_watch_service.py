@@ -33,7 +33,6 @@ from auditor.core.models import Status
 from auditor.sandbox.alert_sink import AlertSink
 from auditor.sandbox.changes import add_github_member, add_x_post, rewrite_x_profile
 from auditor.sandbox.webhooks import Delivery, github_delivery, github_member_event, post
-from auditor.service.watch.inbox import Inbox
 from auditor.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -104,7 +103,9 @@ def test_a_webhook_hijack_is_alerted_once_even_in_a_burst_of_1000(tmp_path: Path
                 for f in r.run.findings  # type: ignore[union-attr]
                 if f.check_id == "access.new-admin" and f.status is Status.FAIL
             ]
-            assert new_admin and all("eve" in f.subject.lower() or "9200666" in f.subject for f in new_admin)
+            assert new_admin and all(
+                "eve" in f.subject.lower() or "9200666" in f.subject for f in new_admin
+            )
     texts = new_admin_alerts(sink)
     fingerprints = [t.rsplit("fingerprint ", 1)[-1] for t in texts]
     assert texts and len(fingerprints) == len(set(fingerprints))  # each finding alerted once
@@ -128,7 +129,11 @@ def test_a_scoped_run_hands_on_the_other_accounts_evidence(tmp_path: Path) -> No
     x_sources = {s.name: s for s in second.run.sources}
     assert x_sources["x"].requests == 0  # X was not read again ...
     assert x_now.observed_at <= first.finished_at  # ... its evidence is the first run's
-    resolved = [f for f in second.run.findings if f.asset.key.startswith("account:x:") and f.change.value == "resolved"]
+    resolved = [
+        f
+        for f in second.run.findings
+        if f.asset.key.startswith("account:x:") and f.change.value == "resolved"
+    ]
     assert resolved == []
 
 
@@ -144,7 +149,9 @@ def test_a_polled_hijack_is_alerted_within_the_interval(tmp_path: Path) -> None:
                 while running.service.runs < 1 and time.monotonic() < deadline:
                     time.sleep(0.05)
                 world = rewrite_x_profile(sandbox.world, "northwind_help", description=SCAM)
-                sandbox.change_world(add_x_post(world, "northwind_help", "1800000000000000998", SCAM))
+                sandbox.change_world(
+                    add_x_post(world, "northwind_help", "1800000000000000998", SCAM)
+                )
                 changed = time.monotonic()
                 interval = running.service.plans["x"].interval_s
                 got = sink.wait_for("x @northwind_help: Account-takeover scam", interval + 10)
@@ -209,7 +216,9 @@ def test_sigterm_mid_burst_keeps_every_acknowledged_delivery(tmp_path: Path) -> 
     assert SECRET.decode() not in err.decode()
 
 
-def test_demo_watch_shows_a_hijack_found_and_alerted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_watch_shows_a_hijack_found_and_alerted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["demo", "--out", str(tmp_path / "demo"), "--watch", "--quiet"])
     out = capsys.readouterr().out
     assert code == 0, out

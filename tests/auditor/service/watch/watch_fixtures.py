@@ -118,7 +118,9 @@ def live_receiver(
             server.stop()
 
 
-def member_added(world_org: dict[str, Any] | None = None, delivery_id: str | None = None) -> Delivery:
+def member_added(
+    world_org: dict[str, Any] | None = None, delivery_id: str | None = None
+) -> Delivery:
     org = world_org or {"login": "northwind-labs", "id": 9100001}
     payload = github_member_event("member_added", org, INTRUDER, sender="eve-hijack")
     return github_delivery("organization", payload, SECRET, delivery_id)
