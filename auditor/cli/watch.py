@@ -145,12 +145,18 @@ def watch_command(args: argparse.Namespace) -> int:
         for plan in plans_for(config, watched).values():
             print(plan.describe())
         return 0
-    from auditor.service.scheduler import stop_on_signals
+    from auditor.service.scheduler import single_instance, stop_on_signals
 
     handler = configure_logging(sys.stderr, args.log_format)
     try:
         stop = threading.Event()
-        with started_watch(config) as running, stop_on_signals(stop):
+        db_path = config.resolve(config.model.storage.path)
+        open_store(db_path, config).close()  # its folder exists before the lock goes beside it
+        with (
+            single_instance(db_path, "watch"),
+            started_watch(config) as running,
+            stop_on_signals(stop),
+        ):
             LOG.info(
                 "watching %d account(s); webhooks on %s/webhooks/{github,meta}",
                 len(watched),

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,8 +32,9 @@ from pathlib import Path
 from typing import Protocol
 
 from auditor.config.loading import AppConfig
-from auditor.core.errors import ConfigError, StoreError
+from auditor.core.errors import ConfigError
 from auditor.core.models import Asset, AssetKind, Change, Finding, Severity, Status
+from auditor.service.watch.side_table import SideTable
 from checks.safe_text import shown
 
 LOG = logging.getLogger("auditor.alerts")
@@ -160,112 +160,118 @@ class Alerter:
         self.notifier = notifier
         self.policy = policy
         self._clock = clock
-        self._lock = threading.Lock()
-        try:
-            self._conn = sqlite3.connect(
-                path, timeout=timeout_s, isolation_level=None, check_same_thread=False
-            )
-            self._conn.execute(_CREATE)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{path}: cannot open the alert ledger ({exc})") from None
+        self._ledger = SideTable(path, _CREATE, "alert ledger", timeout_s=timeout_s)
 
     def close(self) -> None:
         """Close the ledger."""
-        with self._lock:
-            self._conn.close()
+        self._ledger.close()
 
     def on_run(
         self, run_id: str, findings: Sequence[Finding], min_severity: Severity | None = None
     ) -> AlertReport:
-        """Alert the run's newly open findings, close those observed passing."""
+        """Alert the run's newly open findings, close those observed passing. The ledger is
+        read and written in two short transactions; the messages go out between them, so a
+        slow alert target never holds the database."""
         least = min_severity or self.policy.min_severity
-        with self._lock:
-            try:
-                return self._on_run(run_id, findings, least)
-            except sqlite3.Error as exc:
-                raise StoreError(f"{self.path}: cannot update the alert ledger ({exc})") from None
-
-    def _on_run(self, run_id: str, findings: Sequence[Finding], least: Severity) -> AlertReport:
-        passing = [(f.fingerprint,) for f in findings if f.status is Status.PASS]
-        closed = 0
-        if passing:
-            cur = self._conn.executemany(
-                f"UPDATE {TABLE} SET open = 0 WHERE fingerprint = ? AND open = 1",  # noqa: S608
-                passing,
-            )
-            closed = max(cur.rowcount, 0)
         failing = {
             f.fingerprint: f
             for f in findings
             if f.status is Status.FAIL and f.severity.rank >= least.rank
         }
-        open_now = self._marked(list(failing), "open = 1")
-        retry = self._marked(list(failing), "how = 'failed'")
+        with self._ledger.transaction() as conn:
+            closed = self._close(conn, [f.fingerprint for f in findings if f.status is Status.PASS])
+            open_now = self._marked(conn, list(failing), "open = 1")
+            retry = self._marked(conn, list(failing), "how = 'failed'")
+            sent = self._sent_since(conn, self._clock() - HOUR_S)
         new = [
             f
             for fp, f in failing.items()
             if fp not in open_now and (f.change is Change.NEW or fp in retry)
         ]
         new.sort(key=lambda f: (-f.severity.rank, f.first_seen))
-        now = self._clock()
-        room = max(0, self.policy.max_per_hour - self._sent_since(now - HOUR_S))
-        single, rest = new[:room], new[room:]
-        alerted, failed = [], []
-        for finding in single:
-            title, body = alert_text(finding)
-            if self.notifier.send(title, body):
-                self._mark(finding.fingerprint, run_id, "single")
-                alerted.append(finding.fingerprint)
-            else:
-                failed.append(finding.fingerprint)
-        digested: list[str] = []
-        if rest:
-            title, body = digest_text(rest)
-            if self.notifier.send(title, body):
-                for finding in rest:
-                    self._mark(finding.fingerprint, run_id, "digest")
-                digested = [f.fingerprint for f in rest]
-            else:
-                failed.extend(f.fingerprint for f in rest)
-        for fp in failed:
-            self._mark(fp, run_id, "failed")
-        if failed:
-            LOG.error("%d alert(s) could not be delivered; retried after the next run", len(failed))
-        if alerted or digested:
-            LOG.info("alerted %d finding(s), %d in a digest", len(alerted), len(digested))
-        return AlertReport(tuple(alerted), tuple(digested), closed, tuple(failed))
+        room = max(0, self.policy.max_per_hour - sent)
+        marks, report = self._send(new[:room], new[room:])
+        if marks:
+            with self._ledger.transaction() as conn:
+                for fingerprint, how in marks:
+                    self._mark(conn, fingerprint, run_id, how)
+        if report.failed:
+            LOG.error(
+                "%d alert(s) could not be delivered; retried after the next run", len(report.failed)
+            )
+        if report.alerted or report.digested:
+            LOG.info(
+                "alerted %d finding(s), %d in a digest", len(report.alerted), len(report.digested)
+            )
+        return AlertReport(report.alerted, report.digested, closed, report.failed)
 
-    def _marked(self, fingerprints: Sequence[str], condition: str) -> set[str]:
+    def _send(
+        self, single: Sequence[Finding], rest: Sequence[Finding]
+    ) -> tuple[list[tuple[str, str]], AlertReport]:
+        """Deliver one alert each for ``single`` and one digest for ``rest``; the ledger marks
+        to write (fingerprint, how) and what was sent."""
+        marks: list[tuple[str, str]] = []
+        alerted: list[str] = []
+        digested: list[str] = []
+        failed: list[str] = []
+        for finding in single:
+            ok = self.notifier.send(*alert_text(finding))
+            marks.append((finding.fingerprint, "single" if ok else "failed"))
+            (alerted if ok else failed).append(finding.fingerprint)
+        if rest:
+            ok = self.notifier.send(*digest_text(rest))
+            for finding in rest:
+                marks.append((finding.fingerprint, "digest" if ok else "failed"))
+                (digested if ok else failed).append(finding.fingerprint)
+        return marks, AlertReport(tuple(alerted), tuple(digested), 0, tuple(failed))
+
+    @staticmethod
+    def _close(conn: sqlite3.Connection, passing: Sequence[str]) -> int:
+        """Close the open fingerprints observed passing; how many were open."""
+        if not passing:
+            return 0
+        cur = conn.executemany(
+            f"UPDATE {TABLE} SET open = 0 WHERE fingerprint = ? AND open = 1",  # noqa: S608
+            [(fp,) for fp in passing],
+        )
+        return max(cur.rowcount, 0)
+
+    @staticmethod
+    def _marked(conn: sqlite3.Connection, fingerprints: Sequence[str], condition: str) -> set[str]:
         """Those of ``fingerprints`` whose ledger row meets ``condition`` (a literal here)."""
         found: set[str] = set()
         for start in range(0, len(fingerprints), 500):
             part = fingerprints[start : start + 500]
             marks = ",".join("?" * len(part))
-            rows = self._conn.execute(
+            rows = conn.execute(
                 f"SELECT fingerprint FROM {TABLE} WHERE {condition} AND fingerprint IN ({marks})",  # noqa: S608
                 part,
             ).fetchall()
             found.update(r[0] for r in rows)
         return found
 
-    def _sent_since(self, since: float) -> int:
-        row = self._conn.execute(
+    @staticmethod
+    def _sent_since(conn: sqlite3.Connection, since: float) -> int:
+        row = conn.execute(
             f"SELECT COUNT(*) FROM {TABLE} WHERE how = 'single' AND alerted_at > ?",  # noqa: S608
             (since,),
         ).fetchone()
         return int(row[0])
 
-    def _mark(self, fingerprint: str, run_id: str, how: str) -> None:
+    def _mark(self, conn: sqlite3.Connection, fingerprint: str, run_id: str, how: str) -> None:
         """Record an alert (``single``, ``digest``: open) or a failed delivery (not open)."""
-        self._conn.execute(
+        conn.execute(
             f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?, ?, ?)",  # noqa: S608
             (fingerprint, int(how != "failed"), self._clock(), run_id, how),
         )
 
     def is_open(self, fingerprint: str) -> bool:
         """True while ``fingerprint`` is alerted and not seen passing since."""
-        with self._lock:
-            return bool(self._marked([fingerprint], "open = 1"))
+        rows = self._ledger.rows(
+            f"SELECT 1 FROM {TABLE} WHERE open = 1 AND fingerprint = ?",  # noqa: S608
+            (fingerprint,),
+        )
+        return bool(rows)
 
 
 def alerter_from_config(config: AppConfig, path: Path) -> Alerter | None:

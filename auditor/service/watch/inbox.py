@@ -6,22 +6,18 @@ next start. The primary key (platform, delivery id, account) de-duplicates: GitH
 ``X-GitHub-Delivery`` GUID, and for Meta (which sends no id and may deliver twice) a digest of
 the signed body. A row is done once an audit run has read its account (``run_id`` set).
 
-The table lives beside the store's tables like the scheduler's (created when missing; the
-store's versioned schema is not touched). Open the store on the file first so that it exists
-with mode 0600.
+The table is a :class:`~auditor.service.watch.side_table.SideTable` beside the store's tables.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from auditor.core.errors import StoreError
 from auditor.service.watch.events import WatchEvent
+from auditor.service.watch.side_table import SideTable
 
 TABLE = "watch_deliveries"
 """The inbox table."""
@@ -48,25 +44,11 @@ class Pending:
     """When the receiver accepted it."""
 
 
-class Inbox:
+class Inbox(SideTable):
     """Accepted deliveries; safe to share between the receiver's and the service's threads."""
 
     def __init__(self, path: Path, *, timeout_s: float = 30.0) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        try:
-            self._conn = sqlite3.connect(
-                path, timeout=timeout_s, isolation_level=None, check_same_thread=False
-            )
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute(_CREATE)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{path}: cannot open the watch inbox ({exc})") from None
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._conn.close()
+        super().__init__(path, _CREATE, "watch inbox", timeout_s=timeout_s)
 
     def __enter__(self) -> Inbox:
         return self
@@ -87,52 +69,33 @@ class Inbox:
             )
             for e in events
         ]
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                added = 0
-                for row in rows:
-                    cur = self._conn.execute(
-                        f"INSERT OR IGNORE INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, NULL)",  # noqa: S608
-                        row,
-                    )
-                    added += cur.rowcount
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise StoreError(f"{self.path}: cannot store a delivery ({exc})") from None
+        added = 0
+        with self.transaction() as conn:
+            for row in rows:
+                cur = conn.execute(
+                    f"INSERT OR IGNORE INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, NULL)",  # noqa: S608
+                    row,
+                )
+                added += cur.rowcount
         return added > 0
 
     def pending(self) -> list[Pending]:
         """Accepted deliveries no run has read yet, oldest first."""
-        with self._lock:
-            try:
-                rows = self._conn.execute(
-                    f"SELECT platform, delivery_id, account_key, kind, received_at FROM {TABLE}"  # noqa: S608
-                    " WHERE run_id IS NULL ORDER BY received_at"
-                ).fetchall()
-            except sqlite3.Error as exc:
-                raise StoreError(f"{self.path}: cannot read the watch inbox ({exc})") from None
+        rows = self.rows(
+            f"SELECT platform, delivery_id, account_key, kind, received_at FROM {TABLE}"  # noqa: S608
+            " WHERE run_id IS NULL ORDER BY received_at"
+        )
         return [Pending(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows]
 
     def done(self, items: Sequence[Pending], run_id: str) -> None:
         """Mark ``items`` as read by run ``run_id``."""
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                self._conn.executemany(
-                    f"UPDATE {TABLE} SET run_id = ? WHERE platform = ? AND delivery_id = ?"  # noqa: S608
-                    " AND account_key = ?",
-                    [(run_id, p.platform, p.delivery_id, p.account_key) for p in items],
-                )
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise StoreError(f"{self.path}: cannot update the watch inbox ({exc})") from None
+        with self.transaction() as conn:
+            conn.executemany(
+                f"UPDATE {TABLE} SET run_id = ? WHERE platform = ? AND delivery_id = ?"  # noqa: S608
+                " AND account_key = ?",
+                [(run_id, p.platform, p.delivery_id, p.account_key) for p in items],
+            )
 
     def count(self) -> int:
         """Every delivery row stored (processed or not)."""
-        with self._lock:
-            return int(self._conn.execute(f"SELECT COUNT(*) FROM {TABLE}").fetchone()[0])  # noqa: S608
+        return int(self.rows(f"SELECT COUNT(*) FROM {TABLE}")[0][0])  # noqa: S608

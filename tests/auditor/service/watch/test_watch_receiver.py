@@ -4,7 +4,6 @@ in a second; the store busy; Meta's handshake."""
 
 from __future__ import annotations
 
-import http.client
 import logging
 import sqlite3
 import threading
@@ -18,6 +17,8 @@ from watch_fixtures import (
     META_SECRET,
     SECRET,
     VERIFY_TOKEN,
+    handshake,
+    keepalive_sender,
     live_receiver,
     member_added,
 )
@@ -199,21 +200,9 @@ def test_out_of_order_deliveries_are_all_kept(db: Path) -> None:
 
 def test_meta_handshake_answers_the_challenge_only_with_the_token(db: Path) -> None:
     with live_receiver(db) as live:
-        ok = requests.get(
-            live.url + "/webhooks/meta",
-            params={
-                "hub.mode": "subscribe",
-                "hub.verify_token": VERIFY_TOKEN,
-                "hub.challenge": "1158201444",
-            },
-            timeout=5,
-        )
+        ok = handshake(live.url, VERIFY_TOKEN, "1158201444")
         assert (ok.status_code, ok.text) == (200, "1158201444")
-        bad = requests.get(
-            live.url + "/webhooks/meta",
-            params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"},
-            timeout=5,
-        )
+        bad = handshake(live.url, "guess", "1")
         assert bad.status_code == 403
 
 
@@ -229,19 +218,7 @@ def test_a_meta_retry_of_the_same_notification_is_a_duplicate(db: Path) -> None:
 def test_a_burst_of_1000_deliveries_in_a_second_loses_nothing(db: Path) -> None:
     deliveries = [member_added(delivery_id=f"burst-{i}") for i in range(1000)]
     with live_receiver(db) as live:
-        host, port = live.url.removeprefix("http://").split(":")
-        local = threading.local()
-
-        def send(delivery: Delivery) -> int:
-            conn = getattr(local, "conn", None)
-            if conn is None:
-                conn = local.conn = http.client.HTTPConnection(host, int(port), timeout=30)
-            conn.request(
-                "POST", "/webhooks/github", body=delivery.body, headers=dict(delivery.headers)
-            )
-            response = conn.getresponse()
-            response.read()
-            return response.status
+        send = keepalive_sender(live.url)
 
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=16) as pool:
@@ -277,15 +254,7 @@ def test_no_secret_or_body_reaches_the_log(db: Path, caplog: pytest.LogCaptureFi
             live.url + "/webhooks/github",
             Delivery({**forged.headers, "X-Hub-Signature-256": "sha256=" + "1" * 64}, forged.body),
         )
-        requests.get(
-            live.url + "/webhooks/meta",
-            params={
-                "hub.mode": "subscribe",
-                "hub.verify_token": VERIFY_TOKEN,
-                "hub.challenge": "7",
-            },
-            timeout=5,
-        )
+        handshake(live.url, VERIFY_TOKEN, "7")
     # what the server side logged (the test's own HTTP client logs its request lines)
     text = "\n".join(
         r.getMessage()

@@ -4,7 +4,6 @@ SIGTERM mid-burst; ``demo --watch``."""
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
 import subprocess
@@ -22,6 +21,7 @@ from watch_fixtures import (
     demo_org,
     demo_sandbox,
     free_port,
+    keepalive_sender,
     member_added,
     write_config,
 )
@@ -60,17 +60,7 @@ def test_a_webhook_hijack_is_alerted_once_even_in_a_burst_of_1000(tmp_path: Path
             org = demo_org(sandbox)
             payload = github_member_event("member_added", org, INTRUDER)
             deliveries = [github_delivery("organization", payload, SECRET) for _ in range(1000)]
-            host, port = running.url.removeprefix("http://").split(":")
-            local = threading.local()
-
-            def send(delivery: Delivery) -> int:
-                conn = getattr(local, "conn", None)
-                if conn is None:
-                    conn = local.conn = http.client.HTTPConnection(host, int(port), timeout=30)
-                conn.request("POST", "/webhooks/github", delivery.body, dict(delivery.headers))
-                response = conn.getresponse()
-                response.read()
-                return response.status
+            send = keepalive_sender(running.url)
 
             loop_runs = []
             stop = threading.Event()
@@ -224,3 +214,28 @@ def test_demo_watch_shows_a_hijack_found_and_alerted(
     assert code == 0, out
     assert "Alert (webhook" in out and "Alert (poll" in out
     assert "github northwind-labs:" in out and "x @northwind_help:" in out
+
+
+def test_a_second_watch_on_the_same_store_refuses_to_start(tmp_path: Path) -> None:
+    from auditor.core.errors import UserError
+    from auditor.service.scheduler import single_instance
+
+    with demo_sandbox() as sandbox:
+        config = write_config(tmp_path, sandbox)
+        Store(tmp_path / "watch.db").close()
+        with (
+            single_instance(tmp_path / "watch.db", "watch"),
+            pytest.raises(UserError, match=r"another watch \(pid \d+\)"),
+        ):
+            _serve(config)
+        # the scheduler's lock is another one: watch and schedule run side by side
+        with single_instance(tmp_path / "watch.db"):
+            assert main(["watch", "--config", str(config), "--plan"]) == 0
+
+
+def _serve(config: Path) -> int:
+    import argparse
+
+    from auditor.cli.watch import watch_command
+
+    return watch_command(argparse.Namespace(config=str(config), plan=False, log_format="text"))

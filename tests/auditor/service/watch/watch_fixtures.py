@@ -3,15 +3,19 @@ uvicorn server, and payload helpers for the watch tests."""
 
 from __future__ import annotations
 
+import http.client
 import socket
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import requests
 import yaml
 
+from auditor.cli.watch import DEMO_INTRUDER
 from auditor.core.estate import AccountSpec
 from auditor.sandbox import DEMO_WORLD, RunningSandbox, load_world, start_sandbox
 from auditor.sandbox.changes import github_org
@@ -22,14 +26,7 @@ from auditor.service.watch.receiver import HookSecrets, Receiver, ServerThread
 SECRET = b"watch-test-secret-0123456789"
 META_SECRET = b"meta-app-secret-9876543210"
 VERIFY_TOKEN = "meta-verify-token-abc"
-INTRUDER = {
-    "login": "eve-hijack",
-    "id": 9200666,
-    "name": "Eve",
-    "email": "eve.hijack@protonmail.example",
-    "role": "admin",
-    "two_factor": "none",
-}
+INTRUDER = DEMO_INTRUDER
 GITHUB = AccountSpec(platform="github", handle="northwind-labs", id="9100001")
 PAGE = AccountSpec(platform="meta", handle="northwindoutfitters", id="200000000000001")
 
@@ -128,3 +125,27 @@ def member_added(
 
 def demo_org(sandbox: RunningSandbox) -> dict[str, Any]:
     return dict(github_org(sandbox.world, "northwind-labs"))
+
+
+def keepalive_sender(url: str) -> Callable[[Delivery], int]:
+    """A thread-safe sender that keeps one connection per thread (a burst without the cost
+    of a new connection per delivery)."""
+    host, port = url.removeprefix("http://").split(":")
+    local = threading.local()
+
+    def send(delivery: Delivery) -> int:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn.request("POST", "/webhooks/github", body=delivery.body, headers=dict(delivery.headers))
+        response = conn.getresponse()
+        response.read()
+        return response.status
+
+    return send
+
+
+def handshake(url: str, token: str, challenge: str) -> requests.Response:
+    """Meta's subscription handshake against the receiver at ``url``."""
+    params = {"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": challenge}
+    return requests.get(url + "/webhooks/meta", params=params, timeout=5)
