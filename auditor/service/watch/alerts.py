@@ -23,6 +23,7 @@ every fetched string in it is escaped (:func:`checks.safe_text.shown`) and cut.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -55,17 +56,64 @@ class Notifier(Protocol):
     def send(self, title: str, body: str) -> bool:
         """Deliver one message; True when every target took it."""
 
+    def close(self) -> None:
+        """Release what it holds."""
+
+
+SCRUBBED_LOGGERS = ("apprise", "urllib3.connectionpool")
+"""Loggers that see alert URLs: Apprise's debug lines and urllib3's request lines carry the
+webhook tokens that Slack, Teams or Discord URLs hold in their path."""
+
+_SPLIT = re.compile(r"[/:@?&=#+]")
+
+
+def url_secrets(url: str) -> frozenset[str]:
+    """The parts of an Apprise URL that may be secret: every piece of 8 or more characters
+    between separators that is not a host name (no dot), e.g. Slack's three tokens."""
+    rest = url.split("://", 1)[-1]
+    return frozenset(p for p in _SPLIT.split(rest) if len(p) >= 8 and "." not in p)
+
+
+class SecretScrubber(logging.Filter):
+    """Replaces the given secret pieces in a record's message with ``***``."""
+
+    def __init__(self, secrets: frozenset[str]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the formatted message when it holds a secret; never drops a record."""
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        scrubbed = message
+        for secret in self.secrets:
+            scrubbed = scrubbed.replace(secret, "***")
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, ()
+        return True
+
 
 class AppriseNotifier:
-    """Apprise with the configured URLs (secrets resolved; never logged)."""
+    """Apprise with the configured URLs (secrets resolved; scrubbed from every log line of
+    Apprise and urllib3 while it is open)."""
 
     def __init__(self, urls: Sequence[str]) -> None:
         import apprise
 
+        self._scrubber = SecretScrubber(frozenset().union(*(url_secrets(u) for u in urls)))
+        for name in SCRUBBED_LOGGERS:  # before add(): Apprise logs each URL it loads
+            logging.getLogger(name).addFilter(self._scrubber)
         self._apprise = apprise.Apprise()
         for index, url in enumerate(urls):
             if not self._apprise.add(url):
+                self.close()
                 raise ValueError(f"alerts.urls.{index}")
+
+    def close(self) -> None:
+        """Remove the log scrubber."""
+        for name in SCRUBBED_LOGGERS:
+            logging.getLogger(name).removeFilter(self._scrubber)
 
     def send(self, title: str, body: str) -> bool:
         """Deliver to every URL."""
@@ -163,8 +211,9 @@ class Alerter:
         self._ledger = SideTable(path, _CREATE, "alert ledger", timeout_s=timeout_s)
 
     def close(self) -> None:
-        """Close the ledger."""
+        """Close the ledger and the notifier."""
         self._ledger.close()
+        self.notifier.close()
 
     def on_run(
         self, run_id: str, findings: Sequence[Finding], min_severity: Severity | None = None

@@ -4,6 +4,7 @@ with the account; scheduled runs alert new critical findings through the same le
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -169,3 +170,17 @@ def test_scheduled_runs_alert_new_critical_findings_once(tmp_path: Path, sink: A
     assert len(sink.received) == 1
     assert "scam now holds admin" in sink.received[0].text
     assert "(critical)" in sink.received[0].text
+
+
+def test_alert_url_tokens_never_reach_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    # tokens in the path, as Slack, Teams and Discord URLs hold them (kept local: port 9)
+    path_tokens = "json://127.0.0.1:9/T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ"
+    notifier = AppriseNotifier(["json://user:s3cretpassword@127.0.0.1:9/alerts", path_tokens])
+    try:
+        notifier.send("title", "body")  # both fail: nothing listens on port 9
+    finally:
+        notifier.close()
+    assert caplog.records, "apprise logs its attempts"
+    for secret in ("s3cretpassword", "T1JJ3T3L2", "A1BRTD4JD", "TIiajkdnlazkcOXrIdevi7FQ"):
+        assert secret not in caplog.text
