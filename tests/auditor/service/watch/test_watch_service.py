@@ -239,3 +239,25 @@ def _serve(config: Path) -> int:
     from auditor.cli.watch import watch_command
 
     return watch_command(argparse.Namespace(config=str(config), plan=False, log_format="text"))
+
+
+def test_a_watch_run_waits_for_a_scheduled_run_holding_the_store(tmp_path: Path) -> None:
+    import sqlite3
+
+    with demo_sandbox() as sandbox:
+        config = load_config(write_config(tmp_path, sandbox))
+        with started_watch(config) as running:
+            holder = sqlite3.connect(
+                tmp_path / "watch.db", isolation_level=None, check_same_thread=False
+            )
+            holder.execute("BEGIN IMMEDIATE")  # a scheduled run is saving its findings
+            released = threading.Timer(1.5, lambda: holder.execute("COMMIT"))
+            released.start()
+            started = time.monotonic()
+            result = running.service.step()
+            released.join()
+            holder.close()
+    assert result.run is not None
+    assert time.monotonic() - started >= 1.4
+    with Store(tmp_path / "watch.db") as store:
+        assert [r.id for r in store.history("Northwind Outfitters", 5)] == [result.run.id]
