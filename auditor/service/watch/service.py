@@ -109,13 +109,14 @@ class WatchService:
                 chosen.append(key)
         return frozenset(chosen)
 
-    def next_wake(self, now: float) -> float:
-        """Seconds until something may be due (a poll, or room for a pending delivery)."""
+    def next_wake(self, now: float, pending: Sequence[Pending] = ()) -> float:
+        """Seconds until something may be due: a poll, or room for a pending delivery."""
+        named = {p.account_key for p in pending}
         times: list[float] = []
         for key in self.watched:
             plan = self.plan_of(key)
             last = self.last_read.get(key)
-            at = now if last is None else last + plan.interval_s
+            at = now if last is None or key in named else last + plan.interval_s
             times.append(self.ledger.room_at(plan.platform, math.ceil(plan.per_account), at))
         return max(0.05, min(times, default=now + 60.0) - now)
 
@@ -181,6 +182,6 @@ class WatchService:
                     len(result.alerts.digested),
                 )
                 continue
-            if self.wake.wait(self.next_wake(self.clock())):
+            if self.wake.wait(self.next_wake(self.clock(), self.inbox.pending())):
                 self.wake.clear()
                 stop.wait(SETTLE_S)

@@ -20,7 +20,7 @@ from auditor.service.watch.budget import (
     default_budget,
     plan_watch,
 )
-from auditor.service.watch.inbox import Inbox
+from auditor.service.watch.inbox import Inbox, Pending
 from auditor.service.watch.scope import watched_accounts
 from auditor.service.watch.service import WatchService
 from auditor.store.database import Store
@@ -146,3 +146,24 @@ def test_the_watch_list_by_accounts_tags_or_all(tmp_path: Path) -> None:
     assert "watch.accounts.0" in str(caught.value)
     with pytest.raises(ConfigError, match="at least one account"):
         watched_accounts(load_config(write(tmp_path, {"tags": ["none"]})))
+
+
+def test_a_delivery_waiting_for_room_wakes_the_service_when_room_frees(tmp_path: Path) -> None:
+    db = tmp_path / "audit.db"
+    Store(db).close()
+    org = AccountSpec(platform="github", handle="acme-labs")
+    plans = plan_watch([org], {"github": 10}, interval_s=60, safety_poll_s=900)
+    with Inbox(db) as inbox:
+        service = WatchService(
+            watched=[org],
+            plans=plans,
+            inbox=inbox,
+            audit_fn=lambda due: None,  # type: ignore[arg-type,return-value]
+            clock=lambda: 1000.0,
+        )
+        service.last_read[org.asset.key] = 990.0
+        service.ledger.charge("github", 10, 200.0)  # the budget is spent until 200 + 900
+        pending = [Pending("github", "d1", org.asset.key, "organization.member_added", NOW)]
+        assert service.due(1000.0, pending) == frozenset()
+        assert service.next_wake(1000.0, pending) == pytest.approx(100.0)  # when room frees
+        assert service.next_wake(1000.0) == pytest.approx(890.0)  # safety poll: 990 + 900 - 1000
