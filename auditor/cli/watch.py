@@ -19,11 +19,12 @@ import argparse
 import logging
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.cli.run import load_registry, open_store
 from auditor.config.loading import AppConfig, load_config
@@ -37,6 +38,10 @@ from auditor.service.watch.inbox import Inbox
 from auditor.service.watch.receiver import HookSecrets, Receiver, ServerThread
 from auditor.service.watch.scope import WATCH_CHECKS, scoped, watched_accounts
 from auditor.service.watch.service import AuditFn, WatchService
+
+if TYPE_CHECKING:
+    from auditor.sandbox import RunningSandbox
+    from auditor.sandbox.alert_sink import AlertSink, Received
 
 LOG = logging.getLogger("auditor.watch")
 
@@ -211,19 +216,14 @@ def demo_watch_config(
     return AppConfig(model, config.path)
 
 
-def demo_watch(config: AppConfig, sandbox: object, store_path: Path) -> int:
+def demo_watch(config: AppConfig, sandbox: RunningSandbox, store_path: Path) -> int:
     """``demo --watch``: watch two demo accounts, hijack both in the sandbox (a stranger made an
     owner of the GitHub organization, announced by a signed webhook; a scam bio and post on X,
     found by polling), and show the alerts a local endpoint received. Exit 0 when both arrived."""
     import secrets
-    import time
 
-    from auditor.sandbox import RunningSandbox
     from auditor.sandbox.alert_sink import AlertSink
-    from auditor.sandbox.changes import add_github_member, add_x_post, github_org, rewrite_x_profile
-    from auditor.sandbox.webhooks import github_delivery, github_member_event, post
 
-    assert isinstance(sandbox, RunningSandbox)
     secret = secrets.token_hex(16)
     with AlertSink() as sink:
         watch_config = demo_watch_config(config, store_path, secret, sink.apprise_url)
@@ -236,48 +236,60 @@ def demo_watch(config: AppConfig, sandbox: object, store_path: Path) -> int:
                     print(f"Watch: {line}")
                 _wait(lambda: running.service.runs >= 1, 120)
                 print("Watch: first look taken; now the hijack.")
-                world = add_github_member(sandbox.world, "northwind-labs", DEMO_INTRUDER)
-                sandbox.change_world(world)
-                changed = time.monotonic()
-                org = github_org(world, "northwind-labs")
-                event = github_member_event("member_added", org, DEMO_INTRUDER, sender="eve-hijack")
-                status = post(
-                    running.url + "/webhooks/github",
-                    github_delivery("organization", event, secret.encode()),
-                )
-                print(
-                    f"Hijack 1: eve-hijack made an owner of GitHub northwind-labs; signed webhook answered {status}"
-                )
-                pushed = sink.wait_for("github northwind-labs", 30)
-                world = rewrite_x_profile(sandbox.world, "northwind_help", description=DEMO_SCAM)
-                sandbox.change_world(
-                    add_x_post(world, "northwind_help", "1800000000000000999", DEMO_SCAM)
-                )
-                rewritten = time.monotonic()
-                print(
-                    "Hijack 2: @northwind_help's bio rewritten and a scam posted (X does not push: polled)"
-                )
-                polled = sink.wait_for(
-                    "x @northwind_help", running.service.plans["x"].interval_s + 30
-                )
+                pushed = _hijack_by_webhook(sandbox, running.url, secret.encode(), sink)
+                polled = _hijack_by_poll(sandbox, running.service.plans["x"].interval_s, sink)
             finally:
                 stop.set()
                 loop.join(timeout=60)
-        for label, got, since in (("webhook", pushed, changed), ("poll", polled, rewritten)):
-            if got is None:
-                print(f"No alert arrived for the {label} hijack.")
-                continue
-            print(
-                f"\nAlert ({label}, {got.at - since:.1f} s after the change):\n{got.text.strip()}"
-            )
-        print(f"\nAlerts received by the local endpoint: {len(sink.received)}")
-    return 0 if pushed is not None and polled is not None else 1
+        print(f"\nAlerts received by the local endpoint ({len(sink.received)}):")
+        for received in sink.received:
+            print("  " + str(received.message.get("title", "")))
+    return 0 if pushed and polled else 1
 
 
-def _wait(condition: object, timeout_s: float) -> None:
+def _hijack_by_webhook(sandbox: RunningSandbox, url: str, secret: bytes, sink: AlertSink) -> bool:
+    """A stranger made an owner of the GitHub organization, then GitHub's signed delivery."""
     import time
 
-    assert callable(condition)
+    from auditor.sandbox.changes import add_github_member, github_org
+    from auditor.sandbox.webhooks import github_delivery, github_member_event, post
+
+    world = add_github_member(sandbox.world, "northwind-labs", DEMO_INTRUDER)
+    sandbox.change_world(world)
+    changed = time.monotonic()
+    event = github_member_event(
+        "member_added", github_org(world, "northwind-labs"), DEMO_INTRUDER, sender="eve-hijack"
+    )
+    status = post(url + "/webhooks/github", github_delivery("organization", event, secret))
+    print(f"Hijack 1: eve-hijack made an owner of GitHub northwind-labs; signed webhook: {status}")
+    return _show(sink.wait_for("github northwind-labs", 30), "webhook", changed)
+
+
+def _hijack_by_poll(sandbox: RunningSandbox, interval_s: float, sink: AlertSink) -> bool:
+    """A scam bio and post on @northwind_help: X does not push, the poll finds it."""
+    import time
+
+    from auditor.sandbox.changes import add_x_post, rewrite_x_profile
+
+    world = rewrite_x_profile(sandbox.world, "northwind_help", description=DEMO_SCAM)
+    sandbox.change_world(add_x_post(world, "northwind_help", "1800000000000000999", DEMO_SCAM))
+    changed = time.monotonic()
+    print("Hijack 2: @northwind_help's bio rewritten and a scam posted (X is polled)")
+    return _show(sink.wait_for("x @northwind_help", interval_s + 30), "poll", changed)
+
+
+def _show(got: Received | None, how: str, since: float) -> bool:
+    """Print the first alert a hijack caused (or that none came); True when one did."""
+    if got is None:
+        print(f"No alert arrived for the {how} hijack.")
+        return False
+    print(f"\nAlert ({how}, {got.at - since:.1f} s after the change):\n{got.text.strip()}\n")
+    return True
+
+
+def _wait(condition: Callable[[], bool], timeout_s: float) -> None:
+    import time
+
     deadline = time.monotonic() + timeout_s
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.1)

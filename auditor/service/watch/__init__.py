@@ -1,6 +1,7 @@
 """``brand-audit watch``: near-real-time observation of a watched subset of the estate.
 
 - :mod:`auditor.http.signatures`: ``X-Hub-Signature-256`` (HMAC-SHA256, constant time).
+- :mod:`.side_table`: how the watch's own tables sit in the audit database.
 - :mod:`.inbox`: the durable record of accepted deliveries (de-duplicated, stored before the
   sender is answered, so what was acknowledged survives a SIGTERM).
 - :mod:`.receiver`: the Starlette app for GitHub organization and Meta Page webhooks.

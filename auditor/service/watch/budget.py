@@ -109,11 +109,9 @@ class PlatformPlan:
             line += f" (asked {self.asked_interval_s:.0f} s: stretched to fit the budget)"
         return line
 
-    def measured(self, requests: int, accounts_read: int) -> PlatformPlan:
-        """This plan with the per-account cost a run measured."""
-        if accounts_read <= 0 or requests <= 0:
-            return self
-        return replace(self, per_account=requests / accounts_read)
+    def measured(self, per_account: float) -> PlatformPlan:
+        """This plan with a measured cost per account."""
+        return replace(self, per_account=per_account) if per_account > 0 else self
 
 
 class RequestLedger:

@@ -10,7 +10,8 @@
    calls :func:`auditor.engine.runner.audit` with :class:`~.scope.ScopedCollector` s), so a
    burst of deliveries becomes one run, not one per delivery;
 3. charges the ledger with the requests the run's sources report, re-measures each platform's
-   requests per account (the interval stretches when a poll costs more than thought), marks
+   requests per account (the highest of the last :data:`COST_MEMORY` polls: the interval
+   stretches when a poll costs more than thought), marks
    the deliveries it read as done and hands the findings to the :class:`~.alerts.Alerter`.
 
 :meth:`serve` loops until ``stop`` is set, sleeping until the next due time or until the
@@ -24,6 +25,7 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -38,6 +40,10 @@ LOG = logging.getLogger("auditor.watch")
 
 SETTLE_S = 0.2
 """How long a wake-up waits for more deliveries of the same burst before running."""
+
+COST_MEMORY = 20
+"""Polls remembered per platform: the cost per account used for planning is the highest of
+them, so a cheap poll (every answer a 304) never makes room for an expensive one."""
 
 AuditFn = Callable[[frozenset[str]], AuditRun]
 """``(account keys due) -> the persisted run``."""
@@ -78,6 +84,7 @@ class WatchService:
         self.clock = clock
         self.ledger = RequestLedger({p: plan.budget for p, plan in self.plans.items()})
         self.last_read: dict[str, float] = {}
+        self._costs: dict[str, deque[float]] = {}
         self.wake = threading.Event()
         """Set by the receiver when a delivery was accepted."""
         self.runs = 0
@@ -161,7 +168,12 @@ class WatchService:
             if plan is None:
                 continue
             self.ledger.charge(plan.platform, source.requests, now)
-            updated = plan.measured(source.requests, read_by_platform.get(plan.platform, 0))
+            read = read_by_platform.get(plan.platform, 0)
+            if read == 0 or source.requests == 0:
+                continue
+            costs = self._costs.setdefault(plan.platform, deque(maxlen=COST_MEMORY))
+            costs.append(source.requests / read)
+            updated = plan.measured(max(costs))
             if updated.interval_s != plan.interval_s:
                 LOG.info("%s", updated.describe())
             self.plans[plan.platform] = updated
