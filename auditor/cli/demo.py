@@ -18,6 +18,8 @@ Part of the composition root (:mod:`auditor.cli.main`; ``run``'s parts come from
 - ``--world clinic`` audits the second demo estate instead (Calder Health: ``config/clinic.yaml``,
   its records ``config/clinic/*`` and the world ``auditor/sandbox/worlds/clinic.yaml``): a Meta
   Business portfolio as an asset, an agency-held page, per-account credentials.
+- ``--watch`` then runs the hijack watch on the running sandbox (:func:`auditor.cli.watch.demo_watch`):
+  a hijack found and alerted end to end; the exit code is then the watch demo's.
 """
 
 from __future__ import annotations
@@ -163,4 +165,9 @@ def _audit_epochs(args: argparse.Namespace, config: AppConfig, world_text: str, 
         )
     with start_sandbox(demo_world(world_text, days, "current")) as sandbox:
         wired = config.with_endpoints(sandbox.base_urls, sandbox.whois_server, allow_private=True)
-        return execute(wired, options, store_path, out, email=args.email, quiet=args.quiet)
+        code = execute(wired, options, store_path, out, email=args.email, quiet=args.quiet)
+        if getattr(args, "watch", False):
+            from auditor.cli.watch import demo_watch
+
+            return demo_watch(wired, sandbox, store_path)
+        return code

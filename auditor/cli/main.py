@@ -13,6 +13,7 @@ evidence could not be collected (only when nothing worse applies).
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -82,6 +83,9 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
         choices=("northwind", "clinic"),
         default="northwind",
         help="which demo estate: northwind (default) or clinic (a second company)",
+    )
+    demo.add_argument(
+        "--watch", action="store_true", help="then show a hijack found and alerted by the watch"
     )
     demo.set_defaults(
         command="demo",
@@ -221,6 +225,16 @@ def _add_service(sub: argparse._SubParsersAction[_Parser]) -> None:
         help="stderr log lines: text, or JSON with time, level, message, run_id, schedule",
     )
     schedule.set_defaults(command="schedule")
+    watch = sub.add_parser("watch", help="watch accounts for takeovers: webhooks, polls, alerts")
+    watch.add_argument("--config", required=True, help="the YAML config file")
+    watch.add_argument("--plan", action="store_true", help="print budgets and intervals and exit")
+    watch.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="stderr log lines: text, or JSON with time, level, message, run_id, schedule",
+    )
+    watch.set_defaults(command="watch")
     status = sub.add_parser("status", help="each schedule's last and next run")
     status.add_argument("--config", required=True, help="the YAML config file")
     status.set_defaults(command="status")
@@ -244,46 +258,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("auditor.cli.run", "run_command"),
+    "demo": ("auditor.cli.run", "demo_command"),
+    "init": ("auditor.cli.init", "init_command"),
+    "schedule": ("auditor.cli.schedule", "schedule_command"),
+    "status": ("auditor.cli.schedule", "status_command"),
+    "forget": ("auditor.cli.forget", "forget_command"),
+    "lookup": ("auditor.cli.lookup", "lookup_command"),
+    "watch": ("auditor.cli.watch", "watch_command"),
+}
+"""Command -> (module, function); every other command is ``auditor.cli.admin``'s
+``<command>_command``. Modules are imported only when their command runs, so ``--help`` stays
+fast."""
+
+
 def _handler(command: str) -> Callable[[argparse.Namespace], int]:
-    if command in ("run", "demo"):
-        from auditor.cli import run as cli_run
-
-        return cli_run.run_command if command == "run" else cli_run.demo_command
-    if command == "init":
-        from auditor.cli.init import init_command
-
-        return init_command
-    if command in ("schedule", "status"):
-        from auditor.cli import schedule as cli_schedule
-
-        return (
-            cli_schedule.schedule_command if command == "schedule" else cli_schedule.status_command
-        )
-    if command == "forget":
-        from auditor.cli import forget as cli_forget
-
-        return cli_forget.forget_command
-    if command == "lookup":
-        from auditor.cli import lookup as cli_lookup
-
-        return cli_lookup.lookup_command
-    from auditor.cli import admin as cli_admin
-
-    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
-        "validate": cli_admin.validate_command,
-        "checks": cli_admin.checks_command,
-        "history": cli_admin.history_command,
-        "mute": cli_admin.mute_command,
-        "unmute": cli_admin.unmute_command,
-        "mutes": cli_admin.mutes_command,
-        "ack": cli_admin.ack_command,
-        "baseline": cli_admin.baseline_command,
-        "sandbox": cli_admin.sandbox_command,
-        "doctor": cli_admin.doctor_command,
-        "prelaunch": cli_admin.prelaunch_command,
-        "rdap-refresh": cli_admin.rdap_refresh_command,
-    }
-    return handlers[command]
+    default = ("auditor.cli.admin", command.replace("-", "_") + "_command")
+    module_name, function = COMMANDS.get(command, default)
+    handler: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(module_name), function
+    )
+    return handler
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -74,7 +74,8 @@ def scheduled_audit(config: AppConfig, plan: SchedulePlan, out: Path, now: datet
     if plan.email:
         _email_report(config, plan, done, out)
     counts = {sev: int(done.counts.open_by_severity.get(sev, 0)) for sev in SEVERITY_ORDER}
-    return JobOutcome(done.result.run.id, exit_code(done.result.run, plan.fail_on), counts)
+    run = done.result.run
+    return JobOutcome(run.id, exit_code(run, plan.fail_on), counts, findings=run.findings)
 
 
 def _email_report(config: AppConfig, plan: SchedulePlan, done: AuditOutput, out: Path) -> None:

@@ -270,6 +270,67 @@ class ProfileModel(_Strict):
     description: str = ""
 
 
+PUBLISHED_LIMITS_15MIN: dict[str, int] = {
+    "x": 300,
+    "mastodon": 900,
+    "bluesky": 9000,
+    "youtube": 104,
+    "linkedin": 100,
+    "github": 1250,
+    "meta": 50,
+}
+"""Each polled platform's published request limit per 15 minutes (reference/platform-apis.md):
+X users lookup 300 per app; Mastodon 300 per 5 min; Bluesky 3,000 per 5 min; YouTube 10,000
+units a day; GitHub 5,000 an hour; Meta 200 calls an hour per user. LinkedIn publishes no number
+(daily quotas seen only in its portal): 100 is a conservative ceiling."""
+
+
+class WatchHookModel(_Strict):
+    """One platform's webhook: the secret that signs its deliveries (and Meta's verify token)."""
+
+    secret: SecretStr
+    verify_token: SecretStr | None = None
+
+
+class WatchModel(_Strict):
+    """``watch:``: which accounts ``brand-audit watch`` observes, its receiver and budgets."""
+
+    accounts: list[str] = Field(default=[], description="platform:handle")
+    tags: list[str] = []
+    all: bool = False
+    bind: str = "127.0.0.1"
+    port: int = Field(default=8787, ge=0, le=65535)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=26_214_400)
+    interval_s: int = Field(default=60, ge=5)
+    safety_poll_s: int = Field(default=900, ge=60)
+    budgets: dict[str, int] = {}
+    github: WatchHookModel | None = None
+    meta: WatchHookModel | None = None
+
+    @field_validator("budgets")
+    @classmethod
+    def _within_published(cls, value: dict[str, int]) -> dict[str, int]:
+        for platform, budget in value.items():
+            limit = PUBLISHED_LIMITS_15MIN.get(platform)
+            if limit is None:
+                known = ", ".join(PUBLISHED_LIMITS_15MIN)
+                raise ValueError(f"unknown platform {platform!r} (expected one of {known})")
+            if not 1 <= budget <= limit:
+                raise ValueError(
+                    f"{platform}: requests per 15 minutes between 1 and the published limit"
+                    f" {limit}, got {budget}"
+                )
+        return value
+
+
+class AlertsModel(_Strict):
+    """``alerts:``: Apprise URLs (``${ENV}`` secrets), the least severity alerted, a rate cap."""
+
+    urls: list[SecretStr] = Field(min_length=1)
+    min_severity: Severity = Severity.HIGH
+    max_per_hour: int = Field(default=20, ge=1)
+
+
 class ConfigModel(_Strict):
     version: Literal[1] = 1
     organization: OrganizationModel
@@ -309,3 +370,5 @@ class ConfigModel(_Strict):
     schedules: list[ScheduleModel] = []
     profiles: dict[str, ProfileModel] = {}
     mutes: Path | None = None
+    watch: WatchModel | None = None
+    alerts: AlertsModel | None = None

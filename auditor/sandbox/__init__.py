@@ -6,6 +6,9 @@
 The demo audit, the tests and the benchmarks all run against it: real HTTP, no credentials, no
 internet. Fault injection (latency, rate limits, 5xx, timeouts, broken bodies) comes from the
 world's ``faults`` section or the ``faults=`` argument (which replaces the world's).
+:meth:`RunningSandbox.change_world` swaps the world while serving (:mod:`auditor.sandbox.changes`
+makes changed worlds), :mod:`auditor.sandbox.webhooks` delivers signed GitHub and Meta webhooks,
+and :mod:`auditor.sandbox.alert_sink` is a local endpoint that records the alerts it receives.
 """
 
 from __future__ import annotations
@@ -59,6 +62,20 @@ class RunningSandbox:
     def requests_served(self) -> int:
         """HTTP requests the server has received."""
         return self._server.requests_served
+
+    @property
+    def requests_by_platform(self) -> dict[str, int]:
+        """HTTP requests received per platform prefix (``x``, ``github`` ...)."""
+        return self._server.served_by_platform()
+
+    def change_world(self, world: World) -> None:
+        """Serve ``world`` from now on (the estate changes while the sandbox runs: a hijack in
+        the demo, a rewritten profile in the watch benchmark); requests in flight finish on the
+        old one."""
+        from auditor.sandbox.server import mount
+
+        self._server.platforms = mount(world)
+        self.world = world
 
     @property
     def faults(self) -> FaultPlan:

@@ -86,6 +86,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.platforms = dict(platforms)
         self.faults = faults
         self._served = 0
+        self._by_platform: dict[str, int] = {}
         self._lock = threading.Lock()
 
     @property
@@ -94,10 +95,17 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         with self._lock:
             return self._served
 
-    def count(self) -> None:
-        """Count one request."""
+    def count(self, prefix: str = "") -> None:
+        """Count one request (and one for its platform prefix)."""
         with self._lock:
             self._served += 1
+            if prefix in self.platforms:
+                self._by_platform[prefix] = self._by_platform.get(prefix, 0) + 1
+
+    def served_by_platform(self) -> dict[str, int]:
+        """Requests received so far per platform prefix."""
+        with self._lock:
+            return dict(self._by_platform)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up mid-answer (a killed audit, a timed-out read) is routine for a
@@ -133,9 +141,9 @@ class _Handler(BaseHTTPRequestHandler):
         return  # the default logs the request line, whose query string may hold a token
 
     def _serve(self, method: str) -> None:
-        self.server.count()
         parts = urlsplit(self.path)
         prefix, _, rest = parts.path.lstrip("/").partition("/")
+        self.server.count(prefix)
         rest = "/" + rest
         platform = self.server.platforms.get(prefix)
         length = int(self.headers.get("Content-Length") or 0)

@@ -9,7 +9,8 @@ root's, see :mod:`auditor.cli.schedule`; tests inject fakes) and records the fir
 A job that raises is an isolation boundary: the error is logged (secret-free), the run is
 recorded as failed in the store (unless the runner already recorded it), the schedule's
 recipients get a short failure notice (when ``mail`` is configured; otherwise the log says
-nobody was mailed), and the scheduler keeps running. Exit codes as on the command line: 0, 1 and
+nobody was mailed), and the scheduler keeps running. A successful firing sends the ``alerts:``
+of its newly open critical findings (:func:`alert_new_critical`, the watch's alerter and ledger). Exit codes as on the command line: 0, 1 and
 3 from the audit; 2 when the failure is one of brand-auditor's own errors (config, input, store,
 mail); 1 for an unexpected error.
 """
@@ -28,10 +29,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from auditor import __version__
 from auditor.config.loading import AppConfig, load_config
 from auditor.core.errors import AuditorError, ConfigError, MailError
+from auditor.core.models import Finding, Severity
 from auditor.service.mailer import MailContent, deliver
 from auditor.service.run_history import ScheduledRun, ScheduleHistory
 from auditor.service.run_log import describe_error, run_context
 from auditor.service.schedules import SchedulePlan, find_plan, plan_schedules
+from auditor.service.watch.alerts import alerter_from_config
 from auditor.store.database import Store
 
 LOG = logging.getLogger("auditor.schedule")
@@ -56,6 +59,8 @@ class JobOutcome:
     """0, 1 or 3 as ``brand-audit run`` would exit."""
     open_counts: Mapping[str, int] = field(default_factory=dict)
     """Unmuted fails by severity."""
+    findings: tuple[Finding, ...] = ()
+    """The run's findings (for the alerts of ``alerts:``; empty: nothing to alert)."""
 
 
 AuditFunction = Callable[[AppConfig, SchedulePlan, Path, datetime], JobOutcome]
@@ -107,6 +112,7 @@ def run_job(config_path: str, schedule_name: str, out_dir: str, audit_fn: AuditF
             _remember(config, entry)
         except AuditorError as exc:
             LOG.error("could not record the firing for 'status': %s", describe_error(exc))
+        alert_new_critical(config, outcome)
         counts = ", ".join(f"{n} {sev}" for sev, n in outcome.open_counts.items() if n) or "none"
         LOG.info(
             "scheduled audit %s finished: exit %d, open findings: %s (firing %s)",
@@ -116,6 +122,25 @@ def run_job(config_path: str, schedule_name: str, out_dir: str, audit_fn: AuditF
             attempt,
         )
     return outcome.exit_code
+
+
+def alert_new_critical(config: AppConfig, outcome: JobOutcome) -> None:
+    """Send the ``alerts:`` the watch sends for the firing's newly open critical findings (one
+    alert per finding, shared ledger: nothing the watch already alerted is sent again); a
+    problem is logged, never raised."""
+    if config.model.alerts is None or not outcome.findings:
+        return
+    try:
+        alerting = config.with_secrets("alerts")  # the alert URLs are read only to send
+        alerter = alerter_from_config(alerting, config.resolve(config.model.storage.path))
+        if alerter is None:
+            return
+        try:
+            alerter.on_run(outcome.run_id, outcome.findings, min_severity=Severity.CRITICAL)
+        finally:
+            alerter.close()
+    except AuditorError as exc:
+        LOG.error("could not send the alerts: %s", describe_error(exc))
 
 
 def _failed(

@@ -169,9 +169,9 @@ def install_jobs(
     return dropped
 
 
-def lock_path(db_path: Path) -> Path:
-    """The scheduler's lock file beside the database."""
-    return db_path.with_name(db_path.name + ".scheduler.lock")
+def lock_path(db_path: Path, role: str = "scheduler") -> Path:
+    """The lock file beside the database of the service ``role`` (``scheduler``, ``watch``)."""
+    return db_path.with_name(f"{db_path.name}.{role}.lock")
 
 
 def running_service(db_path: Path) -> str | None:
@@ -195,16 +195,17 @@ def running_service(db_path: Path) -> str | None:
 
 
 @contextmanager
-def single_instance(db_path: Path) -> Iterator[Path]:
+def single_instance(db_path: Path, role: str = "scheduler") -> Iterator[Path]:
     """Hold an exclusive lock beside the database (``<db>.scheduler.lock``, mode 0600) while
     serving; :class:`~auditor.core.errors.UserError` when another scheduler process holds it (two
-    schedulers on one job store would run every audit twice). The lock dies with the process."""
-    path = lock_path(db_path)
+    schedulers on one job store would run every audit twice). The lock dies with the process.
+    ``role="watch"`` is the watch's own lock (two watches would spend every budget twice)."""
+    path = lock_path(db_path, role)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise UserError(
-            f"cannot create the scheduler lock ({type(exc).__name__})", file=str(path)
+            f"cannot create the {role} lock ({type(exc).__name__})", file=str(path)
         ) from None
     try:
         try:
@@ -212,7 +213,7 @@ def single_instance(db_path: Path) -> Iterator[Path]:
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
             raise UserError(
-                f"another scheduler (pid {holder}) is already running on this store",
+                f"another {role} (pid {holder}) is already running on this store",
                 file=str(db_path),
             ) from None
         os.ftruncate(fd, 0)
