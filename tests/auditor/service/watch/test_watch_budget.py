@@ -11,6 +11,7 @@ import yaml
 
 from auditor.config.loading import load_config
 from auditor.config.schema import PUBLISHED_LIMITS_15MIN
+from auditor.core.completeness import SourceStatus
 from auditor.core.errors import ConfigError
 from auditor.core.estate import AccountSpec
 from auditor.core.models import AuditRun, SourceReport
@@ -77,7 +78,9 @@ def test_the_service_never_spends_more_than_the_budget_in_any_window(tmp_path: P
         # most polls are cheap (304s), every third one is not: the plan must not shrink
         cost = (4 if len(spent) % 3 == 0 else 1) * len(due)
         spent.append((clock[0], cost))
-        report = SourceReport(name="x", ok=True, observed_at=NOW, requests=cost)
+        report = SourceReport(
+            name="x", status=SourceStatus.COMPLETE, observed_at=NOW, requests=cost
+        )
         return AuditRun(
             id=f"run-{len(spent)}",
             started_at=NOW,
