@@ -11,7 +11,7 @@ from factories import NOW, run, with_policy
 from auditor.core.evidence import AccountState
 from auditor.core.models import Severity, Status
 from auditor.core.registry import build_registry
-from checks.content import catalog as content
+from checks import content
 
 
 def by_subject(outcomes):

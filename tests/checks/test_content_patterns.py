@@ -213,7 +213,7 @@ def test_every_content_check_survives_hostile_posts_and_profiles(texts, bio, lin
     import content_factories as cf
 
     from auditor.core.models import Status
-    from checks.content import catalog as content
+    from checks import content
 
     posts = tuple(
         cf.post(str(i), text, hours_ago=i * 7, links=tuple(links)) for i, text in enumerate(texts)
