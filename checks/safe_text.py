@@ -39,6 +39,15 @@ def shown(text: str | None, limit: int = 80) -> str:
     return result
 
 
+def hidden_characters(text: str) -> list[str]:
+    """The distinct hidden characters of ``text`` as escapes (``\\u202e``), in first-seen
+    order: for text that had to be cleaned before it could be shown (masked personal data)."""
+    if text.isascii() and text.isprintable():
+        return []
+    found = dict.fromkeys(c for c in text if unicodedata.category(c) in _HIDDEN_CATEGORIES)
+    return [f"\\u{ord(c):04x}" for c in found if c not in " \t\r\n"]
+
+
 def quoted(text: str | None, limit: int = 80) -> str:
     """A quoted excerpt: NFC, runs of whitespace folded to one space, hidden characters escaped
     (:func:`shown`), at most ``limit`` characters inside the quotes."""

@@ -21,7 +21,7 @@ from auditor.core.registry import CheckContext, outcome
 from checks.accounts import AccountView
 from checks.content.pii import redact
 from checks.facets import pass_needs_complete
-from checks.safe_text import quoted, shown
+from checks.safe_text import hidden_characters, quoted, shown
 
 
 def current_posts(view: AccountView) -> tuple[tuple[Post, ...] | None, str | None]:
@@ -103,10 +103,14 @@ def result(
 
 
 def excerpt(ctx: CheckContext, text: str | None, limit: int = 80) -> str:
-    """A quoted excerpt safe for a detail: personal data masked, bidi escaped, truncated."""
+    """A quoted excerpt safe for a detail: personal data masked (which needs the text cleaned
+    of hidden characters first), then every hidden character the original held named as a
+    visible escape after it, truncated."""
     if text is None:
         return quoted(None)
-    return quoted(redact(text, ctx.estate.organization), limit)
+    shown_text = quoted(redact(text, ctx.estate.organization), limit)
+    hidden = hidden_characters(text)
+    return f"{shown_text} (hidden characters: {' '.join(hidden)})" if hidden else shown_text
 
 
 def aware(moment: datetime) -> datetime:

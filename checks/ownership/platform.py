@@ -276,7 +276,9 @@ def _handle_verification(ctx: CheckContext, view: AccountView) -> Outcome | None
     rule = _TWO_WAY.get(view.spec.platform, "the handle and the account link to each other")
     rule = rule.format(handle=handle)
     if verified is None:
-        reason = view.gap(Facet.IDENTITY) or f"{view.source} did not check it"
+        reason = (
+            view.gap(Facet.IDENTITY) or _state_reason(view) or f"{view.source} did not check it"
+        )
         status = Status.NOT_VERIFIED
         detail = f"Whether {handle} verifies both ways ({rule}) is unknown: {reason}."
     elif verified:
@@ -300,6 +302,14 @@ def _handle_verification(ctx: CheckContext, view: AccountView) -> Outcome | None
         handle_verified=verified,
         platform_id=ev.account_id if ev else None,
     )
+
+
+def _state_reason(view: AccountView) -> str | None:
+    """The account's state when it is not active (``the account is not_found``), else None."""
+    ev = view.evidence
+    if ev is not None and ev.state is not AccountState.ACTIVE:
+        return f"the account is {ev.state.value}"
+    return None
 
 
 def _token_gap(view: AccountView) -> str | None:
@@ -332,7 +342,11 @@ def _compare_ids(view: AccountView, expected: str | None, actual: str | None) ->
             f" (the platform reports {shown(actual)}: record it)" if actual else ""
         )
     else:
-        reason = view.gap(Facet.IDENTITY) or f"{view.source} did not return its id"
+        reason = (
+            view.gap(Facet.IDENTITY)
+            or _state_reason(view)
+            or f"{view.source} did not return its id"
+        )
     return Status.NOT_VERIFIED, f"The identity of {handle} cannot be compared: {reason}."
 
 

@@ -91,6 +91,7 @@ def with_facets(item: Any, **states: Completeness) -> Any:
     merged.update({Facet(name): value for name, value in states.items()})
     return replace(item, facets=merged)
 
+
 COMPANY_DOMAIN = "northwind.example"
 AGENCY_DOMAIN = "brightside.example"
 
