@@ -199,9 +199,8 @@ def allowed(spec: CheckSpec, result: Outcome, state: str) -> bool:
         return True
     if spec.id == "ownership.unmanaged-account" and result.subject == PAGE_ID:
         return True  # a listed account that is in the inventory is a fact of what was read
-    if spec.id == "auth.2fa-missing" and state == "not_exposed":
-        return True  # where the platform exposes no policy, the attestation is the evidence
-    return False
+    # where the platform exposes no policy, the attestation is the evidence
+    return spec.id == "auth.2fa-missing" and state == "not_exposed"
 
 
 def test_every_judged_check_passes_somewhere_in_the_healthy_world() -> None:
