@@ -17,10 +17,9 @@ from typing import Any
 from auditor.core.completeness import Facet
 from auditor.core.evidence import AccountEvidence, Post, Profile
 from auditor.core.models import Outcome, Severity, Status
-from auditor.core.registry import CheckContext, outcome
-from checks.accounts import AccountView
+from auditor.core.registry import CheckContext
+from checks.accounts import AccountView, verdict
 from checks.content.pii import redact
-from checks.facets import pass_needs_complete
 from checks.safe_text import hidden_characters, quoted, shown
 
 
@@ -88,18 +87,8 @@ def result(
 ) -> Outcome:
     """A result for the account, sourced from its platform evidence; a pass turns
     not_verified while ``gap`` says the evidence it rests on is incomplete."""
-    status, detail = pass_needs_complete(status, detail, gap)
-    return outcome(
-        ctx,
-        view.asset,
-        status,
-        detail,
-        source=view.source,
-        subject=subject,
-        observed_at=view.observed_at,
-        severity=severity,
-        **_clean_facts(facts),
-    )
+    facts = _clean_facts(facts)
+    return verdict(ctx, view, status, detail, gap, subject=subject, severity=severity, **facts)
 
 
 def excerpt(ctx: CheckContext, text: str | None, limit: int = 80) -> str:
