@@ -1,0 +1,193 @@
+"""The shared reading of completeness and the one-of-each lookups, to the letter: the sentence a
+not_verified result gives, the account view's gaps, the inventory match, the vault item, the
+registration mailboxes and the display rule."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from factories import (
+    COMPLETE,
+    PARTIAL,
+    UNREADABLE,
+    account_evidence,
+    account_spec,
+    make_ctx,
+    not_exposed,
+    vault,
+    vault_item,
+    with_facets,
+)
+
+from auditor.core.completeness import Completeness, Facet
+from auditor.core.evidence import AccountState
+from auditor.core.models import Status
+from checks.account_records import registrations
+from checks.accounts import AccountView, account_views, handle_key, inventory_account
+from checks.facets import FACET_WORDS, facet_gap, gap_reason, pass_needs_complete
+from checks.safe_text import hidden_characters, quoted, shown
+from checks.vaults import linked_item, vault_lookup
+
+# --- checks.facets ----------------------------------------------------------------------------
+
+
+def test_every_facet_has_words() -> None:
+    assert set(FACET_WORDS) == set(Facet)
+
+
+def test_gap_reason_names_the_facet_and_the_collectors_reason() -> None:
+    assert gap_reason(Facet.ROLES, PARTIAL) == "the role holders: partial: page 3 answered 503"
+    assert gap_reason(Facet.APPS, not_exposed("x")) == "x does not expose the connected apps"
+    nameless = Completeness(not_exposed("x").state, None)
+    assert gap_reason(Facet.APPS, nameless) == "the platform does not expose the connected apps"
+
+
+def test_facet_gap_is_the_weakest_facet_named() -> None:
+    ev = with_facets(account_evidence(), roles=PARTIAL, apps=UNREADABLE)
+    assert facet_gap(ev, Facet.PROFILE) is None
+    assert facet_gap(ev, Facet.PROFILE, Facet.ROLES) == gap_reason(Facet.ROLES, PARTIAL)
+    assert facet_gap(ev, Facet.ROLES, Facet.APPS) == gap_reason(Facet.APPS, UNREADABLE)
+    assert facet_gap(None, Facet.VAULT) == "the vault export: unknown: not collected"
+
+
+def test_pass_needs_complete_turns_only_a_pass() -> None:
+    assert pass_needs_complete(Status.PASS, "Fine.", None) == (Status.PASS, "Fine.")
+    assert pass_needs_complete(Status.PASS, ".Fine..", "gap") == (
+        Status.NOT_VERIFIED,
+        ".Fine. Not verified: gap.",
+    )
+    assert pass_needs_complete(Status.FAIL, "Bad", "gap") == (Status.FAIL, "Bad")
+    assert pass_needs_complete(Status.NOT_VERIFIED, "?", "gap") == (Status.NOT_VERIFIED, "?")
+
+
+# --- checks.accounts --------------------------------------------------------------------------
+
+
+def test_account_view_reads_the_collectors_word_and_the_accounts_state() -> None:
+    spec = account_spec()
+    assert AccountView(spec, None).gap(Facet.ROLES) == (
+        "no x evidence was collected for this account"
+    )
+    view = AccountView(spec, with_facets(account_evidence(), roles=PARTIAL))
+    assert view.gap(Facet.PROFILE) is None
+    assert view.gap(Facet.ROLES) == gap_reason(Facet.ROLES, PARTIAL)
+    gone = AccountView(
+        spec, account_evidence(state=AccountState.SUSPENDED, token_account_id="1500000000000000001")
+    )
+    assert gone.gap(Facet.IDENTITY) is None
+    assert gone.gap(Facet.IDENTITY, Facet.TOKEN_OWNER) is None
+    assert gone.gap(Facet.IDENTITY, Facet.ROLES) == (
+        "the account is suspended (see ownership.account-unreachable)"
+    )
+    assert (view.key, view.source, view.observed_at) == (
+        spec.asset.key,
+        "x",
+        account_evidence().observed_at,
+    )
+    assert (AccountView(spec, None).source, AccountView(spec, None).observed_at) == ("x", None)
+
+
+def test_inventory_account_matches_by_id_then_by_handle_only_without_ids() -> None:
+    with_id = account_spec("github", "northwind-labs", "91")
+    no_id = account_spec("github", "Old-Name", None)
+    other = account_spec("x", "northwind-labs", "91")
+    resolved = account_evidence("github", "Old-Name", account_id="77")
+    ctx = make_ctx(accounts=(other, with_id, no_id), account_evidence=(resolved,))
+    assert inventory_account(ctx, "github", "anything", " 91 ") is with_id
+    assert inventory_account(ctx, "github", "anything", "77") is no_id  # resolved this run
+    assert inventory_account(ctx, "github", "@Northwind-Labs", None) is with_id
+    assert inventory_account(ctx, "github", "northwind-labs", "92") is None
+    bare = make_ctx(accounts=(account_spec("github", "solo", None),))
+    assert inventory_account(bare, "github", "SOLO", "5") is not None
+    assert inventory_account(bare, "x", "solo", None) is None
+    assert handle_key("  @Brand ") == "brand"
+
+
+def test_account_views_walk_the_inventory_in_order() -> None:
+    a, b = account_spec("x", "a"), account_spec("x", "b")
+    ctx = make_ctx(accounts=(a, b), account_evidence=(account_evidence("x", "b"),))
+    views = list(account_views(ctx))
+    assert [v.spec for v in views] == [a, b]
+    assert views[0].evidence is None and views[1].evidence is not None
+
+
+# --- checks.vaults, checks.account_records ----------------------------------------------------
+
+
+def test_linked_item_says_why_there_is_none() -> None:
+    spec = account_spec(vault_item="X - Brand")
+    assert linked_item(make_ctx(), spec, None) == (None, "no vault export was read")
+    export = vault(vault_item("i-1", "x - brand"))
+    ctx = make_ctx(vault=export)
+    item, reason = linked_item(ctx, spec, vault_lookup(export))
+    assert item is not None and item.item_id == "i-1" and reason is None
+    assert linked_item(ctx, replace(spec, vault_item=None), vault_lookup(export)) == (
+        None,
+        "no vault item is linked to the account (accounts[].vault_item)",
+    )
+    missing = replace(spec, vault_item="gone")
+    assert linked_item(ctx, missing, vault_lookup(export)) == (
+        None,
+        "vault item 'gone' is not in the bitwarden export",
+    )
+    partial = vault(vault_item("i-1"), facets={Facet.VAULT: PARTIAL})
+    _, why = linked_item(make_ctx(vault=partial), missing, vault_lookup(partial))
+    assert why == (
+        "vault item 'gone' is not in the bitwarden export, which was not read in full "
+        f"({gap_reason(Facet.VAULT, PARTIAL)})"
+    )
+
+
+def test_vault_lookup_prefers_the_first_item_by_id_or_title() -> None:
+    export = vault(vault_item("b", "Shared"), vault_item("Shared", "other"), vault_item("c", "b"))
+    lookup = vault_lookup(export)
+    assert lookup is not None
+    found = lookup.find("Shared")
+    assert found is not None and found.item_id == "b"
+    by_id = lookup.find("c")
+    assert by_id is not None and by_id.item_id == "c"
+    first = lookup.find("b")
+    assert first is not None and first.item_id == "b"
+    assert lookup.find("nothing") is None
+    assert vault_lookup(None) is None
+
+
+def test_registrations_gather_every_address_once_with_its_sources() -> None:
+    spec = account_spec(registered_email=" Social@Northwind.example ", vault_item="v")
+    export = vault(vault_item("v", username="social@northwind.example"))
+    ev = account_evidence(registration_email="ops@northwind.example")
+    ctx = make_ctx(accounts=(spec,), account_evidence=(ev,), vault=export)
+    found = registrations(ctx, AccountView(spec, ev), vault_lookup(export))
+    assert [(r.email, r.sources) for r in found] == [
+        ("social@northwind.example", ("inventory", "vault")),
+        ("ops@northwind.example", ("x",)),
+    ]
+    login = vault(vault_item("v", username="social-login"))
+    none = registrations(
+        make_ctx(vault=login), AccountView(replace(spec, registered_email=None), None), None
+    )
+    assert none == []
+    plain = registrations(
+        make_ctx(vault=login),
+        AccountView(replace(spec, registered_email="  "), None),
+        vault_lookup(login),
+    )
+    assert plain == []
+
+
+# --- checks.safe_text -------------------------------------------------------------------------
+
+
+def test_one_display_rule_escapes_hidden_characters() -> None:
+    assert shown(None) == "(none)"
+    assert shown("abc", 2) == "a…"
+    assert shown("abc", 3) == "abc"
+    assert shown("a\u202eb\u200bc") == "a\\u202eb\\u200bc"
+    assert shown("ü" * 5, 3) == "üü…"
+    assert quoted(None) == "(none)"
+    assert quoted("  a \n\t b  ") == "'a b'"
+    assert quoted("x\u200by", 20) == "'x\\u200by'"
+    assert quoted("e\u0301") == "'\u00e9'"
+    assert hidden_characters("plain") == []
+    assert hidden_characters("a\u202eb\u202ec\u200b\n") == ["\\u202e", "\\u200b"]
+    assert COMPLETE.is_complete
