@@ -32,11 +32,13 @@ its id or exact name is in ``policy.approved_apps`` or the account's ``approved_
 look-alike name does not match). X, YouTube, LinkedIn, Mastodon and Bluesky do not list the apps
 authorised on an account: ``not_verified`` there.
 
-``not_verified`` means the role holders could not be read (platform not configured, source failed,
-scope missing, account unreachable, or the platform does not expose them), a holder's email is
-unknown, the people directory was not read, or, for the change checks, there is no previous run
-to compare with. When a platform's source reported a problem for the account, failures visible
-in what was read are still reported but nothing passes.
+Completeness is the collector's word on the account's ``roles`` (and ``apps``) facet and the
+directory's ``directory`` facet. ``not_verified`` means the role holders could not be read
+(platform not configured, source failed, scope missing, account unreachable, or the platform
+does not expose them), a holder's email is unknown, the people directory was not read, or, for
+role-escalation, there is no previous run to compare with. When a list was read only in part (a
+page failed, the listing was truncated), failures visible in what was read are still reported
+but nothing passes.
 """
 
 from __future__ import annotations

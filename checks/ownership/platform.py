@@ -12,8 +12,10 @@ ownership.registration-email-external`` shows the family overview.
   account it listed is in the inventory. When no platform listed anything, the result is
   ``not_verified`` for the organization.
 - ``ownership.account-unreachable`` reads each platform's lookup of the inventory handle: not
-  found, suspended or deactivated fails; an active account passes; ``not_verified`` when the
-  platform was not configured, its source failed for the account, or the state was unknown.
+  found, suspended or deactivated fails (only when the ``identity`` facet is complete: a state
+  inferred from a failed read is no proof of a vanished account); an active account passes;
+  ``not_verified`` when the platform was not configured, the identity was not read in full, or
+  the state was unknown.
 - ``ownership.identity-mismatch`` compares the inventory's immutable ``id`` with the id the handle
   resolves to now (X user id, Page id, LinkedIn organization id, YouTube channel id, GitHub org
   id, Mastodon account id, Bluesky DID; subject ``account_id``). ``not_verified`` when the
@@ -25,11 +27,11 @@ ownership.registration-email-external`` shows the family overview.
   outside the inventory; a token of another inventory account on the same platform (one read
   token serving several accounts) gives no token result. For a Meta Page the token counts as the
   Page's when debug_token shows it acting on that Page (its Page token, or a Page scope whose
-  ``target_ids`` name it); a business-wide grant names no Page. It is ``not_verified`` when that
-  question could not be answered (a source-wide problem, a problem for this account, a token
-  refused for another account, a missing scope), and a token that does belong to the account
-  still gives ``not_verified`` while the account's evidence has a gap (a problem recorded for it,
-  a failed source, an unknown state).
+  ``target_ids`` name it); a business-wide grant names no Page. It is ``not_verified`` when the
+  collector stated the ``token_owner`` facet partial or unknown (the token refused, a missing
+  scope, a failed source), and a token that does belong to the account still gives
+  ``not_verified`` while its ``identity`` or ``token_owner`` facet is not complete. A collector
+  that does not ask (the facet not stated, or not exposed) gives no token result.
   Where the collector checks the handle both ways (Bluesky: the handle's DNS TXT ``_atproto`` or
   ``/.well-known/atproto-did`` record must name the DID, and the DID document's ``alsoKnownAs``
   must list ``at://<handle>`` first), subject ``handle-verification`` fails when that check

@@ -22,11 +22,13 @@ Where the evidence comes from, per platform:
   it is alive, unless the directory itself marks its owner as departed or suspended (a fail).
 - Credential: the vault export (Bitwarden JSON or 1Password CSV).
 
-``not_verified`` means the evidence for that account was missing: the platform was not
-configured, its source failed (for everyone or for this account), the account's state could not
-be read, the directory or vault was not read, or the fact lives outside what the company can see
-(a registration mailbox on a domain the company does not run). A not_verified result is never a
-pass; the detail names what was missing.
+``not_verified`` means the evidence for that account was not read in full (the collector's
+``ownership``, ``directory`` or ``vault`` facet is partial, unknown or not exposed: the platform
+was not configured, its source failed, the account's state could not be read, the platform
+offers no way to read it), or the fact lives outside what the company can see (a registration
+mailbox on a domain the company does not run). A not_verified result is never a pass; the
+detail names what was missing. An owner the platform does not expose is not_verified too: the
+inventory's word is shown, never taken as proof.
 """
 
 from __future__ import annotations
