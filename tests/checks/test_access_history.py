@@ -192,3 +192,28 @@ def test_role_escalation_fail_pending_invitation_to_a_higher_role():
     result = only(run(role_escalation, ctx_for(invite, previous=previous_run(page(before)))))
     assert result.status is Status.FAIL
     assert "pending invitation" in result.detail
+
+
+def test_new_admin_detail_says_exactly_how_old_the_unexpected_holder_is():
+    new = only(run(new_admin, ctx_for(MALLORY, previous=previous_run(page()))))
+    assert new.detail == (
+        "Mallory K (mallory.k@gmail.com) holds ADMIN (privilege 2) and is not in "
+        "expected_admins (new since the previous audit)."
+    )
+    old = only(run(new_admin, ctx_for(MALLORY, previous=previous_run(page(MALLORY)))))
+    assert old.detail.endswith(
+        "(it already held a role at the previous audit and is still not accepted)."
+    )
+
+
+def test_holders_are_matched_across_runs_by_id_in_any_case_else_by_email():
+    before = role("URN:LI:PERSON:ABC", email=None, full_admin=False)
+    now = role("urn:li:person:abc", email=None, full_admin=False)
+    result = only(run(new_admin, ctx_for(now, previous=previous_run(page(before)))))
+    assert "already held a role" in result.detail
+    renamed_before = role("old", email="Mallory.K@gmail.com", full_admin=False)
+    result = only(run(new_admin, ctx_for(MALLORY, previous=previous_run(page(renamed_before)))))
+    assert "already held a role" in result.detail
+    stranger = role("other", email=None, full_admin=False)
+    result = only(run(new_admin, ctx_for(now, previous=previous_run(page(stranger)))))
+    assert "new since the previous audit" in result.detail

@@ -191,3 +191,94 @@ def test_one_display_rule_escapes_hidden_characters() -> None:
     assert hidden_characters("plain") == []
     assert hidden_characters("a\u202eb\u202ec\u200b\n") == ["\\u202e", "\\u200b"]
     assert COMPLETE.is_complete
+
+
+def test_factories_build_the_states_that_occur() -> None:
+    """A source read with a source-wide problem is partial though ``ok``; a truncated listing is
+    a partial facet; a failed source is failed."""
+    from factories import TRUNCATED, failed_source, partial_source
+
+    from auditor.core.completeness import Coverage, SourceStatus
+
+    partial = partial_source("meta")
+    assert partial.ok and partial.status is SourceStatus.PARTIAL
+    assert partial.problems[0].asset_key is None
+    assert failed_source("meta").status is SourceStatus.FAILED
+    assert TRUNCATED.state is Coverage.PARTIAL and "max_pages" in (TRUNCATED.reason or "")
+
+
+def test_display_defaults_and_edges() -> None:
+    """Default lengths and the ASCII fast path's edges, to the character."""
+    assert shown("a" * 80) == "a" * 80
+    assert shown("a" * 81) == "a" * 79 + "…"
+    assert quoted("b" * 81) == "'" + "b" * 79 + "…'"
+    assert hidden_characters("a\x00b") == ["\\u0000"]
+    assert hidden_characters("a\tb\u2028") == ["\\u2028"]
+
+
+def test_pass_needs_complete_keeps_the_last_letter() -> None:
+    assert pass_needs_complete(Status.PASS, "UNIX", "gap")[1] == "UNIX. Not verified: gap."
+    assert handle_key("@Xavier") == "xavier"
+
+
+def test_roles_gap_names_the_scopes_the_token_lacks() -> None:
+    from checks.accounts import roles_gap
+
+    long_scope = "s" * 70
+    ev = replace(
+        with_facets(account_evidence(), roles=UNREADABLE),
+        missing_scopes=("business_management", long_scope),
+    )
+    assert roles_gap(AccountView(account_spec(), ev)) == (
+        f"{gap_reason(Facet.ROLES, UNREADABLE)} (the token lacks business_management, {'s' * 59}…)"
+    )
+    complete = replace(account_evidence(), missing_scopes=("business_management",))
+    assert roles_gap(AccountView(account_spec(), complete)) is None
+    assert roles_gap(AccountView(account_spec(), None)) == (
+        "no x evidence was collected for this account"
+    )
+
+
+def test_role_results_carry_the_account_its_source_and_when_it_was_read() -> None:
+    """Every account is walked (an account without roles does not end the walk), and each result
+    names the account, the collector and the time of the read."""
+    from datetime import timedelta
+
+    from factories import NOW, role
+
+    from checks.access.history import role_escalation
+    from checks.access.holders import external_admin
+
+    first = account_spec("meta", "page-a", "1")
+    second = account_spec("meta", "page-b", "2")
+    third = account_spec("meta", "page-c", "3")
+    read_at = NOW - timedelta(minutes=5)
+    holder = role("9", email="alice.ng@northwind.example")
+    evidence = (
+        replace(
+            account_evidence("meta", "page-a", account_id="1", roles=None), observed_at=read_at
+        ),
+        replace(
+            account_evidence("meta", "page-b", account_id="2", roles=(holder,)), observed_at=read_at
+        ),
+        replace(
+            account_evidence("meta", "page-c", account_id="3", roles=(holder,)), observed_at=read_at
+        ),
+    )
+    ctx = make_ctx(accounts=(first, second, third), account_evidence=evidence)
+    results = list(external_admin(ctx))
+    assert [(o.asset.key, o.status) for o in results] == [
+        (first.asset.key, Status.NOT_VERIFIED),
+        (second.asset.key, Status.PASS),
+        (third.asset.key, Status.PASS),
+    ]
+    assert "page-a" in results[0].detail
+    assert {o.evidence.source for o in results} == {"meta"}
+    assert results[1].evidence.observed_at == read_at
+    first_audit = list(role_escalation(ctx))
+    assert [(o.asset.key, o.evidence.source) for o in first_audit] == [
+        (first.asset.key, "meta"),
+        (second.asset.key, "history"),
+        (third.asset.key, "history"),
+    ]
+    assert "first audit, no previous run to compare with" in first_audit[1].detail
