@@ -281,4 +281,6 @@ def test_role_results_carry_the_account_its_source_and_when_it_was_read() -> Non
         (second.asset.key, "history"),
         (third.asset.key, "history"),
     ]
-    assert "first audit, no previous run to compare with" in first_audit[1].detail
+    assert first_audit[1].detail == (
+        "Role changes cannot be judged: first audit, no previous run to compare with."
+    )
