@@ -47,7 +47,13 @@ from checks.account_records import registrations
 from checks.accounts import AccountView, account_views, verdict
 from checks.auth import passwords as auth_passwords
 from checks.facets import facet_gap, pass_needs_complete
-from checks.people import PeopleIndex, find_person, people_index
+from checks.people import (
+    PeopleIndex,
+    distinct_holders,
+    find_person,
+    holder_subject,
+    people_index,
+)
 from checks.safe_text import shown
 from checks.vaults import VaultLookup, linked_item, vault_lookup
 
@@ -288,7 +294,7 @@ def _role_holders(ctx: CheckContext, view: AccountView) -> Iterator[Outcome]:
             subject="roles",
         )
         return
-    for holder in ev.roles:
+    for holder in distinct_holders(ev.roles):
         if holder.pending or holder.is_system:
             continue
         yield _holder(ctx, view, ev, holder, gap)
@@ -313,7 +319,7 @@ def _holder(
         status,
         detail,
         gap,
-        subject=holder.email or holder.person_id,
+        subject=holder_subject(holder),
         role=holder.role,
         full_admin=holder.full_admin,
         two_factor=holder.two_factor,

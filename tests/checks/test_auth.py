@@ -779,3 +779,17 @@ def test_member_without_2fa_fail_hostile_name_is_shown_escaped() -> None:
     assert holder.status is Status.FAIL
     assert "\u202e" not in holder.detail and "\\u202e" in holder.detail
     assert results["mailbox"].status is Status.NOT_VERIFIED
+
+
+def test_member_without_2fa_one_result_per_holder_listed_twice() -> None:
+    """A person listed twice (business user and page user) gave two results with one subject,
+    one fingerprint; the strongest grant is judged once."""
+    ev = account_ev(
+        roles=(
+            role("Dev.Patel@northwind.example", False, full_admin=False, privilege=2),
+            role("dev.patel@northwind.example", None),
+        )
+    )
+    results = run(auth.member_without_two_factor, ctx((spec(),), account_evidence=(ev,)))
+    subjects = [o.subject for o in results if not o.subject.startswith("mailbox")]
+    assert subjects == ["dev.patel@northwind.example"]
