@@ -265,6 +265,99 @@ def risky_world() -> CheckContext:
     )
 
 
+def second_risky_world() -> CheckContext:
+    """Branches the first risky world does not take: the account's own second factor on and
+    off, an attestation with its author, holders' methods and long role names, mailboxes
+    enrolled, enforced or silent, no registration email at all, evidence read before the run."""
+    earlier = NOW - timedelta(minutes=7)
+    on = account_spec(
+        "bluesky",
+        "on.example",
+        "did:plc:on",
+        two_factor=Attestation(TwoFactorMethod.NONE, date(2026, 10, 1), "dev"),
+        registered_email="dev.patel@northwind.example",
+        expected_admins=("dev.patel@northwind.example",),
+    )
+    off = account_spec("bluesky", "off.example", "did:plc:off", registered_email=None)
+    attested = account_spec(
+        "x",
+        "northwind_help",
+        "15",
+        two_factor=Attestation(TwoFactorMethod.SECURITY_KEY, date(2026, 11, 1), "alice"),
+        registered_email="alice.ng@northwind.example",
+        vault_item=None,
+    )
+    github = account_spec(
+        "github", "northwind-labs", "91", registered_email="carla.diaz@northwind.example"
+    )
+    long_role = "ORGANIZATION_ADMINISTRATOR_WITH_BILLING_AND_SECURITY_MANAGER"
+    holders = (
+        role(
+            "g1",
+            email="carla.diaz@northwind.example",
+            role=long_role,
+            two_factor=True,
+            two_factor_method="security_key_" + "k" * 40,
+        ),
+        role("g2", email="dev.patel@northwind.example", two_factor=True),
+        role("g3", email="ghost@elsewhere.example", two_factor=False, pending=True),
+    )
+    evidence_items = (
+        replace(
+            account_evidence(
+                "bluesky", "on.example", account_id="did:plc:on", account_two_factor=True
+            ),
+            observed_at=earlier,
+        ),
+        replace(
+            account_evidence(
+                "bluesky", "off.example", account_id="did:plc:off", account_two_factor=False
+            ),
+            observed_at=earlier,
+        ),
+        replace(
+            with_facets(
+                account_evidence("x", "northwind_help", account_id="15"),
+                two_factor_policy=not_exposed("x"),
+            ),
+            observed_at=earlier,
+        ),
+        replace(
+            account_evidence(
+                "github",
+                "northwind-labs",
+                account_id="91",
+                roles=holders,
+                two_factor_policy=TwoFactorPolicy("admins", "two_factor_requirement_enabled"),
+            ),
+            observed_at=earlier,
+        ),
+    )
+    people = replace(
+        demo_directory(),
+        observed_at=earlier,
+        people=(
+            person("alice.ng@northwind.example", two_sv_enrolled=True, two_sv_enforced=True),
+            person("dev.patel@northwind.example", two_sv_enrolled=False, two_sv_enforced=False),
+            person("carla.diaz@northwind.example", two_sv_enforced=True),
+            person("social@northwind.example", two_sv_enrolled=True),
+        ),
+    )
+    specs = (on, off, attested, github)
+    evidence = Evidence(
+        collected_at=NOW,
+        people=people,
+        vault=replace(vault(vault_item("x-northwind_help")), observed_at=earlier),
+        accounts={sp.asset.key: ev for sp, ev in zip(specs, evidence_items, strict=True)},
+    )
+    return CheckContext(
+        evidence=evidence,
+        estate=Estate(organization=ORG, accounts=specs),
+        policy=Policy(),
+        now=NOW,
+    )
+
+
 def _outcome(check_id: str, result: Outcome) -> dict[str, Any]:
     return {
         "check": check_id,
@@ -283,6 +376,7 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
     worlds = {
         "healthy": world(account=healthy_account(), facets=None),
         "risky": risky_world(),
+        "risky-2": second_risky_world(),
         "degraded": world(account=healthy_account(), facets=PARTIAL),
         "failed": world(account=None, facets=None, sources_failed=True),
     }
