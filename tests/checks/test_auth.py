@@ -793,3 +793,41 @@ def test_member_without_2fa_one_result_per_holder_listed_twice() -> None:
     results = run(auth.member_without_two_factor, ctx((spec(),), account_evidence=(ev,)))
     subjects = [o.subject for o in results if not o.subject.startswith("mailbox")]
     assert subjects == ["dev.patel@northwind.example"]
+
+
+def test_attestation_dated_today_is_not_in_the_future() -> None:
+    s = spec(two_factor=Attestation(TwoFactorMethod.SECURITY_KEY, NOW.date()))
+    context = ctx((s,), account_evidence=(x_account(),))
+    assert only(auth.two_factor_missing, context).status is Status.PASS
+    assert only(auth.two_factor_weak_method, context).status is Status.PASS
+
+
+def test_2fa_weak_method_totp_in_a_partial_export_is_not_a_pass() -> None:
+    s = spec(two_factor=Attestation(TwoFactorMethod.SMS, date(2026, 10, 20)))
+    export = vault(item(has_totp=True), vault=Completeness.partial("2 items unreadable"))
+    result = only(auth.two_factor_weak_method, ctx((s,), vault_ev=export))
+    assert result.status is Status.NOT_VERIFIED
+    assert "2 items unreadable" in result.detail
+
+
+def test_2fa_missing_vault_results_to_the_letter() -> None:
+    seeded = only(
+        auth.two_factor_missing,
+        ctx((spec(),), vault_ev=vault(item(has_totp=True)), account_evidence=(x_account(),)),
+    )
+    assert seeded.asset.key == "account:x:northwind"
+    assert seeded.evidence.source == "vault"
+    assert seeded.evidence.facts == {"evidence_used": "vault_totp", "vault_item_id": "i-1"}
+    assert seeded.detail == (
+        "A TOTP seed for the account is stored in vault item X - @northwind (the platform does "
+        "not expose 2FA and no attestation is recorded)"
+    )
+    bare = only(
+        auth.two_factor_missing,
+        ctx((spec(),), vault_ev=vault(item()), account_evidence=(x_account(),)),
+    )
+    assert bare.detail == (
+        "The x API does not report 2FA, no attestation is recorded, and vault item "
+        "X - @northwind holds no TOTP seed"
+    )
+    assert bare.evidence.source == "inventory"

@@ -231,7 +231,12 @@ def risky_world() -> CheckContext:
         people=people,
         vault=export,
         register=register(),
-        accounts={s.asset.key: e for s, e in zip(specs, now, strict=True)},
+        accounts={
+            **{s.asset.key: e for s, e in zip(specs, now, strict=True)},
+            "account:x:stray": account_evidence(
+                "x", "Stray", account_id="4242", missing_scopes=("tweet.read",)
+            ),
+        },
         discovered=(
             discovered("meta", "Northwind Outlet", "200000000000099"),
             discovered("meta", "northwindoutfitters", "200000000000001"),
