@@ -100,7 +100,7 @@ def _results(selection: tuple[str, ...]) -> dict[str, str]:
 
 
 def _module(name: str) -> str:
-    return name.split(".x_")[0].split(".xǁ")[0]
+    return name.split(".x_", maxsplit=1)[0].split(".xǁ", maxsplit=1)[0]
 
 
 def _report(results: dict[str, str], elapsed: float, selection: tuple[str, ...]) -> None:
