@@ -83,11 +83,9 @@ def _value(profile: Profile, field: str) -> str | tuple[str, ...] | None:
 _Value = str | tuple[str, ...] | None
 
 
-def _shown(ctx: CheckContext, value: _Value, memo: dict[_Value, str] | None = None) -> str:
+def _shown(ctx: CheckContext, value: _Value, memo: dict[_Value, str]) -> str:
     """The masked excerpt of a field value; ``memo`` (one per check run) computes each
     distinct value once (most accounts share most values between runs)."""
-    if memo is None:
-        return _excerpt(ctx, value)
     found = memo.get(value)
     if found is None:
         found = memo[value] = _excerpt(ctx, value)

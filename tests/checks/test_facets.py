@@ -20,6 +20,7 @@ from factories import (
 )
 
 from auditor.core.completeness import Completeness, Facet
+from auditor.core.estate import Attestation, TwoFactorMethod
 from auditor.core.evidence import AccountState
 from auditor.core.models import Status
 from checks.account_records import registrations
@@ -284,3 +285,63 @@ def test_role_results_carry_the_account_its_source_and_when_it_was_read() -> Non
     assert first_audit[1].detail == (
         "Role changes cannot be judged: first audit, no previous run to compare with."
     )
+
+
+def test_expected_admins_entries_in_every_spelling() -> None:
+    """Plain emails, plain ids, ``id=email`` in either order; an entry with an empty side is
+    neither a mapping nor a match."""
+    from factories import role
+
+    from checks.people import expected_emails, holder_email, is_expected
+
+    spec = account_spec(
+        expected_admins=(
+            " Alice.Ng@Northwind.example ",
+            "urn:li:person:AB1",
+            "carla.diaz@northwind.example = urn:li:person:cd2",
+            "urn:li:person:ef3=ERIN.cho@northwind.example",
+            "=ghost@northwind.example",
+            "urn:li:person:gh4=",
+        )
+    )
+    assert expected_emails(spec) == {
+        "alice.ng@northwind.example",
+        "carla.diaz@northwind.example",
+        "erin.cho@northwind.example",
+        "=ghost@northwind.example",
+    }
+    mapped = holder_email(spec, role("URN:LI:PERSON:CD2"))
+    assert (mapped.email, mapped.via) == ("carla.diaz@northwind.example", "expected_admins")
+    assert holder_email(spec, role("urn:li:person:ef3")).email == "erin.cho@northwind.example"
+    assert (holder_email(spec, role("x")).email, holder_email(spec, role("x")).via) == (
+        None,
+        "none",
+    )
+    exposed = holder_email(spec, role("x", email=" Bob@Example.com "))
+    assert (exposed.email, exposed.via) == ("bob@example.com", "platform")
+    assert is_expected(spec, role("urn:li:person:ab1"))
+    assert is_expected(spec, role("urn:li:person:cd2"))
+    assert is_expected(spec, role("z", email="alice.ng@northwind.example"))
+    assert not is_expected(spec, role("urn:li:person:gh4"))
+    assert not is_expected(spec, role("z", email="ghost@northwind.example"))
+    assert not is_expected(spec, role("z"))
+
+
+def test_attestation_age_boundaries() -> None:
+    from datetime import timedelta
+
+    from factories import NOW
+
+    from checks.coverage import evidence_stale
+
+    def age(days: int) -> Status:
+        att = Attestation(TwoFactorMethod.TOTP, (NOW - timedelta(days=days)).date())
+        (result,) = evidence_stale(make_ctx(accounts=(account_spec(two_factor=att),)))
+        return result.status
+
+    assert [age(180), age(181), age(0), age(-1)] == [
+        Status.PASS,
+        Status.FAIL,
+        Status.PASS,
+        Status.NOT_VERIFIED,
+    ]

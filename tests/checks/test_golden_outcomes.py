@@ -264,7 +264,7 @@ def risky_world() -> CheckContext:
         evidence=evidence,
         estate=estate,
         policy=Policy(claim_platforms=("x", "mastodon", "github")),
-        now=NOW,
+        now=NOW + timedelta(minutes=1),  # every result shows when its evidence was read
         previous=previous,
         baselines={specs[0].asset.key: baseline},
     )
@@ -348,18 +348,53 @@ def second_risky_world() -> CheckContext:
             person("social@northwind.example", two_sv_enrolled=True),
         ),
     )
-    specs = (on, off, attested, github)
+    brand = account_spec("x", "northwind", "1")
+    badge = account_spec("x", "northwind_shop", "2")
+    insta = account_spec("instagram", "northwind", None)
+    forum = account_spec("mastodon", "northwind@social.example", None)
+    brand_now = account_evidence(
+        "x",
+        "northwind",
+        account_id="1",
+        profile=profile(
+            location=None,
+            extra_links=("https://b.example", "https://a.example"),
+            verified=True,
+            verified_type="government",
+        ),
+        posts=(),
+    )
+    badge_now = account_evidence(
+        "x", "northwind_shop", account_id="2", profile=profile(verified_type=None), posts=()
+    )
+    specs = (on, off, attested, github, brand, badge, insta, forum)
     evidence = Evidence(
         collected_at=NOW,
         people=people,
         vault=replace(vault(vault_item("x-northwind_help")), observed_at=earlier),
-        accounts={sp.asset.key: ev for sp, ev in zip(specs, evidence_items, strict=True)},
+        accounts={
+            sp.asset.key: ev
+            for sp, ev in zip(specs, (*evidence_items, brand_now, badge_now), strict=False)
+        },
     )
+    baselines = {
+        brand.asset.key: Baseline(
+            brand.asset.key,
+            profile(extra_links=("https://a.example",), avatar_hash=None),
+            "alice",
+            "review",
+            NOW - timedelta(days=3),
+        ),
+        badge.asset.key: Baseline(
+            badge.asset.key, profile(verified_type="unverified"), "alice", "r", NOW
+        ),
+    }
     return CheckContext(
         evidence=evidence,
         estate=Estate(organization=ORG, accounts=specs),
         policy=Policy(),
         now=NOW,
+        baselines=baselines,
     )
 
 
