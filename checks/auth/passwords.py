@@ -360,11 +360,8 @@ def _day(person: Person) -> date:
 
 
 def _who(people: list[Person]) -> str:
-    """``a@x left on 2026-08-31 and b@x left on 2026-10-15``."""
-    return " and ".join(
-        f"{shown(p.email)} left on {p.departed_on.isoformat() if p.departed_on else 'an unknown date'}"
-        for p in people
-    )
+    """``a@x left on 2026-08-31 and b@x left on 2026-10-15`` (people with a departure date)."""
+    return " and ".join(f"{shown(p.email)} left on {_day(p).isoformat()}" for p in people)
 
 
 @check(

@@ -388,3 +388,35 @@ def test_excess_admins_fail_counts_a_person_listed_twice_once():
     assert result.evidence.facts["full_admins"] == 3
     departed = run(departed_admin, ctx_for(*admins))
     assert len(departed) == 3
+
+
+def test_access_edges_to_the_letter():
+    """An app approved by its id in another case; a holder marked active but departed; a
+    holder without email; no risky app at all."""
+    apps = (app("App-1", "Unnamed Tool"), app("r1", "Reader", can_publish=False))
+    spec = account_spec(approved_apps=("app-1",))
+    ev = account_evidence(apps=apps)
+    (result,) = run(unapproved_app, make_ctx(accounts=(spec,), account_evidence=(ev,)))
+    assert result.status is Status.PASS
+    quiet = account_evidence(apps=(app("r1", "Reader", can_publish=False),))
+    (calm,) = run(unapproved_app, make_ctx(accounts=(account_spec(),), account_evidence=(quiet,)))
+    assert calm.detail == "None of the 1 connected app(s) can publish or administer."
+    assert calm.evidence.facts == {"apps": 1}
+    assert calm.status is Status.PASS
+    people = directory(
+        person("gone@northwind.example", departed_on=(NOW - timedelta(days=2)).date())
+    )
+    outcomes = run(
+        departed_admin,
+        ctx_for(role("1", email="gone@northwind.example"), role("urn:x"), people=people),
+    )
+    gone = only(outcomes, "gone@northwind.example")
+    assert gone.status is Status.FAIL
+    assert "marked active but departed on" in gone.detail
+    silent = only(outcomes, "urn:x")
+    assert silent.asset.key == PAGE.asset.key and silent.evidence.source == "meta"
+    assert silent.detail == (
+        "urn:x holds ADMIN (full admin) but no email is exposed and expected_admins maps no "
+        "email to this id."
+    )
+    assert silent.evidence.facts == {"email": None, "matched_via": "none", "role": "ADMIN"}

@@ -831,3 +831,40 @@ def test_2fa_missing_vault_results_to_the_letter() -> None:
         "X - @northwind holds no TOTP seed"
     )
     assert bare.evidence.source == "inventory"
+
+
+def test_password_rotation_boundaries_and_who_counts() -> None:
+    """A departure today counts; a change on the departure day counts as rotation; system
+    users and invitations are skipped without ending the walk."""
+    today = NOW.date()
+    directory = people(person("ben.ortiz@northwind.example", departed_on=today))
+    holders = (
+        role("bot@northwind.example", True, is_system=True),
+        role("invite@elsewhere.example", True, pending=True),
+        role("ben.ortiz@northwind.example", True),
+    )
+    ev = account_ev(platform="meta", roles=holders)
+    s = spec(platform="meta")
+
+    def judged(changed: datetime) -> Outcome:
+        context = ctx(
+            (s,),
+            vault_ev=vault(item(password_changed_at=changed)),
+            directory=directory,
+            account_evidence=(ev,),
+        )
+        return only(password_not_rotated_after_departure, context)
+
+    before = judged(datetime(2026, 11, 19, tzinfo=UTC))
+    assert before.status is Status.FAIL
+    assert before.detail == (
+        "The password of 'X - @northwind' last changed on 2026-11-19, before "
+        "ben.ortiz@northwind.example left on 2026-11-20"
+    )
+    assert judged(datetime(2026, 11, 20, 8, tzinfo=UTC)).status is Status.PASS
+
+
+def test_password_reused_names_an_item_missing_from_the_export_by_id() -> None:
+    export = vault(item(reused_with=("zz-9",)))
+    result = only(password_reused, ctx((spec(),), vault_ev=export))
+    assert result.detail == "Vault item 'X - @northwind' shares its password with item zz-9"
