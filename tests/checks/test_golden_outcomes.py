@@ -350,8 +350,18 @@ def second_risky_world() -> CheckContext:
     )
     brand = account_spec("x", "northwind", "1")
     badge = account_spec("x", "northwind_shop", "2")
-    insta = account_spec("instagram", "northwind", None)
-    forum = account_spec("mastodon", "northwind@social.example", None)
+    insta = account_spec("instagram", "northwind", None, registered_email="brand@gmail.com")
+    forum = account_spec(
+        "mastodon", "northwind@social.example", None, registered_email="ghost@northwind.example"
+    )
+    toot = account_spec("mastodon", "brand@toot.example", None)
+    toot_now = account_evidence(
+        "mastodon",
+        "brand@toot.example",
+        account_id=None,
+        token_account_id="31337",
+        handle_verified=True,
+    )
     brand_now = account_evidence(
         "x",
         "northwind",
@@ -367,7 +377,7 @@ def second_risky_world() -> CheckContext:
     badge_now = account_evidence(
         "x", "northwind_shop", account_id="2", profile=profile(verified_type=None), posts=()
     )
-    specs = (on, off, attested, github, brand, badge, insta, forum)
+    specs = (on, off, attested, github, brand, badge, insta, forum, toot)
     evidence = Evidence(
         collected_at=NOW,
         people=people,
@@ -376,7 +386,22 @@ def second_risky_world() -> CheckContext:
             sp.asset.key: ev
             for sp, ev in zip(specs, (*evidence_items, brand_now, badge_now), strict=False)
         },
+        handles=(
+            HandleProbe(
+                "x", "northwind", "northwind", "claim", NOW, None, facets={Facet.HANDLES: COMPLETE}
+            ),
+        ),
+        lookalikes={
+            "northwind.example": LookalikeScan(
+                "northwind.example",
+                earlier,
+                (LookalikeDomain("northwind-help.example", "addition", 0.8, True),),
+                generated=12,
+                facets={Facet.LOOKALIKES: COMPLETE},
+            )
+        },
     )
+    evidence = replace(evidence, accounts={**evidence.accounts, toot.asset.key: toot_now})
     baselines = {
         brand.asset.key: Baseline(
             brand.asset.key,
@@ -391,8 +416,8 @@ def second_risky_world() -> CheckContext:
     }
     return CheckContext(
         evidence=evidence,
-        estate=Estate(organization=ORG, accounts=specs),
-        policy=Policy(),
+        estate=Estate(organization=ORG, accounts=specs, domains=(DomainSpec("northwind.example"),)),
+        policy=Policy(claim_platforms=("x",)),
         now=NOW,
         baselines=baselines,
     )
@@ -402,6 +427,7 @@ def _outcome(check_id: str, result: Outcome) -> dict[str, Any]:
     return {
         "check": check_id,
         "asset": result.asset.key,
+        "asset_id": result.asset.id,
         "subject": result.subject,
         "status": result.status.value,
         "detail": result.detail,
