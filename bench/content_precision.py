@@ -23,7 +23,7 @@ from auditor.core.estate import AccountSpec, DomainSpec, Estate, Launch, Organiz
 from auditor.core.evidence import AccountEvidence, AccountState, Evidence, Post, Profile
 from auditor.core.models import Status
 from auditor.core.registry import CheckContext, PreviousRun
-from checks.content import catalog as content
+from checks import content
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "posts.yaml"
 LABELS = ("scam-pattern", "pii-exposed", "suspicious-link", "embargo-leak")

@@ -1,8 +1,11 @@
 """The check catalog: every check of CHECKS.md, one module per category.
 
 ``ALL_CHECKS`` is the explicit list the composition root validates into a registry. Checks import
-only ``auditor.core.models``, ``auditor.core.evidence``, ``auditor.core.estate`` and ``auditor.core.registry``; they
-never fetch and never import a collector or an SDK.
+only ``auditor.core`` (models, evidence, estate, registry, completeness); they never fetch and
+never import a collector or an SDK. Every check declares the facets its passes rest on
+(``@check(..., facets=...)``) and reads their completeness only through
+:func:`auditor.core.completeness.facet_status` (:mod:`checks.facets`); a pass needs every one
+``complete``.
 """
 
 from __future__ import annotations

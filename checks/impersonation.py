@@ -28,10 +28,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from auditor.core.completeness import Facet
 from auditor.core.evidence import HandleProbe, LookalikeDomain, LookalikeScan
 from auditor.core.models import Asset, AssetKind, Outcome, Severity, Status
 from auditor.core.registry import CheckContext, CheckFunc, check, outcome
+from checks.accounts import inventory_account
 from checks.domain import is_company_registrant
+from checks.facets import facet_gap, pass_needs_complete
 
 
 def _own_domains(ctx: CheckContext) -> set[str]:
@@ -49,6 +52,7 @@ def _own_domains(ctx: CheckContext) -> set[str]:
     "complaint if it impersonates the brand, or register the most likely lookalikes "
     "defensively.",
     needs=("lookalikes",),
+    facets=(Facet.LOOKALIKES,),
 )
 def lookalike_domain(ctx: CheckContext) -> Iterator[Outcome]:
     """Registered permutations among the closest ``policy.lookalike_cap`` of each brand domain."""
@@ -104,10 +108,11 @@ def _scan_results(
             f"None of the {len(candidates)} closest of {scan.generated} permutations of "
             f"{scan.brand_domain} is registered."
         )
+        status, detail = pass_needs_complete(Status.PASS, detail, facet_gap(scan, Facet.LOOKALIKES))
         yield outcome(
             ctx,
             asset,
-            Status.PASS,
+            status,
             detail,
             source="lookalikes",
             observed_at=scan.observed_at,
@@ -140,26 +145,9 @@ def _registered_lookalike(
     )
 
 
-def _inventory(ctx: CheckContext, platform: str) -> dict[str, set[str]]:
-    """Inventory handles (lower-case) on ``platform`` → the ids known for them."""
-    found: dict[str, set[str]] = {}
-    for spec in ctx.estate.accounts:
-        if spec.platform != platform:
-            continue
-        ids = found.setdefault(spec.handle.lower().lstrip("@"), set())
-        ev = ctx.evidence.accounts.get(spec.asset.key)
-        ids.update(i for i in (spec.id, ev.account_id if ev else None) if i)
-    return found
-
-
 def _ours(ctx: CheckContext, probe: HandleProbe) -> bool:
-    """True when the probed account is an inventory account: same id, or the same handle when
-    no id is known to compare."""
-    inventory = _inventory(ctx, probe.platform)
-    if probe.account_id is not None and any(probe.account_id in ids for ids in inventory.values()):
-        return True
-    ids = inventory.get(probe.handle.lower())
-    return ids is not None and (not ids or probe.account_id is None)
+    """True when the probed account is an inventory account."""
+    return inventory_account(ctx, probe.platform, probe.handle, probe.account_id) is not None
 
 
 def _groups(probes: Sequence[HandleProbe]) -> dict[tuple[str, str], list[HandleProbe]]:
@@ -182,6 +170,7 @@ def _organization(ctx: CheckContext) -> Asset:
     remediation="Review the account; report it to the platform as impersonation, or add it to the "
     "inventory if the company owns it.",
     needs=("handles",),
+    facets=(Facet.HANDLES,),
 )
 def lookalike_handle(ctx: CheckContext) -> Iterator[Outcome]:
     """Existing lookalike handles that are not inventory accounts."""
@@ -201,7 +190,7 @@ def _handle_group(
 ) -> Iterator[Outcome]:
     asset = Asset.account(platform, brand)
     found = [p for p in group if p.exists and not _ours(ctx, p)]
-    unknown = [p for p in group if p.exists is None]
+    unknown = [p for p in group if p.exists is None or facet_gap(p, Facet.HANDLES) is not None]
     for probe in found:
         shown = f", display name {probe.display_name!r}" if probe.display_name else ""
         detail = (
@@ -223,7 +212,11 @@ def _handle_group(
         )
     facts: dict[str, Any] = {"platform": platform, "brand_handle": brand, "checked": len(group)}
     if unknown:
-        detail = f"{len(unknown)} of {len(group)} lookalike handles of {brand} on {platform} could not be looked up."
+        why = facet_gap(unknown[0], Facet.HANDLES) or "the lookup failed"
+        detail = (
+            f"{len(unknown)} of {len(group)} lookalike handles of {brand} on {platform} could "
+            f"not be looked up in full (e.g. {unknown[0].handle}: {why})."
+        )
         yield outcome(ctx, asset, Status.NOT_VERIFIED, detail, source="handles", **facts)
     elif not found:
         detail = f"None of {len(group)} lookalike handles of {brand} exists on {platform}."
@@ -239,6 +232,7 @@ def _handle_group(
     remediation="Register the handle for the company (a placeholder account is enough) and add "
     "it to the inventory.",
     needs=("handles",),
+    facets=(Facet.HANDLES,),
 )
 def handle_unclaimed(ctx: CheckContext) -> Iterator[Outcome]:
     """Brand handles on ``policy.claim_platforms`` and on every platform ``brand_handles``
@@ -270,8 +264,9 @@ def _claim(ctx: CheckContext, probe: HandleProbe) -> Outcome:
         "account_id": probe.account_id,
     }
     where = f"{probe.handle} on {probe.platform}"
-    if probe.exists is None:
-        detail = f"The lookup of {where} failed."
+    gap = facet_gap(probe, Facet.HANDLES)
+    if probe.exists is None or (gap is not None and not probe.exists):
+        detail = f"The lookup of {where} failed: {gap or 'no answer'}."
         return outcome(
             ctx, asset, Status.NOT_VERIFIED, detail, source="handles", subject=probe.handle, **facts
         )
@@ -284,9 +279,8 @@ def _claim(ctx: CheckContext, probe: HandleProbe) -> Outcome:
         detail = (
             f"The brand handle {where} is held by the inventory account (id {probe.account_id})."
         )
-        return outcome(
-            ctx, asset, Status.PASS, detail, source="handles", subject=probe.handle, **facts
-        )
+        status, detail = pass_needs_complete(Status.PASS, detail, gap)
+        return outcome(ctx, asset, status, detail, source="handles", subject=probe.handle, **facts)
     detail = (
         f"The brand handle {where} is held by id {probe.account_id}, which is not in the inventory."
     )

@@ -67,6 +67,12 @@ def _entries(spec: AccountSpec) -> tuple[set[str], set[str], dict[str, str]]:
     return emails, ids, mapping
 
 
+def expected_emails(spec: AccountSpec) -> set[str]:
+    """The emails ``expected_admins`` lists (plain or ``<id>=<email>``), normalised."""
+    emails, _, _ = _entries(spec)
+    return emails
+
+
 def holder_email(spec: AccountSpec, holder: RoleHolder) -> HolderEmail:
     """The holder's email from the platform, else from the inventory's id=email mapping."""
     if holder.email and holder.email.strip():
@@ -84,9 +90,9 @@ PeopleIndex = Mapping[str, Person]
 
 
 def people_index(directory: PeopleDirectory) -> PeopleIndex:
-    """Every primary email and alias of ``directory``, normalised, mapped to the first person
-    (in directory order) listing it: :func:`find_person` in constant time. Build it once per
-    check run, never per lookup."""
+    """Every primary email and alias of ``directory``, normalised (:func:`norm_email`), mapped
+    to the first person (in directory order) listing it. Build it once per check run and look
+    people up with :func:`find_person`."""
     index: dict[str, Person] = {}
     for person in directory.people:
         for address in (person.email, *person.aliases):
@@ -94,48 +100,13 @@ def people_index(directory: PeopleDirectory) -> PeopleIndex:
     return index
 
 
-def directory_index(directory: PeopleDirectory) -> PeopleIndex:
-    """:meth:`PeopleDirectory.find` in constant time: each primary email and alias exactly as
-    listed mapped to the first person listing it (look up ``email.strip().lower()``)."""
-    index: dict[str, Person] = {}
-    for person in directory.people:
-        for address in (person.email, *person.aliases):
-            index.setdefault(address, person)
-    return index
+def find_person(index: PeopleIndex, email: str) -> Person | None:
+    """The directory entry whose primary email or any alias equals ``email`` (any case,
+    surrounding whitespace ignored), or None."""
+    return index.get(norm_email(email))
 
 
-def directory_find(
-    directory: PeopleDirectory, email: str, index: PeopleIndex | None
-) -> Person | None:
-    """``directory.find(email)``; constant time with ``index`` (:func:`directory_index`)."""
-    if index is None:
-        return directory.find(email)
-    return index.get(email.strip().lower())
-
-
-def find_person(
-    directory: PeopleDirectory, email: str, index: PeopleIndex | None = None
-) -> Person | None:
-    """The directory entry whose primary email or any alias equals ``email`` (any case).
-
-    With ``index`` (:func:`people_index` of ``directory``) the lookup takes constant time."""
-    wanted = norm_email(email)
-    if index is not None:
-        return index.get(wanted)
-    for person in directory.people:
-        if norm_email(person.email) == wanted:
-            return person
-        if any(norm_email(alias) == wanted for alias in person.aliases):
-            return person
-    return None
-
-
-def is_expected(
-    spec: AccountSpec,
-    holder: RoleHolder,
-    directory: PeopleDirectory | None = None,
-    index: PeopleIndex | None = None,
-) -> bool:
+def is_expected(spec: AccountSpec, holder: RoleHolder, index: PeopleIndex | None = None) -> bool:
     """True when the inventory lists the holder by platform id, email, or an alias of it."""
     emails, ids, _ = _entries(spec)
     if holder.person_id.strip().lower() in ids:
@@ -145,10 +116,10 @@ def is_expected(
         return False
     if email in emails:
         return True
-    if directory is None:
+    if index is None:
         return False
-    person = find_person(directory, email, index)
-    return person is not None and any(find_person(directory, e, index) == person for e in emails)
+    person = find_person(index, email)
+    return person is not None and any(find_person(index, e) == person for e in emails)
 
 
 def holder_subject(holder: RoleHolder) -> str:

@@ -1,23 +1,24 @@
-"""Access checks that compare this run's role holders with the previous run's.
+"""Access checks that compare this run's role holders with what the company accepted.
 
 Part of the ``access`` family (see ``brand-audit checks explain access.departed-admin`` for which
 platforms expose role holders and how holders are matched to people).
 
-- ``access.new-admin`` fails for a role holder (person, invitation or system user) present now
-  but absent from the previous run's role list for the account, unless the inventory lists them
-  in ``expected_admins`` (by email, platform id, a directory alias, or ``<id>=<email>``). Holders
-  are matched across runs by platform id, or by email when the id changed. A holder listed in
-  ``expected_admins`` passes with the fact ``accepted: true``: that closes an open new-admin
-  finding, which otherwise stays open until acknowledged (:mod:`auditor.engine.stamping`).
+- ``access.new-admin`` fails for every role holder (person, invitation or system user) that the
+  inventory does not list in ``expected_admins`` (by email, platform id, a directory alias, or
+  ``<id>=<email>``), on every run while they hold the role: an unexpected admin is accepted only
+  by listing them (or acknowledging the finding), never by the passing of time. The detail says
+  whether the holder is new since the previous run (matched by platform id, or by email when the
+  id changed). Listed holders pass.
 - ``access.role-escalation`` fails for a holder present in both runs whose privilege rose
   (viewer/analyst 0 < moderator 1 < editor/publisher 2 < full admin 3), or who became a full
-  admin. A pending invitation to a higher role counts: it is the escalation waiting to be
-  accepted.
+  admin, unless the inventory lists them in ``expected_admins`` (the rise is accepted). A holder
+  who is a full admin and not listed keeps failing on later runs: the escalation stays open until
+  it is accepted. A pending invitation to a higher role counts.
 
-Both read the previous run's evidence snapshot from the store. ``not_verified`` on the first audit
-of an estate (there is nothing to compare with), when the previous run has no role list for the
-account (it was not collected, or the platform does not expose roles), or when this run's role
-holders could not be read.
+Both read the role holders (facet ``roles``): a pass needs the list complete, while a holder seen
+in a partial list can still fail. ``access.role-escalation`` also reads the previous run's
+evidence snapshot: ``not_verified`` on the first audit of an estate or when the previous run has
+no role list for the account.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from auditor.core.completeness import Facet
 from auditor.core.evidence import RoleHolder
 from auditor.core.models import Outcome, Severity, Status
 from auditor.core.registry import CheckContext, PreviousRun, check, outcome
-from checks.completeness import AccountView, accounts_with_roles, gated_outcome, unless_gap
+from checks.accounts import AccountView, accounts_with_roles, verdict
 from checks.people import (
     holder_label,
     holder_subject,
@@ -41,19 +43,21 @@ from checks.people import (
 
 def _compared(
     ctx: CheckContext,
-) -> Iterator[tuple[AccountView, tuple[RoleHolder, ...], tuple[RoleHolder, ...]] | Outcome]:
+) -> Iterator[
+    tuple[AccountView, tuple[RoleHolder, ...], str | None, tuple[RoleHolder, ...]] | Outcome
+]:
     """Accounts whose role holders are known in this run and the previous one."""
     for item in accounts_with_roles(ctx):
         if isinstance(item, Outcome):
             yield item
             continue
-        view, roles = item
+        view, roles, gap = item
         before = _previous_roles(ctx.previous, view.asset.key)
         if isinstance(before, str):
             detail = f"Role changes cannot be judged: {before}."
             yield outcome(ctx, view.asset, Status.NOT_VERIFIED, detail, source="history")
             continue
-        yield view, roles, before
+        yield view, roles, gap, before
 
 
 def _previous_roles(previous: PreviousRun | None, key: str) -> tuple[RoleHolder, ...] | str:
@@ -89,17 +93,19 @@ def _match(holder: RoleHolder, before: tuple[RoleHolder, ...]) -> RoleHolder | N
     remediation="Confirm with the account's owner who added the person; remove the role if "
     "nobody did, otherwise add them to expected_admins in the inventory.",
     needs=("platform", "history", "inventory"),
+    facets=(Facet.ROLES,),
 )
 def new_admin(ctx: CheckContext) -> Iterator[Outcome]:
-    """Fails for each role holder absent in the previous run and not in expected_admins."""
-    previous_id = ctx.previous.run_id if ctx.previous else None
+    """Fails for each role holder not in expected_admins, on every run while they hold it."""
     people = ctx.evidence.people
     index = people_index(people) if people is not None else None
-    for item in _compared(ctx):
+    previous_id = ctx.previous.run_id if ctx.previous else None
+    for item in accounts_with_roles(ctx):
         if isinstance(item, Outcome):
             yield item
             continue
-        view, roles, before = item
+        view, roles, gap = item
+        before = _previous_roles(ctx.previous, view.asset.key)
         for holder in roles:
             label = holder_label(holder)
             facts: dict[str, Any] = {
@@ -107,27 +113,26 @@ def new_admin(ctx: CheckContext) -> Iterator[Outcome]:
                 "full_admin": holder.full_admin,
                 "previous_run": previous_id,
             }
-            if is_expected(view.spec, holder, people, index):
+            if is_expected(view.spec, holder, index):
                 status = Status.PASS
-                detail = f"{label} is listed in expected_admins."
-                facts["accepted"] = True  # closes an open new-admin finding (the lifecycle)
-            elif _match(holder, before) is not None:
-                status = Status.PASS
-                detail = f"{label} already held a role at the previous audit."
+                detail = f"{label} holds {role_label(holder)} and is listed in expected_admins."
+                facts["accepted"] = True
             else:
                 status = Status.FAIL
                 detail = (
-                    f"{label} now holds {role_label(holder)}, did not at the previous audit, "
-                    "and is not in expected_admins."
+                    f"{label} holds {role_label(holder)} and is not in expected_admins "
+                    f"({_since(holder, before)})."
                 )
-            yield gated_outcome(
-                ctx,
-                view,
-                status,
-                detail,
-                subject=holder_subject(holder),
-                **facts,
-            )
+            yield verdict(ctx, view, status, detail, gap, subject=holder_subject(holder), **facts)
+
+
+def _since(holder: RoleHolder, before: tuple[RoleHolder, ...] | str) -> str:
+    """When the unexpected holder was first seen, as far as the previous run tells."""
+    if isinstance(before, str):
+        return f"whether it is new is unknown: {before}"
+    if _match(holder, before) is None:
+        return "new since the previous audit"
+    return "it already held a role at the previous audit and is still not accepted"
 
 
 @check(
@@ -137,42 +142,59 @@ def new_admin(ctx: CheckContext) -> Iterator[Outcome]:
     rationale="Raising an existing editor to admin is a quiet way to take an account: it adds "
     "no new name to the list.",
     remediation="Confirm the change with the account's owner; lower the role back if nobody "
-    "approved it.",
-    needs=("platform", "history"),
+    "approved it, or list the holder in expected_admins to accept it.",
+    needs=("platform", "history", "inventory"),
+    facets=(Facet.ROLES,),
 )
 def role_escalation(ctx: CheckContext) -> Iterator[Outcome]:
-    """Fails for each holder present in both runs whose privilege or admin flag rose."""
+    """Fails for each unaccepted holder whose privilege rose, and for an unaccepted full admin
+    on later runs while the escalation stands."""
+    people = ctx.evidence.people
+    index = people_index(people) if people is not None else None
     for item in _compared(ctx):
         if isinstance(item, Outcome):
             yield item
             continue
-        view, roles, before = item
+        view, roles, gap, before = item
         common = [(h, old) for h in roles if (old := _match(h, before)) is not None]
         for holder, old in common:
             rose = holder.privilege > old.privilege or (holder.full_admin and not old.full_admin)
+            accepted = is_expected(view.spec, holder, index)
             label = holder_label(holder)
-            if rose:
+            if rose and not accepted:
                 status = Status.FAIL
                 detail = f"{label} rose from {role_label(old)} to {role_label(holder)}."
+            elif rose:
+                status = Status.PASS
+                detail = (
+                    f"{label} rose from {role_label(old)} to {role_label(holder)}; accepted: "
+                    "listed in expected_admins."
+                )
+            elif holder.full_admin and not accepted:
+                status = Status.FAIL
+                detail = (
+                    f"{label} holds {role_label(holder)}, as at the previous audit, and is not "
+                    "in expected_admins: a full admin stays open until it is accepted."
+                )
             else:
                 status = Status.PASS
                 detail = f"{label} holds {role_label(holder)}, no higher than before."
-            yield gated_outcome(
+            yield verdict(
                 ctx,
                 view,
                 status,
                 detail,
+                gap,
                 subject=holder_subject(holder),
                 role=holder.role,
                 previous_role=old.role,
                 privilege=holder.privilege,
                 previous_privilege=old.privilege,
+                accepted=accepted,
             )
         if not common:
-            status, detail = unless_gap(
-                Status.PASS,
+            detail = (
                 f"None of the {len(roles)} current role holder(s) held a role at the previous "
-                "audit, so no privilege rose (new holders: access.new-admin).",
-                view.gap,
+                "audit, so no privilege rose (new holders: access.new-admin)."
             )
-            yield outcome(ctx, view.asset, status, detail, source=view.source)
+            yield verdict(ctx, view, Status.PASS, detail, gap)

@@ -32,11 +32,13 @@ its id or exact name is in ``policy.approved_apps`` or the account's ``approved_
 look-alike name does not match). X, YouTube, LinkedIn, Mastodon and Bluesky do not list the apps
 authorised on an account: ``not_verified`` there.
 
-``not_verified`` means the role holders could not be read (platform not configured, source failed,
-scope missing, account unreachable, or the platform does not expose them), a holder's email is
-unknown, the people directory was not read, or, for the change checks, there is no previous run
-to compare with. When a platform's source reported a problem for the account, failures visible
-in what was read are still reported but nothing passes.
+Completeness is the collector's word on the account's ``roles`` (and ``apps``) facet and the
+directory's ``directory`` facet. ``not_verified`` means the role holders could not be read
+(platform not configured, source failed, scope missing, account unreachable, or the platform
+does not expose them), a holder's email is unknown, the people directory was not read, or, for
+role-escalation, there is no previous run to compare with. When a list was read only in part (a
+page failed, the listing was truncated), failures visible in what was read are still reported
+but nothing passes.
 """
 
 from __future__ import annotations
@@ -45,19 +47,13 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from auditor.core.completeness import Facet
 from auditor.core.evidence import ConnectedApp, PeopleDirectory, RoleHolder
 from auditor.core.models import Outcome, Severity, Status
 from auditor.core.registry import CheckContext, CheckFunc, check, outcome
 from checks.access.history import new_admin, role_escalation
-from checks.completeness import (
-    AccountView,
-    account_view,
-    accounts_with_roles,
-    gated_outcome,
-    problem_index,
-    state_gap,
-    unless_gap,
-)
+from checks.accounts import AccountView, account_views, accounts_with_roles, verdict
+from checks.facets import facet_gap, pass_needs_complete
 from checks.people import (
     PeopleIndex,
     email_domain,
@@ -82,31 +78,32 @@ from checks.safe_text import shown
     remediation="Remove the person's role on the platform today, then rotate the account's "
     "shared credentials they may have known.",
     needs=("platform", "directory"),
+    facets=(Facet.ROLES, Facet.DIRECTORY),
 )
 def departed_admin(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails for each role holder who maps to a person not active in the people directory."""
     people = ctx.evidence.people
     index = people_index(people) if people is not None else None
+    directory_gap = facet_gap(people, Facet.DIRECTORY)
     for item in accounts_with_roles(ctx):
         if isinstance(item, Outcome):
             yield item
             continue
-        view, roles = item
+        view, roles, gap = item
         if people is None or index is None:
-            why = "could not be read" if ctx.evidence.source_failed("directory") else "was not read"
             detail = (
-                f"The people directory {why}, so {len(roles)} role holder(s) cannot be checked."
+                f"The people directory was not read ({directory_gap}), so {len(roles)} role "
+                "holder(s) cannot be checked."
             )
             yield outcome(ctx, view.asset, Status.NOT_VERIFIED, detail, source="directory")
             continue
         humans = [r for r in roles if not r.is_system]
         for holder in humans:
-            yield _departed(ctx, view, holder, people, index)
+            yield _departed(ctx, view, holder, people, index, directory_gap=directory_gap)
         if not humans:
-            status, detail = unless_gap(
-                Status.PASS, f"{view.source} lists no person with a role.", view.gap
+            yield verdict(
+                ctx, view, Status.PASS, f"{view.source} lists no person with a role.", gap
             )
-            yield outcome(ctx, view.asset, status, detail, source=view.source)
 
 
 def _departed(
@@ -115,7 +112,11 @@ def _departed(
     holder: RoleHolder,
     people: PeopleDirectory,
     index: PeopleIndex,
+    *,
+    directory_gap: str | None,
 ) -> Outcome:
+    """A holder who left fails on any directory that lists them as gone; a holder found active
+    passes only on a complete directory (a partial one may have missed the departure)."""
     known = holder_email(view.spec, holder)
     label = holder_label(holder, known.email)
     subject = holder_subject(holder)
@@ -134,10 +135,12 @@ def _departed(
             subject=subject,
             **facts,
         )
-    person = find_person(people, known.email, index)
+    person = find_person(index, known.email)
     if person is None:
         outside = "" if ctx.estate.organization.is_company_email(known.email) else " (external)"
         detail = f"{label}{outside} holds {role_label(holder)} and is not in the people directory."
+        if directory_gap is not None:
+            detail += f" ({directory_gap})"
         return outcome(
             ctx,
             view.asset,
@@ -154,8 +157,10 @@ def _departed(
         return outcome(
             ctx, view.asset, Status.FAIL, detail, source=people.source, subject=subject, **facts
         )
-    status, detail = unless_gap(
-        Status.PASS, f"{label} holds {role_label(holder)} and is active in the directory.", view.gap
+    status, detail = pass_needs_complete(
+        Status.PASS,
+        f"{label} holds {role_label(holder)} and is active in the directory.",
+        view.gap(Facet.ROLES) or directory_gap,
     )
     return outcome(ctx, view.asset, status, detail, source=people.source, subject=subject, **facts)
 
@@ -169,6 +174,7 @@ def _departed(
     remediation="Remove the role, or re-invite the person with their company or approved-agency "
     "address; add a new agency to the organization's approved agencies only after review.",
     needs=("platform",),
+    facets=(Facet.ROLES,),
 )
 def external_admin(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails for each role holder whose email is neither a company nor an approved-agency one."""
@@ -177,7 +183,7 @@ def external_admin(ctx: CheckContext) -> Iterator[Outcome]:
         if isinstance(item, Outcome):
             yield item
             continue
-        view, roles = item
+        view, roles, gap = item
         for holder in (r for r in roles if not r.is_system):
             known = holder_email(view.spec, holder)
             label = holder_label(holder, known.email)
@@ -200,14 +206,7 @@ def external_admin(ctx: CheckContext) -> Iterator[Outcome]:
                     f"{shown(email_domain(known.email))}, neither a company nor an approved "
                     "agency domain."
                 )
-            yield gated_outcome(
-                ctx,
-                view,
-                status,
-                detail,
-                subject=holder_subject(holder),
-                **facts,
-            )
+            yield verdict(ctx, view, status, detail, gap, subject=holder_subject(holder), **facts)
 
 
 @check(
@@ -218,6 +217,7 @@ def external_admin(ctx: CheckContext) -> Iterator[Outcome]:
     "one is another phishing target that can lose the whole account.",
     remediation="Lower the extra admins to the least role they need (editor, analyst).",
     needs=("platform",),
+    facets=(Facet.ROLES,),
 )
 def excess_admins(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails when accepted human full admins exceed ``policy.max_full_admins``."""
@@ -226,7 +226,7 @@ def excess_admins(ctx: CheckContext) -> Iterator[Outcome]:
         if isinstance(item, Outcome):
             yield item
             continue
-        view, roles = item
+        view, roles, gap = item
         admins = full_admins(roles)
         names = [holder_label(a) for a in admins]
         facts: dict[str, Any] = {"full_admins": len(admins), "limit": limit}
@@ -236,7 +236,7 @@ def excess_admins(ctx: CheckContext) -> Iterator[Outcome]:
         else:
             status = Status.PASS
             detail = f"{len(admins)} full admin(s), within the policy's {limit}."
-        yield gated_outcome(ctx, view, status, detail, admins=names, **facts)
+        yield verdict(ctx, view, status, detail, gap, admins=names, **facts)
 
 
 @check(
@@ -247,6 +247,7 @@ def excess_admins(ctx: CheckContext) -> Iterator[Outcome]:
     "of its own account; nobody else can recover it.",
     remediation="Add a second full admin from the company (a different person, with 2FA).",
     needs=("platform",),
+    facets=(Facet.ROLES,),
 )
 def single_admin(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails when fewer accepted human full admins than ``policy.min_full_admins`` (default 2)
@@ -255,12 +256,12 @@ def single_admin(ctx: CheckContext) -> Iterator[Outcome]:
         if isinstance(item, Outcome):
             yield item
             continue
-        view, roles = item
+        view, roles, gap = item
         admins = full_admins(roles)
         names = [holder_label(a) for a in admins]
-        if view.gap is not None:
+        if gap is not None:
             status = Status.NOT_VERIFIED
-            detail = f"The full admins could not be counted completely: {view.gap}."
+            detail = f"The full admins could not be counted completely: {gap}."
         elif 0 < len(admins) < ctx.policy.min_full_admins:
             status = Status.FAIL
             detail = _too_few(names, ctx.policy.min_full_admins)
@@ -272,15 +273,7 @@ def single_admin(ctx: CheckContext) -> Iterator[Outcome]:
                 f"None of the {len(roles)} role holder(s) {view.source} lists is an accepted "
                 "full admin; the account's real admin is not visible."
             )
-        yield outcome(
-            ctx,
-            view.asset,
-            status,
-            detail,
-            source=view.source,
-            full_admins=len(admins),
-            admins=names,
-        )
+        yield verdict(ctx, view, status, detail, gap, full_admins=len(admins), admins=names)
 
 
 def _too_few(names: list[str], wanted: int) -> str:
@@ -302,6 +295,7 @@ def _too_few(names: list[str], wanted: int) -> str:
     remediation="Review who holds each role on the account, remove what is not needed, and "
     "record the date as last_access_review in the inventory.",
     needs=("inventory",),
+    facets=(),
 )
 def review_overdue(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails when the inventory's last access review is missing or older than policy allows."""
@@ -346,18 +340,17 @@ def review_overdue(ctx: CheckContext) -> Iterator[Outcome]:
     remediation="Revoke the app's access, or approve it in policy.approved_apps (or the "
     "account's approved_apps) after review.",
     needs=("platform",),
+    facets=(Facet.APPS,),
 )
 def unapproved_app(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails for each app that can publish or administer and is not approved."""
-    problems = problem_index(ctx)
-    for spec in ctx.estate.accounts:
-        view = account_view(ctx, spec, problems)
+    for view in account_views(ctx):
         ev = view.evidence
-        gap = state_gap(view)
+        gap = view.gap(Facet.APPS)
         if ev is None or ev.apps is None:
-            reason = gap or f"{ev.source if ev else view.source} does not expose connected apps"
-            detail = f"Apps connected to {shown(spec.handle)} are unknown: {reason}."
-            yield outcome(ctx, spec.asset, Status.NOT_VERIFIED, detail, source=view.source)
+            reason = gap or f"{view.source} returned no list of connected apps"
+            detail = f"Apps connected to {shown(view.spec.handle)} are unknown: {reason}."
+            yield outcome(ctx, view.asset, Status.NOT_VERIFIED, detail, source=view.source)
             continue
         yield from _apps(ctx, view, ev.apps, gap)
 
@@ -375,24 +368,19 @@ def _apps(
         ok = app.app_id.strip().lower() in approved or app.name.strip().lower() in approved
         status = Status.PASS if ok else Status.FAIL
         detail = f"{label} can {rights} and is {'approved' if ok else 'not on the approved list'}."
-        status, detail = unless_gap(status, detail, gap)
-        yield outcome(
+        yield verdict(
             ctx,
-            view.asset,
+            view,
             status,
             detail,
-            source=view.source,
+            gap,
             subject=app.app_id,
             app=app.name,
             permissions=list(app.permissions),
         )
     if not risky:
-        status, detail = unless_gap(
-            Status.PASS,
-            f"None of the {len(apps)} connected app(s) can publish or administer.",
-            gap,
-        )
-        yield outcome(ctx, view.asset, status, detail, source=view.source, apps=len(apps))
+        detail = f"None of the {len(apps)} connected app(s) can publish or administer."
+        yield verdict(ctx, view, Status.PASS, detail, gap, apps=len(apps))
 
 
 CHECKS: tuple[CheckFunc, ...] = (

@@ -29,37 +29,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
-from auditor.core.completeness import SourceStatus
+from auditor.core.completeness import Facet
 from auditor.core.estate import AccountSpec
-from auditor.core.evidence import PeopleDirectory, Person, PersonStatus, VaultItem
+from auditor.core.evidence import Person, PersonStatus, VaultItem
 from auditor.core.models import Outcome, Severity, Status
 from auditor.core.registry import CheckContext, CheckFunc, check, outcome
-from checks.people import PeopleIndex, directory_find, directory_index
+from checks.accounts import AccountView
+from checks.facets import facet_gap, pass_needs_complete
+from checks.people import PeopleIndex, expected_emails, find_person, holder_email, people_index
 from checks.safe_text import shown
-from checks.vaults import VaultLookup, vault_lookup
+from checks.vaults import linked_item, vault_lookup
 
 _VAULT_NEEDS = ("vault", "inventory")
 _GONE = (PersonStatus.DEPARTED, PersonStatus.DELETED)
-
-
-def linked_item(
-    ctx: CheckContext, spec: AccountSpec, lookup: VaultLookup | None = None
-) -> tuple[VaultItem | None, str | None]:
-    """The account's vault item, or None and the reason (a sentence fragment). Pass a
-    :class:`VaultLookup` of ``ctx.evidence.vault`` when calling this per account."""
-    vault = ctx.evidence.vault
-    if vault is None:
-        report = ctx.evidence.sources.get("vault")
-        if report is not None and report.status is SourceStatus.FAILED:
-            return None, "the vault export could not be read"
-        return None, "no vault export is configured (sources.vault)"
-    if spec.vault_item is None:
-        return None, "no vault item is linked to the account (accounts[].vault_item)"
-    item = (lookup or VaultLookup(vault)).find(spec.vault_item)
-    if item is None:
-        return None, f"vault item '{spec.vault_item}' is not in the {vault.format} export"
-    return item, None
 
 
 def _items(ctx: CheckContext, check_name: str) -> Iterator[tuple[AccountSpec, VaultItem] | Outcome]:
@@ -70,7 +54,7 @@ def _items(ctx: CheckContext, check_name: str) -> Iterator[tuple[AccountSpec, Va
         if item is not None and item.has_password:
             yield spec, item
             continue
-        why = gap or f"vault item '{item.name if item else ''}' holds no password"
+        why = gap or f"vault item {shown(item.name if item else '')} holds no password"
         yield outcome(
             ctx,
             spec.asset,
@@ -87,9 +71,14 @@ def _result(
     item: VaultItem,
     status: Status,
     detail: str,
+    *,
+    gating: tuple[Facet, ...] = (Facet.VAULT,),
     **facts: object,
 ) -> Outcome:
+    """The account's result about its item; a pass needs ``gating`` facets of the vault
+    complete."""
     vault = ctx.evidence.vault
+    status, detail = pass_needs_complete(status, detail, facet_gap(vault, *gating))
     ref = ctx.ref(
         "vault",
         vault.observed_at if vault else None,
@@ -109,6 +98,7 @@ def _result(
     remediation="Change the password now to a unique generated one, and check the account's "
     "recent sessions and recovery settings.",
     needs=("vault", "hibp", "inventory"),
+    facets=(Facet.VAULT, Facet.BREACH),
 )
 def password_breached(ctx: CheckContext) -> Iterator[Outcome]:
     """Pwned Passwords count of the item's password (k-anonymity range query)."""
@@ -118,24 +108,18 @@ def password_breached(ctx: CheckContext) -> Iterator[Outcome]:
             continue
         spec, item = entry
         count = item.breach_count
+        name = f"'{shown(item.name)}'"
+        both = (Facet.VAULT, Facet.BREACH)
         if count is None:
-            why = _breach_gap(ctx)
-            detail = f"Breach exposure of vault item '{item.name}' unknown: {why}"
+            why = facet_gap(ctx.evidence.vault, Facet.BREACH) or "this item was not looked up"
+            detail = f"Breach exposure of vault item {name} unknown: {why}"
             yield _result(ctx, spec, item, Status.NOT_VERIFIED, detail)
         elif count > 0:
-            detail = f"The password of vault item '{item.name}' appears {count:,} times in Pwned Passwords"
-            yield _result(ctx, spec, item, Status.FAIL, detail, breach_count=count)
+            detail = f"The password of vault item {name} appears {count:,} times in Pwned Passwords"
+            yield _result(ctx, spec, item, Status.FAIL, detail, gating=both, breach_count=count)
         else:
-            detail = f"The password of vault item '{item.name}' is not in Pwned Passwords"
-            yield _result(ctx, spec, item, Status.PASS, detail, breach_count=0)
-
-
-def _breach_gap(ctx: CheckContext) -> str:
-    report = ctx.evidence.sources.get("vault")
-    problem = next((p for p in report.problems if p.asset_key is None), None) if report else None
-    if problem is not None:
-        return problem.detail
-    return "the breach lookup is off (sources.vault.check_breaches) or was not run"
+            detail = f"The password of vault item {name} is not in Pwned Passwords"
+            yield _result(ctx, spec, item, Status.PASS, detail, gating=both, breach_count=0)
 
 
 @check(
@@ -145,6 +129,7 @@ def _breach_gap(ctx: CheckContext) -> str:
     rationale="A reused password falls with the weakest site that holds it.",
     remediation="Give each account its own generated password.",
     needs=_VAULT_NEEDS,
+    facets=(Facet.VAULT,),
 )
 def password_reused(ctx: CheckContext) -> Iterator[Outcome]:
     """Items holding the same password (compared by keyed hash inside the collector)."""
@@ -182,6 +167,7 @@ def _name(item: VaultItem | None, fallback: str) -> str:
     rationale="Short or guessable passwords fall to guessing and cracking.",
     remediation="Replace it with a generated password of at least the policy length.",
     needs=_VAULT_NEEDS,
+    facets=(Facet.VAULT,),
 )
 def password_weak(ctx: CheckContext) -> Iterator[Outcome]:
     """zxcvbn score and length against policy."""
@@ -196,7 +182,7 @@ def password_weak(ctx: CheckContext) -> Iterator[Outcome]:
             detail = f"Strength of vault item '{item.name}' was not measured"
             yield _result(ctx, spec, item, Status.NOT_VERIFIED, detail)
             continue
-        facts = {
+        facts: dict[str, Any] = {
             "strength_score": score,
             "password_length": length,
             "min_score": policy.password_min_score,
@@ -218,6 +204,7 @@ def password_weak(ctx: CheckContext) -> Iterator[Outcome]:
     rationale="Old passwords have had more time to leak through phishing, devices and people.",
     remediation="Rotate the password and record the change in the vault.",
     needs=_VAULT_NEEDS,
+    facets=(Facet.VAULT,),
 )
 def password_stale(ctx: CheckContext) -> Iterator[Outcome]:
     """Last change from password history, else the item's revision date. The revision date is
@@ -267,13 +254,14 @@ def password_stale(ctx: CheckContext) -> Iterator[Outcome]:
     rationale="People who leave keep what they knew: a password they used still works.",
     remediation="Rotate the password (and the TOTP seed) whenever someone with access leaves.",
     needs=("vault", "directory", "platform", "history", "inventory"),
+    facets=(Facet.VAULT, Facet.DIRECTORY, Facet.ROLES),
 )
 def password_not_rotated_after_departure(ctx: CheckContext) -> Iterator[Outcome]:
     """People with access: role holders now and in the previous run, and expected admins. A
     revision date (no password history) proves a password predates a departure, but an edit
     after it is not proof of rotation: that case is ``not_verified``."""
     directory = ctx.evidence.people
-    index = directory_index(directory) if directory is not None else None
+    index = people_index(directory) if directory is not None else None
     for entry in _items(ctx, "rotation after departures"):
         if isinstance(entry, Outcome):
             yield entry
@@ -285,77 +273,106 @@ def password_not_rotated_after_departure(ctx: CheckContext) -> Iterator[Outcome]
 def _rotation(
     ctx: CheckContext, spec: AccountSpec, item: VaultItem, index: PeopleIndex | None
 ) -> Outcome:
-    directory = ctx.evidence.people
-    if directory is None:
+    """A departure before the last change fails on whatever is known; "nobody left" passes only
+    when everyone who had access is known: a complete role list, an email for every holder, each
+    of them in a complete directory."""
+    name = f"'{shown(item.name)}'"
+    if index is None:
         detail = "No people directory was read, so departures are unknown"
         return _result(ctx, spec, item, Status.NOT_VERIFIED, detail)
-    holders, unknown = credential_holders(ctx, spec, item, directory, index)
-    access = sorted(_with_access(ctx, spec) | holders)
-    found = (directory_find(directory, e, index) for e in access)
-    people = [p for p in found if p is not None]
+    access, people, unknown = _who_had_access(ctx, spec, item, index)
     left = [p for p in people if p.departed_on is not None and p.departed_on <= ctx.now.date()]
-    undated = [p.email for p in people if p.departed_on is None and p.status in _GONE]
+    undated = [shown(p.email) for p in people if p.departed_on is None and p.status in _GONE]
     changed = item.password_changed_at
-    facts: dict[str, object] = {
-        "with_access": access,
+    facts: dict[str, Any] = {
+        "with_access": sorted(access),
         "departed": [p.email for p in left],
         "changed_on": changed.date().isoformat() if changed else None,
     }
     if left and changed is None:
-        detail = f"{_who(left)}, but the export does not say when '{item.name}' last changed"
+        detail = f"{_who(left)}, but the export does not say when {name} last changed"
         return _result(ctx, spec, item, Status.NOT_VERIFIED, detail, **facts)
     late = [p for p in left if changed is not None and changed.date() < _day(p)]
     if late:
         detail = (
-            f"The password of '{item.name}' last changed on {facts['changed_on']}, "
-            f"before {_who(late)}"
+            f"The password of {name} last changed on {facts['changed_on']}, before {_who(late)}"
         )
         late_emails = [p.email for p in late]
         return _result(ctx, spec, item, Status.FAIL, detail, not_rotated_after=late_emails, **facts)
     if undated:
         detail = (
             f"{', '.join(undated)} left on an unknown date (no departed_on in the directory): "
-            f"cannot tell whether '{item.name}' was rotated after"
+            f"cannot tell whether {name} was rotated after"
         )
         return _result(ctx, spec, item, Status.NOT_VERIFIED, detail, **facts)
     if left and not item.password_changed_exact:
         detail = (
-            f"{_who(left)}; '{item.name}' was last edited on {facts['changed_on']}, but the "
+            f"{_who(left)}; {name} was last edited on {facts['changed_on']}, but the "
             "export keeps no password history, so the password may not have changed since"
         )
         return _result(ctx, spec, item, Status.NOT_VERIFIED, detail, **facts)
     if left:
-        detail = f"The password of '{item.name}' was changed on {facts['changed_on']}, after {_who(left)}"
+        detail = f"The password of {name} was changed on {facts['changed_on']}, after {_who(left)}"
     else:
-        known = ", ".join(p.email for p in people) or "nobody the directory knows"
-        detail = f"Nobody with access to '{item.name}' has left (checked: {known})"
-    status = Status.PASS
-    if unknown is not None:  # unknown holders: a departure may be missed, never a pass
-        status, detail = (
-            Status.NOT_VERIFIED,
-            f"{detail}; but who can read it is not fully known ({unknown})",
-        )
+        checked = ", ".join(shown(p.email) for p in people)
+        detail = f"Nobody with access to {name} has left (checked: {checked or 'nobody'})"
+    directory_gap = facet_gap(ctx.evidence.people, Facet.DIRECTORY)
+    gap = "; ".join([*unknown, *([directory_gap] if directory_gap else [])]) or None
+    if gap is not None:
+        gap = f"who had access is not fully known: {gap}"
+    status, detail = pass_needs_complete(Status.PASS, detail, gap)
     return _result(ctx, spec, item, status, detail, **facts)
 
 
-def _with_access(ctx: CheckContext, spec: AccountSpec) -> set[str]:
-    key = spec.asset.key
-    emails = {e for e in spec.expected_admins if "@" in e}
-    runs = [ctx.evidence] + ([ctx.previous.evidence] if ctx.previous is not None else [])
-    for evidence in runs:
-        ev = evidence.accounts.get(key)
+def _with_access(ctx: CheckContext, spec: AccountSpec) -> tuple[set[str], list[str]]:
+    """Emails of everyone who had access (expected admins, role holders now and at the previous
+    run), and why that list may be incomplete."""
+    emails = set(expected_emails(spec))
+    unknown: list[str] = []
+    view = AccountView(spec, ctx.evidence.accounts.get(spec.asset.key))
+    gap = view.gap(Facet.ROLES)
+    if gap is not None:
+        unknown.append(gap)
+    runs = [view.evidence]
+    if ctx.previous is not None:
+        runs.append(ctx.previous.evidence.accounts.get(spec.asset.key))
+    for ev in runs:
         for holder in (ev.roles or ()) if ev is not None else ():
-            if holder.email and not holder.pending:
-                emails.add(holder.email.lower())
-    return emails
+            if holder.pending or holder.is_system:
+                continue
+            email = holder_email(spec, holder).email
+            if email is None:
+                unknown.append(f"role holder {shown(holder.person_id)} exposes no email")
+            else:
+                emails.add(email)
+    return emails, unknown
+
+
+def _who_had_access(
+    ctx: CheckContext, spec: AccountSpec, item: VaultItem, index: PeopleIndex
+) -> tuple[set[str], list[Person], list[str]]:
+    """Everyone who could read the password (emails), those the directory knows, and why the
+    list may be incomplete. Where the vault or the inventory says who reads the item, that is
+    the list; otherwise every role holder and expected admin may have, and a pass is out of
+    reach."""
+    holders, holders_gap = credential_holders(spec, item, index)
+    if holders_gap is None:
+        access, unknown = holders, []
+    else:
+        role_access, role_gaps = _with_access(ctx, spec)
+        access, unknown = holders | role_access, [holders_gap, *role_gaps]
+    people: list[Person] = []
+    for email in sorted(access):
+        person = find_person(index, email)
+        if person is None:
+            unknown.append(f"{shown(email)} is not in the people directory")
+        else:
+            people.append(person)
+    return access, people, unknown
 
 
 def credential_holders(
-    ctx: CheckContext,
-    spec: AccountSpec,
-    item: VaultItem,
-    directory: PeopleDirectory,
-    index: PeopleIndex | None,
+    spec: AccountSpec, item: VaultItem, index: PeopleIndex
 ) -> tuple[set[str], str | None]:
     """Everyone who can read the account's password, and why that list may be incomplete
     (None: complete). Holders: who can read the vault item where the vault tells
@@ -373,7 +390,7 @@ def credential_holders(
     if mailbox is None:
         unknown.append("no registration email is recorded")
     else:
-        owner = directory_find(directory, mailbox, index)
+        owner = find_person(index, mailbox)
         if owner is None:
             unknown.append(f"the owner of the registration mailbox {shown(mailbox)} is unknown")
         else:
@@ -386,11 +403,8 @@ def _day(person: Person) -> date:
 
 
 def _who(people: list[Person]) -> str:
-    """``a@x left on 2026-08-31 and b@x left on 2026-10-15``."""
-    return " and ".join(
-        f"{shown(p.email)} left on {p.departed_on.isoformat() if p.departed_on else 'an unknown date'}"
-        for p in people
-    )
+    """``a@x left on 2026-08-31 and b@x left on 2026-10-15`` (people with a departure date)."""
+    return " and ".join(f"{shown(p.email)} left on {_day(p).isoformat()}" for p in people)
 
 
 @check(
@@ -400,6 +414,7 @@ def _who(people: list[Person]) -> str:
     rationale="Whoever reads the vault item holds both factors: the second factor adds nothing.",
     remediation="Move the TOTP seed to a separate authenticator or vault, or use a security key.",
     needs=_VAULT_NEEDS,
+    facets=(Facet.VAULT,),
 )
 def totp_beside_password(ctx: CheckContext) -> Iterator[Outcome]:
     """A TOTP seed in the same vault item as the password."""

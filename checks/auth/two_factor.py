@@ -36,16 +36,36 @@ that was off or failed, a platform that does not expose 2FA and no attestation a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
+from auditor.core.completeness import Facet, facet_status
 from auditor.core.estate import AccountSpec, Attestation, TwoFactorMethod
 from auditor.core.evidence import AccountEvidence, PeopleDirectory, Person, RoleHolder
 from auditor.core.models import Outcome, Severity, Status
 from auditor.core.registry import CheckContext, CheckFunc, check, outcome
+from checks.account_records import registrations
+from checks.accounts import AccountView, account_views, verdict
 from checks.auth import passwords as auth_passwords
-from checks.auth.passwords import linked_item
-from checks.people import PeopleIndex, directory_find, directory_index
+from checks.facets import facet_gap, pass_needs_complete
+from checks.people import (
+    PeopleIndex,
+    distinct_holders,
+    find_person,
+    holder_subject,
+    people_index,
+)
 from checks.safe_text import shown
-from checks.vaults import VaultLookup, vault_lookup
+from checks.vaults import VaultLookup, linked_item, vault_lookup
+
+
+def attestation_gap(att: Attestation, today: date) -> str | None:
+    """Why an attestation cannot be believed (dated in the future), or None."""
+    if att.attested_on > today:
+        return (
+            f"the 2FA attestation is dated {att.attested_on.isoformat()}, in the future: "
+            "a statement not yet made proves nothing"
+        )
+    return None
 
 
 @check(
@@ -56,24 +76,42 @@ from checks.vaults import VaultLookup, vault_lookup
     remediation="Turn on a second factor (security key or TOTP) for the account and require it "
     "in the business or organization that holds it.",
     needs=("platform", "inventory", "vault"),
+    facets=(Facet.TWO_FACTOR_POLICY, Facet.VAULT),
 )
 def two_factor_missing(ctx: CheckContext) -> Iterator[Outcome]:
-    """Platform evidence outranks the attestation, which outranks a TOTP seed in the vault."""
+    """Platform evidence outranks the attestation, which outranks a TOTP seed in the vault.
+
+    Where the platform exposes a second-factor policy but it could not be read in full, the
+    answer is not_verified: the attestation and the vault are fallbacks for platforms that do
+    not expose it, never for a read that failed."""
     lookup = vault_lookup(ctx.evidence.vault)
-    for spec in ctx.estate.accounts:
-        ev = ctx.evidence.accounts.get(spec.asset.key)
-        platform = _platform_two_factor(ctx, spec, ev)
+    for view in account_views(ctx):
+        spec = view.spec
+        policy_state = view.gap(Facet.TWO_FACTOR_POLICY)
+        platform = _platform_two_factor(ctx, view, policy_state)
         if platform is not None:
             yield platform
+        elif policy_state is not None and not _not_exposed(view, Facet.TWO_FACTOR_POLICY):
+            detail = (
+                f"The second factor of {shown(spec.handle)} is unknown: {policy_state}; the "
+                "attestation and the vault are not used in place of a platform read that failed"
+            )
+            yield outcome(ctx, spec.asset, Status.NOT_VERIFIED, detail, source=view.source)
         elif spec.two_factor is not None:
             yield _attested_two_factor(ctx, spec, spec.two_factor)
         else:
             yield _vault_two_factor(ctx, spec, lookup)
 
 
-def _platform_two_factor(
-    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence | None
-) -> Outcome | None:
+def _not_exposed(view: AccountView, facet: Facet) -> bool:
+    """True when the collector said the platform offers no way to read ``facet``."""
+    return facet_status(view.evidence, facet).structural
+
+
+def _platform_two_factor(ctx: CheckContext, view: AccountView, gap: str | None) -> Outcome | None:
+    """The platform's word, when it said anything: a failure it shows stands; a pass needs the
+    policy facet complete."""
+    ev, spec = view.evidence, view.spec
     if ev is None or (ev.account_two_factor is None and ev.two_factor_policy is None):
         return None
     said: list[str] = []
@@ -97,18 +135,13 @@ def _platform_two_factor(
     )
     note = " (platform evidence outranks the inventory attestation)" if overridden else ""
     status = Status.FAIL if failing else Status.PASS
-    detail = (
-        f"{ev.platform} API: " + "; ".join(failing) + note
-        if failing
-        else f"{ev.platform} API: " + "; ".join(said) + note
-    )
-    return outcome(
+    detail = f"{ev.platform} API: " + "; ".join(failing or said) + note
+    return verdict(
         ctx,
-        spec.asset,
+        view,
         status,
         detail,
-        source=ev.source,
-        observed_at=ev.observed_at,
+        gap,
         evidence_used="platform",
         account_two_factor=ev.account_two_factor,
         required_for=policy.required_for if policy else None,
@@ -119,13 +152,15 @@ def _platform_two_factor(
 
 
 def _attested_two_factor(ctx: CheckContext, spec: AccountSpec, att: Attestation) -> Outcome:
-    by = f" by {att.attested_by}" if att.attested_by else ""
+    by = f" by {shown(att.attested_by)}" if att.attested_by else ""
     when = f"attested{by} on {att.attested_on.isoformat()}"
+    future = attestation_gap(att, ctx.now.date())
     if att.method is TwoFactorMethod.NONE:
         status, detail = Status.FAIL, f"No second factor: {when} (the platform does not report it)"
     else:
         status = Status.PASS
         detail = f"Second factor {att.method.value} {when} (the platform does not report it)"
+    status, detail = pass_needs_complete(status, detail, future)
     return outcome(
         ctx,
         spec.asset,
@@ -139,24 +174,30 @@ def _attested_two_factor(ctx: CheckContext, spec: AccountSpec, att: Attestation)
 
 
 def _vault_two_factor(ctx: CheckContext, spec: AccountSpec, lookup: VaultLookup | None) -> Outcome:
-    item, gap = linked_item(ctx, spec, lookup)
+    item, why = linked_item(ctx, spec, lookup)
     if item is not None and item.has_totp:
+        detail = (
+            f"A TOTP seed for the account is stored in vault item {shown(item.name)} (the "
+            f"platform does not expose 2FA and no attestation is recorded)"
+        )
+        status, detail = pass_needs_complete(
+            Status.PASS, detail, facet_gap(ctx.evidence.vault, Facet.VAULT)
+        )
         return outcome(
             ctx,
             spec.asset,
-            Status.PASS,
-            f"A TOTP seed for the account is stored in vault item '{item.name}' (no platform "
-            "evidence or attestation)",
+            status,
+            detail,
             source="vault",
             evidence_used="vault_totp",
             vault_item_id=item.item_id,
         )
-    why = gap or f"vault item '{item.name if item else ''}' holds no TOTP seed"
+    reason = why or f"vault item {shown(item.name if item else '')} holds no TOTP seed"
     return outcome(
         ctx,
         spec.asset,
         Status.NOT_VERIFIED,
-        f"The {spec.platform} API does not report 2FA, no attestation is recorded, and {why}",
+        f"The {spec.platform} API does not report 2FA, no attestation is recorded, and {reason}",
         source="inventory",
         evidence_used="none",
     )
@@ -170,6 +211,7 @@ def _vault_two_factor(ctx: CheckContext, spec: AccountSpec, lookup: VaultLookup 
     remediation="Enroll a security key, passkey or TOTP app and remove the phone number as a "
     "second factor.",
     needs=("inventory", "vault"),
+    facets=(Facet.VAULT,),
 )
 def two_factor_weak_method(ctx: CheckContext) -> Iterator[Outcome]:
     """Reads the attestation; a TOTP seed in the vault item proves a stronger factor exists.
@@ -216,15 +258,17 @@ def _weak_holders(
 def _weak_method(
     ctx: CheckContext, spec: AccountSpec, att: Attestation | None, lookup: VaultLookup | None
 ) -> Outcome:
-    item, _gap = linked_item(ctx, spec, lookup)
+    item, _ = linked_item(ctx, spec, lookup)
     totp = item is not None and item.has_totp
     attested = f", attested on {att.attested_on.isoformat()}" if att else ""
+    gap = attestation_gap(att, ctx.now.date()) if att is not None else None
     if att is not None and att.method.weak and not totp:
         status = Status.FAIL
         detail = f"The strongest second factor is {att.method.value}{attested}"
     elif totp and item is not None:
         status = Status.PASS
-        detail = f"A TOTP factor exists: its seed is stored in vault item '{item.name}'"
+        detail = f"A TOTP factor exists: its seed is stored in vault item {shown(item.name)}"
+        gap = facet_gap(ctx.evidence.vault, Facet.VAULT)
     elif att is not None and att.method is not TwoFactorMethod.NONE:
         status = Status.PASS
         detail = f"The strongest second factor is {att.method.value}{attested}"
@@ -237,6 +281,7 @@ def _weak_method(
     else:
         status = Status.NOT_VERIFIED
         detail = "No 2FA attestation is recorded and the vault holds no TOTP seed for the account"
+    status, detail = pass_needs_complete(status, detail, gap)
     return outcome(
         ctx,
         spec.asset,
@@ -254,68 +299,62 @@ def _weak_method(
     severity=Severity.HIGH,
     rationale="Anyone who can act as the brand, and the mailbox that can reset its password, is "
     "as good a way in as the account itself.",
-    remediation="Have the person enroll a second factor (or remove their role), and enforce "
-    "2-step verification on the registration mailbox.",
+    remediation="Have the person enroll a second factor (or remove their role), and enroll "
+    "2-step verification on the registration mailbox (enforcing it is not enough).",
     needs=("platform", "directory", "inventory"),
+    facets=(Facet.ROLES, Facet.MEMBER_TWO_FACTOR, Facet.DIRECTORY, Facet.MAILBOX_TWO_FACTOR),
 )
 def member_without_two_factor(ctx: CheckContext) -> Iterator[Outcome]:
-    """One result per role holder (subject: email or platform id) and one for the registration
-    mailbox (subject ``mailbox:<email>``)."""
+    """One result per role holder (subject: email or platform id) and one per registration
+    mailbox of the account (subject ``mailbox:<email>``)."""
     directory = ctx.evidence.people
-    index = directory_index(directory) if directory is not None else None
-    for spec in ctx.estate.accounts:
-        ev = ctx.evidence.accounts.get(spec.asset.key)
-        yield from _role_holders(ctx, spec, ev)
-        yield _registration_mailbox(ctx, spec, ev, index)
+    index = people_index(directory) if directory is not None else None
+    lookup = vault_lookup(ctx.evidence.vault)
+    for view in account_views(ctx):
+        yield from _role_holders(ctx, view)
+        yield from _registration_mailboxes(ctx, view, index, lookup)
 
 
-def _role_holders(
-    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence | None
-) -> Iterator[Outcome]:
+def _role_holders(ctx: CheckContext, view: AccountView) -> Iterator[Outcome]:
+    ev = view.evidence
+    gap = view.gap(Facet.ROLES, Facet.MEMBER_TWO_FACTOR)
     if ev is None or ev.roles is None:
-        why = (
-            ev.roles_note or f"the {ev.platform} API did not return role holders"
-            if ev is not None
-            else f"no {spec.platform} evidence was collected for the account"
-        )
+        why = gap or f"the {view.source} API did not return role holders"
         yield outcome(
             ctx,
-            spec.asset,
+            view.asset,
             Status.NOT_VERIFIED,
             f"Role holders' 2FA unknown: {why}",
-            source=ev.source if ev else spec.platform,
+            source=view.source,
             subject="roles",
         )
         return
-    for holder in ev.roles:
+    for holder in distinct_holders(ev.roles):
         if holder.pending or holder.is_system:
             continue
-        yield _holder(ctx, spec, ev, holder)
+        yield _holder(ctx, view, ev, holder, gap)
 
 
 def _holder(
-    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence, holder: RoleHolder
+    ctx: CheckContext, view: AccountView, ev: AccountEvidence, holder: RoleHolder, gap: str | None
 ) -> Outcome:
     who = holder.email or holder.name or holder.person_id
     label = f"{shown(who)} ({shown(holder.role, 40)})"
     if holder.two_factor is None:
-        status, detail = (
-            Status.NOT_VERIFIED,
-            f"{label}: the {ev.platform} API does not say whether they use 2FA",
-        )
+        status = Status.NOT_VERIFIED
+        detail = f"{label}: the {ev.platform} API does not say whether they use 2FA"
     elif holder.two_factor:
         method = f" ({shown(holder.two_factor_method, 40)})" if holder.two_factor_method else ""
         status, detail = Status.PASS, f"{label} has a second factor{method}"
     else:
         status, detail = Status.FAIL, f"{label} has no second factor"
-    return outcome(
+    return verdict(
         ctx,
-        spec.asset,
+        view,
         status,
         detail,
-        source=ev.source,
-        observed_at=ev.observed_at,
-        subject=holder.email or holder.person_id,
+        gap,
+        subject=holder_subject(holder),
         role=holder.role,
         full_admin=holder.full_admin,
         two_factor=holder.two_factor,
@@ -323,53 +362,65 @@ def _holder(
     )
 
 
-def _registration_mailbox(
-    ctx: CheckContext, spec: AccountSpec, ev: AccountEvidence | None, index: PeopleIndex | None
-) -> Outcome:
-    email = spec.registered_email or (ev.registration_email if ev else None)
-    if email is None:
-        detail = "No registration email is recorded in the inventory or reported by the platform"
-        return outcome(
-            ctx, spec.asset, Status.NOT_VERIFIED, detail, source="inventory", subject="mailbox"
+def _registration_mailboxes(
+    ctx: CheckContext, view: AccountView, index: PeopleIndex | None, lookup: VaultLookup | None
+) -> Iterator[Outcome]:
+    found = registrations(ctx, view, lookup)
+    if not found:
+        detail = (
+            "No registration email is recorded in the inventory or the vault item, or reported "
+            "by the platform"
         )
+        yield outcome(
+            ctx, view.asset, Status.NOT_VERIFIED, detail, source="inventory", subject="mailbox"
+        )
+        return
     directory = ctx.evidence.people
-    person = directory_find(directory, email, index) if directory is not None else None
-    if directory is None or person is None:
-        where = "no people directory was read" if directory is None else "not in the directory"
-        return outcome(
-            ctx,
-            spec.asset,
-            Status.NOT_VERIFIED,
-            f"Registration mailbox {email}: 2-step verification unknown ({where})",
-            source="directory",
-            subject=f"mailbox:{email.lower()}",
-            email=email,
-        )
-    return _mailbox_two_step(ctx, spec, email, directory, person)
+    for reg in found:
+        person = find_person(index, reg.email) if index is not None else None
+        if directory is None or person is None:
+            where = "no people directory was read" if directory is None else "not in the directory"
+            yield outcome(
+                ctx,
+                view.asset,
+                Status.NOT_VERIFIED,
+                f"Registration mailbox {shown(reg.email)}: 2-step verification unknown ({where})",
+                source="directory",
+                subject=f"mailbox:{reg.email}",
+                email=reg.email,
+            )
+            continue
+        yield _mailbox_two_step(ctx, view, reg.email, directory, person)
 
 
 def _mailbox_two_step(
-    ctx: CheckContext, spec: AccountSpec, email: str, directory: PeopleDirectory, person: Person
+    ctx: CheckContext, view: AccountView, email: str, directory: PeopleDirectory, person: Person
 ) -> Outcome:
-    enrolled = person.two_sv_enrolled is True or person.two_sv_enforced is True
-    if enrolled:
-        status, detail = Status.PASS, f"Registration mailbox {email} has 2-step verification"
+    """Enrolled passes (on a complete directory); not enrolled fails even where 2-step
+    verification is enforced: enforcement without enrolment protects nothing yet."""
+    label = shown(email)
+    if person.two_sv_enrolled is True:
+        status, detail = Status.PASS, f"Registration mailbox {label} has 2-step verification"
     elif person.two_sv_enrolled is False:
-        status, detail = Status.FAIL, f"Registration mailbox {email} has no 2-step verification"
+        enforced = " although it is enforced" if person.two_sv_enforced else ""
+        status = Status.FAIL
+        detail = f"Registration mailbox {label} is not enrolled in 2-step verification{enforced}"
     else:
         status = Status.NOT_VERIFIED
         detail = (
-            f"Registration mailbox {email}: the {directory.source} source does not say whether "
-            "2-step verification is on"
+            f"Registration mailbox {label}: the {directory.source} source does not say whether "
+            "2-step verification is enrolled"
         )
+    gap = facet_gap(directory, Facet.DIRECTORY, Facet.MAILBOX_TWO_FACTOR)
+    status, detail = pass_needs_complete(status, detail, gap)
     return outcome(
         ctx,
-        spec.asset,
+        view.asset,
         status,
         detail,
         source=directory.source,
         observed_at=directory.observed_at,
-        subject=f"mailbox:{email.lower()}",
+        subject=f"mailbox:{email}",
         email=email,
         two_sv_enrolled=person.two_sv_enrolled,
         two_sv_enforced=person.two_sv_enforced,

@@ -20,7 +20,7 @@ from checks.content.links import (
     parse_link,
     registrable,
 )
-from checks.content.normalise import display
+from checks.safe_text import quoted
 
 PLATFORM_DOMAINS = frozenset(
     {
@@ -129,7 +129,7 @@ class LinkJudge:
         if is_ip(link.host):
             risks.append("raw IP address")
         elif "xn--" in link.host or not link.host.isascii():
-            risks.append(f"internationalised host {display(decode_host(link.host), 60)}")
+            risks.append(f"internationalised host {quoted(decode_host(link.host), 60)}")
         lookalike = None if is_ip(link.host) else lookalike_of(link.host, self.brands)
         if lookalike:
             risks.append(f"lookalike of {lookalike}")

@@ -94,7 +94,7 @@ class ParsedLink:
     """One link taken apart."""
 
     raw: str
-    """The link as written (hostile; display it only through ``display``)."""
+    """The link as written (hostile; display it only through ``checks.safe_text.quoted``)."""
     scheme: str
     """Lower-case scheme, ``""`` for bare hosts."""
     host: str | None

@@ -5,8 +5,8 @@ NFKC (full-width and mathematical letters become ASCII), loses its invisible cha
 (zero-width spaces and joiners, soft hyphens, bidi overrides and isolates), and, for
 matching only, has Cyrillic/Greek and other lookalike letters folded to their Latin skeleton
 (from the Unicode confusables table shipped with ``confusable_homoglyphs``). Text shown back in
-a finding's detail goes through :func:`display` instead: bidi controls are written as visible
-``<U+202E>`` escapes, control characters become spaces, and the excerpt is truncated.
+a finding's detail goes through :func:`checks.safe_text.quoted` instead, which escapes hidden
+characters visibly rather than dropping them.
 """
 
 from __future__ import annotations
@@ -146,32 +146,3 @@ class TermIndex:
 def term_in_text(term: str, text: str) -> bool:
     """:meth:`TermIndex.contains` for a single lookup."""
     return TermIndex.of(text).contains(term)
-
-
-def display(text: str | None, limit: int = 80) -> str:
-    """A safe, quoted excerpt for a finding's detail: bidi controls escaped, invisible and
-    control characters removed, whitespace collapsed, at most ``limit`` characters."""
-    if text is None:
-        return "(none)"
-    if text.isascii() and text.isprintable():
-        flat = _WS.sub(" ", text).strip()  # no bidi, invisible or control character to handle
-    else:
-        flat = _WS.sub(" ", _displayable(text)).strip()
-    if len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "…"
-    return f"'{flat}'"
-
-
-def _displayable(text: str) -> str:
-    """NFC, bidi controls escaped, invisible characters dropped, control characters as spaces."""
-    out: list[str] = []
-    for ch in unicodedata.normalize("NFC", text):
-        if ch in BIDI_CONTROLS:
-            out.append(f"<U+{ord(ch):04X}>")
-        elif ch in INVISIBLE:
-            continue
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)

@@ -5,6 +5,10 @@ accepted, the previous run's profile. Each watched field gives one result whose 
 field name, so a changed bio is the same finding run after run until it is fixed or accepted.
 A planned change window for the account that covers the run time and lists the field turns a
 change into a pass.
+
+An unread field is unknown, never equal to another unread field: a field that is None (not
+read) in the reference or in this run is ``not_verified``, and every pass needs the ``profile``
+facet complete in this run.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.core.completeness import Facet
 from auditor.core.evidence import Profile
-from auditor.core.models import Outcome, Status
-from auditor.core.registry import CheckContext
-from checks.content.scope import (
-    AccountScope,
-    accounts,
+from auditor.core.models import Outcome, Severity, Status
+from auditor.core.registry import CheckContext, check
+from checks.accounts import AccountView
+from checks.content.results import (
+    content_accounts,
     current_profile,
     excerpt,
     not_verified,
@@ -79,11 +84,9 @@ def _value(profile: Profile, field: str) -> str | tuple[str, ...] | None:
 _Value = str | tuple[str, ...] | None
 
 
-def _shown(ctx: CheckContext, value: _Value, memo: dict[_Value, str] | None = None) -> str:
+def _shown(ctx: CheckContext, value: _Value, memo: dict[_Value, str]) -> str:
     """The masked excerpt of a field value; ``memo`` (one per check run) computes each
     distinct value once (most accounts share most values between runs)."""
-    if memo is None:
-        return _excerpt(ctx, value)
     found = memo.get(value)
     if found is None:
         found = memo[value] = _excerpt(ctx, value)
@@ -107,11 +110,12 @@ def _window_reason(ctx: CheckContext, key: str, field: str) -> str | None:
 
 def _field_result(
     ctx: CheckContext,
-    scope: AccountScope,
+    view: AccountView,
     ref: Reference,
     now: Profile,
     field: str,
     *,
+    gap: str | None,
     memo: dict[_Value, str],
 ) -> Outcome:
     old, new = _value(ref.profile, field), _value(now, field)
@@ -121,36 +125,48 @@ def _field_result(
         "old": _shown(ctx, old, memo),
         "new": _shown(ctx, new, memo),
     }
-    if new is None and old not in (None, ""):
-        detail = f"{field} was not read in this run; {ref.label} has {facts['old']}"
-        return not_verified(ctx, scope, detail, field, **facts)
-    if old == new or (old in (None, "") and new in (None, "")):
+    if new is None or old is None:
+        where = "in this run" if new is None else f"in {ref.label}"
+        detail = f"{field} was not read {where}: an unread field is unknown, never equal"
+        return not_verified(ctx, view, detail, field, **facts)
+    if old == new:
         detail = f"{field} matches {ref.label}"
         accepted = ref.kind == "baseline"  # an accepted baseline closes an open change
-        return result(ctx, scope, Status.PASS, detail, field, **facts, accepted=accepted)
+        return result(ctx, view, Status.PASS, detail, field, gap=gap, **facts, accepted=accepted)
     change = f"{field} changed from {facts['old']} to {facts['new']} since {ref.label}"
-    window = _window_reason(ctx, scope.key, field)
+    window = _window_reason(ctx, view.key, field)
     if window:
-        return result(ctx, scope, Status.PASS, f"{change}, within a {window}", field, **facts)
-    return result(ctx, scope, Status.FAIL, change, field, **facts)
+        detail = f"{change}, within a {window}"
+        return result(ctx, view, Status.PASS, detail, field, gap=gap, **facts)
+    return result(ctx, view, Status.FAIL, change, field, **facts)
 
 
+@check(
+    id="content.profile-changed",
+    title="Profile changed from the accepted baseline",
+    severity=Severity.HIGH,
+    rationale="A hijacker's first move is the bio and link: they point followers at the scam.",
+    remediation="Confirm the change with the social team; restore the profile and secure the "
+    "account if nobody made it, or accept the new state with `brand-audit baseline accept`.",
+    needs=("platform", "baseline", "history"),
+    facets=(Facet.PROFILE,),
+)
 def profile_changed(ctx: CheckContext) -> Iterator[Outcome]:
     """One result per watched profile field of every account (one not_verified result for the
     account when there is nothing to compare with)."""
     memo: dict[_Value, str] = {}
-    for scope in accounts(ctx):
-        profile, reason = current_profile(scope)
-        ref = reference_for(ctx, scope.key)
+    for view in content_accounts(ctx):
+        profile, gap = current_profile(view)
+        ref = reference_for(ctx, view.key)
         if ref is None:
-            why = reason or "no baseline accepted and no previous run to compare with"
-            yield not_verified(ctx, scope, f"profile not compared: {why}")
+            why = gap or "no baseline accepted and no previous run to compare with"
+            yield not_verified(ctx, view, f"profile not compared: {why}")
             continue
         for field in PROFILE_FIELDS:
             if profile is None:
-                yield not_verified(ctx, scope, f"{field}: {reason}", field, field=field)
+                yield not_verified(ctx, view, f"{field}: {gap}", field, field=field)
             else:
-                yield _field_result(ctx, scope, ref, profile, field, memo=memo)
+                yield _field_result(ctx, view, ref, profile, field, gap=gap, memo=memo)
 
 
 def _badge(profile: Profile) -> str:
@@ -172,31 +188,42 @@ def _lost(before: str, now: str) -> bool:
     return "verified" not in (before, now) and before != now
 
 
+@check(
+    id="content.verification-lost",
+    title="Verification badge lost",
+    severity=Severity.HIGH,
+    rationale="Platforms remove badges after a handle or name change, often by a hijacker; "
+    "without the badge impersonators are indistinguishable.",
+    remediation="Find out why the badge went (name change, lapsed subscription, takeover) and "
+    "restore it through the platform's verification process.",
+    needs=("platform", "baseline", "history"),
+    facets=(Facet.PROFILE,),
+)
 def verification_lost(ctx: CheckContext) -> Iterator[Outcome]:
     """One result per account: badge and badge type against the baseline or previous run."""
-    for scope in accounts(ctx):
-        profile, reason = current_profile(scope)
+    for view in content_accounts(ctx):
+        profile, gap = current_profile(view)
         if profile is None:
-            yield not_verified(ctx, scope, f"verification unknown: {reason}")
+            yield not_verified(ctx, view, f"verification unknown: {gap}")
             continue
         if profile.verified is None:
-            yield not_verified(ctx, scope, "the platform does not say whether it is verified")
+            yield not_verified(ctx, view, "the platform does not say whether it is verified")
             continue
         now = _badge(profile)
-        ref = reference_for(ctx, scope.key)
+        ref = reference_for(ctx, view.key)
         if ref is None or ref.profile.verified is None:
             if profile.verified:
-                yield result(ctx, scope, Status.PASS, f"verified ({now})", badge=now)
+                yield result(ctx, view, Status.PASS, f"verified ({now})", gap=gap, badge=now)
             else:
                 detail = "not verified now, and no baseline or previous run says whether it was"
-                yield not_verified(ctx, scope, detail, badge=now)
+                yield not_verified(ctx, view, detail, badge=now)
             continue
         before = _badge(ref.profile)
         facts: dict[str, Any] = {"badge": now, "before": before, "reference": ref.kind}
         if _lost(before, now):
             detail = f"verification changed from {before} to {now} since {ref.label}"
-            yield result(ctx, scope, Status.FAIL, detail, **facts)
+            yield result(ctx, view, Status.FAIL, detail, **facts)
         else:
             detail = f"verification is {now}, as in {ref.label}"
             accepted = ref.kind == "baseline"  # an accepted baseline closes an open change
-            yield result(ctx, scope, Status.PASS, detail, **facts, accepted=accepted)
+            yield result(ctx, view, Status.PASS, detail, gap=gap, **facts, accepted=accepted)

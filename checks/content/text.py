@@ -4,7 +4,7 @@ content.scam-pattern, content.embargo-leak and content.pii-exposed.
 Each post is one subject (its id); the profile (bio, display name, location and links) is the
 subject ``profile``. When posts were not read but the profile was, the profile is still judged
 and the posts give a ``not_verified`` result; an account-level pass is given only when every
-text was read and nothing was found.
+text was read in full (the ``posts`` and ``profile`` facets complete) and nothing was found.
 """
 
 from __future__ import annotations
@@ -14,23 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from auditor.core.completeness import Facet
 from auditor.core.evidence import AccountEvidence, Profile
 from auditor.core.models import Outcome, Severity, Status
-from auditor.core.registry import CheckContext
+from auditor.core.registry import CheckContext, check
+from checks.accounts import AccountView
 from checks.content.link_risks import NEW_DOMAIN, LinkJudge
-from checks.content.normalise import TermIndex, display
+from checks.content.normalise import TermIndex
 from checks.content.pii import find_pii
+from checks.content.results import aware, content_accounts, excerpt, not_verified, result, when
 from checks.content.scam import assess, cannot_be_scam
-from checks.content.scope import (
-    AccountScope,
-    accounts,
-    aware,
-    excerpt,
-    not_verified,
-    result,
-    unreadable,
-    when,
-)
+from checks.safe_text import quoted
 
 
 @dataclass(frozen=True)
@@ -65,12 +59,13 @@ def _profile_item(profile: Profile) -> TextItem:
     return TextItem("profile", "profile", text, links, None)
 
 
-def text_items(scope: AccountScope) -> tuple[list[TextItem], str | None]:
-    """Posts and profile of the account, plus why the posts (or everything) are unknown."""
-    reason = unreadable(scope)
-    if reason or scope.evidence is None:
-        return [], reason or "no evidence"
-    return items_of(scope.evidence)
+def text_items(view: AccountView) -> tuple[list[TextItem], str | None]:
+    """Posts and profile of the account as far as they were read, plus why they cannot carry
+    a pass (a facet not complete, posts or profile not read), or None."""
+    if view.evidence is None:
+        return [], view.gap(Facet.POSTS, Facet.PROFILE)
+    items, unread = items_of(view.evidence)
+    return items, view.gap(Facet.POSTS, Facet.PROFILE) or unread
 
 
 def items_of(evidence: AccountEvidence) -> tuple[list[TextItem], str | None]:
@@ -93,30 +88,42 @@ def _post_items(evidence: AccountEvidence) -> list[TextItem]:
 
 
 def _judge(
-    ctx: CheckContext, scope: AccountScope, items: list[TextItem], gap: str | None, found: int
+    ctx: CheckContext, view: AccountView, items: list[TextItem], gap: str | None, found: int
 ) -> Iterator[Outcome]:
-    """The closing results: not_verified for unread posts, a pass when nothing was found."""
+    """The closing results: not_verified for what was not read in full, a pass when everything
+    was and nothing was found."""
     if gap:
-        yield not_verified(ctx, scope, gap)
+        yield not_verified(ctx, view, gap)
     elif not found:
         posts = sum(1 for item in items if item.at is not None)
-        yield result(ctx, scope, Status.PASS, f"nothing found in {posts} posts and the profile")
+        yield result(ctx, view, Status.PASS, f"nothing found in {posts} posts and the profile")
 
 
-def _seen_domains(ctx: CheckContext, scope: AccountScope, judge: LinkJudge) -> set[str] | None:
-    before = ctx.previous.evidence.accounts.get(scope.key) if ctx.previous else None
+def _seen_domains(ctx: CheckContext, view: AccountView, judge: LinkJudge) -> set[str] | None:
+    before = ctx.previous.evidence.accounts.get(view.key) if ctx.previous else None
     if before is None or before.posts is None:
         return None
     items, _ = items_of(before)
     return judge.domains([u for item in items for u in judge.links_of(item.text, item.links)])
 
 
+@check(
+    id="content.suspicious-link",
+    title="Suspicious link in a post or the profile",
+    severity=Severity.HIGH,
+    rationale="Lookalike domains, raw IPs, punycode and shorteners are how phishing and "
+    "wallet drainers hide behind a trusted brand account.",
+    remediation="Remove the link, check the account for a takeover, and allow-list the domain "
+    "in policy.allowed_link_domains if it is legitimate.",
+    needs=("platform", "history"),
+    facets=(Facet.POSTS, Facet.PROFILE),
+)
 def suspicious_link(ctx: CheckContext) -> Iterator[Outcome]:
     """Fail per post (or the profile) linking somewhere risky and not allow-listed."""
     judge = LinkJudge(ctx)
-    for scope in accounts(ctx):
-        items, gap = text_items(scope)
-        seen = _seen_domains(ctx, scope, judge)
+    for view in content_accounts(ctx):
+        items, gap = text_items(view)
+        seen = _seen_domains(ctx, view, judge)
         found = 0
         for item in items:
             flagged: list[str] = []
@@ -131,15 +138,26 @@ def suspicious_link(ctx: CheckContext) -> Iterator[Outcome]:
                 detail = f"{item.label} links to {'; '.join(flagged)}"
                 severity = Severity.MEDIUM if only_new else None
                 yield result(
-                    ctx, scope, Status.FAIL, detail, item.subject, severity=severity, links=flagged
+                    ctx, view, Status.FAIL, detail, item.subject, severity=severity, links=flagged
                 )
-        yield from _judge(ctx, scope, items, gap, found)
+        yield from _judge(ctx, view, items, gap, found)
 
 
+@check(
+    id="content.scam-pattern",
+    title="Account-takeover scam post",
+    severity=Severity.CRITICAL,
+    rationale="Crypto giveaways with wallet addresses are the signature of a hijacked brand "
+    "account; every minute online costs followers money.",
+    remediation="Delete the post, lock the account down (reset password, revoke sessions and "
+    "apps, check 2FA and admins), and warn followers.",
+    needs=("platform",),
+    facets=(Facet.POSTS, Facet.PROFILE),
+)
 def scam_pattern(ctx: CheckContext) -> Iterator[Outcome]:
     """Fail per post (or the profile) whose combined signals make it a takeover scam."""
-    for scope in accounts(ctx):
-        items, gap = text_items(scope)
+    for view in content_accounts(ctx):
+        items, gap = text_items(view)
         found = 0
         for item in items:
             if cannot_be_scam(item.text):
@@ -157,17 +175,26 @@ def scam_pattern(ctx: CheckContext) -> Iterator[Outcome]:
                     "signals": list(verdict.signals),
                     "wallets": list(verdict.wallets),
                 }
-                yield result(ctx, scope, Status.FAIL, detail, item.subject, **facts)
-        yield from _judge(ctx, scope, items, gap, found)
+                yield result(ctx, view, Status.FAIL, detail, item.subject, **facts)
+        yield from _judge(ctx, view, items, gap, found)
 
 
+@check(
+    id="content.embargo-leak",
+    title="Launch named before its embargo",
+    severity=Severity.HIGH,
+    rationale="A launch named early spoils the announcement and may breach disclosure rules.",
+    remediation="Delete or hide the post until the embargo ends and tell the launch owner.",
+    needs=("platform", "inventory"),
+    facets=(Facet.POSTS, Facet.PROFILE),
+)
 def embargo_leak(ctx: CheckContext) -> Iterator[Outcome]:
     """Fail per post that names a launch term before the launch's embargo ends."""
     launches = ctx.estate.launches
-    for scope in accounts(ctx):
-        items, gap = text_items(scope)
-        if not launches and not unreadable(scope):
-            yield result(ctx, scope, Status.PASS, "no embargoed launches are declared")
+    for view in content_accounts(ctx):
+        items, gap = text_items(view)
+        if not launches:
+            yield result(ctx, view, Status.PASS, "no embargoed launches are declared", gap=gap)
             continue
         found = 0
         for item in items:
@@ -178,7 +205,7 @@ def embargo_leak(ctx: CheckContext) -> Iterator[Outcome]:
                 if not terms:
                     continue
                 found += 1
-                shown = ", ".join(display(t, 40) for t in terms)
+                shown = ", ".join(quoted(t, 40) for t in terms)
                 embargo = aware(launch.embargo_until)
                 facts: dict[str, Any] = {
                     "launch": launch.name,
@@ -187,24 +214,35 @@ def embargo_leak(ctx: CheckContext) -> Iterator[Outcome]:
                 }
                 if moment < embargo:
                     detail = (
-                        f"{item.label} names {shown} of launch {display(launch.name, 40)} "
+                        f"{item.label} names {shown} of launch {quoted(launch.name, 40)} "
                         f"before its embargo ends at {when(embargo)}"
                     )
-                    yield result(ctx, scope, Status.FAIL, detail, item.subject, **facts)
+                    yield result(ctx, view, Status.FAIL, detail, item.subject, **facts)
                 else:
                     detail = (
                         f"{item.label} names {shown} after the embargo ended at {when(embargo)}"
                     )
-                    yield result(ctx, scope, Status.PASS, detail, item.subject, **facts)
+                    yield result(ctx, view, Status.PASS, detail, item.subject, **facts)
                 break
-        yield from _judge(ctx, scope, items, gap, found)
+        yield from _judge(ctx, view, items, gap, found)
 
 
+@check(
+    id="content.pii-exposed",
+    title="Personal data exposed in a public post",
+    severity=Severity.HIGH,
+    rationale="A customer's phone, e-mail, card or bank number in a public reply is a data "
+    "breach the company must answer for.",
+    remediation="Delete the post, move the conversation to a private channel, and assess "
+    "whether the exposure must be reported.",
+    needs=("platform",),
+    facets=(Facet.POSTS, Facet.PROFILE),
+)
 def pii_exposed(ctx: CheckContext) -> Iterator[Outcome]:
     """Fail per post (or the profile) exposing personal data; matches are shown masked."""
     org = ctx.estate.organization
-    for scope in accounts(ctx):
-        items, gap = text_items(scope)
+    for view in content_accounts(ctx):
+        items, gap = text_items(view)
         found = 0
         for item in items:
             matches = find_pii(item.text, org)
@@ -214,6 +252,6 @@ def pii_exposed(ctx: CheckContext) -> Iterator[Outcome]:
                 detail = f"{item.label} exposes {', '.join(masked)}"
                 kinds = sorted({m.kind for m in matches})
                 yield result(
-                    ctx, scope, Status.FAIL, detail, item.subject, kinds=kinds, masked=masked
+                    ctx, view, Status.FAIL, detail, item.subject, kinds=kinds, masked=masked
                 )
-        yield from _judge(ctx, scope, items, gap, found)
+        yield from _judge(ctx, view, items, gap, found)

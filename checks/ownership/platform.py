@@ -6,13 +6,16 @@ ownership.registration-email-external`` shows the family overview.
 - ``ownership.unmanaged-account`` reads the accounts a platform says the company controls: Meta
   business owned Pages and Instagram accounts, a GitHub org, LinkedIn pages the token
   administers. Each one the inventory lists (same immutable id, or same handle when the inventory
-  has no id) passes; each one it does not list fails. When a platform source failed, or recorded
-  a source-wide problem (its listing may be partial), the result is ``not_verified`` for that
-  source; when no platform listed anything (X, YouTube, Mastodon and
-  Bluesky cannot), the result is ``not_verified`` for the organization.
+  has no id) passes; each one it does not list fails. A platform whose discovery was not complete
+  (``Evidence.discovery``: partial, unknown) gives ``not_verified`` for that platform, so does one
+  that cannot list (not exposed); a platform whose listing was complete gives a pass when every
+  account it listed is in the inventory. When no platform listed anything, the result is
+  ``not_verified`` for the organization.
 - ``ownership.account-unreachable`` reads each platform's lookup of the inventory handle: not
-  found, suspended or deactivated fails; an active account passes; ``not_verified`` when the
-  platform was not configured, its source failed for the account, or the state was unknown.
+  found, suspended or deactivated fails (only when the ``identity`` facet is complete: a state
+  inferred from a failed read is no proof of a vanished account); an active account passes;
+  ``not_verified`` when the platform was not configured, the identity was not read in full, or
+  the state was unknown.
 - ``ownership.identity-mismatch`` compares the inventory's immutable ``id`` with the id the handle
   resolves to now (X user id, Page id, LinkedIn organization id, YouTube channel id, GitHub org
   id, Mastodon account id, Bluesky DID; subject ``account_id``). ``not_verified`` when the
@@ -24,11 +27,11 @@ ownership.registration-email-external`` shows the family overview.
   outside the inventory; a token of another inventory account on the same platform (one read
   token serving several accounts) gives no token result. For a Meta Page the token counts as the
   Page's when debug_token shows it acting on that Page (its Page token, or a Page scope whose
-  ``target_ids`` name it); a business-wide grant names no Page. It is ``not_verified`` when that
-  question could not be answered (a source-wide problem, a problem for this account, a token
-  refused for another account, a missing scope), and a token that does belong to the account
-  still gives ``not_verified`` while the account's evidence has a gap (a problem recorded for it,
-  a failed source, an unknown state).
+  ``target_ids`` name it); a business-wide grant names no Page. It is ``not_verified`` when the
+  collector stated the ``token_owner`` facet partial or unknown (the token refused, a missing
+  scope, a failed source), and a token that does belong to the account still gives
+  ``not_verified`` while its ``identity`` or ``token_owner`` facet is not complete. A collector
+  that does not ask (the facet not stated, or not exposed) gives no token result.
   Where the collector checks the handle both ways (Bluesky: the handle's DNS TXT ``_atproto`` or
   ``/.well-known/atproto-did`` record must name the DID, and the DID document's ``alsoKnownAs``
   must list ``at://<handle>`` first), subject ``handle-verification`` fails when that check
@@ -40,7 +43,7 @@ ownership.registration-email-external`` shows the family overview.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -49,14 +52,8 @@ from auditor.core.estate import AccountSpec
 from auditor.core.evidence import AccountEvidence, AccountState, DiscoveredAccount
 from auditor.core.models import Asset, AssetKind, Outcome, Severity, Status
 from auditor.core.registry import CheckContext, check, outcome
-from checks.completeness import (
-    AccountView,
-    ProblemIndex,
-    account_view,
-    problem_index,
-    state_gap,
-    unless_gap,
-)
+from checks.accounts import AccountView, account_views, inventory_account
+from checks.facets import gap_reason, pass_needs_complete
 from checks.safe_text import shown
 
 
@@ -69,34 +66,51 @@ from checks.safe_text import shown
     remediation="Add the account to the inventory with its owner, registration email and vault "
     "item, or remove it from the company's business/org if it is not needed.",
     needs=("platform",),
+    facets=(Facet.DISCOVERY,),
 )
 def unmanaged_account(ctx: CheckContext) -> Iterator[Outcome]:
-    """Fails for each discovered account the inventory does not list; passes for listed ones."""
+    """Fails for each discovered account the inventory does not list; passes for listed ones;
+    one result per platform on how complete its listing was."""
     seen: set[tuple[str, str]] = set()
+    unlisted: set[str] = set()
     for found in ctx.evidence.discovered:
         ident = (found.platform, found.account_id.strip())
         if ident in seen:
             continue
         seen.add(ident)
-        yield _discovered(ctx, found)
-    failed = _failed_discovery_sources(ctx)
-    for name in failed:
-        yield outcome(
-            ctx,
-            Asset.source(name),
-            Status.NOT_VERIFIED,
-            f"The {name} source failed, so the accounts the company controls there could not "
-            "be listed and compared with the inventory.",
-            source=name,
-            subject="discovered-accounts",
-        )
-    if not ctx.evidence.discovered and not failed:
+        result = _discovered(ctx, found)
+        if result.status is Status.FAIL:
+            unlisted.add(found.platform)
+        yield result
+    for platform in sorted(ctx.evidence.discovery):
+        state = ctx.evidence.discovery[platform]
+        if not state.is_complete:
+            yield outcome(
+                ctx,
+                Asset.source(platform),
+                Status.NOT_VERIFIED,
+                f"The accounts the company controls on {platform} could not be listed in full, "
+                f"so unmanaged accounts cannot be ruled out there: "
+                f"{gap_reason(Facet.DISCOVERY, state)}.",
+                source=platform,
+                subject="discovered-accounts",
+            )
+        elif platform not in unlisted:
+            yield outcome(
+                ctx,
+                Asset.source(platform),
+                Status.PASS,
+                f"Every account {platform} lists as the company's is in the inventory.",
+                source=platform,
+                subject="discovered-accounts",
+            )
+    if not any(state.is_complete for state in ctx.evidence.discovery.values()):
         org = ctx.estate.organization
         yield outcome(
             ctx,
             Asset(kind=AssetKind.ORGANIZATION, handle=org.name),
             Status.NOT_VERIFIED,
-            "No platform source listed the accounts the company's business or org controls "
+            "No platform listed in full the accounts the company's business or org controls "
             "(Meta business_id, GitHub organization ...), so unmanaged accounts cannot be "
             "ruled out.",
             source="platform",
@@ -104,7 +118,7 @@ def unmanaged_account(ctx: CheckContext) -> Iterator[Outcome]:
 
 
 def _discovered(ctx: CheckContext, found: DiscoveredAccount) -> Outcome:
-    match = _inventory_match(ctx.estate.accounts, found)
+    match = inventory_account(ctx, found.platform, found.handle, found.account_id)
     facts: dict[str, Any] = {
         "discovered_id": found.account_id,
         "via": found.via,
@@ -134,27 +148,6 @@ def _discovered(ctx: CheckContext, found: DiscoveredAccount) -> Outcome:
         **facts,
     )
 
-
-def _inventory_match(
-    accounts: Iterable[AccountSpec], found: DiscoveredAccount
-) -> AccountSpec | None:
-    """The inventory entry for a discovered account: same id, or same handle when no id."""
-    for spec in accounts:
-        if spec.platform != found.platform:
-            continue
-        if spec.id is not None:
-            if spec.id.strip() == found.account_id.strip():
-                return spec
-        elif spec.handle.strip().lower().lstrip("@") == found.handle.strip().lower().lstrip("@"):
-            return spec
-    return None
-
-
-DISCOVERY_SOURCES = frozenset({"meta", "github", "linkedin"})
-"""Sources that list the accounts the company controls (the others cannot)."""
-
-TOKEN_OWNER_SOURCES = frozenset({"x", "meta", "mastodon", "youtube"})
-"""Sources that ask the platform whom the configured token belongs to."""
 
 CREDENTIAL_HINTS = {
     "x": "the account's own OAuth 2.0 user token or OAuth 1.0a keys",
@@ -203,26 +196,6 @@ def _token_not_verified(
     )
 
 
-def _failed_discovery_sources(ctx: CheckContext) -> list[str]:
-    names = dict.fromkeys(
-        [s.platform for s in ctx.estate.accounts]
-        + [ev.source for ev in ctx.evidence.accounts.values()]
-    )
-    return sorted(n for n in names if ctx.evidence.source_failed(n) or _listing_gap(ctx, n))
-
-
-def _listing_gap(ctx: CheckContext, name: str) -> bool:
-    """A discovering source that recorded a source-wide problem (its listing may be partial or
-    missing even though its accounts were read): fail closed."""
-    return name in DISCOVERY_SOURCES and _source_gap(ctx, name)
-
-
-def _source_gap(ctx: CheckContext, name: str) -> bool:
-    """True when source ``name`` recorded a problem that is not about one asset."""
-    report = ctx.evidence.sources.get(name)
-    return report is not None and any(p.asset_key is None for p in report.problems)
-
-
 _GONE = (AccountState.NOT_FOUND, AccountState.SUSPENDED, AccountState.DEACTIVATED)
 
 
@@ -235,14 +208,14 @@ _GONE = (AccountState.NOT_FOUND, AccountState.SUSPENDED, AccountState.DEACTIVATE
     remediation="Find out what happened (platform support, recovery flow), recover or re-claim "
     "the handle, and update the inventory.",
     needs=("platform",),
+    facets=(Facet.IDENTITY,),
 )
 def account_unreachable(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails when the platform says the account is not found, suspended or deactivated."""
-    problems = problem_index(ctx)
-    for spec in ctx.estate.accounts:
-        view = account_view(ctx, spec, problems)
-        ev = view.evidence
-        if ev is not None and ev.state in _GONE:
+    for view in account_views(ctx):
+        spec, ev = view.spec, view.evidence
+        gap = view.gap(Facet.IDENTITY)
+        if ev is not None and ev.state in _GONE and gap is None:
             yield outcome(
                 ctx,
                 spec.asset,
@@ -252,12 +225,13 @@ def account_unreachable(ctx: CheckContext) -> Iterator[Outcome]:
                 observed_at=ev.observed_at,
                 state=ev.state.value,
             )
-        elif view.gap is not None or ev is None:
+        elif gap is not None or ev is None or ev.state is not AccountState.ACTIVE:
+            reason = gap or f"{view.source} could not tell whether the account exists"
             yield outcome(
                 ctx,
                 spec.asset,
                 Status.NOT_VERIFIED,
-                f"Whether {shown(spec.handle)} is reachable is unknown: {view.gap}.",
+                f"Whether {shown(spec.handle)} is reachable is unknown: {reason}.",
                 source=view.source,
                 state=ev.state.value if ev else None,
             )
@@ -283,17 +257,16 @@ def account_unreachable(ctx: CheckContext) -> Iterator[Outcome]:
     remediation="Find the account with the recorded id (it may have been renamed), reclaim the "
     "handle, and warn followers if an impostor holds it.",
     needs=("inventory", "platform"),
+    facets=(Facet.IDENTITY, Facet.TOKEN_OWNER),
 )
 def identity_mismatch(ctx: CheckContext) -> Iterator[Outcome]:
     """Compares the recorded id with the id the handle (and the configured token) resolves to."""
-    problems = problem_index(ctx)
-    for spec in ctx.estate.accounts:
-        yield from _identity(ctx, spec, problems)
+    for view in account_views(ctx):
+        yield from _identity(ctx, view)
 
 
-def _identity(ctx: CheckContext, spec: AccountSpec, problems: ProblemIndex) -> Iterator[Outcome]:
-    view = account_view(ctx, spec, problems)
-    ev = view.evidence
+def _identity(ctx: CheckContext, view: AccountView) -> Iterator[Outcome]:
+    spec, ev = view.spec, view.evidence
     expected = spec.id.strip() if spec.id else None
     actual = ev.account_id.strip() if ev is not None and ev.account_id else None
     status, detail = _compare_ids(view, expected, actual)
@@ -310,18 +283,19 @@ def _identity(ctx: CheckContext, spec: AccountSpec, problems: ProblemIndex) -> I
     handle_result = _handle_verification(ctx, view)
     if handle_result is not None:
         yield handle_result
+    token_gap = view.gap(Facet.IDENTITY, Facet.TOKEN_OWNER)
     if ev is not None and ev.token_account_id:
         token_id = ev.token_account_id.strip()
         token = _token_identity(ctx, spec, token_id, expected or actual, ev.source)
         if token is not None:
-            status, detail = unless_gap(token.status, token.detail, view.gap)
+            status, detail = pass_needs_complete(token.status, token.detail, token_gap)
             yield replace(token, status=status, detail=detail)
         elif _stated_owner_gap(spec, ev) is not None:
             yield _credential_hint(ctx, spec, ev, f"the token belongs to account {shown(token_id)}")
-    elif ev is not None and ev.source in TOKEN_OWNER_SOURCES:
-        why = _token_gap(view, problems)
+    elif ev is not None:
+        why = _token_gap(view)
         stated = _stated_owner_gap(spec, ev)
-        if why is None and stated is not None:
+        if stated is not None:
             yield _credential_hint(ctx, spec, ev, stated)
         elif why is not None:
             detail = f"Whom the configured {spec.platform} token belongs to is unknown: {why}."
@@ -349,12 +323,14 @@ def _handle_verification(ctx: CheckContext, view: AccountView) -> Outcome | None
     rule = _TWO_WAY.get(view.spec.platform, "the handle and the account link to each other")
     rule = rule.format(handle=handle)
     if verified is None:
-        reason = state_gap(view) or f"{view.source} did not check it"
+        reason = (
+            view.gap(Facet.IDENTITY) or _state_reason(view) or f"{view.source} did not check it"
+        )
         status = Status.NOT_VERIFIED
         detail = f"Whether {handle} verifies both ways ({rule}) is unknown: {reason}."
     elif verified:
         detail = f"{handle} verifies both ways for {target}: {rule}."
-        status, detail = unless_gap(Status.PASS, detail, view.gap)
+        status, detail = pass_needs_complete(Status.PASS, detail, view.gap(Facet.IDENTITY))
     else:
         status = Status.FAIL
         detail = (
@@ -375,27 +351,24 @@ def _handle_verification(ctx: CheckContext, view: AccountView) -> Outcome | None
     )
 
 
-_TOKEN_KINDS = frozenset({"auth", "permission"})
-"""Problem kinds that mean the token itself was refused."""
-
-
-def _token_gap(view: AccountView, problems: ProblemIndex) -> str | None:
-    """Why the token owner of an account whose source asks for it is missing, or None when
-    it was simply not asked (no token configured and nothing went wrong)."""
+def _state_reason(view: AccountView) -> str | None:
+    """The account's state when it is not active (``the account is not_found``), else None."""
     ev = view.evidence
-    if ev is None:
-        return None
-    report = problems.get(ev.source)
-    if report is not None and report.whole is not None:
-        return f"the {ev.source} source recorded a source-wide problem"
-    if report is not None and view.spec.asset.key in report.by_asset:
-        return f"{view.gap or 'the source recorded a problem for this account'}"
-    if report is not None and report.kinds & _TOKEN_KINDS:
-        return f"the {ev.source} source reported its token refused for another account"
-    if ev.missing_scopes:
-        scopes = ", ".join(shown(s, limit=60) for s in ev.missing_scopes)
-        return f"the token lacks {scopes}, so the platform may not have said whom it belongs to"
+    if ev is not None and ev.state is not AccountState.ACTIVE:
+        return f"the account is {ev.state.value}"
     return None
+
+
+def _token_gap(view: AccountView) -> str | None:
+    """Why the token owner of the account is missing when its collector stated the facet, or
+    None when it was not asked (the facet not stated: no token configured, or a platform whose
+    collector cannot ask)."""
+    state = facet_status(view.evidence, Facet.TOKEN_OWNER)
+    if state == NOT_COLLECTED or state.structural:
+        return None
+    if state.is_complete:
+        return f"{view.source} said the token owner was read, but returned none"
+    return gap_reason(Facet.TOKEN_OWNER, state)
 
 
 def _compare_ids(view: AccountView, expected: str | None, actual: str | None) -> tuple[Status, str]:
@@ -407,15 +380,20 @@ def _compare_ids(view: AccountView, expected: str | None, actual: str | None) ->
                 Status.FAIL,
                 f"{handle} now resolves to id {shown(actual)}, not {shown(expected)}.",
             )
-        if view.gap is None:
+        gap = view.gap(Facet.IDENTITY)
+        if gap is None:
             return Status.PASS, f"{handle} resolves to the recorded id {shown(expected)}."
-        return Status.NOT_VERIFIED, f"{handle} resolves to {shown(actual)}, but {view.gap}."
+        return Status.NOT_VERIFIED, f"{handle} resolves to {shown(actual)}, but {gap}."
     if not expected:
         reason = "the inventory records no immutable id for it" + (
             f" (the platform reports {shown(actual)}: record it)" if actual else ""
         )
     else:
-        reason = state_gap(view) or f"{view.source} did not return its id"
+        reason = (
+            view.gap(Facet.IDENTITY)
+            or _state_reason(view)
+            or f"{view.source} did not return its id"
+        )
     return Status.NOT_VERIFIED, f"The identity of {handle} cannot be compared: {reason}."
 
 

@@ -22,11 +22,13 @@ Where the evidence comes from, per platform:
   it is alive, unless the directory itself marks its owner as departed or suspended (a fail).
 - Credential: the vault export (Bitwarden JSON or 1Password CSV).
 
-``not_verified`` means the evidence for that account was missing: the platform was not
-configured, its source failed (for everyone or for this account), the account's state could not
-be read, the directory or vault was not read, or the fact lives outside what the company can see
-(a registration mailbox on a domain the company does not run). A not_verified result is never a
-pass; the detail names what was missing.
+``not_verified`` means the evidence for that account was not read in full (the collector's
+``ownership``, ``directory`` or ``vault`` facet is partial, unknown or not exposed: the platform
+was not configured, its source failed, the account's state could not be read, the platform
+offers no way to read it), or the fact lives outside what the company can see (a registration
+mailbox on a domain the company does not run). A not_verified result is never a pass; the
+detail names what was missing. An owner the platform does not expose is not_verified too: the
+inventory's word is shown, never taken as proof.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.core.estate import AccountSpec, OwnerKind
+from auditor.core.completeness import Facet
+from auditor.core.estate import OwnerKind
 from auditor.core.models import Outcome, Severity, Status
 from auditor.core.registry import CheckContext, CheckFunc, check, outcome
-from checks.account_records import registrations, vault_gap, vault_item
-from checks.completeness import ProblemIndex, account_view, problem_index, state_gap
+from checks.account_records import registrations
+from checks.accounts import AccountView, account_views
+from checks.facets import facet_gap, pass_needs_complete
 from checks.ownership.platform import (
     account_unreachable,
     identity_mismatch,
@@ -46,7 +50,7 @@ from checks.ownership.platform import (
 )
 from checks.people import PeopleIndex, email_domain, find_person, inactive_reason, people_index
 from checks.safe_text import shown
-from checks.vaults import vault_lookup
+from checks.vaults import linked_item, vault_lookup
 
 
 @check(
@@ -58,26 +62,31 @@ from checks.vaults import vault_lookup
     remediation="Change the account's registration email to a company-owned shared mailbox "
     "(e.g. social@ your domain) and record it in the inventory.",
     needs=("inventory", "vault", "platform"),
+    facets=(Facet.VAULT,),
 )
 def registration_email_external(ctx: CheckContext) -> Iterator[Outcome]:
-    """Fails for each registration email not on a company domain (critical on free-mail)."""
+    """Fails for each registration email not on a company domain (critical on free-mail). A
+    company address passes only when the account's vault item (a second place the address is
+    written) was read from a complete export."""
     org = ctx.estate.organization
     free = {d.lower() for d in ctx.policy.free_mail_domains}
     lookup = vault_lookup(ctx.evidence.vault)
-    problems = problem_index(ctx)
-    for spec in ctx.estate.accounts:
-        view = account_view(ctx, spec, problems)
+    for view in account_views(ctx):
+        spec = view.spec
         found = registrations(ctx, view, lookup)
+        _, vault_reason = linked_item(ctx, spec, lookup)
         if not found:
             yield outcome(
                 ctx,
                 spec.asset,
                 Status.NOT_VERIFIED,
                 f"No registration email is known for {shown(spec.handle)}: the inventory has no "
-                f"registered_email, {vault_gap(ctx, spec)}, and {spec.platform} does not tell.",
+                f"registered_email, {vault_reason or 'the vault item has no email as its username'}"
+                f", and {spec.platform} does not tell.",
                 source="inventory",
             )
             continue
+        vault_gap = facet_gap(ctx.evidence.vault, Facet.VAULT) if spec.vault_item else None
         for reg in found:
             domain = email_domain(reg.email)
             where = ", ".join(reg.sources)
@@ -101,6 +110,7 @@ def registration_email_external(ctx: CheckContext) -> Iterator[Outcome]:
                 severity = Severity.CRITICAL if domain in free else None
                 kind = "a free-mail domain" if domain in free else "not a company domain"
                 detail = f"Registered to {shown_email} (per {where}); {shown(domain)} is {kind}."
+            status, detail = pass_needs_complete(status, detail, vault_gap)
             yield outcome(
                 ctx,
                 spec.asset,
@@ -122,17 +132,18 @@ def registration_email_external(ctx: CheckContext) -> Iterator[Outcome]:
     remediation="Move the account into the company's own business/org (e.g. request the Page "
     "from the agency's Business Manager) and grant the agency access as a partner.",
     needs=("inventory", "platform"),
+    facets=(Facet.OWNERSHIP,),
 )
 def owner_not_company(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails when the platform or the inventory says someone else owns the account."""
-    problems = problem_index(ctx)
-    for spec in ctx.estate.accounts:
-        yield _ownership(ctx, spec, problems)
+    for view in account_views(ctx):
+        yield _ownership(ctx, view)
 
 
-def _ownership(ctx: CheckContext, spec: AccountSpec, problems: ProblemIndex) -> Outcome:
-    view = account_view(ctx, spec, problems)
-    ev = view.evidence
+def _ownership(ctx: CheckContext, view: AccountView) -> Outcome:
+    """A platform or inventory saying "not the company" fails; a pass needs the platform's
+    ownership facet complete and saying "the company"."""
+    spec, ev = view.spec, view.evidence
     api = ev.owned_by_company if ev is not None else None
     owner = shown(ev.owner_name) if ev is not None and ev.owner_name else "another business"
     declared = f"{spec.owner.value}" + (f" {shown(spec.owner_name)}" if spec.owner_name else "")
@@ -157,29 +168,22 @@ def _ownership(ctx: CheckContext, spec: AccountSpec, problems: ProblemIndex) -> 
             source="inventory",
             **facts,
         )
-    gap = state_gap(view)
+    gap = view.gap(Facet.OWNERSHIP)
+    if api is not True and gap is None:
+        gap = f"{view.source} did not say who owns it"
     if gap is not None:
         return outcome(
             ctx,
             spec.asset,
             Status.NOT_VERIFIED,
-            f"Ownership of {shown(spec.handle)} could not be confirmed: {gap}.",
+            f"Ownership of {shown(spec.handle)} could not be confirmed ({declared} according to "
+            f"the inventory): {gap}.",
             source=view.source,
             **facts,
         )
-    if api is True and ev is not None:
-        note = "" if spec.owner is OwnerKind.COMPANY else f" (the inventory says {declared})"
-        detail = f"{ev.source} lists {shown(spec.handle)} among the company's own assets{note}."
-        return outcome(ctx, spec.asset, Status.PASS, detail, source=ev.source, **facts)
-    return outcome(
-        ctx,
-        spec.asset,
-        Status.PASS,
-        f"The inventory records the company as owner of {shown(spec.handle)}; "
-        f"{spec.platform} does not expose ownership.",
-        source="inventory",
-        **facts,
-    )
+    note = "" if spec.owner is OwnerKind.COMPANY else f" (the inventory says {declared})"
+    detail = f"{view.source} lists {shown(spec.handle)} among the company's own assets{note}."
+    return outcome(ctx, spec.asset, Status.PASS, detail, source=view.source, **facts)
 
 
 @check(
@@ -192,15 +196,16 @@ def _ownership(ctx: CheckContext, spec: AccountSpec, problems: ProblemIndex) -> 
     remediation="Move the registration to an active, company-owned shared mailbox with 2-step "
     "verification, and keep that mailbox out of offboarding.",
     needs=("directory", "inventory"),
+    facets=(Facet.DIRECTORY,),
 )
 def recovery_mailbox_inactive(ctx: CheckContext) -> Iterator[Outcome]:
     """Fails when the registration mailbox is not active in the people directory."""
     people = ctx.evidence.people
     index = people_index(people) if people is not None else None
     lookup = vault_lookup(ctx.evidence.vault)
-    problems = problem_index(ctx)
-    for spec in ctx.estate.accounts:
-        found = registrations(ctx, account_view(ctx, spec, problems), lookup)
+    for view in account_views(ctx):
+        spec = view.spec
+        found = registrations(ctx, view, lookup)
         if not found:
             yield outcome(
                 ctx,
@@ -211,17 +216,19 @@ def recovery_mailbox_inactive(ctx: CheckContext) -> Iterator[Outcome]:
                 source="inventory",
             )
         for reg in found:
-            yield _mailbox(ctx, spec, reg.email, index)
+            yield _mailbox(ctx, view, reg.email, index)
 
 
 def _mailbox(
-    ctx: CheckContext, spec: AccountSpec, email: str, index: PeopleIndex | None
+    ctx: CheckContext, view: AccountView, email: str, index: PeopleIndex | None
 ) -> Outcome:
+    """Inactive fails on any directory that says so; active passes only on a complete one."""
+    spec = view.spec
     people = ctx.evidence.people
     org = ctx.estate.organization
     label = shown(email)
     external = not org.is_company_email(email)
-    listed = find_person(people, email, index) if people is not None else None
+    listed = find_person(index, email) if index is not None else None
     if external and (listed is None or inactive_reason(listed, ctx.now.date()) is None):
         detail = (
             f"The recovery mailbox {label} is on {shown(email_domain(email))}, outside the "
@@ -231,9 +238,9 @@ def _mailbox(
             ctx, spec.asset, Status.NOT_VERIFIED, detail, source="inventory", subject=email
         )
     if people is None:
-        failed = ctx.evidence.source_failed("directory")
-        why = "the people directory could not be read" if failed else "no people directory"
-        detail = f"The state of the recovery mailbox {label} is unknown: {why}."
+        detail = (
+            f"The state of the recovery mailbox {label} is unknown: no people directory was read."
+        )
         return outcome(
             ctx, spec.asset, Status.NOT_VERIFIED, detail, source="directory", subject=email
         )
@@ -241,6 +248,8 @@ def _mailbox(
     src, seen = people.source, people.observed_at
     if person is None:
         detail = f"The recovery mailbox {label} is not listed in the people directory."
+        gap = facet_gap(people, Facet.DIRECTORY)
+        detail += f" ({gap})" if gap else ""
         return outcome(ctx, spec.asset, Status.NOT_VERIFIED, detail, source=src, subject=email)
     left = inactive_reason(person, ctx.now.date())
     facts: dict[str, Any] = {
@@ -249,7 +258,11 @@ def _mailbox(
         "departed_on": person.departed_on,
     }
     if left is None:
-        status, detail = Status.PASS, f"The recovery mailbox {label} is active in the directory."
+        status, detail = pass_needs_complete(
+            Status.PASS,
+            f"The recovery mailbox {label} is active in the directory.",
+            facet_gap(people, Facet.DIRECTORY),
+        )
     else:
         status = Status.FAIL
         detail = f"The recovery mailbox {label} ({shown(person.name)}) is not active: {left}."
@@ -267,26 +280,32 @@ def _mailbox(
     remediation="Store the account's login in the company vault and record the item id as "
     "vault_item in the inventory.",
     needs=("vault", "inventory"),
+    facets=(Facet.VAULT,),
 )
 def credential_unmanaged(ctx: CheckContext) -> Iterator[Outcome]:
-    """Fails when the inventory names no vault item or the named item is not in the export."""
+    """Fails when the inventory names no vault item or the named item is not in a complete
+    export; a partial export cannot prove an item missing, nor present-and-complete."""
     vault = ctx.evidence.vault
     lookup = vault_lookup(vault)
+    export_gap = facet_gap(vault, Facet.VAULT)
     for spec in ctx.estate.accounts:
         handle = shown(spec.handle)
+        item, reason = linked_item(ctx, spec, lookup)
         if vault is None:
-            detail = f"Whether the credential of {handle} is in the vault is unknown: {vault_gap(ctx, spec)}."
+            detail = f"Whether the credential of {handle} is in the vault is unknown: {reason}."
             yield outcome(ctx, spec.asset, Status.NOT_VERIFIED, detail, source="vault")
             continue
-        item = vault_item(ctx, spec, lookup)
         if spec.vault_item is None:
             status, detail = Status.FAIL, f"The inventory names no vault item for {handle}."
-        elif item is None:
+        elif item is None and export_gap is None:
             status = Status.FAIL
             detail = f"The vault item {shown(spec.vault_item)} named for {handle} is not in the vault export."
+        elif item is None:
+            status = Status.NOT_VERIFIED
+            detail = f"Whether the credential of {handle} is in the vault is unknown: {reason}."
         else:
-            status = Status.PASS
             detail = f"The credential of {handle} is vault item {shown(item.name)} ({shown(item.item_id)})."
+            status, detail = pass_needs_complete(Status.PASS, detail, export_gap)
         yield outcome(
             ctx,
             spec.asset,

@@ -13,6 +13,7 @@ from typing import Any
 
 from factories import NOW, ORG, account_evidence, account_spec, evidence
 
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.estate import ChangeWindow, DomainSpec, Estate, Launch, Policy
 from auditor.core.evidence import AccountEvidence, ContentRegister, Post, Profile, RegisterEntry
 from auditor.core.registry import Baseline, CheckContext, PreviousRun
@@ -65,9 +66,14 @@ def entry(post_id: str | None = None, text: str | None = None, **kw: Any) -> Reg
     return RegisterEntry(post_id=post_id, text=text, **kw)
 
 
-def register(*entries: RegisterEntry) -> ContentRegister:
-    """The approved-content register."""
-    return ContentRegister(source="register", observed_at=NOW, entries=tuple(entries))
+def register(
+    *entries: RegisterEntry, facets: dict[Facet, Completeness] | None = None
+) -> ContentRegister:
+    """The approved-content register, read in full unless ``facets`` says otherwise."""
+    stated = {Facet.REGISTER: Completeness.complete()} if facets is None else facets
+    return ContentRegister(
+        source="register", observed_at=NOW, entries=tuple(entries), facets=stated
+    )
 
 
 def baseline(accepted: Profile, key: str = KEY) -> Baseline:

@@ -10,6 +10,11 @@ Example::
     ev = account_evidence("meta", "northwindoutfitters", roles=(role("1", email="a@x.example"),))
     ctx = make_ctx(accounts=(spec,), account_evidence=(ev,), people=directory(person("a@x.example")))
     outcomes = run(access.departed_admin, ctx)
+
+Completeness: every builder states its facets ``complete`` unless told otherwise (as a healthy
+collector does); ``facets={Facet.ROLES: PARTIAL}`` or :func:`with_facets` states the states that
+really occur (a truncated listing, one facet unreadable, not exposed), and :func:`source_report`
+builds any :class:`SourceStatus`, including a source read with a source-wide problem.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from auditor.core.completeness import SourceStatus
+from auditor.core.completeness import Completeness, Facet, SourceStatus
 from auditor.core.estate import AccountSpec, Agency, Estate, Organization, Policy
 from auditor.core.evidence import (
     AccountEvidence,
@@ -39,6 +44,53 @@ from auditor.core.registry import CheckContext, CheckFunc, PreviousRun
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 """The reference time of every test context."""
+
+COMPLETE = Completeness.complete()
+"""Read in full."""
+TRUNCATED = Completeness.partial("the listing stopped at max_pages (5000 entries)")
+"""A listing cut short by pagination limits."""
+PARTIAL = Completeness.partial("page 3 answered 503")
+"""Read, but one page failed."""
+UNREADABLE = Completeness.unknown("server error 503")
+"""Could not be read this time."""
+SOURCE_DOWN = Completeness.unknown("the source failed: connection refused")
+"""The whole source failed."""
+
+
+def not_exposed(platform: str = "x") -> Completeness:
+    """The platform offers no way to read the facet."""
+    return Completeness.not_exposed(platform)
+
+
+ACCOUNT_FACETS = (
+    Facet.IDENTITY,
+    Facet.PROFILE,
+    Facet.POSTS,
+    Facet.ROLES,
+    Facet.MEMBER_TWO_FACTOR,
+    Facet.APPS,
+    Facet.TWO_FACTOR_POLICY,
+    Facet.OWNERSHIP,
+    Facet.REGISTRATION_EMAIL,
+)
+"""Facets a healthy platform collector states for an account (token owner only when asked)."""
+
+
+def all_facets(
+    facets: Iterable[Facet], state: Completeness = COMPLETE, **overrides: Completeness
+) -> dict[Facet, Completeness]:
+    """``state`` for every facet in ``facets``, with ``overrides`` by facet value name."""
+    stated = dict.fromkeys(facets, state)
+    stated.update({Facet(name): value for name, value in overrides.items()})
+    return stated
+
+
+def with_facets(item: Any, **states: Completeness) -> Any:
+    """``item`` (any evidence dataclass) with some facets restated (``roles=TRUNCATED``)."""
+    merged = dict(item.facets)
+    merged.update({Facet(name): value for name, value in states.items()})
+    return replace(item, facets=merged)
+
 
 COMPANY_DOMAIN = "northwind.example"
 AGENCY_DOMAIN = "brightside.example"
@@ -75,7 +127,12 @@ def account_evidence(
     source: str | None = None,
     **kw: Any,
 ) -> AccountEvidence:
-    """What a platform says about an account (active, resolving to ``account_id``)."""
+    """What a platform says about an account (active, resolving to ``account_id``), every facet
+    complete unless ``facets`` says otherwise (the token owner only when ``token_account_id``
+    is given)."""
+    if "facets" not in kw:
+        asked = (Facet.TOKEN_OWNER,) if kw.get("token_account_id") else ()
+        kw["facets"] = all_facets((*ACCOUNT_FACETS, *asked))
     return AccountEvidence(
         platform=platform,
         handle=handle,
@@ -130,9 +187,14 @@ def person(
     return Person(email=email, name=name or email.split("@", maxsplit=1)[0], status=status, **kw)
 
 
-def directory(*people: Person, source: str = "directory") -> PeopleDirectory:
-    """A people directory."""
-    return PeopleDirectory(source=source, observed_at=NOW, people=tuple(people))
+def directory(
+    *people: Person,
+    source: str = "directory",
+    facets: dict[Facet, Completeness] | None = None,
+) -> PeopleDirectory:
+    """A people directory, read in full unless ``facets`` says otherwise."""
+    stated = all_facets((Facet.DIRECTORY, Facet.MAILBOX_TWO_FACTOR)) if facets is None else facets
+    return PeopleDirectory(source=source, observed_at=NOW, people=tuple(people), facets=stated)
 
 
 def demo_directory() -> PeopleDirectory:
@@ -171,9 +233,12 @@ def vault_item(item_id: str, name: str | None = None, **kw: Any) -> VaultItem:
     return VaultItem(item_id=item_id, name=name or item_id, **kw)
 
 
-def vault(*items: VaultItem) -> VaultEvidence:
-    """A vault export."""
-    return VaultEvidence(source="vault", format="bitwarden", observed_at=NOW, items=tuple(items))
+def vault(*items: VaultItem, facets: dict[Facet, Completeness] | None = None) -> VaultEvidence:
+    """A vault export, read in full (breach lookups included) unless ``facets`` says otherwise."""
+    stated = all_facets((Facet.VAULT, Facet.BREACH)) if facets is None else facets
+    return VaultEvidence(
+        source="vault", format="bitwarden", observed_at=NOW, items=tuple(items), facets=stated
+    )
 
 
 def discovered(
@@ -186,26 +251,46 @@ def discovered(
 
 
 def source_report(
-    name: str, *, ok: bool = True, problems: Iterable[SourceProblem] = ()
+    name: str,
+    *,
+    ok: bool = True,
+    problems: Iterable[SourceProblem] = (),
+    status: SourceStatus | None = None,
+    requests: int = 0,
 ) -> SourceReport:
-    """A collector's report."""
+    """A collector's report; ``status`` states it (e.g. PARTIAL with a source-wide problem,
+    which ``ok`` alone cannot say), else it is derived from ``ok`` and the problems."""
     return SourceReport(
         name=name,
-        status=SourceStatus.FAILED
-        if not ok
-        else SourceStatus.PARTIAL
-        if problems
-        else SourceStatus.COMPLETE,
+        status=status
+        or (
+            SourceStatus.FAILED
+            if not ok
+            else SourceStatus.PARTIAL
+            if problems
+            else SourceStatus.COMPLETE
+        ),
         observed_at=NOW,
         problems=tuple(problems),
+        requests=requests,
     )
+
+
+def partial_source(
+    name: str, kind: str = "server", detail: str = "the owned_pages listing answered 503"
+) -> SourceReport:
+    """A source that read something but recorded a source-wide problem (status partial)."""
+    problem = SourceProblem(kind, detail)
+    return source_report(name, problems=(problem,), status=SourceStatus.PARTIAL)
 
 
 def failed_source(
     name: str, kind: str = "network", detail: str = "connection refused"
 ) -> SourceReport:
     """A source that could not be read at all."""
-    return source_report(name, ok=False, problems=(SourceProblem(kind, detail),))
+    return source_report(
+        name, ok=False, problems=(SourceProblem(kind, detail),), status=SourceStatus.FAILED
+    )
 
 
 def asset_problem(

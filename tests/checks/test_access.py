@@ -4,25 +4,32 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from factories import (
     NOW,
+    PARTIAL,
+    SOURCE_DOWN,
+    TRUNCATED,
+    UNREADABLE,
     account_evidence,
     account_spec,
     app,
-    asset_problem,
     demo_directory,
     directory,
     failed_source,
     make_ctx,
+    not_exposed,
     only,
     person,
     previous_run,
     role,
     run,
     statuses,
+    with_facets,
     with_policy,
 )
 
+from auditor.core.completeness import Facet
 from auditor.core.evidence import AccountState, PersonStatus
 from auditor.core.models import Status
 from auditor.core.registry import build_registry, spec_of
@@ -54,9 +61,13 @@ def page(*roles, **kw):
     )
 
 
-def ctx_for(*roles, spec=PAGE, **kw):
+def ctx_for(*roles, spec=PAGE, roles_state=None, **kw):
+    """The page with these holders; ``roles_state`` restates the roles facet."""
     kw.setdefault("people", demo_directory())
-    return make_ctx(accounts=(spec,), account_evidence=(page(*roles),), **kw)
+    ev = page(*roles)
+    if roles_state is not None:
+        ev = with_facets(ev, roles=roles_state)
+    return make_ctx(accounts=(spec,), account_evidence=(ev,), **kw)
 
 
 # --- catalog ---------------------------------------------------------------------------------------
@@ -84,15 +95,16 @@ def test_roles_not_exposed_is_not_verified_with_platform_note_for_every_role_che
         "youtube",
         "@northwind",
         account_id="UCnorthwind000000000000001",
-        roles_note="YouTube does not expose channel managers",
+        roles=None,
     )
+    ev = with_facets(ev, roles=not_exposed("youtube"))
     ctx = make_ctx(
         accounts=(spec,), account_evidence=(ev,), people=demo_directory(), previous=previous_run()
     )
     for check in (departed_admin, external_admin, excess_admins, single_admin, new_admin):
         result = only(run(check, ctx))
         assert result.status is Status.NOT_VERIFIED
-        assert "YouTube does not expose channel managers" in result.detail
+        assert "youtube does not expose the role holders" in result.detail
 
 
 # --- access.departed-admin ---------------------------------------------------------------------------
@@ -168,20 +180,28 @@ def test_departed_admin_not_verified_unknown_email_and_unlisted_person():
     assert "\\u202e" in hostile.detail
 
 
-def test_departed_admin_not_verified_pass_when_source_reported_a_problem_for_the_account():
-    problem = asset_problem("meta", PAGE.asset.key)
-    outcomes = run(departed_admin, ctx_for(BEN, ALICE, sources=(problem,)))
+@pytest.mark.parametrize("state", [PARTIAL, TRUNCATED, UNREADABLE, not_exposed("meta")])
+def test_departed_admin_fails_what_it_sees_but_passes_nothing_on_an_incomplete_role_list(state):
+    outcomes = run(departed_admin, ctx_for(BEN, ALICE, roles_state=state))
     assert statuses(outcomes) == {
         "ben.ortiz@northwind.example": Status.FAIL,
         "alice.ng@northwind.example": Status.NOT_VERIFIED,
     }
+    assert "the role holders" in only(outcomes, "alice.ng@northwind.example").detail
 
 
 def test_departed_admin_not_verified_when_platform_source_failed():
     ctx = make_ctx(accounts=(PAGE,), people=demo_directory(), sources=(failed_source("meta"),))
     result = only(run(departed_admin, ctx))
     assert result.status is Status.NOT_VERIFIED
-    assert "meta source failed" in result.detail
+    assert "no meta evidence was collected" in result.detail
+
+
+def test_departed_admin_active_holder_on_a_partial_directory_is_not_verified():
+    people = directory(person("alice.ng@northwind.example"), facets={Facet.DIRECTORY: SOURCE_DOWN})
+    result = only(run(departed_admin, ctx_for(ALICE, people=people)))
+    assert result.status is Status.NOT_VERIFIED
+    assert "the people directory: unknown" in result.detail
 
 
 # --- access.external-admin ---------------------------------------------------------------------------
@@ -267,9 +287,9 @@ def test_single_admin_pass_two_admins():
 
 def test_single_admin_not_verified_no_visible_admin_or_partial_list():
     assert only(run(single_admin, ctx_for(MALLORY))).status is Status.NOT_VERIFIED
-    problem = asset_problem("meta", PAGE.asset.key, kind="malformed")
-    result = only(run(single_admin, ctx_for(ALICE, sources=(problem,))))
+    result = only(run(single_admin, ctx_for(ALICE, roles_state=TRUNCATED)))
     assert result.status is Status.NOT_VERIFIED
+    assert "max_pages" in result.detail
 
 
 # --- access.review-overdue ---------------------------------------------------------------------------
@@ -345,10 +365,18 @@ def test_unapproved_app_pass_policy_approved_by_id_and_read_only_apps():
 
 
 def test_unapproved_app_not_verified_when_platform_does_not_expose_apps():
-    ev = account_evidence(apps=None)
+    ev = with_facets(account_evidence(apps=None), apps=not_exposed("x"))
     result = only(run(unapproved_app, make_ctx(accounts=(account_spec(),), account_evidence=(ev,))))
     assert result.status is Status.NOT_VERIFIED
-    assert "does not expose connected apps" in result.detail
+    assert "x does not expose the connected apps" in result.detail
+
+
+def test_unapproved_app_partial_app_list_fails_what_it_sees_and_passes_nothing():
+    apps = (app("1", "Approved Scheduler"), app("2", "Shady Poster"))
+    ev = with_facets(account_evidence(apps=apps), apps=PARTIAL)
+    spec = account_spec(approved_apps=("Approved Scheduler",))
+    outcomes = run(unapproved_app, make_ctx(accounts=(spec,), account_evidence=(ev,)))
+    assert statuses(outcomes) == {"1": Status.NOT_VERIFIED, "2": Status.FAIL}
 
 
 def test_excess_admins_fail_counts_a_person_listed_twice_once():
@@ -360,3 +388,35 @@ def test_excess_admins_fail_counts_a_person_listed_twice_once():
     assert result.evidence.facts["full_admins"] == 3
     departed = run(departed_admin, ctx_for(*admins))
     assert len(departed) == 3
+
+
+def test_access_edges_to_the_letter():
+    """An app approved by its id in another case; a holder marked active but departed; a
+    holder without email; no risky app at all."""
+    apps = (app("App-1", "Unnamed Tool"), app("r1", "Reader", can_publish=False))
+    spec = account_spec(approved_apps=("app-1",))
+    ev = account_evidence(apps=apps)
+    (result,) = run(unapproved_app, make_ctx(accounts=(spec,), account_evidence=(ev,)))
+    assert result.status is Status.PASS
+    quiet = account_evidence(apps=(app("r1", "Reader", can_publish=False),))
+    (calm,) = run(unapproved_app, make_ctx(accounts=(account_spec(),), account_evidence=(quiet,)))
+    assert calm.detail == "None of the 1 connected app(s) can publish or administer."
+    assert calm.evidence.facts == {"apps": 1}
+    assert calm.status is Status.PASS
+    people = directory(
+        person("gone@northwind.example", departed_on=(NOW - timedelta(days=2)).date())
+    )
+    outcomes = run(
+        departed_admin,
+        ctx_for(role("1", email="gone@northwind.example"), role("urn:x"), people=people),
+    )
+    gone = only(outcomes, "gone@northwind.example")
+    assert gone.status is Status.FAIL
+    assert "marked active but departed on" in gone.detail
+    silent = only(outcomes, "urn:x")
+    assert silent.asset.key == PAGE.asset.key and silent.evidence.source == "meta"
+    assert silent.detail == (
+        "urn:x holds ADMIN (full admin) but no email is exposed and expected_admins maps no "
+        "email to this id."
+    )
+    assert silent.evidence.facts == {"email": None, "matched_via": "none", "role": "ADMIN"}

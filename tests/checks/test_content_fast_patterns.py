@@ -110,8 +110,8 @@ def test_ascii_fast_paths_rest_on_non_ascii_tables() -> None:
 def test_ascii_fast_paths_give_the_slow_paths_answers(text: str, limit: int) -> None:
     import unicodedata
 
-    from checks.content.normalise import clean, display, fold
-    from checks.safe_text import shown
+    from checks.content.normalise import clean, fold
+    from checks.safe_text import quoted, shown
 
     assert clean(text) == unicodedata.normalize("NFKC", text)
     assert fold(text) == text.casefold()
@@ -119,4 +119,4 @@ def test_ascii_fast_paths_give_the_slow_paths_answers(text: str, limit: int) -> 
         f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text
     )
     assert shown(text, limit) == (slow if len(slow) <= limit else slow[: max(limit - 1, 0)] + "…")
-    assert display(text, max(limit, 2)).startswith("'")
+    assert quoted(text, max(limit, 2)).startswith("'")

@@ -19,6 +19,7 @@ from checks.content import links as link_patterns
 from checks.content import normalise as text_patterns
 from checks.content import pii
 from checks.content import scam as scam_patterns
+from checks.safe_text import quoted
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG = Organization(
@@ -70,16 +71,19 @@ def test_term_matching_respects_word_bounds_for_short_terms():
     assert not text_patterns.term_in_text("Aurora X2", "aurora x3")
 
 
-def test_display_escapes_bidi_and_truncates():
-    shown = text_patterns.display("a\u202eb\u200bc\nd" + "x" * 200, 20)
-    assert "\u202e" not in shown and "<U+202E>" in shown and "\n" not in shown
+def test_quoted_escapes_hidden_characters_visibly_and_truncates():
+    """One display rule for the checks: hidden characters are shown as escapes, never dropped
+    (the content helper of old dropped zero-width characters)."""
+    shown = quoted("a\u202eb\u200bc\nd" + "x" * 200, 20)
+    assert "\u202e" not in shown and "\\u202e" in shown and "\\u200b" in shown
+    assert "\n" not in shown
     assert len(shown) <= 22
 
 
 @settings(max_examples=150, deadline=None)
 @given(HOSTILE)
-def test_display_never_emits_invisible_or_bidi_characters(text):
-    shown = text_patterns.display(text, 60)
+def test_quoted_never_emits_invisible_or_bidi_characters(text):
+    shown = quoted(text, 60)
     assert not any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} for c in shown)
 
 
@@ -213,7 +217,7 @@ def test_every_content_check_survives_hostile_posts_and_profiles(texts, bio, lin
     import content_factories as cf
 
     from auditor.core.models import Status
-    from checks.content import catalog as content
+    from checks import content
 
     posts = tuple(
         cf.post(str(i), text, hours_ago=i * 7, links=tuple(links)) for i, text in enumerate(texts)

@@ -11,7 +11,7 @@ from factories import NOW, run, with_policy
 
 from auditor.core.evidence import AccountState
 from auditor.core.models import Severity, Status
-from checks.content import catalog as content
+from checks import content
 
 BTC = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from auditor.core.completeness import SourceStatus
+from auditor.core.completeness import Completeness, Facet, SourceStatus
 from auditor.core.estate import (
     AccountSpec,
     Attestation,
@@ -21,14 +21,23 @@ from auditor.core.registry import CheckContext, build_registry
 from checks import coverage
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+COMPLETE = Completeness.complete()
 ORG = Organization(name="Northwind Outfitters", email_domains=("northwind.example",))
 X = AccountSpec(platform="x", handle="northwind", id="1500000000000000001")
 META = AccountSpec(platform="meta", handle="northwindoutfitters", id="200000000000001")
 
 
 def account_ev(platform: str = "x", handle: str = "northwind", **kw: Any) -> AccountEvidence:
+    """Account evidence; its identity (and 2FA policy when given) stated complete unless
+    ``facets`` says otherwise."""
     kw.setdefault("state", AccountState.ACTIVE)
-    return AccountEvidence(platform=platform, handle=handle, source=platform, observed_at=NOW, **kw)
+    facets = {Facet.IDENTITY: COMPLETE}
+    if kw.get("two_factor_policy") is not None:
+        facets[Facet.TWO_FACTOR_POLICY] = COMPLETE
+    facets.update(kw.pop("facets", {}))
+    return AccountEvidence(
+        platform=platform, handle=handle, source=platform, observed_at=NOW, facets=facets, **kw
+    )
 
 
 def report(name: str, ok: bool = True, *problems: SourceProblem, requests: int = 3) -> SourceReport:
@@ -90,22 +99,43 @@ def test_collection_failed_fail_whole_source() -> None:
     assert "auth: 401 from /2/users/me" in out[0].detail
 
 
-def test_collection_failed_fail_per_asset_problem_and_breach_gap() -> None:
+def test_collection_failed_fail_per_asset_facet_and_breach_gap() -> None:
     problems = (
         SourceProblem("timeout", "timed out", asset_key="account:x:northwind_help"),
         SourceProblem("rate_limit", "429 beyond budget", asset_key="account:x:northwind_help"),
-        SourceProblem("permission", "403", asset_key="account:x:northwind", scope="users.read"),
+    )
+    help_ev = account_ev(
+        "x",
+        "northwind_help",
+        facets={
+            Facet.POSTS: Completeness.unknown("timed out"),
+            Facet.PROFILE: Completeness.partial("429 beyond budget"),
+            Facet.ROLES: Completeness.not_exposed("x"),
+        },
     )
     breach = SourceProblem("network", "breach lookup failed: network")
-    context = ctx(sources=(report("x", True, *problems), report("vault", True, breach)))
+    x_report = SourceReport("x", True, NOW, problems, status=SourceStatus.PARTIAL)
+    vault_report = SourceReport("vault", True, NOW, (breach,), status=SourceStatus.PARTIAL)
+    context = ctx(sources=(x_report, vault_report), evidence=(help_ev,))
     out = {(o.asset.handle, o.subject): o for o in results(coverage.collection_failed, context)}
-    assert set(out) == {("x", "account:x:northwind_help"), ("vault", "")}
-    assert out[("x", "account:x:northwind_help")].evidence.facts["kinds"] == [
-        "rate_limit",
-        "timeout",
-    ]
+    assert set(out) == {("x", ""), ("x", "account:x:northwind_help"), ("vault", "")}
+    per_asset = out[("x", "account:x:northwind_help")].detail
+    assert "the recent posts: unknown: timed out" in per_asset
+    assert "the profile: partial: 429 beyond budget" in per_asset
+    assert "role holders" not in per_asset  # not exposed: a platform limit, not a failure
     assert "breach lookup failed" in out[("vault", "")].detail
+    assert "read only in part" in out[("x", "")].detail
     assert all(o.status is Status.FAIL for o in out.values())
+
+
+def test_collection_failed_partial_status_with_a_source_wide_problem_fails() -> None:
+    """A report with ``ok`` True and a source-wide problem was read in part: not a pass."""
+    problem = SourceProblem("server", "owned_pages answered 503")
+    partial = SourceReport("meta", True, NOW, (problem,), status=SourceStatus.PARTIAL)
+    (result,) = results(coverage.collection_failed, ctx(sources=(partial,)))
+    assert result.status is Status.FAIL
+    assert "owned_pages answered 503" in result.detail
+    assert result.evidence.facts["source_status"] == "partial"
 
 
 def test_collection_failed_pass_healthy_source() -> None:
@@ -158,7 +188,10 @@ def test_permission_missing_pass_all_scopes() -> None:
 
 
 def test_permission_missing_not_verified_unreadable_or_uncollected() -> None:
-    context = ctx((X, META), evidence=(account_ev(state=AccountState.UNKNOWN),))
+    unreadable = account_ev(
+        state=AccountState.UNKNOWN, facets={Facet.IDENTITY: Completeness.unknown("401")}
+    )
+    context = ctx((X, META), evidence=(unreadable,))
     out = results(coverage.permission_missing, context)
     assert [o.status for o in out] == [Status.NOT_VERIFIED, Status.NOT_VERIFIED]
     assert out[1].asset.platform == "meta"
@@ -191,6 +224,24 @@ def test_evidence_stale_pass_fresh_and_platform_reported() -> None:
         Status.PASS,
         Status.PASS,
     ]
+
+
+def test_evidence_stale_future_dated_attestation_is_not_fresh() -> None:
+    """Today's code counted an attestation dated in the future as fresh."""
+    (result,) = results(coverage.evidence_stale, ctx((_attested(date(2027, 3, 1)),)))
+    assert result.status is Status.NOT_VERIFIED
+    assert "2027-03-01" in result.detail and "future" in result.detail
+
+
+def test_evidence_stale_platform_policy_read_in_part_needs_an_attestation() -> None:
+    ev = account_ev(
+        "meta",
+        "northwindoutfitters",
+        two_factor_policy=TwoFactorPolicy("admins", "two_factor_type"),
+        facets={Facet.TWO_FACTOR_POLICY: Completeness.unknown("503")},
+    )
+    (result,) = results(coverage.evidence_stale, ctx((META,), evidence=(ev,)))
+    assert result.status is Status.NOT_VERIFIED
 
 
 def test_evidence_stale_not_verified_without_attestation() -> None:

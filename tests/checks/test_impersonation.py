@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.estate import AccountSpec, DomainSpec, Estate, Organization, Policy
 from auditor.core.evidence import Evidence, HandleProbe, LookalikeDomain, LookalikeScan
 from auditor.core.models import AssetKind, Outcome, Status
@@ -11,6 +12,7 @@ from auditor.core.registry import CheckContext
 from checks import impersonation
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+COMPLETE = Completeness.complete()
 ESTATE = Estate(
     organization=Organization("Northwind Outfitters", ("northwind.example",)),
     accounts=(
@@ -38,8 +40,11 @@ def ctx(
     )
 
 
-def scan(*candidates: LookalikeDomain) -> LookalikeScan:
-    return LookalikeScan("northwind.example", NOW, candidates, generated=5827)
+def scan(*candidates: LookalikeDomain, state: Completeness = COMPLETE) -> LookalikeScan:
+    """A scan of the brand domain, stated complete unless ``state`` says otherwise."""
+    return LookalikeScan(
+        "northwind.example", NOW, candidates, generated=5827, facets={Facet.LOOKALIKES: state}
+    )
 
 
 def candidate(name: str, registered: bool | None) -> LookalikeDomain:
@@ -55,7 +60,10 @@ def probe(
     purpose: str = "lookalike",
     account_id: str | None = None,
     platform: str = "x",
+    state: Completeness | None = None,
 ) -> HandleProbe:
+    """A handle lookup, complete when it answered (``exists`` not None) unless ``state``."""
+    stated = state or (COMPLETE if exists is not None else Completeness.unknown("timeout"))
     return HandleProbe(
         platform,
         handle,
@@ -66,6 +74,7 @@ def probe(
         account_id,
         "N\u03bfrthwind",
         "confusable",
+        facets={Facet.HANDLES: stated},
     )
 
 
@@ -160,3 +169,25 @@ def test_handle_unclaimed_not_verified() -> None:
         ("instagram", Status.NOT_VERIFIED),
     ]
     assert list(impersonation.handle_unclaimed(ctx())) == []
+
+
+def test_lookalike_domain_truncated_scan_is_not_a_pass() -> None:
+    partial = scan(candidate("n0rthwind.example", False), state=Completeness.partial("cap hit"))
+    (result,) = impersonation.lookalike_domain(ctx(scans=(partial,)))
+    assert result.status is Status.NOT_VERIFIED
+    assert "cap hit" in result.detail
+
+
+def test_handle_unclaimed_a_free_answer_from_a_failed_lookup_is_not_a_fail() -> None:
+    """A lookup that failed but left ``exists`` False must not call the handle free."""
+    failed = probe("northwind", False, purpose="claim", state=Completeness.unknown("503"))
+    (result,) = impersonation.handle_unclaimed(ctx(probes=(failed,), claim=("x",)))
+    assert result.status is Status.NOT_VERIFIED
+    assert "503" in result.detail
+
+
+def test_lookalike_handle_partial_lookup_is_not_a_pass() -> None:
+    shaky = probe("n0rthwind", False, state=Completeness.partial("rate limited"))
+    results = list(impersonation.lookalike_handle(ctx(probes=(shaky,))))
+    assert statuses(results) == [("", Status.NOT_VERIFIED)]
+    assert "rate limited" in results[0].detail

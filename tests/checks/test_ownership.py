@@ -6,20 +6,24 @@ from datetime import date
 
 from factories import (
     NOW,
+    PARTIAL,
     account_evidence,
     account_spec,
     demo_directory,
     directory,
     failed_source,
     make_ctx,
+    not_exposed,
     only,
     person,
     run,
     statuses,
     vault,
     vault_item,
+    with_facets,
 )
 
+from auditor.core.completeness import Completeness, Facet
 from auditor.core.estate import OwnerKind
 from auditor.core.evidence import AccountState, PersonStatus
 from auditor.core.models import Severity, Status
@@ -100,11 +104,21 @@ def test_registration_email_external_fail_from_vault_username_and_api():
 
 def test_registration_email_external_pass_company_domain_and_subdomain():
     specs = (
-        account_spec(handle="a", registered_email="social@northwind.example"),
-        account_spec(handle="b", registered_email="team@mail.northwind.example"),
+        account_spec(handle="a", registered_email="social@northwind.example", vault_item=None),
+        account_spec(handle="b", registered_email="team@mail.northwind.example", vault_item=None),
     )
     outcomes = run(registration_email_external, make_ctx(accounts=specs))
     assert [o.status for o in outcomes] == [Status.PASS, Status.PASS]
+
+
+def test_registration_email_external_company_address_with_an_unread_vault_item_is_not_a_pass():
+    """The vault item's username is a second place the address is written: a partial export
+    may hide an outside address there."""
+    spec = account_spec(registered_email="social@northwind.example", vault_item="v1")
+    export = vault(facets={Facet.VAULT: PARTIAL})
+    result = only(run(registration_email_external, make_ctx(accounts=(spec,), vault=export)))
+    assert result.status is Status.NOT_VERIFIED
+    assert "page 3 answered 503" in result.detail
 
 
 def test_registration_email_external_pass_same_email_in_two_places_is_one_result():
@@ -184,14 +198,13 @@ def test_owner_not_company_pass_owned_page_even_when_inventory_says_agency():
 
 
 def test_owner_not_company_pass_inventory_company_where_platform_is_silent():
+    """Not exposed is never a pass (DESIGN): the inventory's word is shown, not verified."""
+    ev = with_facets(account_evidence(), ownership=not_exposed("x"))
     result = only(
-        run(
-            owner_not_company,
-            make_ctx(accounts=(account_spec(),), account_evidence=(account_evidence(),)),
-        )
+        run(owner_not_company, make_ctx(accounts=(account_spec(),), account_evidence=(ev,)))
     )
-    assert result.status is Status.PASS
-    assert "does not expose ownership" in result.detail
+    assert result.status is Status.NOT_VERIFIED
+    assert "x does not expose the account's owner" in result.detail
 
 
 def test_owner_not_company_not_verified_when_platform_source_failed():
@@ -200,7 +213,20 @@ def test_owner_not_company_not_verified_when_platform_source_failed():
     )
     result = only(run(owner_not_company, ctx))
     assert result.status is Status.NOT_VERIFIED
-    assert "meta source failed" in result.detail
+    assert "no meta evidence was collected" in result.detail
+
+
+def test_owner_not_company_an_ownership_listing_that_failed_is_not_a_pass():
+    """The issue: with owned_pages answering 503 once, owner-not-company passed ("meta does not
+    expose ownership", false)."""
+    ev = with_facets(
+        account_evidence("meta", "northwindoutfitters", account_id="200000000000001"),
+        ownership=Completeness.unknown("owned_pages answered 503"),
+    )
+    spec = account_spec("meta", "northwindoutfitters", "200000000000001")
+    result = only(run(owner_not_company, make_ctx(accounts=(spec,), account_evidence=(ev,))))
+    assert result.status is Status.NOT_VERIFIED
+    assert "owned_pages answered 503" in result.detail
 
 
 def test_owner_not_company_not_verified_when_account_gone():
@@ -283,8 +309,31 @@ def test_recovery_mailbox_inactive_not_verified_without_directory():
     result = only(run(recovery_mailbox_inactive, make_ctx(accounts=(account_spec(),))))
     assert result.status is Status.NOT_VERIFIED
     assert "no people directory" in result.detail
-    ctx = make_ctx(accounts=(account_spec(),), sources=(failed_source("directory"),))
-    assert "could not be read" in only(run(recovery_mailbox_inactive, ctx)).detail
+
+
+def test_recovery_mailbox_active_in_a_partial_directory_is_not_a_pass():
+    """The issue: a Google Workspace failure was hidden by the CSV's "active"; the merged
+    directory keeps the weaker completeness, and the check reads it."""
+    people = directory(
+        person("social@northwind.example"),
+        facets={Facet.DIRECTORY: Completeness.unknown("google workspace: 503")},
+    )
+    result = only(
+        run(recovery_mailbox_inactive, make_ctx(accounts=(account_spec(),), people=people))
+    )
+    assert result.status is Status.NOT_VERIFIED
+    assert "google workspace: 503" in result.detail
+
+
+def test_recovery_mailbox_departed_in_a_partial_directory_still_fails():
+    people = directory(
+        person("social@northwind.example", PersonStatus.SUSPENDED),
+        facets={Facet.DIRECTORY: PARTIAL},
+    )
+    result = only(
+        run(recovery_mailbox_inactive, make_ctx(accounts=(account_spec(),), people=people))
+    )
+    assert result.status is Status.FAIL
 
 
 def test_recovery_mailbox_inactive_not_verified_unlisted_company_mailbox():
@@ -327,5 +376,18 @@ def test_credential_unmanaged_pass_by_id_or_name_case_insensitive():
 def test_credential_unmanaged_not_verified_without_vault():
     result = only(run(credential_unmanaged, make_ctx(accounts=(account_spec(),))))
     assert result.status is Status.NOT_VERIFIED
-    ctx = make_ctx(accounts=(account_spec(),), sources=(failed_source("vault"),))
-    assert "could not be read" in only(run(credential_unmanaged, ctx)).detail
+    assert "no vault export was read" in result.detail
+
+
+def test_credential_unmanaged_item_missing_from_a_partial_export_is_not_a_fail():
+    export = vault(vault_item("other"), facets={Facet.VAULT: PARTIAL})
+    result = only(run(credential_unmanaged, make_ctx(accounts=(account_spec(),), vault=export)))
+    assert result.status is Status.NOT_VERIFIED
+    assert "not read in full" in result.detail
+
+
+def test_credential_unmanaged_item_found_in_a_partial_export_is_not_a_pass():
+    spec = account_spec()
+    export = vault(vault_item(spec.vault_item), facets={Facet.VAULT: PARTIAL})
+    result = only(run(credential_unmanaged, make_ctx(accounts=(spec,), vault=export)))
+    assert result.status is Status.NOT_VERIFIED

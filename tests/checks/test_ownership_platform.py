@@ -5,17 +5,23 @@ from __future__ import annotations
 from dataclasses import replace
 
 from factories import (
+    COMPLETE,
+    PARTIAL,
+    SOURCE_DOWN,
+    TRUNCATED,
     account_evidence,
     account_spec,
     asset_problem,
     discovered,
-    failed_source,
     make_ctx,
+    not_exposed,
     only,
     run,
     statuses,
+    with_facets,
 )
 
+from auditor.core.completeness import Completeness
 from auditor.core.evidence import AccountState
 from auditor.core.models import AssetKind, Status
 from checks.ownership.records import (
@@ -37,7 +43,8 @@ def test_unmanaged_account_fail_discovered_page_not_in_inventory():
         discovered("meta", "Northwind Outlet", "200000000000099"),
         discovered("meta", "Northwind Outlet", "200000000000099"),  # seen via two edges
     )
-    outcomes = run(unmanaged_account, make_ctx(accounts=(spec,), discovered=found))
+    ctx = make_ctx(accounts=(spec,), discovered=found, discovery={"meta": COMPLETE})
+    outcomes = run(unmanaged_account, ctx)
     assert statuses(outcomes) == {
         "200000000000001": Status.PASS,
         "200000000000099": Status.FAIL,
@@ -50,25 +57,41 @@ def test_unmanaged_account_fail_discovered_page_not_in_inventory():
 def test_unmanaged_account_fail_same_handle_different_id():
     spec = account_spec("github", "northwind-labs", "9100001")
     found = (discovered("github", "northwind-labs", "9100777", via="github org"),)
-    result = only(run(unmanaged_account, make_ctx(accounts=(spec,), discovered=found)))
+    ctx = make_ctx(accounts=(spec,), discovered=found, discovery={"github": COMPLETE})
+    result = only(run(unmanaged_account, ctx))
     assert result.status is Status.FAIL
 
 
 def test_unmanaged_account_pass_matched_by_handle_when_inventory_has_no_id():
     spec = account_spec("github", "Northwind-Labs", None)
     found = (discovered("github", "northwind-labs", "9100001", via="github org"),)
-    result = only(run(unmanaged_account, make_ctx(accounts=(spec,), discovered=found)))
+    ctx = make_ctx(accounts=(spec,), discovered=found, discovery={"github": COMPLETE})
+    outcomes = run(unmanaged_account, ctx)
+    result = only(outcomes, "9100001")
     assert result.status is Status.PASS
     assert result.asset.key == spec.asset.key
+    assert only(outcomes, "discovered-accounts").status is Status.PASS
+
+
+def test_unmanaged_account_listed_accounts_of_a_truncated_listing_still_pass_but_the_platform_does_not():
+    spec = account_spec("github", "northwind-labs", "9100001")
+    found = (discovered("github", "northwind-labs", "9100001", via="github org"),)
+    ctx = make_ctx(accounts=(spec,), discovered=found, discovery={"github": TRUNCATED})
+    outcomes = run(unmanaged_account, ctx)
+    assert only(outcomes, "9100001").status is Status.PASS
+    platform = only(outcomes, "discovered-accounts")
+    assert platform.status is Status.NOT_VERIFIED
+    assert "max_pages" in platform.detail
 
 
 def test_unmanaged_account_not_verified_when_discovery_source_failed():
     spec = account_spec("meta", "northwindoutfitters", "200000000000001")
-    ctx = make_ctx(accounts=(spec,), sources=(failed_source("meta"),))
-    result = only(run(unmanaged_account, ctx))
+    ctx = make_ctx(accounts=(spec,), discovery={"meta": SOURCE_DOWN})
+    result = only(run(unmanaged_account, ctx), "discovered-accounts")
     assert result.status is Status.NOT_VERIFIED
     assert result.asset.kind is AssetKind.SOURCE
     assert result.asset.handle == "meta"
+    assert "connection refused" in result.detail
 
 
 def test_unmanaged_account_not_verified_when_nothing_was_discovered():
@@ -111,16 +134,30 @@ def test_account_unreachable_not_verified_unknown_state():
     assert only(run(account_unreachable, ctx)).status is Status.NOT_VERIFIED
 
 
-def test_account_unreachable_not_verified_without_evidence_or_with_asset_problem():
+def test_account_unreachable_not_verified_without_evidence_or_with_identity_unread():
     spec = account_spec()
     assert only(run(account_unreachable, make_ctx(accounts=(spec,)))).status is (
         Status.NOT_VERIFIED
     )
-    problem = asset_problem("x", spec.asset.key, kind="rate_limit")
-    ctx = make_ctx(accounts=(spec,), account_evidence=(account_evidence(),), sources=(problem,))
+    ev = with_facets(account_evidence(), identity=Completeness.unknown("rate_limit: 429"))
+    ctx = make_ctx(accounts=(spec,), account_evidence=(ev,))
     result = only(run(account_unreachable, ctx))
     assert result.status is Status.NOT_VERIFIED
     assert "rate_limit" in result.detail
+
+
+def test_account_unreachable_a_not_found_state_on_an_unread_identity_is_not_a_fail():
+    """The issue: a page without an id got a critical account-unreachable Meta never said."""
+    ev = with_facets(
+        account_evidence(
+            "meta", "northwindoutfitters", account_id=None, state=AccountState.NOT_FOUND
+        ),
+        identity=Completeness.unknown("owned_pages answered 503"),
+    )
+    spec = account_spec("meta", "northwindoutfitters", None)
+    result = only(run(account_unreachable, make_ctx(accounts=(spec,), account_evidence=(ev,))))
+    assert result.status is Status.NOT_VERIFIED
+    assert "503" in result.detail
 
 
 # --- ownership.identity-mismatch -----------------------------------------------------------------
@@ -189,17 +226,16 @@ def test_identity_mismatch_not_verified_token_of_account_with_a_recorded_problem
     account (its evidence is incomplete, so nothing about it may pass)."""
     spec = account_spec()
     ev = account_evidence(token_account_id="1500000000000000001")
-    problem = asset_problem("x", spec.asset.key, kind="server")
-    ctx = make_ctx(accounts=(spec,), account_evidence=(ev,), sources=(problem,))
+    ev = with_facets(ev, identity=Completeness.partial("server: lookup retried"))
+    ctx = make_ctx(accounts=(spec,), account_evidence=(ev,))
     found = statuses(run(identity_mismatch, ctx))
     assert found == {"account_id": Status.NOT_VERIFIED, "token_account_id": Status.NOT_VERIFIED}
 
 
 def test_identity_mismatch_not_verified_when_token_owner_lookup_failed_for_the_account():
     spec = account_spec()
-    ev = account_evidence(token_account_id=None)
-    problem = asset_problem("x", spec.asset.key, kind="malformed")
-    ctx = make_ctx(accounts=(spec,), account_evidence=(ev,), sources=(problem,))
+    ev = with_facets(account_evidence(), token_owner=Completeness.unknown("malformed answer"))
+    ctx = make_ctx(accounts=(spec,), account_evidence=(ev,))
     outcomes = run(identity_mismatch, ctx)
     assert statuses(outcomes)["token_account_id"] is Status.NOT_VERIFIED
     assert "malformed" in next(o for o in outcomes if o.subject == "token_account_id").detail
@@ -207,13 +243,15 @@ def test_identity_mismatch_not_verified_when_token_owner_lookup_failed_for_the_a
 
 def test_identity_mismatch_not_verified_when_token_refused_or_scope_missing():
     spec = account_spec()
-    other = asset_problem("x", "account:x:somebody_else", kind="auth")
-    bare = account_evidence(token_account_id=None)
-    ctx = make_ctx(accounts=(spec,), account_evidence=(bare,), sources=(other,))
+    refused = with_facets(account_evidence(), token_owner=Completeness.unknown("auth: 401"))
+    ctx = make_ctx(accounts=(spec,), account_evidence=(refused,))
     assert statuses(run(identity_mismatch, ctx))["token_account_id"] is Status.NOT_VERIFIED
-    scoped = replace(bare, missing_scopes=("users.read (user context)",))
-    ctx = make_ctx(accounts=(spec,), account_evidence=(scoped,))
+    said_but_empty = with_facets(account_evidence(), token_owner=COMPLETE)
+    ctx = make_ctx(accounts=(spec,), account_evidence=(said_but_empty,))
     assert statuses(run(identity_mismatch, ctx))["token_account_id"] is Status.NOT_VERIFIED
+    hidden = with_facets(account_evidence(), token_owner=not_exposed("youtube"))
+    ctx = make_ctx(accounts=(spec,), account_evidence=(hidden,))
+    assert "token_account_id" not in statuses(run(identity_mismatch, ctx))
 
 
 def test_identity_mismatch_pass_without_token_question_gives_no_token_result():
@@ -261,8 +299,8 @@ def test_identity_mismatch_not_verified_handle_verification_not_made():
     ctx = make_ctx(accounts=(BSKY,), account_evidence=(_bsky(state=AccountState.UNKNOWN),))
     result = only(run(identity_mismatch, ctx), "handle-verification")
     assert result.status is Status.NOT_VERIFIED
-    problem = asset_problem("bluesky", BSKY.asset.key, kind="timeout")
-    ctx = make_ctx(accounts=(BSKY,), account_evidence=(_bsky(),), sources=(problem,))
+    ev = with_facets(_bsky(), identity=Completeness.unknown("timeout on DNS-over-HTTPS"))
+    ctx = make_ctx(accounts=(BSKY,), account_evidence=(ev,))
     result = only(run(identity_mismatch, ctx), "handle-verification")
     assert result.status is Status.NOT_VERIFIED and "timeout" in result.detail
     missing = only(run(identity_mismatch, make_ctx(accounts=(BSKY,))), "handle-verification")
@@ -270,9 +308,8 @@ def test_identity_mismatch_not_verified_handle_verification_not_made():
 
 
 def test_identity_mismatch_not_verified_verified_handle_with_a_gap():
-    problem = asset_problem("bluesky", BSKY.asset.key, kind="server")
-    ev = _bsky(handle_verified=True)
-    ctx = make_ctx(accounts=(BSKY,), account_evidence=(ev,), sources=(problem,))
+    ev = with_facets(_bsky(handle_verified=True), identity=PARTIAL)
+    ctx = make_ctx(accounts=(BSKY,), account_evidence=(ev,))
     assert only(run(identity_mismatch, ctx), "handle-verification").status is Status.NOT_VERIFIED
 
 
