@@ -352,15 +352,16 @@ def _who_had_access(
     ctx: CheckContext, spec: AccountSpec, item: VaultItem, index: PeopleIndex
 ) -> tuple[set[str], list[Person], list[str]]:
     """Everyone who could read the password (emails), those the directory knows, and why the
-    list may be incomplete. Where the vault or the inventory says who reads the item, that is
-    the list; otherwise every role holder and expected admin may have, and a pass is out of
-    reach."""
+    list may be incomplete: who reads the vault item (the vault's word, else the inventory's
+    ``credential_holders``), the registration mailbox's owner, and every role holder and
+    expected admin (an admin can reset the password). When who reads the item is not known,
+    the role list must be complete too for a pass."""
     holders, holders_gap = credential_holders(spec, item, index)
-    if holders_gap is None:
-        access, unknown = holders, []
-    else:
-        role_access, role_gaps = _with_access(ctx, spec)
-        access, unknown = holders | role_access, [holders_gap, *role_gaps]
+    role_access, role_gaps = _with_access(ctx, spec)
+    access = holders | role_access
+    # who reads the item known: a departed role holder still fails, but an unlistable role
+    # list (X exposes no delegates) does not keep the pass out of reach
+    unknown = [] if holders_gap is None else [holders_gap, *role_gaps]
     people: list[Person] = []
     for email in sorted(access):
         person = find_person(index, email)

@@ -161,7 +161,9 @@ def _stated_owner_gap(spec: AccountSpec, ev: AccountEvidence) -> str | None:
     """Why the collector said the account's token owner is not known (None: it did not say so,
     or no credential of the account's own could tell on this platform)."""
     owner = facet_status(ev, Facet.TOKEN_OWNER)
-    if spec.platform not in CREDENTIAL_HINTS or owner == NOT_COLLECTED or owner.is_complete:
+    if spec.platform not in CREDENTIAL_HINTS or owner == NOT_COLLECTED or owner.structural:
+        return None
+    if owner.is_complete:
         return None
     return owner.reason or owner.describe()
 

@@ -706,9 +706,13 @@ def test_password_not_rotated_after_departure_not_verified_undated_departure() -
 
 
 def test_password_not_rotated_after_departure_pass_nobody_left() -> None:
-    s = spec(platform="meta", expected_admins=("alice.ng@northwind.example", "1234567"))
+    s = spec(
+        platform="meta",
+        expected_admins=("alice.ng@northwind.example", "1234567"),
+        credential_holders=("alice.ng@northwind.example",),
+    )
     ev = account_ev(platform="meta", roles=(role("alice.ng@northwind.example", True),))
-    directory = people(person("alice.ng@northwind.example"))
+    directory = people(person("alice.ng@northwind.example"), person("social@northwind.example"))
     result = only(
         password_not_rotated_after_departure,
         ctx((s,), vault_ev=vault(item()), directory=directory, account_evidence=(ev,)),
@@ -841,14 +845,17 @@ def test_password_rotation_boundaries_and_who_counts() -> None:
     """A departure today counts; a change on the departure day counts as rotation; system
     users and invitations are skipped without ending the walk."""
     today = NOW.date()
-    directory = people(person("ben.ortiz@northwind.example", departed_on=today))
+    directory = people(
+        person("ben.ortiz@northwind.example", departed_on=today),
+        person("social@northwind.example"),
+    )
     holders = (
         role("bot@northwind.example", True, is_system=True),
         role("invite@elsewhere.example", True, pending=True),
         role("ben.ortiz@northwind.example", True),
     )
     ev = account_ev(platform="meta", roles=holders)
-    s = spec(platform="meta")
+    s = spec(platform="meta", credential_holders=("ben.ortiz@northwind.example",))
 
     def judged(changed: datetime) -> Outcome:
         context = ctx(

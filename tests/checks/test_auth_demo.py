@@ -91,11 +91,9 @@ def test_demo_records_plant_failures_beside_passes() -> None:
     }
     for check_id, key in expected_fail.items():
         assert Status.FAIL in found[check_id][key], check_id
-        if check_id != "auth.password-not-rotated-after-departure":
-            assert Status.PASS in found[check_id]["account:x:northwind"], check_id
-    # X lists no role holders: nobody can say who knew the password, so never a pass there.
-    assert found["auth.password-not-rotated-after-departure"]["account:x:northwind"] == {
-        Status.NOT_VERIFIED
-    }
+        assert Status.PASS in found[check_id]["account:x:northwind"], check_id
+    # X lists no role holders, but the inventory says who reads the X password
+    # (credential_holders) and the directory knows them and the registration mailbox's owner:
+    # that list, not the role list, decides the pass.
     assert found["auth.password-breached"]["account:x:northwind"] == {Status.NOT_VERIFIED}
     assert found["coverage.collection-failed"]["source:vault"] == {Status.PASS}

@@ -114,8 +114,8 @@ def test_collection_failed_fail_per_asset_facet_and_breach_gap() -> None:
         },
     )
     breach = SourceProblem("network", "breach lookup failed: network")
-    x_report = SourceReport("x", True, NOW, problems, status=SourceStatus.PARTIAL)
-    vault_report = SourceReport("vault", True, NOW, (breach,), status=SourceStatus.PARTIAL)
+    x_report = SourceReport("x", SourceStatus.PARTIAL, NOW, problems)
+    vault_report = SourceReport("vault", SourceStatus.PARTIAL, NOW, (breach,))
     context = ctx(sources=(x_report, vault_report), evidence=(help_ev,))
     out = {(o.asset.handle, o.subject): o for o in results(coverage.collection_failed, context)}
     assert set(out) == {("x", ""), ("x", "account:x:northwind_help"), ("vault", "")}
@@ -131,7 +131,7 @@ def test_collection_failed_fail_per_asset_facet_and_breach_gap() -> None:
 def test_collection_failed_partial_status_with_a_source_wide_problem_fails() -> None:
     """A report with ``ok`` True and a source-wide problem was read in part: not a pass."""
     problem = SourceProblem("server", "owned_pages answered 503")
-    partial = SourceReport("meta", True, NOW, (problem,), status=SourceStatus.PARTIAL)
+    partial = SourceReport("meta", SourceStatus.PARTIAL, NOW, (problem,))
     (result,) = results(coverage.collection_failed, ctx(sources=(partial,)))
     assert result.status is Status.FAIL
     assert "owned_pages answered 503" in result.detail

@@ -66,6 +66,7 @@ SPEC = account_spec(
     two_factor=Attestation(TwoFactorMethod.TOTP, (NOW - timedelta(days=20)).date(), "alice"),
     vault_item="meta-page",
     approved_apps=("Scheduler",),
+    credential_holders=("alice.ng@northwind.example", "carla.diaz@northwind.example"),
 )
 POSTS = (
     post("p1", hours_ago=2),
