@@ -3,17 +3,19 @@
 Part of the ``access`` family (see ``brand-audit checks explain access.departed-admin`` for which
 platforms expose role holders and how holders are matched to people).
 
-- ``access.new-admin`` fails for every role holder (person, invitation or system user) that the
-  inventory does not list in ``expected_admins`` (by email, platform id, a directory alias, or
-  ``<id>=<email>``), on every run while they hold the role: an unexpected admin is accepted only
-  by listing them (or acknowledging the finding), never by the passing of time. The detail says
-  whether the holder is new since the previous run (matched by platform id, or by email when the
-  id changed). Listed holders pass.
+- ``access.new-admin`` fails for every person who can publish as the brand or more (editor,
+  publisher, full admin) that the inventory does not list in
+  ``expected_admins`` (by email, platform id, a directory alias, or ``<id>=<email>``), on every
+  run while they hold the role: an unexpected admin is accepted only by listing them (or
+  acknowledging the finding), never by the passing of time. A lesser holder or a system
+  identity not listed fails when it appeared since the previous run (matched by platform
+  id, or by email when the id changed); the finding then stays open until someone acts
+  (:mod:`auditor.engine.stamping`). On the first audit the role list is the baseline for lesser
+  holders. Listed holders pass.
 - ``access.role-escalation`` fails for a holder present in both runs whose privilege rose
   (viewer/analyst 0 < moderator 1 < editor/publisher 2 < full admin 3), or who became a full
-  admin, unless the inventory lists them in ``expected_admins`` (the rise is accepted). A holder
-  who is a full admin and not listed keeps failing on later runs: the escalation stays open until
-  it is accepted. A pending invitation to a higher role counts.
+  admin, unless the inventory lists them in ``expected_admins`` (the rise is accepted). The
+  finding stays open until it is accepted or acknowledged.
 
 Both read the role holders (facet ``roles``): a pass needs the list complete, while a holder seen
 in a partial list can still fail. ``access.role-escalation`` also reads the previous run's
@@ -96,7 +98,8 @@ def _match(holder: RoleHolder, before: tuple[RoleHolder, ...]) -> RoleHolder | N
     facets=(Facet.ROLES,),
 )
 def new_admin(ctx: CheckContext) -> Iterator[Outcome]:
-    """Fails for each role holder not in expected_admins, on every run while they hold it."""
+    """Fails for each full admin not in expected_admins on every run while they hold the role,
+    and for each lesser holder not listed that appeared since the previous audit."""
     people = ctx.evidence.people
     index = people_index(people) if people is not None else None
     previous_id = ctx.previous.run_id if ctx.previous else None
@@ -118,12 +121,35 @@ def new_admin(ctx: CheckContext) -> Iterator[Outcome]:
                 detail = f"{label} holds {role_label(holder)} and is listed in expected_admins."
                 facts["accepted"] = True
             else:
-                status = Status.FAIL
-                detail = (
-                    f"{label} holds {role_label(holder)} and is not in expected_admins "
-                    f"({_since(holder, before)})."
-                )
+                status, detail = _unexpected(holder, label, before, ctx.previous is None)
             yield verdict(ctx, view, status, detail, gap, subject=holder_subject(holder), **facts)
+
+
+ACTS_AS_BRAND = 2
+"""``RoleHolder.privilege`` from which a holder can publish as the brand (editor, publisher,
+full admin): such a person not in expected_admins fails on every run. System identities are
+judged as apps (access.unapproved-app)."""
+
+
+def _unexpected(
+    holder: RoleHolder, label: str, before: tuple[RoleHolder, ...] | str, first_audit: bool
+) -> tuple[Status, str]:
+    """The verdict on a holder expected_admins does not list. A person who can publish as the
+    brand or more fails on every run while it holds the role (accepted only by listing it or by
+    a person's acknowledgement, never by the passing of time). A lesser holder or a system
+    identity fails when it appeared since the previous audit (the lifecycle keeps that open
+    until someone acts); on the first audit the role list is its baseline; an unreadable
+    earlier list is unknown."""
+    held = f"{label} holds {role_label(holder)} and is not in expected_admins"
+    if not holder.is_system and (holder.full_admin or holder.privilege >= ACTS_AS_BRAND):
+        return Status.FAIL, f"{held} ({_since(holder, before)})."
+    if isinstance(before, str):
+        if first_audit:
+            return Status.PASS, f"{held}; first audit: today's role list is the baseline."
+        return Status.NOT_VERIFIED, f"{held}; whether it is new is unknown: {before}."
+    if _match(holder, before) is None:
+        return Status.FAIL, f"{held} (new since the previous audit)."
+    return Status.PASS, f"{held}, but it already held a role at the previous audit."
 
 
 def _since(holder: RoleHolder, before: tuple[RoleHolder, ...] | str) -> str:
@@ -147,8 +173,9 @@ def _since(holder: RoleHolder, before: tuple[RoleHolder, ...] | str) -> str:
     facets=(Facet.ROLES,),
 )
 def role_escalation(ctx: CheckContext) -> Iterator[Outcome]:
-    """Fails for each unaccepted holder whose privilege rose, and for an unaccepted full admin
-    on later runs while the escalation stands."""
+    """Fails for each unaccepted holder whose privilege rose since the previous audit (the
+    lifecycle keeps the finding open until it is accepted or acknowledged; an unexpected full
+    admin also fails access.new-admin on every run)."""
     people = ctx.evidence.people
     index = people_index(people) if people is not None else None
     for item in _compared(ctx):
@@ -169,12 +196,6 @@ def role_escalation(ctx: CheckContext) -> Iterator[Outcome]:
                 detail = (
                     f"{label} rose from {role_label(old)} to {role_label(holder)}; accepted: "
                     "listed in expected_admins."
-                )
-            elif holder.full_admin and not accepted:
-                status = Status.FAIL
-                detail = (
-                    f"{label} holds {role_label(holder)}, as at the previous audit, and is not "
-                    "in expected_admins: a full admin stays open until it is accepted."
                 )
             else:
                 status = Status.PASS

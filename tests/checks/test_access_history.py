@@ -146,14 +146,32 @@ def test_role_escalation_fail_editor_became_admin():
     assert result.evidence.facts["previous_privilege"] == 2
 
 
-def test_role_escalation_keeps_failing_while_an_unaccepted_full_admin_holds_the_role():
+def test_an_unaccepted_full_admin_keeps_failing_new_admin_after_the_rise():
     """Today's code compared with the previous run only: on the run after the rise the holder
-    was "no higher than before" and the escalation passed."""
+    was "no higher than before" and nothing failed. The escalation itself stays open through
+    the lifecycle; the unexpected full admin fails access.new-admin on every run."""
     risen = role("304", email="mallory.k@gmail.com", full_admin=True)
     ctx = ctx_for(ALICE, risen, previous=previous_run(page(ALICE, risen)))
-    result = only(run(role_escalation, ctx), "mallory.k@gmail.com")
+    assert only(run(role_escalation, ctx), "mallory.k@gmail.com").status is Status.PASS
+    result = only(run(new_admin, ctx), "mallory.k@gmail.com")
     assert result.status is Status.FAIL
-    assert "until it is accepted" in result.detail
+    assert "still not accepted" in result.detail
+
+
+def test_new_admin_lesser_holder_fails_only_when_new():
+    viewer = role("305", email="viewer@northwind.example", role="ANALYZE", full_admin=False)
+    viewer = replace(viewer, privilege=0)
+    first = only(run(new_admin, ctx_for(viewer)), "viewer@northwind.example")
+    assert first.status is Status.PASS and "baseline" in first.detail
+    new = only(
+        run(new_admin, ctx_for(viewer, previous=previous_run(page()))), "viewer@northwind.example"
+    )
+    assert new.status is Status.FAIL and "new since the previous audit" in new.detail
+    kept = only(
+        run(new_admin, ctx_for(viewer, previous=previous_run(page(viewer)))),
+        "viewer@northwind.example",
+    )
+    assert kept.status is Status.PASS
 
 
 def test_role_escalation_of_an_expected_admin_is_accepted():

@@ -507,11 +507,7 @@ class MetaCollector(PlatformCollector[BusinessReads]):
             Facet.ROLES: Completeness.complete()
             if roles is not None
             else Completeness.unknown("business_users could not be read"),
-            Facet.MEMBER_TWO_FACTOR: Completeness.partial(
-                "two_fac_status values are undocumented; unknown ones are unread"
-            )
-            if roles is not None
-            else Completeness.unknown("business_users could not be read"),
+            Facet.MEMBER_TWO_FACTOR: _member_two_factor(roles),
             Facet.APPS: Completeness.complete()
             if state.system_users_known
             else Completeness.unknown("system_users could not be read"),
@@ -592,7 +588,7 @@ class MetaCollector(PlatformCollector[BusinessReads]):
         second-factor requirement is judged on the business asset, once, not on each page."""
         reads.mark(
             (Facet.TWO_FACTOR_POLICY,),
-            Completeness.unknown("judged on the business asset that holds it"),
+            Completeness.not_exposed("meta on the page: the business asset that holds it"),
         )
 
     def _roles(
@@ -745,3 +741,14 @@ def from_settings(
         error_hook=graph_error,
     )
     return MetaCollector(client, settings)
+
+
+def _member_two_factor(roles: tuple[RoleHolder, ...] | None) -> Completeness:
+    """The business users' second factor: complete when every ``two_fac_status`` was one we
+    know (the values are undocumented; an unknown one is unread, so the facet is partial)."""
+    if roles is None:
+        return Completeness.unknown("business_users could not be read")
+    unread = sum(1 for holder in roles if holder.two_factor is None)
+    if unread:
+        return Completeness.partial(f"{unread} business user(s) with an unknown two_fac_status")
+    return Completeness.complete()

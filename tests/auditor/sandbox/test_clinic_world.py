@@ -21,6 +21,12 @@ PLANTED = {
         "account:meta_business:calder-health-group",
         "leo.martin@calderhealth.example",
     ),
+    # ... who, not in the business's expected_admins, still holds full admin on every run
+    (
+        "access.new-admin",
+        "account:meta_business:calder-health-group",
+        "leo.martin@calderhealth.example",
+    ),
     # the careers page sits in the agency's business
     ("ownership.owner-not-company", "account:meta:calderhealthcareers", ""),
     # the LinkedIn password is readable by someone who left after its last change
