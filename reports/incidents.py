@@ -52,7 +52,8 @@ def _is_signal(finding: Finding, risky_profiles: set[str]) -> bool:
 
 
 def incidents_of(run: AuditRun) -> tuple[Incident, ...]:
-    """The run's active-takeover signals, oldest first."""
+    """The run's active-takeover signals, the most severe first (a scam post or a lost handle
+    before an unexpected admin), then oldest first."""
     risky_profiles = {
         f.asset.key
         for f in run.findings
@@ -62,7 +63,7 @@ def incidents_of(run: AuditRun) -> tuple[Incident, ...]:
     }
     found: Sequence[Finding] = sorted(
         (f for f in run.findings if _is_signal(f, risky_profiles)),
-        key=lambda f: (f.first_seen, f.check_id, f.asset.key),
+        key=lambda f: (-f.severity.rank, f.first_seen, f.check_id, f.asset.key),
     )
     return tuple(
         Incident(
