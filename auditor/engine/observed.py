@@ -12,18 +12,21 @@ so a fail there stays open. Completeness is read through
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
 from auditor.core.completeness import (
     NOT_COLLECTED,
     Completeness,
+    Coverage,
     Facet,
     HasFacets,
     facet_status,
     weakest,
 )
 from auditor.core.evidence import Evidence
-from auditor.core.models import Asset
+from auditor.core.models import Asset, Outcome, Status
+from auditor.core.scoring import COMPLETENESS_FACT
 
 ACCOUNT_FACETS = frozenset(
     {
@@ -97,3 +100,22 @@ def facet_state(evidence: Evidence, facet: Facet, asset_key: str) -> Completenes
         p for p in evidence.handles if Asset.account(p.platform, p.brand_handle).key == asset_key
     ]
     return weakest(facet_status(p, facet) for p in probes) if probes else NOT_COLLECTED
+
+
+def structural_gap(evidence: Evidence, facets: Iterable[Facet], asset_key: str) -> bool:
+    """True when every facet of ``asset_key`` that was not read in full is ``not_exposed``: a
+    result resting on it is a platform limit, not a failure to read this time."""
+    missing = [s for f in facets if not (s := facet_state(evidence, f, asset_key)).is_complete]
+    return bool(missing) and all(state.structural for state in missing)
+
+
+def with_structural_mark(outcome: Outcome, evidence: Evidence, facets: Iterable[Facet]) -> Outcome:
+    """``outcome`` with the ``completeness: not_exposed`` fact when it is ``not_verified`` only
+    because the platform does not expose what the check reads (the score leaves those out and
+    the coverage matrix shows them once)."""
+    if outcome.status is not Status.NOT_VERIFIED or COMPLETENESS_FACT in outcome.evidence.facts:
+        return outcome
+    if not structural_gap(evidence, facets, outcome.asset.key):
+        return outcome
+    facts = {**outcome.evidence.facts, COMPLETENESS_FACT: Coverage.NOT_EXPOSED.value}
+    return replace(outcome, evidence=replace(outcome.evidence, facts=facts))

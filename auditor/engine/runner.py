@@ -79,6 +79,7 @@ from auditor.engine.isolation import isolated
 from auditor.engine.link_phase import collect_linked
 from auditor.engine.minimise import persist
 from auditor.engine.mutes import apply_mutes
+from auditor.engine.observed import with_structural_mark
 from auditor.engine.progress import NullProgress, Progress
 from auditor.engine.source_needs import collection_gaps, relevant_collectors
 from auditor.engine.stamping import Evaluated, stamp
@@ -394,7 +395,7 @@ def evaluate(specs: Sequence[CheckSpec], ctx: CheckContext, progress: Progress) 
     results: list[Evaluated] = []
     for spec in specs:
         try:
-            outcomes = list(spec.func(ctx))
+            outcomes = [with_structural_mark(o, ctx.evidence, spec.facets) for o in spec.func(ctx)]
             if any(o.status is Status.MUTED for o in outcomes):
                 raise ValueError("a check returned status muted")
         except Exception as exc:  # isolation boundary: one broken check never stops the run
