@@ -21,6 +21,7 @@ from auditor.core.completeness import (
     Coverage,
     Facet,
     HasFacets,
+    SourceStatus,
     facet_status,
     weakest,
 )
@@ -54,13 +55,17 @@ def observed_completely(evidence: Evidence, facets: Iterable[Facet], asset_key: 
 
 
 def in_view(evidence: Evidence, asset_key: str) -> bool:
-    """True when this run collected, discovered, probed or scanned the asset (organization and
-    source assets are always in view)."""
+    """True when this run collected, discovered, probed or scanned the asset; a source asset
+    only when the source's read was complete (a per-asset gap it reported earlier is otherwise
+    still open, merely folded into a wider failure); the organization is always in view."""
     kind, _, rest = asset_key.partition(":")
     if kind == "account":
         return asset_key in evidence.accounts or asset_key in _probed_accounts(evidence)
     if kind == "domain":
         return rest in evidence.domains or rest in evidence.lookalikes
+    if kind == "source":  # a source is seen in full only when it read everything it serves
+        report = evidence.sources.get(rest)
+        return report is not None and report.status is SourceStatus.COMPLETE
     return True
 
 

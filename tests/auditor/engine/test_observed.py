@@ -1,5 +1,5 @@
-"""A not_verified result is marked structural only when every facet it reads that was not read
-in full is not exposed by the platform (the score leaves those out)."""
+"""What the engine reads of the evidence: a not_verified result is marked structural only when every
+facet it reads that was not read in full is not exposed; a source is seen in full only when complete."""
 
 from __future__ import annotations
 
@@ -47,3 +47,20 @@ def test_nothing_collected_is_not_structural_and_passes_and_fails_are_untouched(
     ev = evidence(roles=Completeness.not_exposed("x"))
     for status in (Status.PASS, Status.FAIL):
         assert with_structural_mark(result(status), ev, (Facet.ROLES,)).evidence.facts == {}
+
+
+def test_a_source_is_seen_in_full_only_when_its_read_was_complete() -> None:
+    """A 401 on the whole X source folds its earlier per-account gaps into one source-wide
+    failure: those gaps are not resolved (found by bench/faults.py)."""
+    from auditor.core.completeness import SourceStatus
+    from auditor.core.models import SourceReport
+    from auditor.engine.observed import in_view
+
+    def seen(status: SourceStatus) -> bool:
+        report = SourceReport("x", status, NOW)
+        return in_view(Evidence(collected_at=NOW, sources={"x": report}), "source:x")
+
+    assert seen(SourceStatus.COMPLETE)
+    assert not seen(SourceStatus.PARTIAL)
+    assert not seen(SourceStatus.FAILED)
+    assert not in_view(Evidence(collected_at=NOW), "source:x")
